@@ -1,0 +1,51 @@
+"""The one exception tree of qbt-bridge: callers catch these, never aiohttp's."""
+
+from __future__ import annotations
+
+
+class QbtBridgeError(Exception):
+    """Root of every error the library raises."""
+
+
+class ConnectionFailedError(QbtBridgeError):
+    """The server could not be reached or did not answer in time; retrying may help."""
+
+
+class AuthenticationError(QbtBridgeError):
+    """The server refused the credentials (or the API key); ask the user for new ones."""
+
+
+class LoginBannedError(AuthenticationError):
+    """The server banned this IP address after too many failed logins."""
+
+
+class NotFoundError(QbtBridgeError):
+    """The torrent, search job or other item named in the request does not exist."""
+
+
+class InvalidRequestError(QbtBridgeError):
+    """The server rejected the request's content (HTTP 400 or 409); tell the user why."""
+
+
+class InvalidTorrentFileError(InvalidRequestError):
+    """The server says the uploaded data is not a valid torrent file (HTTP 415)."""
+
+
+class AddTorrentError(InvalidRequestError):
+    """The server accepted the request but added none of the torrents."""
+
+
+class APIError(QbtBridgeError):
+    """The server answered with something the protocol does not allow (5xx, garbage)."""
+
+
+class UnsupportedVersionError(QbtBridgeError):
+    """The server's version is outside the range this library supports."""
+
+
+class EndpointNotImplementedError(QbtBridgeError, NotImplementedError):
+    """The server's API version does not have this endpoint."""
+
+
+class NotSupportedError(QbtBridgeError):
+    """The torrent client behind this connection cannot do what was asked."""

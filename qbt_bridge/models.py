@@ -1,0 +1,596 @@
+"""Plain data models for what qBittorrent returns: Python names outside, wire names inside.
+
+Every model keeps the server's own mapping in ``raw``, so keys this library does not know yet
+(newer qBittorrent releases add them often) are never lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import Field, dataclass, field, fields
+from enum import StrEnum
+from typing import Any, Self, cast
+
+_LOGGER = logging.getLogger(__name__)
+
+ETA_INFINITE = 8640000  # qBittorrent's "never" for an ETA (100 days)
+
+
+def wire(key: str, default: Any = None, convert: Callable[[Any], Any] | None = None) -> Any:
+    """Declare a model field that the server sends under another name (and maybe another form)."""
+    return field(default=default, metadata={"wire": key, "convert": convert})
+
+
+_FIELD_CACHE: dict[type, tuple[tuple[str, str, Callable[[Any], Any] | None], ...]] = {}
+
+
+def _wire_fields(cls: type) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
+    cached = _FIELD_CACHE.get(cls)
+    if cached is None:
+        items: list[Field[Any]] = [f for f in fields(cls) if f.name != "raw"]
+        cached = tuple(
+            (f.name, f.metadata.get("wire", f.name), f.metadata.get("convert")) for f in items
+        )
+        _FIELD_CACHE[cls] = cached
+    return cached
+
+
+def build[T](cls: type[T], data: Mapping[str, Any]) -> T:
+    """Make a model from the server's mapping; missing keys keep the field's default."""
+    kwargs: dict[str, Any] = {}
+    for name, key, convert in _wire_fields(cls):
+        if key in data:
+            value = data[key]
+            kwargs[name] = convert(value) if convert is not None and value is not None else value
+    kwargs["raw"] = dict(data)
+    return cls(**kwargs)
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    if isinstance(value, (list, tuple)):
+        return tuple(str(tag) for tag in value)
+    return tuple(tag.strip() for tag in str(value).split(",") if tag.strip())
+
+
+def _eta(value: Any) -> int | None:
+    seconds = int(value)
+    return None if seconds >= ETA_INFINITE or seconds < 0 else seconds
+
+
+def parse_ratio(value: Any) -> float | None:
+    """Read a ratio that may be a placeholder (``"-"``, ``"∞"``, ``-1``) as None."""
+    try:
+        ratio = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if ratio < 0 else ratio
+
+
+class TorrentState(StrEnum):
+    """A torrent's state, with qBittorrent 4's ``paused*`` and 5's ``stopped*`` as one."""
+
+    ERROR = "error"
+    MISSING_FILES = "missingFiles"
+    UPLOADING = "uploading"
+    STOPPED_UP = "stoppedUP"
+    QUEUED_UP = "queuedUP"
+    STALLED_UP = "stalledUP"
+    CHECKING_UP = "checkingUP"
+    FORCED_UP = "forcedUP"
+    ALLOCATING = "allocating"
+    DOWNLOADING = "downloading"
+    META_DL = "metaDL"
+    FORCED_META_DL = "forcedMetaDL"
+    STOPPED_DL = "stoppedDL"
+    QUEUED_DL = "queuedDL"
+    STALLED_DL = "stalledDL"
+    CHECKING_DL = "checkingDL"
+    FORCED_DL = "forcedDL"
+    CHECKING_RESUME_DATA = "checkingResumeData"
+    MOVING = "moving"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def parse(cls, value: Any) -> TorrentState:
+        """Map any server spelling (``pausedDL`` or ``stoppedDL``) to one state."""
+        text = str(value)
+        text = _STATE_ALIASES.get(text, text)
+        try:
+            return cls(text)
+        except ValueError:
+            _LOGGER.debug("unknown torrent state %r", text)
+            return cls.UNKNOWN
+
+    @property
+    def group(self) -> StateGroup:
+        """The one coarse group this state is counted in."""
+        return _STATE_GROUPS[self]
+
+    @property
+    def is_stopped(self) -> bool:
+        """Whether the torrent is paused (4.x) or stopped (5.x)."""
+        return self in {TorrentState.STOPPED_DL, TorrentState.STOPPED_UP}
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether the state implies all wanted data is present."""
+        return self in _COMPLETE_STATES
+
+
+_STATE_ALIASES = {"pausedDL": "stoppedDL", "pausedUP": "stoppedUP"}
+_COMPLETE_STATES = frozenset(
+    {
+        TorrentState.UPLOADING,
+        TorrentState.STOPPED_UP,
+        TorrentState.QUEUED_UP,
+        TorrentState.STALLED_UP,
+        TorrentState.CHECKING_UP,
+        TorrentState.FORCED_UP,
+    }
+)
+
+
+class StateGroup(StrEnum):
+    """The coarse groups that torrents are counted by."""
+
+    DOWNLOADING = "downloading"
+    SEEDING = "seeding"
+    STOPPED = "stopped"
+    STALLED = "stalled"
+    CHECKING = "checking"
+    ERRORED = "errored"
+    QUEUED = "queued"
+    OTHER = "other"
+
+
+_STATE_GROUPS: dict[TorrentState, StateGroup] = {
+    TorrentState.ERROR: StateGroup.ERRORED,
+    TorrentState.MISSING_FILES: StateGroup.ERRORED,
+    TorrentState.UPLOADING: StateGroup.SEEDING,
+    TorrentState.FORCED_UP: StateGroup.SEEDING,
+    TorrentState.STOPPED_UP: StateGroup.STOPPED,
+    TorrentState.STOPPED_DL: StateGroup.STOPPED,
+    TorrentState.QUEUED_UP: StateGroup.QUEUED,
+    TorrentState.QUEUED_DL: StateGroup.QUEUED,
+    TorrentState.STALLED_UP: StateGroup.STALLED,
+    TorrentState.STALLED_DL: StateGroup.STALLED,
+    TorrentState.CHECKING_UP: StateGroup.CHECKING,
+    TorrentState.CHECKING_DL: StateGroup.CHECKING,
+    TorrentState.CHECKING_RESUME_DATA: StateGroup.CHECKING,
+    TorrentState.ALLOCATING: StateGroup.DOWNLOADING,
+    TorrentState.DOWNLOADING: StateGroup.DOWNLOADING,
+    TorrentState.META_DL: StateGroup.DOWNLOADING,
+    TorrentState.FORCED_META_DL: StateGroup.DOWNLOADING,
+    TorrentState.FORCED_DL: StateGroup.DOWNLOADING,
+    TorrentState.MOVING: StateGroup.OTHER,
+    TorrentState.UNKNOWN: StateGroup.OTHER,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Torrent:
+    """One torrent as ``torrents/info`` (or a merged ``sync/maindata`` entry) describes it."""
+
+    hash: str = ""
+    name: str = ""
+    state: TorrentState = wire("state", TorrentState.UNKNOWN, TorrentState.parse)  # noqa: RUF009
+    progress: float = 0.0
+    download_speed: int = wire("dlspeed", 0)
+    upload_speed: int = wire("upspeed", 0)
+    eta: int | None = wire("eta", None, _eta)
+    ratio: float | None = wire("ratio", None, parse_ratio)
+    size: int = 0
+    total_size: int = 0
+    amount_left: int = 0
+    completed: int = 0
+    downloaded: int = 0
+    uploaded: int = 0
+    downloaded_session: int = 0
+    uploaded_session: int = 0
+    seeds: int = wire("num_seeds", 0)
+    leechers: int = wire("num_leechs", 0)
+    seeds_total: int = wire("num_complete", 0)
+    leechers_total: int = wire("num_incomplete", 0)
+    category: str = ""
+    tags: tuple[str, ...] = wire("tags", (), _tags)
+    save_path: str = ""
+    content_path: str = ""
+    added_on: int = 0
+    completion_on: int = 0
+    download_limit: int = wire("dl_limit", 0)
+    upload_limit: int = wire("up_limit", 0)
+    priority: int = 0
+    force_start: bool = False
+    super_seeding: bool = False
+    sequential_download: bool = wire("seq_dl", default=False)
+    first_last_piece_priority: bool = wire("f_l_piece_prio", default=False)
+    auto_tmm: bool = False
+    magnet_uri: str = ""
+    tracker: str = ""
+    time_active: int = 0
+    seeding_time: int = 0
+    availability: float = 0.0
+    last_activity: int = 0
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        """Build from the server's torrent object."""
+        return build(cls, data)
+
+
+@dataclass(frozen=True, slots=True)
+class TransferInfo:
+    """Global figures from ``transfer/info`` (what qBittorrent shows in its status bar)."""
+
+    download_speed: int = wire("dl_info_speed", 0)
+    downloaded_session: int = wire("dl_info_data", 0)
+    upload_speed: int = wire("up_info_speed", 0)
+    uploaded_session: int = wire("up_info_data", 0)
+    download_limit: int = wire("dl_rate_limit", 0)
+    upload_limit: int = wire("up_rate_limit", 0)
+    dht_nodes: int = 0
+    connection_status: str = "disconnected"
+    alt_speed_enabled: bool | None = wire("use_alt_speed_limits", None)
+    queueing: bool | None = None
+    refresh_interval: int | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        """Build from ``transfer/info``'s object."""
+        return build(cls, data)
+
+
+def _free_space(value: Any) -> int | None:
+    space = int(value)
+    return None if space < 0 else space
+
+
+@dataclass(frozen=True, slots=True)
+class ServerState:
+    """The ``server_state`` object of ``sync/maindata``: transfer info plus totals and disk."""
+
+    download_speed: int = wire("dl_info_speed", 0)
+    downloaded_session: int = wire("dl_info_data", 0)
+    upload_speed: int = wire("up_info_speed", 0)
+    uploaded_session: int = wire("up_info_data", 0)
+    download_limit: int = wire("dl_rate_limit", 0)
+    upload_limit: int = wire("up_rate_limit", 0)
+    dht_nodes: int = 0
+    connection_status: str = "disconnected"
+    alt_speed_enabled: bool = wire("use_alt_speed_limits", default=False)
+    queueing: bool = False
+    refresh_interval: int = 0
+    downloaded_all_time: int = wire("alltime_dl", 0)
+    uploaded_all_time: int = wire("alltime_ul", 0)
+    global_ratio: float | None = wire("global_ratio", None, parse_ratio)
+    free_space_on_disk: int | None = wire("free_space_on_disk", None, _free_space)
+    total_peer_connections: int = 0
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        """Build from a (merged) ``server_state`` object."""
+        return build(cls, data)
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A category and its save path."""
+
+    name: str = ""
+    save_path: str = wire("savePath", "")
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        """Build from a category object."""
+        return build(cls, data)
+
+
+@dataclass(frozen=True, slots=True)
+class MainData:
+    """One answer of ``sync/maindata``: full or partial, exactly as the server sent it."""
+
+    rid: int = 0
+    full_update: bool = False
+    torrents: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    torrents_removed: tuple[str, ...] = wire("torrents_removed", (), tuple)
+    categories: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    categories_removed: tuple[str, ...] = wire("categories_removed", (), tuple)
+    tags: tuple[str, ...] = wire("tags", (), tuple)
+    tags_removed: tuple[str, ...] = wire("tags_removed", (), tuple)
+    server_state: Mapping[str, Any] = field(default_factory=dict)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        """Build from the ``sync/maindata`` object."""
+        return build(cls, data)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildInfo:
+    """Library versions qBittorrent was built with (``app/buildInfo``)."""
+
+    qt: str = ""
+    libtorrent: str = ""
+    boost: str = ""
+    openssl: str = ""
+    bitness: int = 0
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        """Build from ``app/buildInfo``'s object."""
+        return build(cls, data)
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One line of qBittorrent's main log (``log/main``)."""
+
+    id: int = 0
+    message: str = ""
+    timestamp: int = 0
+    type: int = 0
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        """Build from a log entry."""
+        return build(cls, data)
+
+
+@dataclass(frozen=True, slots=True)
+class PeerLogEntry:
+    """One line of qBittorrent's peer log (``log/peers``)."""
+
+    id: int = 0
+    ip: str = ""
+    timestamp: int = 0
+    blocked: bool = False
+    reason: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        """Build from a peer log entry."""
+        return build(cls, data)
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """What ``torrents/add`` reported; counts are None where WebAPI < 2.14 gives none."""
+
+    success_count: int | None = None
+    pending_count: int | None = None
+    failure_count: int | None = None
+    added_torrent_ids: tuple[str, ...] = wire("added_torrent_ids", (), tuple)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        """Build from the JSON answer of WebAPI 2.14+."""
+        return build(cls, data)
+
+
+@dataclass(frozen=True, slots=True)
+class RssArticle:
+    """One article of an RSS feed."""
+
+    id: str = ""
+    title: str = ""
+    date: str = ""
+    link: str = ""
+    torrent_url: str = wire("torrentURL", "")
+    description: str = ""
+    is_read: bool = wire("isRead", default=False)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        """Build from an article object of ``rss/items?withData=true``."""
+        return build(cls, data)
+
+
+@dataclass(frozen=True, slots=True)
+class RssFeed:
+    """An RSS feed; ``path`` is its place in qBittorrent's folder tree (``Folder\\Feed``)."""
+
+    path: str = ""
+    url: str = ""
+    uid: str = ""
+    title: str = ""
+    last_build_date: str = wire("lastBuildDate", "")
+    is_loading: bool = wire("isLoading", default=False)
+    has_error: bool = wire("hasError", default=False)
+    articles: tuple[RssArticle, ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+def parse_rss_items(tree: Mapping[str, Any], prefix: str = "") -> list[RssFeed]:
+    """Flatten ``rss/items``' nested folders into a list of feeds with their full paths."""
+    feeds: list[RssFeed] = []
+    for name, value in tree.items():
+        path = f"{prefix}\\{name}" if prefix else name
+        if isinstance(value, str):  # very old servers: name -> URL
+            feeds.append(RssFeed(path=path, url=value, raw={"url": value}))
+        elif isinstance(value, Mapping) and "url" in value:
+            feed = build(RssFeed, value)
+            articles = tuple(RssArticle.from_api(a) for a in value.get("articles", ()))
+            feeds.append(_replace_feed(feed, path, articles))
+        elif isinstance(value, Mapping):
+            feeds.extend(parse_rss_items(cast("Mapping[str, Any]", value), path))
+    return feeds
+
+
+def _replace_feed(feed: RssFeed, path: str, articles: tuple[RssArticle, ...]) -> RssFeed:
+    return RssFeed(
+        path=path,
+        url=feed.url,
+        uid=feed.uid,
+        title=feed.title,
+        last_build_date=feed.last_build_date,
+        is_loading=feed.is_loading,
+        has_error=feed.has_error,
+        articles=articles,
+        raw=feed.raw,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RssRule:
+    """An RSS auto-downloading rule; ``to_api`` keeps every key the server sent."""
+
+    name: str = ""
+    enabled: bool = True
+    must_contain: str = wire("mustContain", "")
+    must_not_contain: str = wire("mustNotContain", "")
+    use_regex: bool = wire("useRegex", default=False)
+    episode_filter: str = wire("episodeFilter", "")
+    smart_filter: bool = wire("smartFilter", default=False)
+    affected_feeds: tuple[str, ...] = wire("affectedFeeds", (), tuple)
+    ignore_days: int = wire("ignoreDays", 0)
+    last_match: str = wire("lastMatch", "")
+    add_paused: bool | None = wire("addPaused", None)
+    assigned_category: str = wire("assignedCategory", "")
+    save_path: str = wire("savePath", "")
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, name: str, data: Mapping[str, Any]) -> Self:
+        """Build from one value of ``rss/rules``."""
+        rule = build(cls, data)
+        return cls(**{**{f.name: getattr(rule, f.name) for f in fields(cls)}, "name": name})
+
+    def to_api(self) -> dict[str, Any]:
+        """The JSON rule definition for ``rss/setRule``, unknown server keys included."""
+        out = dict(self.raw)
+        for name, key, _convert in _wire_fields(type(self)):
+            if name == "name":
+                continue
+            value = getattr(self, name)
+            if value is None:
+                continue
+            out[key] = list(value) if isinstance(value, tuple) else value
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class SearchJob:
+    """A running or finished search job (``search/start`` and ``search/status``)."""
+
+    id: int = 0
+    status: str = ""
+    total: int = 0
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def running(self) -> bool:
+        """Whether the job may still find more results."""
+        return self.status == "Running"
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        """Build from a search job object."""
+        return build(cls, data)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """One search hit."""
+
+    file_name: str = wire("fileName", "")
+    file_url: str = wire("fileUrl", "")
+    file_size: int = wire("fileSize", -1)
+    seeders: int = wire("nbSeeders", -1)
+    leechers: int = wire("nbLeechers", -1)
+    site_url: str = wire("siteUrl", "")
+    description_url: str = wire("descrLink", "")
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        """Build from a result object."""
+        return build(cls, data)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """One page of a search job's results."""
+
+    results: tuple[SearchResult, ...] = ()
+    status: str = ""
+    total: int = 0
+
+    @property
+    def running(self) -> bool:
+        """Whether the job may still find more results."""
+        return self.status == "Running"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPlugin:
+    """An installed search plugin."""
+
+    name: str = ""
+    full_name: str = wire("fullName", "")
+    enabled: bool = False
+    version: str = ""
+    url: str = ""
+    supported_categories: tuple[Any, ...] = wire("supportedCategories", (), tuple)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        """Build from a plugin object."""
+        return build(cls, data)
+
+
+class Preferences(Mapping[str, Any]):
+    """qBittorrent's preferences: every key the server sent, plus typed access to common ones."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = dict(data)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"Preferences({len(self._data)} keys)"
+
+    @property
+    def save_path(self) -> str:
+        """Default save path for new torrents."""
+        return str(self._data.get("save_path", ""))
+
+    @property
+    def web_ui_port(self) -> int:
+        """Port of the WebUI."""
+        return int(self._data.get("web_ui_port", 0))
+
+    @property
+    def alt_download_limit(self) -> int:
+        """Alternative download limit in bytes/s (0: none)."""
+        return int(self._data.get("alt_dl_limit", 0))
+
+    @property
+    def alt_upload_limit(self) -> int:
+        """Alternative upload limit in bytes/s (0: none)."""
+        return int(self._data.get("alt_up_limit", 0))
+
+    @property
+    def queueing_enabled(self) -> bool:
+        """Whether torrent queueing is on."""
+        return bool(self._data.get("queueing_enabled", False))

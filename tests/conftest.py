@@ -1,0 +1,112 @@
+"""Fixtures: real qbittorrent-nox daemons (4.5, 5.1, 5.3), a seeder, a loopback file server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.errors import QbtBridgeError
+from qbt_bridge.sandbox import LocalQBittorrent, Release
+from qbt_bridge.torrentfile import read_torrent
+from tests.helpers import FileServer, make_payload, wait_torrent
+
+# The releases every real-daemon test runs against; QBT_BRIDGE_RELEASES narrows it for a quick run.
+RELEASES = os.environ.get("QBT_BRIDGE_RELEASES", "host,trixie,forky").split(",")
+
+
+def require(release: Release) -> Release:
+    if not release.available:
+        pytest.fail(
+            f"qBittorrent release {release.name!r} is not unpacked; "
+            "run scripts/setup --with-test-releases"
+        )
+    return release
+
+
+@pytest.fixture(scope="session", params=RELEASES)
+def release(request: pytest.FixtureRequest) -> Release:
+    """Each qBittorrent release the tests cover."""
+    return require(Release.named(request.param))
+
+
+@pytest.fixture(scope="session")
+def daemon(release: Release) -> Iterator[LocalQBittorrent]:
+    """One long-lived daemon per release, shared by the tests that do not disturb it."""
+    with LocalQBittorrent(release) as qbt:
+        yield qbt
+
+
+@pytest.fixture
+def fresh_daemon(release: Release) -> Iterator[LocalQBittorrent]:
+    """A daemon of its own for a test that restarts, bans or breaks it."""
+    with LocalQBittorrent(release) as qbt:
+        yield qbt
+
+
+@pytest.fixture
+async def client(daemon: LocalQBittorrent) -> AsyncIterator[QBittorrentClient]:
+    """A logged-in client; the daemon is emptied again after the test."""
+    async with QBittorrentClient(daemon.url, daemon.username, daemon.password) as qbt:
+        yield qbt
+        with contextlib.suppress(QbtBridgeError):
+            await _empty(qbt)
+
+
+async def _empty(qbt: QBittorrentClient) -> None:
+    await qbt.torrents_delete("all", delete_files=True)
+    categories = await qbt.torrents_categories()
+    if categories:
+        await qbt.torrents_remove_categories(categories)
+    tags = await qbt.torrents_tags()
+    if tags:
+        await qbt.torrents_delete_tags(tags)
+    for name in await qbt.rss_rules():
+        await qbt.rss_remove_rule(name)
+    for feed in await qbt.rss_items():
+        await qbt.rss_remove_item(feed.path.split("\\")[0])
+
+
+@pytest.fixture(scope="session")
+def files() -> Iterator[FileServer]:
+    """A loopback HTTP server for .torrent files, RSS feeds and search plugins."""
+    server = FileServer()
+    yield server
+    server.close()
+
+
+class Seed:
+    """A torrent with real data, seeded by a host daemon on loopback."""
+
+    def __init__(self, qbt: LocalQBittorrent, torrent: bytes) -> None:
+        self.daemon = qbt
+        self.torrent = torrent
+        self.meta = read_torrent(torrent)
+
+    @property
+    def peer(self) -> str:
+        return f"127.0.0.1:{self.daemon.bt_port}"
+
+
+@pytest.fixture(scope="session")
+def seed() -> Iterator[Seed]:
+    """A 3 MiB file seeded by its own host daemon."""
+    with LocalQBittorrent(require(Release.named("host"))) as seeder:
+        data_dir = Path(seeder.downloads)
+        _path, torrent = make_payload(data_dir, "bridge-payload.bin", 3 * 1024 * 1024)
+        result = Seed(seeder, torrent)
+
+        async def start_seeding() -> None:
+            async with QBittorrentClient(seeder.url, seeder.username, seeder.password) as qbt:
+                await qbt.torrents_add(torrent_files=[torrent], save_path=str(data_dir))
+                await wait_torrent(
+                    qbt, result.meta.info_hash, lambda t: t.progress == 1.0, "seeder to check"
+                )
+
+        asyncio.run(start_seeding())
+        yield result
