@@ -108,7 +108,7 @@ def tiny_torrent(folder: Path, name: str) -> tuple[bytes, str]:
     return data, read_torrent(data).info_hash
 
 
-SEARCH_PLUGIN = '''# VERSION: 1.0
+SEARCH_PLUGIN = """# VERSION: 1.0
 # AUTHORS: qbt-bridge tests
 from urllib.parse import unquote
 
@@ -133,7 +133,7 @@ class qbtbridgetest(object):
                 "desc_link": self.url + "/desc/%d" % index,
                 "pub_date": 0,
             }})
-'''
+"""
 
 
 def rss_feed(title: str, items: list[tuple[str, str]]) -> bytes:

@@ -671,8 +671,11 @@ class QBittorrentClient:
     async def torrents_edit_tracker(
         self, torrent_hash: str, orig_url: str, new_url: str
     ) -> bool | None:
-        """``torrents/editTracker``: replace one tracker URL."""
-        form = {"hash": torrent_hash, "origUrl": orig_url, "newUrl": new_url}
+        """``torrents/editTracker``: replace one tracker URL.
+
+        The old URL goes as ``origUrl`` and, for newer servers that renamed it, as ``url``.
+        """
+        form = {"hash": torrent_hash, "origUrl": orig_url, "url": orig_url, "newUrl": new_url}
         return await self._action(_ep("torrents/editTracker", "2.2.0", item=True), form)
 
     async def torrents_remove_trackers(self, torrent_hash: str, urls: Iterable[str]) -> bool | None:
@@ -734,7 +737,9 @@ class QBittorrentClient:
         if webapi >= WEBAPI_INACTIVE_SEEDING_LIMIT:
             extra["inactiveSeedingTimeLimit"] = inactive_seeding_time_limit
         if webapi >= WEBAPI_SHARE_LIMIT_ACTION:
+            # "Default" keeps the torrent's action and mode; 5.3 insists on both fields.
             extra["shareLimitAction"] = "Default"
+            extra["shareLimitsMode"] = "Default"
         return await self._on_hashes(_ep("torrents/setShareLimits", "2.0.1"), hashes, **extra)
 
     async def torrents_set_location(self, hashes: Hashes, location: str) -> None:
