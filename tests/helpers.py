@@ -108,7 +108,7 @@ def tiny_torrent(folder: Path, name: str) -> tuple[bytes, str]:
     return data, read_torrent(data).info_hash
 
 
-SEARCH_PLUGIN = """# VERSION: 1.0
+SEARCH_PLUGIN = """# VERSION: 1.5
 # AUTHORS: qbt-bridge tests
 from urllib.parse import unquote
 

@@ -100,43 +100,66 @@ class HttpTransport:
         headers: Mapping[str, str] | None = None,
         auth: aiohttp.BasicAuth | None = None,
     ) -> HttpResponse:
-        """Send one request below the base URL; network trouble becomes ConnectionFailedError."""
-        url = f"{self.base_url}/{path.lstrip('/')}"
-        all_headers = {**self._extra_headers, **(headers or {})}
+        """Send one request below the base URL; network trouble becomes ConnectionFailedError.
+
+        A pooled keep-alive connection that the server closed meanwhile (it restarted) fails
+        before the request reaches it; that one case is retried once on a new connection.
+        """
         try:
-            async with asyncio.timeout(self.request_timeout + 1):
-                async with self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    data=data,
-                    headers=all_headers,
-                    auth=auth,
-                    timeout=self._timeout,
-                    ssl=self.verify_certificate,
-                    allow_redirects=False,
-                ) as response:
-                    body = await response.read()
-                    cookies = {name: morsel.value for name, morsel in response.cookies.items()}
-                    return HttpResponse(response.status, body, response.content_type or "", cookies)
+            try:
+                return await self._request_once(method, path, params, data, headers, auth)
+            except aiohttp.ServerDisconnectedError:
+                _LOGGER.debug("%s: stale connection, retrying once", self.base_url)
+                return await self._request_once(method, path, params, data, headers, auth)
         except aiohttp.ClientConnectorCertificateError as err:
             raise ConnectionFailedError(
                 f"{self.base_url}: the server's TLS certificate is not trusted "
                 f"({err.certificate_error}); install its CA or turn certificate checks off"
             ) from err
         except aiohttp.ClientSSLError as err:
-            raise ConnectionFailedError(
-                f"{self.base_url}: TLS failed ({type(err).__name__}); "
-                "is this an https:// URL on a plain-HTTP port?"
-            ) from err
+            raise ConnectionFailedError(self._tls_hint(type(err).__name__)) from err
         except TimeoutError as err:
             raise ConnectionFailedError(
                 f"{self.base_url}: no answer within {self.request_timeout:g} s"
             ) from err
         except (aiohttp.ClientError, socket.gaierror, OSError) as err:
-            raise ConnectionFailedError(
-                f"{self.base_url}: cannot connect ({_reason(err)})"
-            ) from err
+            reason = _reason(err)
+            if self.base_url.startswith("https:") and "reset" in reason.lower():
+                raise ConnectionFailedError(self._tls_hint(reason)) from err
+            raise ConnectionFailedError(f"{self.base_url}: cannot connect ({reason})") from err
+
+    def _tls_hint(self, reason: str) -> str:
+        return (
+            f"{self.base_url}: the TLS handshake failed ({reason}); "
+            "is this an https:// URL on a plain-HTTP port?"
+        )
+
+    async def _request_once(  # noqa: PLR0917 - private mirror of request()
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        data: Any,
+        headers: Mapping[str, str] | None,
+        auth: aiohttp.BasicAuth | None,
+    ) -> HttpResponse:
+        url = f"{self.base_url}/{path.lstrip('/')}"
+        all_headers = {**self._extra_headers, **(headers or {})}
+        async with asyncio.timeout(self.request_timeout + 1):
+            async with self.session.request(
+                method,
+                url,
+                params=params,
+                data=data,
+                headers=all_headers,
+                auth=auth,
+                timeout=self._timeout,
+                ssl=self.verify_certificate,
+                allow_redirects=False,
+            ) as response:
+                body = await response.read()
+                cookies = {name: morsel.value for name, morsel in response.cookies.items()}
+                return HttpResponse(response.status, body, response.content_type or "", cookies)
 
     async def close(self) -> None:
         """Close the session if this transport created it; an injected one stays open."""
@@ -158,6 +181,8 @@ class HttpTransport:
 def _reason(err: BaseException) -> str:
     if isinstance(err, aiohttp.ClientConnectorError):
         return err.os_error.strerror or type(err.os_error).__name__
+    if isinstance(err, ConnectionResetError):
+        return "connection reset by the server"
     if isinstance(err, aiohttp.ServerDisconnectedError):
         return "the server closed the connection"
     text = str(err)
