@@ -11,8 +11,8 @@ from qbt_bridge.errors import (
     InvalidTorrentFileError,
     NotFoundError,
 )
-from qbt_bridge.sandbox import LocalQBittorrent
 from qbt_bridge.models import StateGroup, TorrentState
+from qbt_bridge.sandbox import LocalQBittorrent
 from qbt_bridge.torrentfile import make_torrent, read_torrent, torrent_to_magnet
 from tests.conftest import Seed
 from tests.helpers import FileServer, tiny_torrent, wait_for, wait_torrent

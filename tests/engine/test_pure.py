@@ -1,0 +1,169 @@
+"""Code that needs no server: bencode, torrent files, magnets, versions, models, URLs."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import pytest
+
+from qbt_bridge.clients.http import normalize_url
+from qbt_bridge.models import (
+    RssRule,
+    ServerState,
+    StateGroup,
+    Torrent,
+    TorrentState,
+    parse_ratio,
+    parse_rss_items,
+)
+from qbt_bridge.torrentfile import (
+    BencodeError,
+    bdecode,
+    bencode,
+    magnet_info_hash,
+    make_torrent,
+    read_torrent,
+)
+from qbt_bridge.version import Version, is_supported
+
+
+def test_bencode_round_trip() -> None:
+    value = {b"a": [1, -2, b"x"], b"b": {b"c": b""}}
+    assert bdecode(bencode(value)) == value
+    assert bencode({"b": 1, "a": 2}) == b"d1:ai2e1:bi1ee"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"i12", b"l1:a", b"5:abc", b"d1:a", b"x", b"i1ei2e", b"dli1ee1:ae", b"ixe"],
+)
+def test_bdecode_rejects_garbage(data: bytes) -> None:
+    with pytest.raises(BencodeError):
+        bdecode(data)
+
+
+def test_read_torrent_hash_matches_the_exact_info_bytes(tmp_path) -> None:
+    payload = tmp_path / "file.bin"
+    payload.write_bytes(b"z" * 50000)
+    data = make_torrent(payload, trackers=("http://t/announce?passkey=abc",))
+    meta = read_torrent(data)
+    info = bencode(bdecode(data)[b"info"])
+    assert meta.info_hash == hashlib.sha1(info).hexdigest()
+    assert meta.name == "file.bin"
+    assert meta.total_size == 50000
+    assert meta.trackers == ("http://t/announce?passkey=abc",)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"<html>", "does not start"),
+        (b"de", "no info dictionary"),
+        (b"d4:infod4:name1:xee", None),
+        (b"d4:infoi1ee", "no info dictionary"),
+        (b"d4:infod4:name1:xe", "truncated"),
+    ],
+)
+def test_read_torrent_explains_what_is_wrong(data: bytes, reason: str | None) -> None:
+    if reason is None:
+        assert read_torrent(data).name == "x"
+        return
+    with pytest.raises(BencodeError, match=reason):
+        read_torrent(data)
+
+
+def test_magnet_links() -> None:
+    hex_hash = "0123456789abcdef0123456789ABCDEF01234567"
+    assert magnet_info_hash(f"magnet:?xt=urn:btih:{hex_hash}&dn=x") == hex_hash.lower()
+    b32 = base64.b32encode(bytes.fromhex(hex_hash)).decode()
+    assert (
+        magnet_info_hash(f"magnet:?xt=urn:btih:{b32}") == "0123456789abcdef0123456789abcdef01234567"
+    )
+    for bad, reason in [
+        ("http://x", "not a magnet"),
+        ("magnet:?dn=x", "without an xt"),
+        ("magnet:?xt=urn:btih:1234", "malformed"),
+        ("magnet:?xt=urn:sha1:abc", "without a BitTorrent"),
+    ]:
+        with pytest.raises(ValueError, match=reason):
+            magnet_info_hash(bad)
+
+
+def test_versions() -> None:
+    assert Version.parse("v4.5.2") == Version(4, 5, 2)
+    assert Version.parse("2.11") == Version(2, 11, 0)
+    assert Version.parse("5.1.0beta1") == Version(5, 1, 0)
+    assert Version(2, 8, 19) < Version(2, 11, 4) < Version(2, 16, 2)
+    assert is_supported(Version(4, 5, 2), Version(2, 8, 19))
+    assert is_supported(Version(5, 3, 0), Version(2, 16, 2))
+    assert not is_supported(Version(3, 1, 12), Version(1, 0, 0))
+    with pytest.raises(ValueError, match="not a version"):
+        Version.parse("unknown")
+
+
+@pytest.mark.parametrize(
+    ("wire", "state", "group"),
+    [
+        ("pausedDL", TorrentState.STOPPED_DL, StateGroup.STOPPED),
+        ("stoppedDL", TorrentState.STOPPED_DL, StateGroup.STOPPED),
+        ("pausedUP", TorrentState.STOPPED_UP, StateGroup.STOPPED),
+        ("stalledUP", TorrentState.STALLED_UP, StateGroup.STALLED),
+        ("forcedMetaDL", TorrentState.FORCED_META_DL, StateGroup.DOWNLOADING),
+        ("missingFiles", TorrentState.MISSING_FILES, StateGroup.ERRORED),
+        ("somethingNew", TorrentState.UNKNOWN, StateGroup.OTHER),
+    ],
+)
+def test_torrent_states_are_normalised(wire: str, state: TorrentState, group: StateGroup) -> None:
+    assert TorrentState.parse(wire) is state
+    assert state.group is group
+
+
+def test_placeholders_become_none() -> None:
+    torrent = Torrent.from_api({"hash": "h", "eta": 8640000, "ratio": -1, "new_key": 1})
+    assert torrent.eta is None
+    assert torrent.ratio is None
+    assert torrent.raw["new_key"] == 1
+    state = ServerState.from_api({"global_ratio": "-", "free_space_on_disk": -1})
+    assert state.global_ratio is None
+    assert state.free_space_on_disk is None
+    assert parse_ratio("∞") is None
+    assert parse_ratio("1.25") == 1.25
+
+
+def test_rss_rule_keeps_unknown_keys() -> None:
+    rule = RssRule.from_api("r", {"mustContain": "x", "torrentParams": {"stopped": True}})
+    wire = rule.to_api()
+    assert wire["torrentParams"] == {"stopped": True}
+    assert wire["mustContain"] == "x"
+    assert "name" not in wire
+
+
+def test_rss_items_are_flattened() -> None:
+    feeds = parse_rss_items(
+        {"A": {"B": {"url": "http://b", "uid": "1"}}, "C": "http://c", "D": {"url": "http://d"}}
+    )
+    assert [(f.path, f.url) for f in feeds] == [
+        ("A\\B", "http://b"),
+        ("C", "http://c"),
+        ("D", "http://d"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("given", "want"),
+    [
+        ("localhost:8080", "http://localhost:8080"),
+        ("http://nas:8080/", "http://nas:8080"),
+        ("https://user:pw@nas/qbt/", "https://nas/qbt"),
+        ("HTTP://[::1]:8080", "http://[::1]:8080"),
+    ],
+)
+def test_urls_are_normalised(given: str, want: str) -> None:
+    assert normalize_url(given) == want
+
+
+@pytest.mark.parametrize("bad", ["", "ftp://x", "http://"])
+def test_bad_urls_are_refused(bad: str) -> None:
+    with pytest.raises(ValueError):
+        normalize_url(bad)
