@@ -1,0 +1,145 @@
+"""The ``qbt-bridge`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections import Counter
+from collections.abc import Iterator, Sequence
+
+from qbt_bridge import __version__
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.clients.qbittorrent import ENV_HOST
+from qbt_bridge.errors import QbtBridgeError
+from qbt_bridge.models import StateGroup
+from qbt_bridge.sandbox import LocalQBittorrent
+from qbt_bridge.units import format_bytes, format_speed
+
+_LOGGER = logging.getLogger("qbt_bridge")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command == "status":
+        return _status(args)
+    parser.print_help()
+    return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qbt-bridge", description="qBittorrent in Home Assistant, MQTT and Telegram."
+    )
+    parser.add_argument("--version", action="version", version=f"qbt-bridge {__version__}")
+    parser.add_argument("--debug", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command")
+    status = sub.add_parser(
+        "status",
+        help="show a qBittorrent's live status",
+        description=(
+            "Show version, speeds and torrent counts. The server comes from --host or "
+            f"${ENV_HOST} (credentials from QBITTORRENTAPI_USERNAME/PASSWORD/API_KEY); "
+            "with neither, a throwaway local qbittorrent-nox is started and stopped again."
+        ),
+    )
+    status.add_argument("--host", help="WebUI URL, e.g. http://nas:8080")
+    status.add_argument("--watch", action="store_true", help="refresh until interrupted")
+    status.add_argument("--interval", type=float, default=2.0, help="seconds between refreshes")
+    status.add_argument(
+        "--insecure", action="store_true", help="do not verify the WebUI's TLS certificate"
+    )
+    return parser
+
+
+def _status(args: argparse.Namespace) -> int:
+    with _server(args.host) as (url, username, password):
+        try:
+            return asyncio.run(_show_status(url, username, password, args))
+        except KeyboardInterrupt:
+            return 0
+
+
+@contextlib.contextmanager
+def _server(host: str | None) -> Iterator[tuple[str | None, str | None, str | None]]:
+    if host or os.environ.get(ENV_HOST):
+        yield host, None, None
+        return
+    local = LocalQBittorrent()
+    print(f"No {ENV_HOST} set: starting a throwaway qbittorrent-nox ...", flush=True)
+    try:
+        local.start()
+        print(f"WebUI at {local.url} (user {local.username}); it is removed on exit.", flush=True)
+        yield local.url, local.username, local.password
+    finally:
+        local.cleanup()
+
+
+async def _show_status(
+    url: str | None, username: str | None, password: str | None, args: argparse.Namespace
+) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with QBittorrentClient(
+        url, username, password, verify_certificate=False if args.insecure else None
+    ) as client:
+        while True:
+            try:
+                print(await _status_text(client), flush=True)
+            except QbtBridgeError as err:
+                print(f"qBittorrent at {client.base_url}: {err}", file=sys.stderr, flush=True)
+                if not args.watch:
+                    return 1
+            if not args.watch:
+                return 0
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), args.interval)
+            if stop.is_set():
+                return 0
+
+
+async def _status_text(client: QBittorrentClient) -> str:
+    app = await client.version()
+    webapi = await client.webapi_version()
+    info = await client.transfer_info()
+    alt = await client.transfer_speed_limits_mode()
+    torrents = await client.torrents_info()
+    groups = Counter(t.state.group for t in torrents)
+    counts = ", ".join(f"{groups.get(g, 0)} {g.value}" for g in StateGroup if groups.get(g))
+    supported = "" if await client.is_version_supported() else " (not a tested release)"
+    return "\n".join(
+        [
+            f"qBittorrent {app} (WebAPI {webapi}){supported} at {client.base_url}",
+            f"  connection  {info.connection_status}, {info.dht_nodes} DHT nodes",
+            _transfer_line(
+                "download", info.download_speed, info.download_limit, info.downloaded_session
+            ),
+            _transfer_line("upload", info.upload_speed, info.upload_limit, info.uploaded_session),
+            f"  alt speed   {'on' if alt else 'off'}",
+            f"  torrents    {len(torrents)} total" + (f": {counts}" if counts else ""),
+        ]
+    )
+
+
+def _transfer_line(label: str, speed: int, limit: int, session_total: int) -> str:
+    cap = format_speed(limit) if limit > 0 else "none"
+    return (
+        f"  {label:<11} {format_speed(speed)} (limit {cap}), "
+        f"{format_bytes(session_total)} this session"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""The ``qbt-bridge status`` command, run as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from qbt_bridge.sandbox import LocalQBittorrent
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "qbt_bridge.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("QBITTORRENTAPI_")}
+
+
+def test_status_of_a_named_server(daemon: LocalQBittorrent) -> None:
+    env = clean_env() | {
+        "QBITTORRENTAPI_HOST": daemon.url,
+        "QBITTORRENTAPI_USERNAME": daemon.username,
+        "QBITTORRENTAPI_PASSWORD": daemon.password,
+    }
+    done = run_cli("status", env=env)
+    assert done.returncode == 0, done.stderr
+    assert f"at {daemon.url}" in done.stdout
+    assert "WebAPI 2." in done.stdout
+    assert "torrents" in done.stdout
+    assert daemon.password not in done.stdout + done.stderr
+
+
+def test_status_starts_a_throwaway_server_when_none_is_named() -> None:
+    done = run_cli("status", env=clean_env())
+    assert done.returncode == 0, done.stderr
+    assert "throwaway qbittorrent-nox" in done.stdout
+    assert "qBittorrent " in done.stdout
+    assert "0 total" in done.stdout
+
+
+def test_status_of_an_unreachable_server_says_so() -> None:
+    done = run_cli("status", "--host", "http://127.0.0.1:9", env=clean_env())
+    assert done.returncode == 1
+    assert "cannot connect" in done.stderr
+    assert "Traceback" not in done.stderr
