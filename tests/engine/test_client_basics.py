@@ -18,6 +18,7 @@ async def test_versions_are_detected(client: QBittorrentClient, daemon: LocalQBi
     if (want := expected[daemon.release.name]) is not None:
         assert app == want
     assert (await client.app_version()).startswith("v")
+    assert Version.parse(await client.app_webapi_version()) == webapi
     assert webapi >= Version(2, 8, 0)
     assert await client.is_version_supported()
     assert await client.uses_stop_start() == (app.major >= 5)
@@ -102,6 +103,10 @@ async def test_unimplemented_endpoint_gives_none_or_raises(
     stop_start = await client.uses_stop_start()
     missing = client.torrents_pause if stop_start else client.torrents_stop
     assert await missing("all") is None
+    present = client.torrents_start if stop_start else client.torrents_resume
+    absent = client.torrents_resume if stop_start else client.torrents_start
+    assert await present("all") is True
+    assert await absent("all") is None
     strict = QBittorrentClient(
         daemon.url, daemon.username, daemon.password, raise_not_implemented=True
     )
@@ -111,3 +116,21 @@ async def test_unimplemented_endpoint_gives_none_or_raises(
             await call("all")
         with pytest.raises(EndpointNotImplementedError):
             await call("all")
+
+
+async def test_logout_and_shutdown(fresh_daemon: LocalQBittorrent) -> None:
+    qbt_daemon = fresh_daemon
+    async with QBittorrentClient(qbt_daemon.url, qbt_daemon.username, qbt_daemon.password) as qbt:
+        await qbt.transfer_info()
+        assert qbt.is_logged_in
+        await qbt.auth_log_out()
+        assert not qbt.is_logged_in
+        assert (await qbt.transfer_info()).connection_status  # logs in again by itself
+        process = qbt_daemon._process
+        assert process is not None
+        await qbt.app_shutdown()
+
+        async def exited():
+            return process.poll() is not None
+
+        await wait_for(exited, "qBittorrent to quit")
