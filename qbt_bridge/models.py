@@ -47,6 +47,18 @@ def build[T](cls: type[T], data: Mapping[str, Any]) -> T:
     return cls(**kwargs)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WireModel:
+    """Base of the models read from the server; ``raw`` keeps the server's own mapping."""
+
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        """Build from the server's object."""
+        return build(cls, data)
+
+
 def _tags(value: Any) -> tuple[str, ...]:
     if isinstance(value, (list, tuple)):
         return tuple(str(tag) for tag in value)
@@ -169,7 +181,7 @@ _STATE_GROUPS: dict[TorrentState, StateGroup] = {
 
 
 @dataclass(frozen=True, slots=True)
-class Torrent:
+class Torrent(WireModel):
     """One torrent as ``torrents/info`` (or a merged ``sync/maindata`` entry) describes it."""
 
     hash: str = ""
@@ -212,16 +224,10 @@ class Torrent:
     seeding_time: int = 0
     availability: float = 0.0
     last_activity: int = 0
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Self:
-        """Build from the server's torrent object."""
-        return build(cls, data)
 
 
 @dataclass(frozen=True, slots=True)
-class TransferInfo:
+class TransferInfo(WireModel):
     """Global figures from ``transfer/info`` (what qBittorrent shows in its status bar)."""
 
     download_speed: int = wire("dl_info_speed", 0)
@@ -235,12 +241,6 @@ class TransferInfo:
     alt_speed_enabled: bool | None = wire("use_alt_speed_limits", None)
     queueing: bool | None = None
     refresh_interval: int | None = None
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Self:
-        """Build from ``transfer/info``'s object."""
-        return build(cls, data)
 
 
 def _free_space(value: Any) -> int | None:
@@ -249,49 +249,26 @@ def _free_space(value: Any) -> int | None:
 
 
 @dataclass(frozen=True, slots=True)
-class ServerState:
+class ServerState(TransferInfo):
     """The ``server_state`` object of ``sync/maindata``: transfer info plus totals and disk."""
 
-    download_speed: int = wire("dl_info_speed", 0)
-    downloaded_session: int = wire("dl_info_data", 0)
-    upload_speed: int = wire("up_info_speed", 0)
-    uploaded_session: int = wire("up_info_data", 0)
-    download_limit: int = wire("dl_rate_limit", 0)
-    upload_limit: int = wire("up_rate_limit", 0)
-    dht_nodes: int = 0
-    connection_status: str = "disconnected"
-    alt_speed_enabled: bool = wire("use_alt_speed_limits", default=False)
-    queueing: bool = False
-    refresh_interval: int = 0
     downloaded_all_time: int = wire("alltime_dl", 0)
     uploaded_all_time: int = wire("alltime_ul", 0)
     global_ratio: float | None = wire("global_ratio", None, parse_ratio)
     free_space_on_disk: int | None = wire("free_space_on_disk", None, _free_space)
     total_peer_connections: int = 0
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a (merged) ``server_state`` object."""
-        return build(cls, data)
 
 
 @dataclass(frozen=True, slots=True)
-class Category:
+class Category(WireModel):
     """A category and its save path."""
 
     name: str = ""
     save_path: str = wire("savePath", "")
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a category object."""
-        return build(cls, data)
 
 
 @dataclass(frozen=True, slots=True)
-class MainData:
+class MainData(WireModel):
     """One answer of ``sync/maindata``: full or partial, exactly as the server sent it."""
 
     rid: int = 0
@@ -303,16 +280,10 @@ class MainData:
     tags: tuple[str, ...] = wire("tags", (), tuple)
     tags_removed: tuple[str, ...] = wire("tags_removed", (), tuple)
     server_state: Mapping[str, Any] = field(default_factory=dict)
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Self:
-        """Build from the ``sync/maindata`` object."""
-        return build(cls, data)
 
 
 @dataclass(frozen=True, slots=True)
-class BuildInfo:
+class BuildInfo(WireModel):
     """Library versions qBittorrent was built with (``app/buildInfo``)."""
 
     qt: str = ""
@@ -320,32 +291,20 @@ class BuildInfo:
     boost: str = ""
     openssl: str = ""
     bitness: int = 0
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Self:
-        """Build from ``app/buildInfo``'s object."""
-        return build(cls, data)
 
 
 @dataclass(frozen=True, slots=True)
-class LogEntry:
+class LogEntry(WireModel):
     """One line of qBittorrent's main log (``log/main``)."""
 
     id: int = 0
     message: str = ""
     timestamp: int = 0
     type: int = 0
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a log entry."""
-        return build(cls, data)
 
 
 @dataclass(frozen=True, slots=True)
-class PeerLogEntry:
+class PeerLogEntry(WireModel):
     """One line of qBittorrent's peer log (``log/peers``)."""
 
     id: int = 0
@@ -353,32 +312,20 @@ class PeerLogEntry:
     timestamp: int = 0
     blocked: bool = False
     reason: str = ""
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a peer log entry."""
-        return build(cls, data)
 
 
 @dataclass(frozen=True, slots=True)
-class AddResult:
+class AddResult(WireModel):
     """What ``torrents/add`` reported; counts are None where WebAPI < 2.14 gives none."""
 
     success_count: int | None = None
     pending_count: int | None = None
     failure_count: int | None = None
     added_torrent_ids: tuple[str, ...] = wire("added_torrent_ids", (), tuple)
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Self:
-        """Build from the JSON answer of WebAPI 2.14+."""
-        return build(cls, data)
 
 
 @dataclass(frozen=True, slots=True)
-class RssArticle:
+class RssArticle(WireModel):
     """One article of an RSS feed."""
 
     id: str = ""
@@ -388,16 +335,10 @@ class RssArticle:
     torrent_url: str = wire("torrentURL", "")
     description: str = ""
     is_read: bool = wire("isRead", default=False)
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Self:
-        """Build from an article object of ``rss/items?withData=true``."""
-        return build(cls, data)
 
 
 @dataclass(frozen=True, slots=True)
-class RssFeed:
+class RssFeed(WireModel):
     """An RSS feed; ``path`` is its place in qBittorrent's folder tree (``Folder\\Feed``)."""
 
     path: str = ""
@@ -408,7 +349,6 @@ class RssFeed:
     is_loading: bool = wire("isLoading", default=False)
     has_error: bool = wire("hasError", default=False)
     articles: tuple[RssArticle, ...] = ()
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def parse_rss_items(tree: Mapping[str, Any], prefix: str = "") -> list[RssFeed]:
@@ -442,7 +382,7 @@ def _replace_feed(feed: RssFeed, path: str, articles: tuple[RssArticle, ...]) ->
 
 
 @dataclass(frozen=True, slots=True)
-class RssRule:
+class RssRule(WireModel):
     """An RSS auto-downloading rule; ``to_api`` keeps every key the server sent."""
 
     name: str = ""
@@ -458,10 +398,9 @@ class RssRule:
     add_paused: bool | None = wire("addPaused", None)
     assigned_category: str = wire("assignedCategory", "")
     save_path: str = wire("savePath", "")
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_api(cls, name: str, data: Mapping[str, Any]) -> Self:
+    def from_rule(cls, name: str, data: Mapping[str, Any]) -> Self:
         """Build from one value of ``rss/rules``."""
         rule = build(cls, data)
         return cls(**{**{f.name: getattr(rule, f.name) for f in fields(cls)}, "name": name})
@@ -480,27 +419,21 @@ class RssRule:
 
 
 @dataclass(frozen=True, slots=True)
-class SearchJob:
+class SearchJob(WireModel):
     """A running or finished search job (``search/start`` and ``search/status``)."""
 
     id: int = 0
     status: str = ""
     total: int = 0
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def running(self) -> bool:
         """Whether the job may still find more results."""
         return self.status == "Running"
 
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a search job object."""
-        return build(cls, data)
-
 
 @dataclass(frozen=True, slots=True)
-class SearchResult:
+class SearchResult(WireModel):
     """One search hit."""
 
     file_name: str = wire("fileName", "")
@@ -510,30 +443,17 @@ class SearchResult:
     leechers: int = wire("nbLeechers", -1)
     site_url: str = wire("siteUrl", "")
     description_url: str = wire("descrLink", "")
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a result object."""
-        return build(cls, data)
 
 
 @dataclass(frozen=True, slots=True)
-class SearchResults:
-    """One page of a search job's results."""
+class SearchResults(SearchJob):
+    """One page of a search job's results, with the job's status."""
 
     results: tuple[SearchResult, ...] = ()
-    status: str = ""
-    total: int = 0
-
-    @property
-    def running(self) -> bool:
-        """Whether the job may still find more results."""
-        return self.status == "Running"
 
 
 @dataclass(frozen=True, slots=True)
-class SearchPlugin:
+class SearchPlugin(WireModel):
     """An installed search plugin."""
 
     name: str = ""
@@ -542,12 +462,6 @@ class SearchPlugin:
     version: str = ""
     url: str = ""
     supported_categories: tuple[Any, ...] = wire("supportedCategories", (), tuple)
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a plugin object."""
-        return build(cls, data)
 
 
 class Preferences(Mapping[str, Any]):

@@ -58,7 +58,25 @@ class HttpResponse:
         return self.body.decode("utf-8", errors="replace")
 
 
-class HttpTransport:
+class AsyncClosing:
+    """``async with`` support for anything with an async ``close()``."""
+
+    async def close(self) -> None:
+        """Release what the object holds."""
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+class HttpTransport(AsyncClosing):
     """An aiohttp session (injected or owned) with the library's timeouts and TLS settings."""
 
     def __init__(
@@ -165,17 +183,6 @@ class HttpTransport:
         """Close the session if this transport created it; an injected one stays open."""
         if self._owns_session and self._session is not None and not self._session.closed:
             await self._session.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
 
 def _reason(err: BaseException) -> str:

@@ -13,14 +13,14 @@ import logging
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self, cast
+from typing import Any, cast
 
 import aiohttp
 
 from qbt_bridge.clients.http import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_REQUEST_TIMEOUT,
+    AsyncClosing,
     HttpResponse,
     HttpTransport,
     normalize_url,
@@ -111,7 +111,7 @@ def _ep(
     )
 
 
-class QBittorrentClient:
+class QBittorrentClient(AsyncClosing):
     """Async client for one qBittorrent WebUI.
 
     Credentials come from the arguments or the ``QBITTORRENTAPI_*`` environment variables. An
@@ -878,7 +878,7 @@ class QBittorrentClient:
     async def rss_rules(self) -> dict[str, RssRule]:
         """``rss/rules``: all auto-downloading rules by name."""
         data = await self._json(_ep("rss/rules")) or {}
-        return {name: RssRule.from_api(name, value) for name, value in data.items()}
+        return {name: RssRule.from_rule(name, value) for name, value in data.items()}
 
     async def rss_matching_articles(self, name: str) -> dict[str, list[str]] | None:
         """``rss/matchingArticles``: article titles a rule matches, by feed."""
@@ -914,7 +914,13 @@ class QBittorrentClient:
         if data is None:
             return None
         results = tuple(SearchResult.from_api(item) for item in data.get("results", ()))
-        return SearchResults(results, str(data.get("status", "")), int(data.get("total", 0)))
+        return SearchResults(
+            id=job_id,
+            status=str(data.get("status", "")),
+            total=int(data.get("total", 0)),
+            results=results,
+            raw=data,
+        )
 
     async def search_delete(self, job_id: int) -> bool | None:
         """``search/delete``: forget a search job and its results."""
@@ -957,17 +963,6 @@ class QBittorrentClient:
             _LOGGER.debug("%s: logout on close failed", self.base_url)
         finally:
             await self._http.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
 
 def _form(data: Mapping[str, Any] | aiohttp.FormData | None) -> Any:

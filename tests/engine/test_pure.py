@@ -132,7 +132,7 @@ def test_placeholders_become_none() -> None:
 
 
 def test_rss_rule_keeps_unknown_keys() -> None:
-    rule = RssRule.from_api("r", {"mustContain": "x", "torrentParams": {"stopped": True}})
+    rule = RssRule.from_rule("r", {"mustContain": "x", "torrentParams": {"stopped": True}})
     wire = rule.to_api()
     assert wire["torrentParams"] == {"stopped": True}
     assert wire["mustContain"] == "x"
