@@ -12,11 +12,14 @@ import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
+import aiohttp
+
 from qbt_bridge import __version__
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.clients.qbittorrent import ENV_HOST
 from qbt_bridge.errors import QbtBridgeError
 from qbt_bridge.models import StateGroup
+from qbt_bridge.push import send_notify
 from qbt_bridge.sandbox import LocalQBittorrent
 from qbt_bridge.units import format_bytes, format_speed
 
@@ -33,6 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.command == "status":
         return _status(args)
+    if args.command == "notify":
+        return _notify(args)
     parser.print_help()
     return 2
 
@@ -59,7 +64,27 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--insecure", action="store_true", help="do not verify the WebUI's TLS certificate"
     )
+    notify = sub.add_parser(
+        "notify",
+        help="tell a running qbt-bridge about a torrent (for qBittorrent's external program)",
+        description=(
+            "Posts a torrent hash to the daemon's push endpoint so it refreshes that torrent "
+            "at once. Put this in qBittorrent's 'Run external program' settings with %%I."
+        ),
+    )
+    notify.add_argument("--url", required=True, help="the daemon's push URL (…/notify)")
+    notify.add_argument("--instance", default="", help="instance id (default: the first)")
+    notify.add_argument("hash", nargs="?", default="", help="torrent hash (%%I); none: sweep")
     return parser
+
+
+def _notify(args: argparse.Namespace) -> int:
+    try:
+        asyncio.run(send_notify(args.url, args.instance, args.hash))
+    except (OSError, RuntimeError, aiohttp.ClientError) as err:
+        print(f"qbt-bridge notify: {err}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _status(args: argparse.Namespace) -> int:

@@ -49,3 +49,14 @@ class EndpointNotImplementedError(QbtBridgeError, NotImplementedError):
 
 class NotSupportedError(QbtBridgeError):
     """The torrent client behind this connection cannot do what was asked."""
+
+
+class AmbiguousTargetError(InvalidRequestError):
+    """A hash prefix or name fragment matches more than one torrent."""
+
+    def __init__(self, target: str, candidates: list[tuple[str, str]]) -> None:
+        self.target = target
+        self.candidates = candidates  # (hash, name) pairs
+        listed = "; ".join(f"{name} ({torrent_hash[:8]})" for torrent_hash, name in candidates[:10])
+        more = f" and {len(candidates) - 10} more" if len(candidates) > 10 else ""
+        super().__init__(f"{target!r} matches {len(candidates)} torrents: {listed}{more}")

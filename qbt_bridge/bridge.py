@@ -1,0 +1,680 @@
+"""The engine: one client and its store, the tiered refresh, the poll loop and the command API.
+
+Every front (Home Assistant, MQTT, Telegram) calls this and nothing below it.
+
+Refresh tiers, so a large qBittorrent stays idle (``sync/maindata`` costs it O(N) CPU per call
+even when nothing changed, ``transfer/info`` and ``torrents/info?hashes=`` almost nothing):
+
+* every fast tick: ``transfer/info`` + the alt-speed mode, and ``torrents/info?hashes=`` for the
+  torrents the store knows to be active plus any hash pushed by ``notify()``;
+* a ``sync/maindata`` sweep with the previous ``rid`` every ``full_interval``, sooner when the
+  global speed is not explained by the torrents known to be active, and after a reconnect;
+* after a command: the touched torrents, polled until the change shows (or a short deadline);
+* push: qBittorrent's "run external program" on added/finished calls ``notify(hash)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.errors import (
+    AmbiguousTargetError,
+    AuthenticationError,
+    InvalidRequestError,
+    NotFoundError,
+    QbtBridgeError,
+)
+from qbt_bridge.events import Event, EventKind
+from qbt_bridge.models import RssFeed, RssRule, SearchPlugin, SearchResult, Torrent
+from qbt_bridge.store import CompletionLedger, SyncStore
+from qbt_bridge.torrentfile import BencodeError, magnet_info_hash, read_torrent
+
+_LOGGER = logging.getLogger(__name__)
+
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+MIN_PREFIX = 6
+HASH_CHUNK = 200
+MAX_BACKOFF = 60.0
+
+Listener = Callable[[Event], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshPolicy:
+    """How often each tier runs (seconds)."""
+
+    fast_interval: float = 5.0
+    full_interval: float = 300.0
+    early_sweep_after: float = 30.0  # soonest sweep when unexplained activity is seen
+    settle_timeout: float = 5.0  # how long a command waits for its effect to show
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    """What a command did: the torrents it touched and whether the change showed in time."""
+
+    hashes: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    confirmed: bool = True
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """The outcome of an add: the hash (when known before the server fetched the link)."""
+
+    hash: str | None
+    name: str | None
+    already_present: bool = False
+    confirmed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of a search job's results, best seeded first."""
+
+    job_id: int
+    results: tuple[SearchResult, ...]
+    total: int
+    running: bool
+    page: int
+    pages: int
+
+
+@dataclass
+class _Clock:
+    last_sweep: float = -1e18
+    last_early_sweep: float = -1e18
+    sweep_requested: bool = False
+    pushed: set[str] = field(default_factory=set)
+
+
+class Bridge:
+    """One torrent client, its snapshot and everything fronts may ask of it."""
+
+    def __init__(
+        self,
+        client: QBittorrentClient,
+        instance_id: str = "default",
+        *,
+        policy: RefreshPolicy | None = None,
+        ledger_path: Path | None = None,
+    ) -> None:
+        self.client = client
+        self.instance_id = instance_id
+        self.policy = policy or RefreshPolicy()
+        self.store = SyncStore(instance_id, CompletionLedger(ledger_path))
+        self.available = False
+        self.last_error: QbtBridgeError | None = None
+        self._clock = _Clock()
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._listeners: list[Listener] = []
+        self._down_reported = False
+
+    # ------------------------------------------------------------------ events
+
+    def add_listener(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` for every event; returns a function that removes it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _dispatch(self, events: Iterable[Event]) -> None:
+        for event in events:
+            for listener in list(self._listeners):
+                try:
+                    listener(event)
+                except Exception:
+                    _LOGGER.exception("event listener failed on %s", event.kind)
+
+    # ------------------------------------------------------------------ refresh
+
+    def notify(self, torrent_hash: str | None = None) -> None:
+        """Push from qBittorrent: look at this torrent (or sweep, without a hash) right away."""
+        if torrent_hash:
+            self._clock.pushed.add(torrent_hash.lower())
+        else:
+            self._clock.sweep_requested = True
+        self._wake.set()
+
+    def request_sweep(self) -> None:
+        """Make the next refresh a full ``sync/maindata`` sweep."""
+        self._clock.sweep_requested = True
+
+    async def refresh(self, *, full: bool = False) -> list[Event]:
+        """One sync step: the tiers that are due. Raises the client's errors."""
+        async with self._lock:
+            events = await self._refresh(full=full)
+        self._dispatch(events)
+        return events
+
+    async def _refresh(self, *, full: bool) -> list[Event]:
+        now = time.monotonic()
+        clock = self._clock
+        due = now - clock.last_sweep >= self.policy.full_interval
+        if full or due or clock.sweep_requested or not self.store.initialised:
+            events = self.store.apply_maindata(await self.client.sync_maindata(self.store.rid))
+            clock.last_sweep = now
+            clock.sweep_requested = False
+            clock.pushed.clear()
+            return events
+        events = self.store.apply_transfer(
+            await self.client.transfer_info(), await self.client.transfer_speed_limits_mode()
+        )
+        pushed, clock.pushed = clock.pushed, set()
+        targets = set(self.store.active_hashes()) | pushed
+        events += await self._fetch(targets)
+        if (
+            self._unexplained_activity()
+            and now - clock.last_early_sweep >= self.policy.early_sweep_after
+        ):
+            clock.last_early_sweep = now
+            clock.sweep_requested = True
+        return events
+
+    async def _fetch(self, hashes: Iterable[str]) -> list[Event]:
+        """Targeted refresh of some torrents (the store's lock must be held)."""
+        wanted = sorted(set(hashes))
+        events: list[Event] = []
+        for start in range(0, len(wanted), HASH_CHUNK):
+            chunk = wanted[start : start + HASH_CHUNK]
+            events += self.store.apply_torrents(
+                await self.client.torrents_info(hashes=chunk), chunk
+            )
+        return events
+
+    def _unexplained_activity(self) -> bool:
+        """Whether the server moves more data than the torrents we watch closely explain."""
+        server = self.store.server()
+        total = server.download_speed + server.upload_speed
+        known = 0
+        for torrent_hash in self.store.active_hashes():
+            raw = self.store.raw(torrent_hash)
+            known += int(raw.get("dlspeed", 0)) + int(raw.get("upspeed", 0))
+        return total > 2 * known + 16 * 1024
+
+    def next_delay(self) -> float:
+        """Seconds until the next tier is due."""
+        if self._clock.sweep_requested or self._clock.pushed:
+            return 0.0
+        until_sweep = self._clock.last_sweep + self.policy.full_interval - time.monotonic()
+        return max(0.0, min(self.policy.fast_interval, until_sweep))
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Poll until ``stop`` is set: tiers on time, back-off while the client is down."""
+        stop = stop or asyncio.Event()
+        backoff = 1.0
+        while not stop.is_set():
+            try:
+                await self.refresh()
+            except QbtBridgeError as err:
+                self._went_down(err)
+                delay = backoff * (4 if isinstance(err, AuthenticationError) else 1)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+            else:
+                self._came_up()
+                backoff = 1.0
+                delay = self.next_delay()
+            await self._sleep(delay, stop)
+
+    async def _sleep(self, delay: float, stop: asyncio.Event) -> None:
+        self._wake.clear()
+        if delay <= 0:
+            return
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(*waiters, return_exceptions=True)
+
+    def _went_down(self, err: QbtBridgeError) -> None:
+        """Report the first failure of a run of failures (once), keep the latest error."""
+        self.last_error = err
+        self.available = False
+        if not self._down_reported:
+            self._down_reported = True
+            _LOGGER.warning("%s: qBittorrent unavailable: %s", self.instance_id, err)
+            self._dispatch(
+                [Event(EventKind.CONNECTION_LOST, self.instance_id, detail={"error": str(err)})]
+            )
+
+    def _came_up(self) -> None:
+        self.available = True
+        self.last_error = None
+        if self._down_reported:
+            self._down_reported = False
+            self._clock.sweep_requested = True
+            _LOGGER.warning("%s: qBittorrent is back", self.instance_id)
+            self._dispatch([Event(EventKind.CONNECTION_RESTORED, self.instance_id)])
+
+    # ------------------------------------------------------------------ targets
+
+    async def resolve(self, targets: str | Iterable[str]) -> list[str]:
+        """Turn targets into hashes.
+
+        Each target is ``all``, a full hash, a unique hash prefix (6+ hex digits), a name or
+        name fragment (case-insensitive), ``category:NAME`` or ``tag:NAME``. Ambiguity raises
+        AmbiguousTargetError with the candidates; nothing found raises NotFoundError.
+        """
+        if not self.store.initialised:
+            await self.refresh(full=True)
+        items = [targets] if isinstance(targets, str) else list(targets)
+        if not items:
+            raise InvalidRequestError("no torrent named")
+        found: dict[str, None] = {}
+        for item in items:
+            for torrent_hash in self._resolve_one(item.strip()):
+                found[torrent_hash] = None
+        return list(found)
+
+    def _resolve_one(self, target: str) -> list[str]:
+        if not target:
+            raise InvalidRequestError("empty torrent name or hash")
+        lowered = target.lower()
+        if lowered == "all":
+            return self.store.hashes()
+        if lowered.startswith(("category:", "tag:")):
+            return self._by_label(target)
+        if _HEX.match(target) and len(target) == 40:
+            if lowered not in self.store:
+                raise NotFoundError(f"no torrent with hash {lowered}")
+            return [lowered]
+        if _HEX.match(target) and len(target) >= MIN_PREFIX:
+            hits = [h for h in self.store.hashes() if h.startswith(lowered)]
+            if hits:
+                return self._unique(target, hits)
+        return self._by_name(target)
+
+    def _by_label(self, target: str) -> list[str]:
+        kind, _, value = target.partition(":")
+        kind = kind.lower()
+        torrents = self.store.torrents()
+        if kind == "category":
+            hits = [t.hash for t in torrents if t.category == value]
+        else:
+            hits = [t.hash for t in torrents if value in t.tags]
+        if not hits:
+            raise NotFoundError(f"no torrent with {kind} {value!r}")
+        return hits
+
+    def _by_name(self, target: str) -> list[str]:
+        lowered = target.lower()
+        torrents = self.store.torrents()
+        exact = [t.hash for t in torrents if t.name.lower() == lowered]
+        hits = exact or [t.hash for t in torrents if lowered in t.name.lower()]
+        if not hits:
+            raise NotFoundError(f"no torrent matches {target!r}")
+        return self._unique(target, hits)
+
+    def _unique(self, target: str, hits: list[str]) -> list[str]:
+        if len(hits) > 1:
+            raise AmbiguousTargetError(target, self._named(hits))
+        return hits
+
+    def _named(self, hashes: Sequence[str]) -> list[tuple[str, str]]:
+        return sorted(
+            ((h, t.name) for h in hashes if (t := self.store.torrent(h)) is not None),
+            key=lambda pair: pair[1].lower(),
+        )
+
+    # ------------------------------------------------------------------ commands
+
+    async def _settle(
+        self, hashes: Sequence[str], effect: Callable[[Torrent | None], bool]
+    ) -> bool:
+        """Refresh the touched torrents until ``effect`` holds for each, or the deadline."""
+        deadline = time.monotonic() + self.policy.settle_timeout
+        while True:
+            async with self._lock:
+                events = await self._fetch(hashes)
+                done = all(effect(self.store.torrent(h)) for h in hashes)
+            self._dispatch(events)
+            if done:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(0.1)
+
+    async def _on_targets(
+        self,
+        targets: str | Iterable[str],
+        action: Callable[[list[str]], Awaitable[object]],
+        effect: Callable[[Torrent | None], bool],
+    ) -> CommandResult:
+        hashes = await self.resolve(targets)
+        names = tuple(t.name for h in hashes if (t := self.store.torrent(h)) is not None)
+        await action(hashes)
+        confirmed = await self._settle(hashes, effect)
+        return CommandResult(tuple(hashes), names, confirmed)
+
+    async def pause(self, targets: str | Iterable[str]) -> CommandResult:
+        """Pause (4.x) / stop (5.x) torrents."""
+        return await self._on_targets(targets, self.client.pause, _stopped(want=True))
+
+    async def resume(self, targets: str | Iterable[str]) -> CommandResult:
+        """Resume (4.x) / start (5.x) torrents."""
+        return await self._on_targets(targets, self.client.resume, _stopped(want=False))
+
+    async def delete(
+        self, targets: str | Iterable[str], *, delete_files: bool = False
+    ) -> CommandResult:
+        """Remove torrents, with their data when asked."""
+
+        async def action(hashes: list[str]) -> None:
+            await self.client.torrents_delete(hashes, delete_files=delete_files)
+
+        return await self._on_targets(targets, action, lambda t: t is None)
+
+    async def recheck(self, targets: str | Iterable[str]) -> CommandResult:
+        """Verify torrents' data."""
+        return await self._on_targets(targets, self.client.torrents_recheck, _present)
+
+    async def reannounce(self, targets: str | Iterable[str]) -> CommandResult:
+        """Announce to the trackers now."""
+        return await self._on_targets(targets, self.client.torrents_reannounce, _present)
+
+    async def set_category(self, targets: str | Iterable[str], category: str) -> CommandResult:
+        """Set a category ("" clears it); the category must exist."""
+
+        async def action(hashes: list[str]) -> None:
+            await self.client.torrents_set_category(hashes, category)
+
+        return await self._on_targets(
+            targets, action, lambda t: t is not None and t.category == category
+        )
+
+    async def add_tags(self, targets: str | Iterable[str], tags: Iterable[str]) -> CommandResult:
+        """Add tags (created as needed)."""
+        wanted = _clean_tags(tags)
+
+        async def action(hashes: list[str]) -> None:
+            await self.client.torrents_add_tags(hashes, wanted)
+
+        return await self._on_targets(
+            targets, action, lambda t: t is not None and set(wanted) <= set(t.tags)
+        )
+
+    async def remove_tags(self, targets: str | Iterable[str], tags: Iterable[str]) -> CommandResult:
+        """Remove tags."""
+        unwanted = _clean_tags(tags)
+
+        async def action(hashes: list[str]) -> None:
+            await self.client.torrents_remove_tags(hashes, unwanted)
+
+        return await self._on_targets(
+            targets, action, lambda t: t is not None and not set(unwanted) & set(t.tags)
+        )
+
+    async def force_start(
+        self, targets: str | Iterable[str], *, enable: bool = True
+    ) -> CommandResult:
+        """Force start on or off (ignores queue limits)."""
+
+        async def action(hashes: list[str]) -> None:
+            await self.client.torrents_set_force_start(hashes, value=enable)
+
+        return await self._on_targets(
+            targets, action, lambda t: t is not None and t.force_start is enable
+        )
+
+    async def set_torrent_limits(
+        self,
+        targets: str | Iterable[str],
+        *,
+        download: int | None = None,
+        upload: int | None = None,
+    ) -> CommandResult:
+        """Per-torrent speed limits in bytes/s (0: none)."""
+        if download is None and upload is None:
+            raise InvalidRequestError("give a download or an upload limit")
+        for value in (download, upload):
+            if value is not None and value < 0:
+                raise InvalidRequestError("a limit cannot be negative")
+
+        async def action(hashes: list[str]) -> None:
+            if download is not None:
+                await self.client.torrents_set_download_limit(hashes, download)
+            if upload is not None:
+                await self.client.torrents_set_upload_limit(hashes, upload)
+
+        return await self._on_targets(targets, action, _present)
+
+    async def pause_all(self) -> CommandResult:
+        """Pause every torrent."""
+        await self.client.pause("all")
+        return await self._after_global()
+
+    async def resume_all(self) -> CommandResult:
+        """Resume every torrent."""
+        await self.client.resume("all")
+        return await self._after_global()
+
+    async def _after_global(self) -> CommandResult:
+        await self.refresh(full=True)
+        return CommandResult(tuple(self.store.hashes()))
+
+    async def set_alt_speed(self, enabled: bool | None = None) -> bool:
+        """Alternative speed limits on, off, or (None) toggled; returns the new mode."""
+        if enabled is None:
+            await self.client.transfer_toggle_speed_limits_mode()
+        else:
+            await self.client.transfer_set_speed_limits_mode(enabled)
+        await self._refresh_transfer()
+        return bool(self.store.server().alt_speed_enabled)
+
+    async def set_global_limits(
+        self, *, download: int | None = None, upload: int | None = None
+    ) -> None:
+        """Global speed limits in bytes/s (0: none)."""
+        if download is None and upload is None:
+            raise InvalidRequestError("give a download or an upload limit")
+        for value in (download, upload):
+            if value is not None and value < 0:
+                raise InvalidRequestError("a limit cannot be negative")
+        if download is not None:
+            await self.client.transfer_set_download_limit(download)
+        if upload is not None:
+            await self.client.transfer_set_upload_limit(upload)
+        await self._refresh_transfer()
+
+    async def _refresh_transfer(self) -> None:
+        async with self._lock:
+            events = self.store.apply_transfer(
+                await self.client.transfer_info(), await self.client.transfer_speed_limits_mode()
+            )
+        self._dispatch(events)
+
+    # ------------------------------------------------------------------ add
+
+    async def add(
+        self,
+        source: str | bytes,
+        *,
+        category: str | None = None,
+        tags: Iterable[str] | None = None,
+        save_path: str | None = None,
+        paused: bool | None = None,
+    ) -> AddResult:
+        """Add a magnet link, an http(s) link to a .torrent, or .torrent bytes.
+
+        The magnet or file is checked before it is sent; a torrent already present is
+        answered as such and not sent again.
+        """
+        if not self.store.initialised:
+            await self.refresh(full=True)
+        if isinstance(source, bytes):
+            try:
+                meta = read_torrent(source)
+            except BencodeError as err:
+                raise InvalidRequestError(f"not a valid .torrent file: {err}") from err
+            info_hash, name = meta.info_hash, meta.name
+            urls: list[str] = []
+            files = [(f"{info_hash}.torrent", source)]
+        else:
+            text = source.strip()
+            if text.lower().startswith("magnet:"):
+                try:
+                    info_hash = magnet_info_hash(text)
+                except ValueError as err:
+                    raise InvalidRequestError(str(err)) from err
+                name = None
+            elif re.match(r"^https?://\S+$", text, re.IGNORECASE):
+                info_hash, name = "", None
+            else:
+                raise InvalidRequestError("not a magnet link, an http(s) link or a .torrent file")
+            urls, files = [text], []
+        known = self.store.torrent(info_hash) if len(info_hash) == 40 else None
+        if known is not None:
+            return AddResult(known.hash, known.name, already_present=True)
+        await self.client.torrents_add(
+            urls=urls,
+            torrent_files=files,
+            category=category or None,
+            tags=_clean_tags(tags) if tags else None,
+            save_path=save_path or None,
+            paused=paused,
+        )
+        if len(info_hash) != 40:
+            self.request_sweep()
+            self._wake.set()
+            return AddResult(None, name, confirmed=False)
+        confirmed = await self._settle([info_hash], _present)
+        torrent = self.store.torrent(info_hash)
+        return AddResult(info_hash, torrent.name if torrent else name, confirmed=confirmed)
+
+    # ------------------------------------------------------------------ rss
+
+    async def rss_feeds(self) -> list[RssFeed]:
+        """Every RSS feed with its articles."""
+        return await self.client.rss_items(with_data=True)
+
+    async def rss_add_feed(self, url: str, path: str = "") -> None:
+        """Subscribe to a feed (``path``: where in qBittorrent's RSS tree, default its title)."""
+        if not re.match(r"^https?://\S+$", url.strip(), re.IGNORECASE):
+            raise InvalidRequestError("a feed URL must start with http:// or https://")
+        await self.client.rss_add_feed(url.strip(), path)
+
+    async def rss_remove_feed(self, path: str) -> None:
+        """Unsubscribe from a feed (or remove a folder) by its path."""
+        if path not in {f.path for f in await self.client.rss_items()} and not path:
+            raise NotFoundError("no feed path given")
+        await self.client.rss_remove_item(path)
+
+    async def rss_refresh(self, path: str | None = None) -> None:
+        """Fetch one feed, or every feed, now."""
+        paths = [path] if path else [f.path for f in await self.client.rss_items()]
+        for item in paths:
+            await self.client.rss_refresh_item(item)
+
+    async def rss_rules(self) -> dict[str, RssRule]:
+        """Every auto-downloading rule by name."""
+        return await self.client.rss_rules()
+
+    async def rss_set_rule(self, rule: RssRule) -> None:
+        """Add or replace a rule; keeps server-side keys of an existing rule of that name."""
+        if not rule.name.strip():
+            raise InvalidRequestError("a rule needs a name")
+        existing = (await self.client.rss_rules()).get(rule.name)
+        if existing is not None:
+            merged = {**existing.raw, **rule.to_api()}
+            rule = RssRule.from_rule(rule.name, merged)
+        await self.client.rss_set_rule(rule)
+
+    async def rss_rename_rule(self, name: str, new_name: str) -> None:
+        """Rename a rule."""
+        await self._rule(name)
+        if not new_name.strip():
+            raise InvalidRequestError("a rule needs a name")
+        await self.client.rss_rename_rule(name, new_name)
+
+    async def rss_enable_rule(self, name: str, *, enabled: bool) -> None:
+        """Enable or disable a rule."""
+        rule = await self._rule(name)
+        await self.client.rss_set_rule(RssRule.from_rule(name, {**rule.raw, "enabled": enabled}))
+
+    async def rss_remove_rule(self, name: str) -> None:
+        """Delete a rule."""
+        await self._rule(name)
+        await self.client.rss_remove_rule(name)
+
+    async def rss_matching(self, name: str) -> dict[str, list[str]]:
+        """Article titles the rule matches, by feed."""
+        await self._rule(name)
+        return await self.client.rss_matching_articles(name) or {}
+
+    async def _rule(self, name: str) -> RssRule:
+        rule = (await self.client.rss_rules()).get(name)
+        if rule is None:
+            raise NotFoundError(f"no RSS rule named {name!r}")
+        return rule
+
+    # ------------------------------------------------------------------ search
+
+    async def search_plugins(self) -> list[SearchPlugin]:
+        """Installed search plugins."""
+        return await self.client.search_plugins()
+
+    async def search_start(
+        self, pattern: str, *, plugins: str = "enabled", category: str = "all"
+    ) -> int:
+        """Start a search; returns the job id. No enabled plugin is an error that says so."""
+        if not pattern.strip():
+            raise InvalidRequestError("search for what? the pattern is empty")
+        if not any(p.enabled for p in await self.client.search_plugins()):
+            raise InvalidRequestError(
+                "no search plugin is installed and enabled; install one in qBittorrent "
+                "(Search tab → Search plugins) or with search/installPlugin"
+            )
+        job = await self.client.search_start(pattern.strip(), plugins, category)
+        if job is None:
+            raise InvalidRequestError("this qBittorrent has no search")
+        return job.id
+
+    async def search_results(
+        self, job_id: int, *, page: int = 0, page_size: int = 10
+    ) -> SearchPage:
+        """A page of results, best seeded first (all results fetched, then sorted)."""
+        if page < 0 or page_size < 1:
+            raise InvalidRequestError("page must be >= 0 and page size >= 1")
+        data = await self.client.search_results(job_id)
+        if data is None:
+            raise InvalidRequestError("this qBittorrent has no search")
+        ordered = sorted(data.results, key=lambda r: r.seeders, reverse=True)
+        pages = max(1, -(-len(ordered) // page_size))
+        chunk = tuple(ordered[page * page_size : (page + 1) * page_size])
+        return SearchPage(job_id, chunk, data.total, data.running, page, pages)
+
+    async def search_stop(self, job_id: int) -> None:
+        """Stop a running search."""
+        await self.client.search_stop(job_id)
+
+    async def search_delete(self, job_id: int) -> None:
+        """Forget a search and its results."""
+        await self.client.search_delete(job_id)
+
+
+def _present(torrent: Torrent | None) -> bool:
+    return torrent is not None
+
+
+def _stopped(*, want: bool) -> Callable[[Torrent | None], bool]:
+    return lambda t: t is not None and t.state.is_stopped is want
+
+
+def _clean_tags(tags: Iterable[str] | None) -> list[str]:
+    cleaned = [t.strip() for t in tags or () if t.strip()]
+    for tag in cleaned:
+        if "," in tag:
+            raise InvalidRequestError(f"a tag cannot contain a comma: {tag!r}")
+    return cleaned

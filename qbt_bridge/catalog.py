@@ -1,0 +1,179 @@
+"""The one definition of every entity; Home Assistant and MQTT discovery both render from it.
+
+Units and classes use Home Assistant's vocabulary (``data_rate``, ``B/s``, ``measurement`` …)
+as plain strings, so this module needs no Home Assistant import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypedDict
+
+from qbt_bridge.models import ServerState, StateGroup, Torrent
+from qbt_bridge.store import SyncStore
+
+
+class Platform(StrEnum):
+    """The kind of entity."""
+
+    SENSOR = "sensor"
+    BINARY_SENSOR = "binary_sensor"
+    SWITCH = "switch"
+    BUTTON = "button"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EntityDescription:
+    """What every front needs to show one value."""
+
+    key: str
+    name: str
+    platform: Platform = Platform.SENSOR
+    unit: str | None = None
+    device_class: str | None = None
+    state_class: str | None = None
+    icon: str | None = None
+    enabled_by_default: bool = True
+    entity_category: str | None = None
+    options: tuple[str, ...] | None = None  # for enum sensors
+    suggested_unit: str | None = None
+    suggested_precision: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GlobalEntity(EntityDescription):
+    """An entity of the whole server, read from the store."""
+
+    value_fn: Callable[[SyncStore], Any] | None = None
+    command: str | None = None  # for switches and buttons: the bridge command it calls
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TorrentEntity(EntityDescription):
+    """An entity of one torrent."""
+
+    value_fn: Callable[[Torrent], Any]
+
+
+def _server(fn: Callable[[ServerState], Any]) -> Callable[[SyncStore], Any]:
+    return lambda store: fn(store.server())
+
+
+def _count(group: StateGroup | None) -> Callable[[SyncStore], Any]:
+    key = "total" if group is None else group.value
+    return lambda store: store.counts()[key]
+
+
+class _Units(TypedDict, total=False):
+    unit: str | None
+    device_class: str | None
+    state_class: str | None
+    suggested_unit: str | None
+    suggested_precision: int | None
+    entity_category: str | None
+
+
+_SPEED: _Units = {
+    "unit": "B/s",
+    "device_class": "data_rate",
+    "state_class": "measurement",
+    "suggested_unit": "MiB/s",
+    "suggested_precision": 2,
+}
+_TOTAL: _Units = {
+    "unit": "B",
+    "device_class": "data_size",
+    "state_class": "total_increasing",
+    "suggested_unit": "GiB",
+    "suggested_precision": 2,
+}
+_LIMIT: _Units = {**_SPEED, "state_class": None, "entity_category": "diagnostic"}
+
+CONNECTION_STATES = ("connected", "firewalled", "disconnected")
+
+GLOBAL_ENTITIES: tuple[GlobalEntity, ...] = (
+    GlobalEntity(key="download_speed", name="Download speed", icon="mdi:download",
+                 value_fn=_server(lambda s: s.download_speed), **_SPEED),
+    GlobalEntity(key="upload_speed", name="Upload speed", icon="mdi:upload",
+                 value_fn=_server(lambda s: s.upload_speed), **_SPEED),
+    GlobalEntity(key="downloaded_session", name="Downloaded this session",
+                 value_fn=_server(lambda s: s.downloaded_session), **_TOTAL),
+    GlobalEntity(key="uploaded_session", name="Uploaded this session",
+                 value_fn=_server(lambda s: s.uploaded_session), **_TOTAL),
+    GlobalEntity(key="downloaded_all_time", name="Downloaded all time",
+                 value_fn=_server(lambda s: s.downloaded_all_time), **_TOTAL),
+    GlobalEntity(key="uploaded_all_time", name="Uploaded all time",
+                 value_fn=_server(lambda s: s.uploaded_all_time), **_TOTAL),
+    GlobalEntity(key="global_ratio", name="Global ratio", icon="mdi:scale-balance",
+                 state_class="measurement", suggested_precision=2,
+                 value_fn=_server(lambda s: s.global_ratio)),
+    GlobalEntity(key="download_limit", name="Download limit",
+                 value_fn=_server(lambda s: s.download_limit or None), **_LIMIT),
+    GlobalEntity(key="upload_limit", name="Upload limit",
+                 value_fn=_server(lambda s: s.upload_limit or None), **_LIMIT),
+    GlobalEntity(key="free_space", name="Free disk space", unit="B", device_class="data_size",
+                 state_class="measurement", suggested_unit="GiB", suggested_precision=1,
+                 icon="mdi:harddisk", value_fn=_server(lambda s: s.free_space_on_disk)),
+    GlobalEntity(key="dht_nodes", name="DHT nodes", state_class="measurement",
+                 entity_category="diagnostic", enabled_by_default=False, icon="mdi:lan",
+                 value_fn=_server(lambda s: s.dht_nodes)),
+    GlobalEntity(key="connection_status", name="Connection status", device_class="enum",
+                 options=CONNECTION_STATES, entity_category="diagnostic", icon="mdi:lan-connect",
+                 value_fn=_server(lambda s: s.connection_status)),
+    *(
+        GlobalEntity(key=f"{group.value}_torrents", name=f"{group.value.capitalize()} torrents",
+                     state_class="measurement", unit="torrents", icon="mdi:counter",
+                     value_fn=_count(group))
+        for group in StateGroup
+        if group is not StateGroup.OTHER
+    ),
+    GlobalEntity(key="total_torrents", name="Total torrents", state_class="measurement",
+                 unit="torrents", icon="mdi:counter", value_fn=_count(None)),
+    GlobalEntity(key="alt_speed", name="Alternative speed limits", platform=Platform.SWITCH,
+                 icon="mdi:speedometer-slow", command="alt_speed",
+                 value_fn=_server(lambda s: bool(s.alt_speed_enabled))),
+    GlobalEntity(key="pause_all", name="Pause all", platform=Platform.BUTTON,
+                 icon="mdi:pause", command="pause_all"),
+    GlobalEntity(key="resume_all", name="Resume all", platform=Platform.BUTTON,
+                 icon="mdi:play", command="resume_all"),
+)  # fmt: skip
+
+TORRENT_STATES = tuple(s.value for s in StateGroup)
+
+TORRENT_ENTITIES: tuple[TorrentEntity, ...] = (
+    TorrentEntity(key="state", name="State", device_class="enum", options=TORRENT_STATES,
+                  icon="mdi:list-status", value_fn=lambda t: t.state.group.value),
+    TorrentEntity(key="progress", name="Progress", unit="%", state_class="measurement",
+                  suggested_precision=1, icon="mdi:progress-download",
+                  value_fn=lambda t: round(t.progress * 100, 2)),
+    TorrentEntity(key="download_speed", name="Download speed", icon="mdi:download",
+                  value_fn=lambda t: t.download_speed, **_SPEED),
+    TorrentEntity(key="upload_speed", name="Upload speed", icon="mdi:upload",
+                  value_fn=lambda t: t.upload_speed, **_SPEED),
+    TorrentEntity(key="eta", name="ETA", unit="s", device_class="duration",
+                  icon="mdi:timer-sand", value_fn=lambda t: t.eta),
+    TorrentEntity(key="ratio", name="Ratio", state_class="measurement", suggested_precision=2,
+                  icon="mdi:scale-balance", value_fn=lambda t: t.ratio),
+    TorrentEntity(key="size", name="Size", unit="B", device_class="data_size",
+                  suggested_unit="GiB", suggested_precision=2, value_fn=lambda t: t.size),
+    TorrentEntity(key="seeds", name="Seeds", state_class="measurement", icon="mdi:account-arrow-up",
+                  value_fn=lambda t: t.seeds),
+    TorrentEntity(key="peers", name="Peers", state_class="measurement", icon="mdi:account-multiple",
+                  value_fn=lambda t: t.leechers),
+    TorrentEntity(key="category", name="Category", icon="mdi:folder", enabled_by_default=False,
+                  value_fn=lambda t: t.category or None),
+    TorrentEntity(key="tags", name="Tags", icon="mdi:tag-multiple", enabled_by_default=False,
+                  value_fn=lambda t: ", ".join(t.tags) or None),
+)  # fmt: skip
+
+
+def global_values(store: SyncStore) -> dict[str, Any]:
+    """The current value of every global entity that has one."""
+    return {e.key: e.value_fn(store) for e in GLOBAL_ENTITIES if e.value_fn is not None}
+
+
+def torrent_values(torrent: Torrent) -> dict[str, Any]:
+    """The current value of every per-torrent entity."""
+    return {e.key: e.value_fn(torrent) for e in TORRENT_ENTITIES}

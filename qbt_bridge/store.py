@@ -1,0 +1,315 @@
+"""One consistent snapshot of a torrent client, kept current from deltas, and the events.
+
+The store is fed by the bridge: ``sync/maindata`` answers (full or partial), targeted
+``torrents/info?hashes=`` answers and ``transfer/info``. Each feed returns the events it caused.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from qbt_bridge.events import Event, EventKind, torrent_event
+from qbt_bridge.models import (
+    Category,
+    MainData,
+    ServerState,
+    StateGroup,
+    Torrent,
+    TorrentState,
+    TransferInfo,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+# States in which a torrent moves data or is about to, and so is worth a close watch.
+ACTIVE_STATES = frozenset(
+    {
+        TorrentState.DOWNLOADING,
+        TorrentState.UPLOADING,
+        TorrentState.FORCED_DL,
+        TorrentState.FORCED_UP,
+        TorrentState.META_DL,
+        TorrentState.FORCED_META_DL,
+        TorrentState.CHECKING_DL,
+        TorrentState.CHECKING_UP,
+        TorrentState.CHECKING_RESUME_DATA,
+        TorrentState.ALLOCATING,
+        TorrentState.MOVING,
+        TorrentState.STALLED_DL,
+        TorrentState.QUEUED_DL,
+    }
+)
+# While checking, progress says nothing about completion.
+_NEUTRAL_STATES = frozenset(
+    {
+        TorrentState.CHECKING_DL,
+        TorrentState.CHECKING_UP,
+        TorrentState.CHECKING_RESUME_DATA,
+        TorrentState.MOVING,
+        TorrentState.UNKNOWN,
+    }
+)
+_ERROR_STATES = frozenset({TorrentState.ERROR, TorrentState.MISSING_FILES})
+
+
+def is_complete(torrent: Torrent) -> bool | None:
+    """True/False when the torrent's data is (not) all there; None while that is unknowable."""
+    if torrent.state in _NEUTRAL_STATES:
+        return None
+    return torrent.progress >= 1.0
+
+
+class CompletionLedger:
+    """The hashes known to be complete, kept on disk so a restart fires no completion twice.
+
+    Without a path it lives in memory only: then the first snapshot after a start is the
+    baseline, and torrents already complete then are never reported.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.complete: set[str] = set()
+        self.saved_at: float | None = None  # None: no earlier run to catch up with
+        if path is not None and path.exists():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                self.complete = set(data.get("complete", ()))
+                self.saved_at = float(data["saved_at"])
+            except (OSError, ValueError, KeyError, TypeError):
+                _LOGGER.warning("completion ledger %s is unreadable; starting afresh", path)
+
+    def save(self) -> None:
+        """Write the ledger atomically (no-op without a path)."""
+        if self.path is None:
+            return
+        self.saved_at = time.time()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps({"saved_at": self.saved_at, "complete": sorted(self.complete)})
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".ledger-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(payload)
+        Path(tmp).replace(self.path)
+
+
+class SyncStore:
+    """The snapshot of one client: torrents, categories, tags and the server's figures."""
+
+    def __init__(self, instance_id: str = "", ledger: CompletionLedger | None = None) -> None:
+        self.instance_id = instance_id
+        self.ledger = ledger or CompletionLedger()
+        self.rid = 0
+        self.initialised = False
+        self.categories: dict[str, dict[str, Any]] = {}
+        self.tags: set[str] = set()
+        self.server_state: dict[str, Any] = {}
+        self._raw: dict[str, dict[str, Any]] = {}
+        self._models: dict[str, Torrent] = {}
+        self._ledger_dirty = False
+
+    # ------------------------------------------------------------------ reading
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __contains__(self, torrent_hash: object) -> bool:
+        return torrent_hash in self._raw
+
+    def torrent(self, torrent_hash: str) -> Torrent | None:
+        """One torrent by full hash."""
+        if torrent_hash not in self._raw:
+            return None
+        model = self._models.get(torrent_hash)
+        if model is None:
+            model = Torrent.from_api(self._raw[torrent_hash])
+            self._models[torrent_hash] = model
+        return model
+
+    def torrents(self) -> list[Torrent]:
+        """Every torrent, in no particular order."""
+        return [t for h in self._raw if (t := self.torrent(h)) is not None]
+
+    def hashes(self) -> list[str]:
+        """Every torrent's hash."""
+        return list(self._raw)
+
+    def raw(self, torrent_hash: str) -> Mapping[str, Any]:
+        """The merged server mapping of one torrent (what ``torrents/info`` would say)."""
+        return self._raw[torrent_hash]
+
+    def server(self) -> ServerState:
+        """Global figures: speeds, totals, limits, free space, alt-speed."""
+        return ServerState.from_api(self.server_state)
+
+    def category_list(self) -> dict[str, Category]:
+        """Categories by name."""
+        return {name: Category.from_api(value) for name, value in self.categories.items()}
+
+    def counts(self) -> dict[str, int]:
+        """Torrents per state group, plus ``total``."""
+        groups = Counter(self._state(h).group.value for h in self._raw)
+        out = {group.value: groups.get(group.value, 0) for group in StateGroup}
+        out["total"] = len(self._raw)
+        return out
+
+    def active_hashes(self) -> list[str]:
+        """Torrents that move data or may start to soon: the ones worth polling often."""
+        active = []
+        for torrent_hash, raw in self._raw.items():
+            if (
+                self._state(torrent_hash) in ACTIVE_STATES
+                or raw.get("dlspeed")
+                or raw.get("upspeed")
+            ):
+                active.append(torrent_hash)
+        return active
+
+    def _state(self, torrent_hash: str) -> TorrentState:
+        model = self._models.get(torrent_hash)
+        if model is not None:
+            return model.state
+        return TorrentState.parse(self._raw[torrent_hash].get("state", "unknown"))
+
+    # ------------------------------------------------------------------ feeding
+
+    def apply_maindata(self, data: MainData) -> list[Event]:
+        """Merge one ``sync/maindata`` answer (full or partial)."""
+        events: list[Event] = []
+        baseline = not self.initialised
+        if data.full_update:
+            for gone in set(self._raw) - set(data.torrents):
+                events.extend(self._remove(gone))
+            self.categories = {}
+            self.tags = set()
+        for torrent_hash, partial in data.torrents.items():
+            merged = (
+                dict(partial)
+                if data.full_update
+                else {**self._raw.get(torrent_hash, {}), **partial}
+            )
+            merged.setdefault("hash", torrent_hash)
+            events.extend(self._put(torrent_hash, merged, baseline=baseline))
+        for gone in data.torrents_removed:
+            events.extend(self._remove(gone))
+        for name, value in data.categories.items():
+            self.categories[name] = {**self.categories.get(name, {}), **value}
+        for name in data.categories_removed:
+            self.categories.pop(name, None)
+        self.tags.update(data.tags)
+        self.tags.difference_update(data.tags_removed)
+        if data.server_state or data.full_update:
+            events.extend(self._merge_server(data.server_state, replace=data.full_update))
+        self.rid = data.rid
+        events.extend(self._finish_baseline(baseline))
+        return events
+
+    def apply_torrents(
+        self, torrents: Iterable[Torrent], requested: Collection[str]
+    ) -> list[Event]:
+        """Merge a targeted ``torrents/info?hashes=`` answer; requested but absent means removed."""
+        events: list[Event] = []
+        seen: set[str] = set()
+        for torrent in torrents:
+            seen.add(torrent.hash)
+            merged = {**self._raw.get(torrent.hash, {}), **torrent.raw}
+            events.extend(self._put(torrent.hash, merged, baseline=not self.initialised))
+        for gone in set(requested) - seen:
+            events.extend(self._remove(gone))
+        self._flush_ledger()
+        return events
+
+    def apply_transfer(self, info: TransferInfo, alt_speed: bool | None = None) -> list[Event]:
+        """Merge ``transfer/info`` (and the alt-speed mode) into the server figures."""
+        update = dict(info.raw)
+        if alt_speed is not None:
+            update["use_alt_speed_limits"] = alt_speed
+        return self._merge_server(update, replace=False)
+
+    def _merge_server(self, update: Mapping[str, Any], *, replace: bool) -> list[Event]:
+        old_alt = self.server_state.get("use_alt_speed_limits")
+        self.server_state = dict(update) if replace else {**self.server_state, **update}
+        new_alt = self.server_state.get("use_alt_speed_limits")
+        if self.initialised and old_alt is not None and new_alt is not None and old_alt != new_alt:
+            return [
+                Event(
+                    EventKind.ALT_SPEED_CHANGED, self.instance_id, detail={"enabled": bool(new_alt)}
+                )
+            ]
+        return []
+
+    def _finish_baseline(self, baseline: bool) -> list[Event]:
+        if baseline:
+            self.initialised = True
+            self._ledger_dirty = True
+        self._flush_ledger()
+        return []
+
+    def _flush_ledger(self) -> None:
+        if self._ledger_dirty:
+            self.ledger.save()
+            self._ledger_dirty = False
+
+    def _put(self, torrent_hash: str, merged: dict[str, Any], *, baseline: bool) -> list[Event]:
+        old = self.torrent(torrent_hash)
+        self._raw[torrent_hash] = merged
+        self._models.pop(torrent_hash, None)
+        new = self.torrent(torrent_hash)
+        assert new is not None  # noqa: S101 - just stored
+        events: list[Event] = []
+        if old is None and not baseline:
+            events.append(torrent_event(EventKind.ADDED, new, self.instance_id))
+        if old is not None and old.state is not new.state:
+            events.append(
+                torrent_event(
+                    EventKind.STATE_CHANGED,
+                    new,
+                    self.instance_id,
+                    old_state=old.state,
+                    new_state=new.state,
+                )
+            )
+        if (
+            new.state in _ERROR_STATES
+            and (old is None or old.state not in _ERROR_STATES)
+            and not baseline
+        ):
+            events.append(torrent_event(EventKind.ERRORED, new, self.instance_id))
+        events.extend(self._completion(new, baseline=baseline))
+        return events
+
+    def _completion(self, torrent: Torrent, *, baseline: bool) -> list[Event]:
+        complete = is_complete(torrent)
+        known = torrent.hash in self.ledger.complete
+        if complete is None or complete == known:
+            return []
+        self._ledger_dirty = True
+        if not complete:
+            self.ledger.complete.discard(torrent.hash)
+            return []
+        self.ledger.complete.add(torrent.hash)
+        if baseline and not self._caught_up(torrent):
+            return []
+        return [torrent_event(EventKind.COMPLETED, torrent, self.instance_id)]
+
+    def _caught_up(self, torrent: Torrent) -> bool:
+        """Whether a torrent found complete at start finished while the engine was away."""
+        saved_at = self.ledger.saved_at
+        return saved_at is not None and torrent.completion_on >= int(saved_at)
+
+    def _remove(self, torrent_hash: str) -> list[Event]:
+        old = self.torrent(torrent_hash)
+        self._raw.pop(torrent_hash, None)
+        self._models.pop(torrent_hash, None)
+        if torrent_hash in self.ledger.complete:
+            self.ledger.complete.discard(torrent_hash)
+            self._ledger_dirty = True
+        if old is None:
+            return []
+        return [torrent_event(EventKind.REMOVED, old, self.instance_id)]
