@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from qbt_bridge.bridge import Bridge
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.errors import QbtBridgeError
+from qbt_bridge.events import Event, EventKind
 from qbt_bridge.sandbox import LocalQBittorrent, Release
 from qbt_bridge.torrentfile import read_torrent
 from tests.helpers import FileServer, make_payload, wait_torrent
@@ -110,3 +112,24 @@ def seed() -> Iterator[Seed]:
 
         asyncio.run(start_seeding())
         yield result
+
+
+@pytest.fixture
+def bridge(client: QBittorrentClient, tmp_path: Path) -> Bridge:
+    """An engine on the shared daemon, with its completion ledger in the test's folder."""
+    return Bridge(client, "test", ledger_path=tmp_path / "ledger.json")
+
+
+class EventLog:
+    """Collects a bridge's events for assertions."""
+
+    def __init__(self, bridge: Bridge) -> None:
+        self.events: list[Event] = []
+        bridge.add_listener(self.events.append)
+
+    def of(self, kind: EventKind, torrent_hash: str | None = None) -> list[Event]:
+        return [
+            e
+            for e in self.events
+            if e.kind is kind and (torrent_hash is None or e.hash == torrent_hash)
+        ]

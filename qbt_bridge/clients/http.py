@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import socket
 from collections.abc import Mapping
@@ -19,6 +20,8 @@ _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_REQUEST_TIMEOUT = 30.0
+# A pooled connection the server closed while idle fails with these when reused.
+_STALE_ERRNOS = frozenset({errno.EPIPE, errno.ECONNRESET})
 
 
 def normalize_url(host: str, default_scheme: str = "http") -> str:
@@ -126,7 +129,9 @@ class HttpTransport(AsyncClosing):
         try:
             try:
                 return await self._request_once(method, path, params, data, headers, auth)
-            except aiohttp.ServerDisconnectedError:
+            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as err:
+                if isinstance(err, aiohttp.ClientOSError) and err.errno not in _STALE_ERRNOS:
+                    raise
                 _LOGGER.debug("%s: stale connection, retrying once", self.base_url)
                 return await self._request_once(method, path, params, data, headers, auth)
         except aiohttp.ClientConnectorCertificateError as err:

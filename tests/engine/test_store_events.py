@@ -1,0 +1,245 @@
+"""The sync store and its events against real daemons: consistency, each event exactly once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qbt_bridge.bridge import Bridge, RefreshPolicy
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.events import EventKind
+from qbt_bridge.models import StateGroup, TorrentState
+from qbt_bridge.sandbox import LocalQBittorrent
+from tests.conftest import EventLog, Seed
+from tests.helpers import make_payload, tiny_torrent, wait_for, wait_torrent
+
+# Fields that change by themselves from one moment to the next.
+VOLATILE = {"time_active", "last_activity", "seeding_time", "availability", "eta", "reannounce",
+            "popularity", "seen_complete", "has_metadata", "comment", "inactive_seeding_time_limit",
+            "max_inactive_seeding_time"}  # fmt: skip
+
+
+async def assert_snapshot_matches(bridge: Bridge, client: QBittorrentClient) -> None:
+    await bridge.refresh(full=True)
+    listed = {t.hash: t.raw for t in await client.torrents_info()}
+    assert set(bridge.store.hashes()) == set(listed)
+    for torrent_hash, raw in listed.items():
+        ours = bridge.store.raw(torrent_hash)
+        # Every field torrents/info gives (5.3's maindata sends a few more of its own).
+        keys = set(raw) - VOLATILE
+        mismatched = {k: (ours.get(k), raw.get(k)) for k in keys if ours.get(k) != raw.get(k)}
+        assert not mismatched, f"{torrent_hash}: {mismatched}"
+
+
+async def test_snapshot_equals_torrents_info_after_changes(
+    bridge: Bridge, client: QBittorrentClient, tmp_path: Path
+) -> None:
+    await bridge.refresh()
+    hashes = []
+    for index in range(4):
+        data, h = tiny_torrent(tmp_path, f"snap-{index}.bin")
+        await client.torrents_add(torrent_files=[data], paused=True)
+        hashes.append(h)
+    for h in hashes:
+        await wait_torrent(client, h, lambda t: t.state.is_stopped, "added and stopped")
+    await assert_snapshot_matches(bridge, client)
+
+    await client.torrents_create_category("snap")
+    await client.torrents_set_category(hashes[:2], "snap")
+    await client.torrents_add_tags(hashes[1:3], ["blue"])
+    await client.resume(hashes[3:])
+    await client.torrents_delete(hashes[0])
+    await wait_for(lambda: _settled(client, hashes), "changes to show")
+    await assert_snapshot_matches(bridge, client)
+    assert "snap" in bridge.store.categories
+    assert "blue" in bridge.store.tags
+    assert bridge.store.counts()["total"] == 3
+
+
+async def _settled(client: QBittorrentClient, hashes: list[str]) -> bool:
+    torrents = {t.hash: t for t in await client.torrents_info()}
+    return (
+        hashes[0] not in torrents
+        and torrents[hashes[1]].category == "snap"
+        and "blue" in torrents[hashes[2]].tags
+        and not torrents[hashes[3]].state.is_stopped
+    )
+
+
+async def test_each_event_fires_once(
+    bridge: Bridge, client: QBittorrentClient, tmp_path: Path
+) -> None:
+    data, h = tiny_torrent(tmp_path, "events.bin")
+    await client.torrents_add(torrent_files=[data], paused=True)
+    await wait_torrent(client, h, lambda t: t.state.is_stopped)
+    await bridge.refresh()  # baseline: nothing is "added" at start
+    log = EventLog(bridge)
+    await bridge.refresh(full=True)
+    assert log.events == []
+
+    other, h2 = tiny_torrent(tmp_path, "events-2.bin")
+    await client.torrents_add(torrent_files=[other], paused=True)
+    await wait_torrent(client, h2, lambda t: t.state.is_stopped)
+    await bridge.refresh(full=True)
+    await bridge.refresh(full=True)
+    assert [e.name for e in log.of(EventKind.ADDED)] == ["events-2.bin"]
+
+    await client.resume([h])
+    await wait_torrent(client, h, lambda t: not t.state.is_stopped, "resumed")
+    await bridge.refresh(full=True)
+    changed = log.of(EventKind.STATE_CHANGED, h)
+    assert changed
+    assert changed[0].old_state is TorrentState.STOPPED_DL
+    assert changed[-1].new_state is not TorrentState.STOPPED_DL
+
+    alt_before = bridge.store.server().alt_speed_enabled
+    await client.transfer_toggle_speed_limits_mode()
+    await bridge.refresh(full=True)
+    await bridge.refresh()
+    toggles = log.of(EventKind.ALT_SPEED_CHANGED)
+    assert [e.detail["enabled"] for e in toggles] == [not alt_before]
+    await client.transfer_toggle_speed_limits_mode()
+
+    await client.torrents_delete([h2])
+    await wait_for(lambda: _gone(client, h2), "removal")
+    await bridge.refresh(full=True)
+    await bridge.refresh(full=True)
+    removed = log.of(EventKind.REMOVED)
+    assert [e.hash for e in removed] == [h2]
+    assert removed[0].as_dict()["name"] == "events-2.bin"
+    assert log.of(EventKind.COMPLETED) == []
+
+
+async def _gone(client: QBittorrentClient, h: str) -> bool:
+    return not await client.torrents_info(hashes=[h])
+
+
+async def test_missing_files_is_an_errored_event(fresh_daemon: LocalQBittorrent) -> None:
+    qbt = fresh_daemon
+    folder = qbt.workspace / "errored"
+    path, data = make_payload(folder, "vanish.bin", 64 * 1024)
+    async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as client:
+        h = await _add_complete(client, data, qbt.inside(folder))
+        bridge = Bridge(client, "err")
+        await bridge.refresh()
+        log = EventLog(bridge)
+        qbt.stop()
+        path.unlink()
+        qbt.start()  # qBittorrent finds the data gone: missingFiles
+
+        async def errored():
+            await bridge.refresh(full=True)
+            return log.of(EventKind.ERRORED, h)
+
+        events = await wait_for(errored, "an errored event")
+        assert len(events) == 1
+        assert bridge.store.torrent(h).state.group is StateGroup.ERRORED
+        await bridge.refresh(full=True)
+        assert len(log.of(EventKind.ERRORED, h)) == 1
+        assert log.of(EventKind.COMPLETED) == []
+
+
+async def _add_complete(client: QBittorrentClient, data: bytes, save_path: str) -> str:
+    from qbt_bridge.torrentfile import read_torrent  # noqa: PLC0415
+
+    h = read_torrent(data).info_hash
+    await client.torrents_add(torrent_files=[data], save_path=save_path)
+    await wait_torrent(client, h, lambda t: t.progress == 1.0, "checked complete")
+    return h
+
+
+async def test_completion_fires_once_and_survives_restarts(
+    client: QBittorrentClient, seed: Seed, tmp_path: Path
+) -> None:
+    ledger = tmp_path / "ledger.json"
+    first = Bridge(client, "a", ledger_path=ledger)
+    await first.refresh()
+    log = EventLog(first)
+    result = await first.add(seed.torrent)
+    assert result.hash == seed.meta.info_hash
+    assert result.name == seed.meta.name
+    await client.torrents_add_peers([seed.meta.info_hash], [seed.peer])
+
+    async def completed():
+        await first.refresh(full=True)
+        return log.of(EventKind.COMPLETED)
+
+    done = await wait_for(completed, "a completed event")
+    assert [e.hash for e in done] == [seed.meta.info_hash]
+    for _ in range(3):
+        await first.refresh(full=True)
+        await first.refresh()
+    assert len(log.of(EventKind.COMPLETED)) == 1
+
+    # An engine restart with the same ledger does not announce it again ...
+    second = Bridge(client, "a", ledger_path=ledger)
+    second_log = EventLog(second)
+    await second.refresh()
+    await second.refresh(full=True)
+    assert second_log.of(EventKind.COMPLETED) == []
+    # ... and an engine without any ledger takes what it finds as its baseline.
+    fresh = Bridge(client, "b")
+    fresh_log = EventLog(fresh)
+    await fresh.refresh()
+    assert fresh_log.of(EventKind.COMPLETED) == []
+
+
+async def test_completion_while_the_engine_was_away_is_caught_up(
+    client: QBittorrentClient, seed: Seed, tmp_path: Path
+) -> None:
+    ledger = tmp_path / "ledger.json"
+    before = Bridge(client, "a", ledger_path=ledger)
+    await before.refresh()  # the engine has seen the server, then stops
+    await client.torrents_add(torrent_files=[seed.torrent])
+    await wait_torrent(client, seed.meta.info_hash)
+    await client.torrents_add_peers([seed.meta.info_hash], [seed.peer])
+    await wait_torrent(client, seed.meta.info_hash, lambda t: t.progress == 1.0, "download")
+
+    after = Bridge(client, "a", ledger_path=ledger)
+    log = EventLog(after)
+    await after.refresh()
+    await after.refresh(full=True)
+    assert [e.hash for e in log.of(EventKind.COMPLETED)] == [seed.meta.info_hash]
+
+
+async def test_fast_ticks_watch_active_torrents_and_sweeps_catch_the_rest(
+    client: QBittorrentClient, tmp_path: Path
+) -> None:
+    bridge = Bridge(client, "tiers", policy=RefreshPolicy(fast_interval=1, full_interval=3600))
+    idle_data, idle = tiny_torrent(tmp_path, "idle.bin")
+    busy_data, busy = tiny_torrent(tmp_path, "busy.bin")
+    await client.torrents_add(torrent_files=[idle_data], paused=True)
+    await client.torrents_add(torrent_files=[busy_data])
+    await wait_torrent(client, idle, lambda t: t.state.is_stopped)
+    await wait_torrent(client, busy, lambda t: not t.state.is_stopped)
+    await bridge.refresh()
+    assert busy in bridge.store.active_hashes()
+    assert idle not in bridge.store.active_hashes()
+
+    await client.torrents_create_category("late")
+    await client.torrents_set_category([idle, busy], "late")
+    await wait_torrent(client, idle, lambda t: t.category == "late")
+    await wait_torrent(client, busy, lambda t: t.category == "late")
+    await bridge.refresh()  # a fast tick: only the active torrent is fetched
+    assert bridge.store.torrent(busy).category == "late"
+    assert bridge.store.torrent(idle).category == ""
+    await bridge.refresh(full=True)  # the sweep sees everything
+    assert bridge.store.torrent(idle).category == "late"
+
+
+async def test_two_instances_side_by_side(
+    client: QBittorrentClient, fresh_daemon: LocalQBittorrent, tmp_path: Path
+) -> None:
+    async with QBittorrentClient(
+        fresh_daemon.url, fresh_daemon.username, fresh_daemon.password
+    ) as other:
+        one, two = Bridge(client, "one"), Bridge(other, "two")
+        await one.refresh()
+        await two.refresh()
+        logs = EventLog(one), EventLog(two)
+        data, h = tiny_torrent(tmp_path, "only-on-two.bin")
+        added = await two.add(data, paused=True)
+        assert added.hash == h
+        assert [e.instance_id for e in logs[1].of(EventKind.ADDED)] == ["two"]
+        await one.refresh(full=True)
+        assert logs[0].events == []
+        assert h not in one.store
