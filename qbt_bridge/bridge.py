@@ -43,6 +43,7 @@ _HEX = re.compile(r"^[0-9a-fA-F]+$")
 MIN_PREFIX = 6
 HASH_CHUNK = 200
 MAX_BACKOFF = 60.0
+URL_WATCH = 60.0
 
 Listener = Callable[[Event], None]
 
@@ -94,11 +95,14 @@ class _Clock:
     last_sweep: float = -1e18
     last_early_sweep: float = -1e18
     sweep_requested: bool = False
+    watch_until: float = -1e18  # sweep on every tick until then (a link is being fetched)
     pushed: set[str] = field(default_factory=set)
 
 
 class Bridge:
     """One torrent client, its snapshot and everything fronts may ask of it."""
+
+    min_prefix = MIN_PREFIX  # shortest hex string taken as a hash prefix
 
     def __init__(
         self,
@@ -159,7 +163,7 @@ class Bridge:
     async def _refresh(self, *, full: bool) -> list[Event]:
         now = time.monotonic()
         clock = self._clock
-        due = now - clock.last_sweep >= self.policy.full_interval
+        due = now - clock.last_sweep >= self.policy.full_interval or now < clock.watch_until
         if full or due or clock.sweep_requested or not self.store.initialised:
             events = self.store.apply_maindata(await self.client.sync_maindata(self.store.rid))
             clock.last_sweep = now
@@ -205,6 +209,8 @@ class Bridge:
         """Seconds until the next tier is due."""
         if self._clock.sweep_requested or self._clock.pushed:
             return 0.0
+        if time.monotonic() < self._clock.watch_until:
+            return min(self.policy.fast_interval, 2.0)
         until_sweep = self._clock.last_sweep + self.policy.full_interval - time.monotonic()
         return max(0.0, min(self.policy.fast_interval, until_sweep))
 
@@ -290,7 +296,7 @@ class Bridge:
             if lowered not in self.store:
                 raise NotFoundError(f"no torrent with hash {lowered}")
             return [lowered]
-        if _HEX.match(target) and len(target) >= MIN_PREFIX:
+        if _HEX.match(target) and len(target) >= self.min_prefix:
             hits = [h for h in self.store.hashes() if h.startswith(lowered)]
             if hits:
                 return self._unique(target, hits)
@@ -453,16 +459,22 @@ class Bridge:
     async def pause_all(self) -> CommandResult:
         """Pause every torrent."""
         await self.client.pause("all")
-        return await self._after_global()
+        return await self._after_global(_stopped(want=True))
 
     async def resume_all(self) -> CommandResult:
         """Resume every torrent."""
         await self.client.resume("all")
-        return await self._after_global()
+        return await self._after_global(_stopped(want=False))
 
-    async def _after_global(self) -> CommandResult:
-        await self.refresh(full=True)
-        return CommandResult(tuple(self.store.hashes()))
+    async def _after_global(self, effect: Callable[[Torrent | None], bool]) -> CommandResult:
+        """Sweep until every torrent shows the effect (a sweep is O(N), but this is rare)."""
+        deadline = time.monotonic() + self.policy.settle_timeout
+        while True:
+            await self.refresh(full=True)
+            confirmed = all(effect(t) for t in self.store.torrents())
+            if confirmed or time.monotonic() >= deadline:
+                return CommandResult(tuple(self.store.hashes()), confirmed=confirmed)
+            await asyncio.sleep(0.25)
 
     async def set_alt_speed(self, enabled: bool | None = None) -> bool:
         """Alternative speed limits on, off, or (None) toggled; returns the new mode."""
@@ -537,6 +549,7 @@ class Bridge:
         known = self.store.torrent(info_hash) if len(info_hash) == 40 else None
         if known is not None:
             return AddResult(known.hash, known.name, already_present=True)
+        before = set(self.store.hashes())
         await self.client.torrents_add(
             urls=urls,
             torrent_files=files,
@@ -546,12 +559,27 @@ class Bridge:
             paused=paused,
         )
         if len(info_hash) != 40:
-            self.request_sweep()
-            self._wake.set()
-            return AddResult(None, name, confirmed=False)
+            return await self._await_url_add(before)
         confirmed = await self._settle([info_hash], _present)
         torrent = self.store.torrent(info_hash)
         return AddResult(info_hash, torrent.name if torrent else name, confirmed=confirmed)
+
+    async def _await_url_add(self, before: set[str]) -> AddResult:
+        """QBittorrent fetches the link itself: sweep until a new torrent shows up.
+
+        Past the deadline the sweeps go on in the poll loop for a while (``URL_WATCH``).
+        """
+        self._clock.watch_until = time.monotonic() + URL_WATCH
+        deadline = time.monotonic() + self.policy.settle_timeout
+        while True:
+            await self.refresh(full=True)
+            new = [h for h in self.store.hashes() if h not in before]
+            if new:
+                torrent = self.store.torrent(new[0])
+                return AddResult(new[0], torrent.name if torrent else None)
+            if time.monotonic() >= deadline:
+                return AddResult(None, None, confirmed=False)
+            await asyncio.sleep(0.25)
 
     # ------------------------------------------------------------------ rss
 

@@ -1,0 +1,294 @@
+"""The engine's command API against real daemons, including every error path."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from qbt_bridge.bridge import Bridge, RefreshPolicy
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.errors import AmbiguousTargetError, InvalidRequestError, NotFoundError
+from qbt_bridge.events import EventKind
+from qbt_bridge.models import RssRule
+from qbt_bridge.push import PushReceiver, install_push, notify_command
+from qbt_bridge.sandbox import LocalQBittorrent, Release
+from qbt_bridge.torrentfile import read_torrent, torrent_to_magnet
+from tests.conftest import EventLog, require
+from tests.helpers import SEARCH_PLUGIN, FileServer, rss_feed, tiny_torrent, wait_for
+
+
+async def _add_three(bridge: Bridge, tmp_path: Path) -> list[str]:
+    hashes = []
+    for name in ("Alpha Movie 2160p.mkv", "Alpha Show S01.mkv", "Beta Album.flac"):
+        data, h = tiny_torrent(tmp_path, name)
+        result = await bridge.add(data, paused=True)
+        assert result.hash == h
+        assert result.confirmed
+        hashes.append(h)
+    return hashes
+
+
+async def test_targets(bridge: Bridge, tmp_path: Path) -> None:
+    alpha_movie, alpha_show, beta = await _add_three(bridge, tmp_path)
+    assert await bridge.resolve(alpha_movie) == [alpha_movie]
+    assert await bridge.resolve(alpha_movie[:8].upper()) == [alpha_movie]
+    assert await bridge.resolve("beta") == [beta]
+    assert await bridge.resolve("Alpha Show S01.mkv") == [alpha_show]
+    assert set(await bridge.resolve("all")) == {alpha_movie, alpha_show, beta}
+    assert set(await bridge.resolve(["beta", alpha_show])) == {beta, alpha_show}
+
+    with pytest.raises(AmbiguousTargetError) as caught:
+        await bridge.resolve("alpha")
+    assert {name for _h, name in caught.value.candidates} == {
+        "Alpha Movie 2160p.mkv",
+        "Alpha Show S01.mkv",
+    }
+    assert "Alpha Movie 2160p.mkv" in str(caught.value)
+    with pytest.raises(NotFoundError, match="no torrent with hash"):
+        await bridge.resolve("f" * 40)
+    with pytest.raises(NotFoundError, match="no torrent matches"):
+        await bridge.resolve("gamma")
+    with pytest.raises(InvalidRequestError):
+        await bridge.resolve([])
+
+    await bridge.client.torrents_create_category("films")
+    await bridge.set_category("movie", "films")
+    assert await bridge.resolve("category:films") == [alpha_movie]
+    await bridge.add_tags([alpha_show, beta], ["keep"])
+    assert set(await bridge.resolve("tag:keep")) == {alpha_show, beta}
+    with pytest.raises(NotFoundError, match="no torrent with tag"):
+        await bridge.resolve("tag:nothing")
+
+
+async def test_ambiguous_hash_prefix(bridge: Bridge, tmp_path: Path) -> None:
+    bridge.min_prefix = 1  # short prefixes make a clash likely with a handful of torrents
+    by_first_digit: dict[str, list[str]] = {}
+    index = 0
+    while not any(len(v) > 1 for v in by_first_digit.values()):
+        data, h = tiny_torrent(tmp_path, f"prefix-{index}.bin")
+        await bridge.add(data, paused=True)
+        by_first_digit.setdefault(h[0], []).append(h)
+        index += 1
+    digit, clash = next((d, v) for d, v in by_first_digit.items() if len(v) > 1)
+    with pytest.raises(AmbiguousTargetError) as caught:
+        await bridge.resolve(digit)
+    assert {h for h, _name in caught.value.candidates} == set(clash)
+
+
+async def test_torrent_commands(bridge: Bridge, tmp_path: Path) -> None:
+    movie, show, beta = await _add_three(bridge, tmp_path)
+    log = EventLog(bridge)
+
+    resumed = await bridge.resume("movie")
+    assert resumed.confirmed
+    assert resumed.names == ("Alpha Movie 2160p.mkv",)
+    assert not bridge.store.torrent(movie).state.is_stopped  # visible at once, no poll needed
+    paused = await bridge.pause(movie[:10])
+    assert paused.confirmed
+    assert bridge.store.torrent(movie).state.is_stopped
+    assert log.of(EventKind.STATE_CHANGED, movie)
+
+    assert (await bridge.recheck("beta")).hashes == (beta,)
+    assert (await bridge.reannounce("beta")).hashes == (beta,)
+    await bridge.client.torrents_create_category("tv")
+    assert (await bridge.set_category("show", "tv")).confirmed
+    assert bridge.store.torrent(show).category == "tv"
+    with pytest.raises(InvalidRequestError):
+        await bridge.set_category("show", "no such category")
+    assert (await bridge.add_tags("show", ["a", "b"])).confirmed
+    assert (await bridge.remove_tags("show", ["a"])).confirmed
+    assert bridge.store.torrent(show).tags == ("b",)
+    with pytest.raises(InvalidRequestError, match="comma"):
+        await bridge.add_tags("show", ["x,y"])
+    assert (await bridge.force_start("beta")).confirmed
+    assert bridge.store.torrent(beta).force_start
+    assert (await bridge.force_start("beta", enable=False)).confirmed
+    await bridge.set_torrent_limits("beta", download=102400, upload=51200)
+    assert bridge.store.torrent(beta).download_limit == 102400
+    with pytest.raises(InvalidRequestError):
+        await bridge.set_torrent_limits("beta")
+    with pytest.raises(InvalidRequestError):
+        await bridge.set_torrent_limits("beta", download=-5)
+
+    assert (await bridge.resume_all()).hashes
+    assert all(not t.state.is_stopped for t in bridge.store.torrents())
+    await bridge.pause_all()
+    assert all(t.state.is_stopped for t in bridge.store.torrents())
+
+    deleted = await bridge.delete(show, delete_files=True)
+    assert deleted.confirmed
+    assert show not in bridge.store
+    assert [e.hash for e in log.of(EventKind.REMOVED)] == [show]
+    with pytest.raises(NotFoundError):
+        await bridge.pause(show)
+
+
+async def test_add_checks_its_input(bridge: Bridge, files: FileServer, tmp_path: Path) -> None:
+    data, h = tiny_torrent(tmp_path, "add-me.bin")
+    first = await bridge.add(data, category=None, tags=["new"], paused=True)
+    assert (first.hash, first.name, first.already_present) == (h, "add-me.bin", False)
+    assert bridge.store.torrent(h).tags == ("new",)
+    again = await bridge.add(data)
+    assert again.already_present
+    assert again.name == "add-me.bin"
+    by_magnet = await bridge.add(torrent_to_magnet(read_torrent(data)))
+    assert by_magnet.already_present
+
+    other, h2 = tiny_torrent(tmp_path, "by-magnet.bin")
+    added = await bridge.add(torrent_to_magnet(read_torrent(other)), paused=True)
+    assert added.hash == h2
+    assert h2 in bridge.store
+
+    third, h3 = tiny_torrent(tmp_path, "by-url.bin")
+    url = files.add(f"/bridge/{h3}.torrent", third, "application/x-bittorrent")
+    by_url = await bridge.add(url, paused=True)  # qBittorrent fetches it; sweeps find it
+    assert (by_url.hash, by_url.name, by_url.confirmed) == (h3, "by-url.bin", True)
+    assert h3 in bridge.store
+
+    for bad, reason in [
+        ("magnet:?xt=urn:btih:nothex", "malformed"),
+        ("magnet:?dn=nohash", "without an xt"),
+        ("ftp://example/x.torrent", "not a magnet link"),
+        ("just words", "not a magnet link"),
+    ]:
+        with pytest.raises(InvalidRequestError, match=reason):
+            await bridge.add(bad)
+    with pytest.raises(InvalidRequestError, match="not a valid .torrent file"):
+        await bridge.add(b"<html>definitely not bencode</html>")
+    with pytest.raises(InvalidRequestError, match="not a valid .torrent file"):
+        await bridge.add(b"d3:fooi1ee")
+
+
+async def test_alt_speed_and_global_limits(bridge: Bridge) -> None:
+    await bridge.refresh()
+    assert await bridge.set_alt_speed(enabled=True) is True
+    assert await bridge.set_alt_speed(enabled=True) is True
+    assert await bridge.set_alt_speed() is False
+    assert await bridge.set_alt_speed() is True
+    assert await bridge.set_alt_speed(enabled=False) is False
+    await bridge.set_global_limits(download=1024 * 1024, upload=512 * 1024)
+    server = bridge.store.server()
+    assert (server.download_limit, server.upload_limit) == (1024 * 1024, 512 * 1024)
+    await bridge.set_global_limits(download=0, upload=0)
+    assert bridge.store.server().download_limit == 0
+    with pytest.raises(InvalidRequestError):
+        await bridge.set_global_limits()
+    with pytest.raises(InvalidRequestError):
+        await bridge.set_global_limits(upload=-1)
+
+
+async def test_rss_commands(bridge: Bridge, files: FileServer, request) -> None:
+    tag = request.node.callspec.id
+    feed_url = files.add(
+        f"/bridge-rss/{tag}.xml",
+        rss_feed("Engine feed", [("Engine Show S02E03", files.url("/none.torrent"))]),
+        "application/rss+xml",
+    )
+    with pytest.raises(InvalidRequestError, match="http"):
+        await bridge.rss_add_feed("file:///etc/passwd")
+    await bridge.rss_add_feed(feed_url, "Engine")
+    await bridge.rss_refresh()
+
+    async def loaded():
+        feeds = await bridge.rss_feeds()
+        return feeds if feeds and feeds[0].articles else None
+
+    feeds = await wait_for(loaded, "the feed")
+    assert feeds[0].path == "Engine"
+    rule = RssRule(name="engine", must_contain="Engine Show", affected_feeds=(feed_url,),
+                   enabled=False)  # fmt: skip
+    await bridge.rss_set_rule(rule)
+    assert (await bridge.rss_matching("engine")) == {"Engine": ["Engine Show S02E03"]}
+    await bridge.rss_enable_rule("engine", enabled=True)
+    assert (await bridge.rss_rules())["engine"].enabled
+    await bridge.rss_enable_rule("engine", enabled=False)
+    rules = await bridge.rss_rules()
+    assert not rules["engine"].enabled
+    assert rules["engine"].must_contain == "Engine Show"  # untouched by enable/disable
+    await bridge.rss_rename_rule("engine", "engine 2")
+    with pytest.raises(NotFoundError, match="no RSS rule"):
+        await bridge.rss_matching("engine")
+    await bridge.rss_remove_rule("engine 2")
+    assert await bridge.rss_rules() == {}
+    await bridge.rss_remove_feed("Engine")
+    assert await bridge.rss_feeds() == []
+
+
+async def test_search_commands(bridge: Bridge, files: FileServer) -> None:
+    for plugin in await bridge.search_plugins():
+        await bridge.client.search_uninstall_plugin([plugin.name])
+    with pytest.raises(InvalidRequestError, match="no search plugin is installed"):
+        await bridge.search_start("anything")
+    with pytest.raises(InvalidRequestError, match="empty"):
+        await bridge.search_start("   ")
+
+    url = files.add("/plugins/qbtbridgetest.py", SEARCH_PLUGIN.format(port=files.port).encode())
+    await bridge.client.search_install_plugin([url])
+    await wait_for(bridge.search_plugins, "the plugin")
+    job = await bridge.search_start("debian iso")
+
+    async def finished():
+        page = await bridge.search_results(job, page_size=2)
+        return page if not page.running and page.total == 3 else None
+
+    first = await wait_for(finished, "search results")
+    assert [r.seeders for r in first.results] == [42, 17]
+    assert (first.page, first.pages) == (0, 2)
+    second = await bridge.search_results(job, page=1, page_size=2)
+    assert [r.seeders for r in second.results] == [5]
+    with pytest.raises(InvalidRequestError):
+        await bridge.search_results(job, page=-1)
+    await bridge.search_stop(job)
+    await bridge.search_delete(job)
+    await bridge.client.search_uninstall_plugin(["qbtbridgetest"])
+
+
+async def test_poll_loop_survives_a_daemon_restart(fresh_daemon: LocalQBittorrent) -> None:
+    qbt = fresh_daemon
+    async with QBittorrentClient(qbt.url, qbt.username, qbt.password, request_timeout=5) as client:
+        bridge = Bridge(client, "loop", policy=RefreshPolicy(fast_interval=0.2, full_interval=2))
+        log = EventLog(bridge)
+        stop = asyncio.Event()
+        task = asyncio.create_task(bridge.run(stop))
+        try:
+            await wait_for(lambda: _true(bridge.available), "the first refresh")
+            qbt.stop()
+            await wait_for(lambda: _true(log.of(EventKind.CONNECTION_LOST)), "connection lost")
+            assert not bridge.available
+            assert "cannot connect" in str(bridge.last_error)
+            qbt.start()
+            await wait_for(lambda: _true(log.of(EventKind.CONNECTION_RESTORED)), "back up")
+            assert bridge.available
+            assert len(log.of(EventKind.CONNECTION_LOST)) == 1
+        finally:
+            stop.set()
+            await task
+
+
+async def _true(value: object) -> bool:
+    return bool(value)
+
+
+async def test_push_from_qbittorrent_brings_events_without_polling(tmp_path: Path) -> None:
+    """qBittorrent runs ``qbt-bridge notify`` on add and on finish; no poll is due meanwhile."""
+    with LocalQBittorrent(require(Release.named("host"))) as qbt:
+        async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as client:
+            slow = RefreshPolicy(fast_interval=3600, full_interval=3600)
+            bridge = Bridge(client, "push", policy=slow)
+            receiver = PushReceiver({"push": bridge})
+            await receiver.start()
+            log = EventLog(bridge)
+            stop = asyncio.Event()
+            task = asyncio.create_task(bridge.run(stop))
+            try:
+                await install_push(client, notify_command(receiver.url, "push"))
+                await wait_for(lambda: _true(bridge.store.initialised), "the first sweep")
+                data, h = tiny_torrent(tmp_path, "pushed.bin")
+                await client.torrents_add(torrent_files=[data], paused=True)
+                await wait_for(lambda: _true(log.of(EventKind.ADDED, h)), "a pushed added event")
+            finally:
+                stop.set()
+                await task
+                await receiver.stop()
