@@ -33,7 +33,14 @@ from qbt_bridge.errors import (
     QbtBridgeError,
 )
 from qbt_bridge.events import Event, EventKind
-from qbt_bridge.models import RssFeed, RssRule, SearchPlugin, SearchResult, Torrent
+from qbt_bridge.models import (
+    RssFeed,
+    RssRule,
+    SearchPlugin,
+    SearchResult,
+    Torrent,
+    TorrentState,
+)
 from qbt_bridge.store import CompletionLedger, SyncStore
 from qbt_bridge.torrentfile import BencodeError, magnet_info_hash, read_torrent
 
@@ -560,7 +567,7 @@ class Bridge:
         )
         if len(info_hash) != 40:
             return await self._await_url_add(before)
-        confirmed = await self._settle([info_hash], _present)
+        confirmed = await self._settle([info_hash], _added(paused=paused))
         torrent = self.store.torrent(info_hash)
         return AddResult(info_hash, torrent.name if torrent else name, confirmed=confirmed)
 
@@ -694,6 +701,17 @@ class Bridge:
 
 def _present(torrent: Torrent | None) -> bool:
     return torrent is not None
+
+
+def _added(*, paused: bool | None) -> Callable[[Torrent | None], bool]:
+    """Listed, past qBittorrent's first resume-data check, and stopped when asked."""
+
+    def effect(torrent: Torrent | None) -> bool:
+        if torrent is None or torrent.state is TorrentState.CHECKING_RESUME_DATA:
+            return False
+        return not paused or torrent.state.is_stopped
+
+    return effect
 
 
 def _stopped(*, want: bool) -> Callable[[Torrent | None], bool]:

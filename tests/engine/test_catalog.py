@@ -1,0 +1,60 @@
+"""The entity catalog rendered from a real store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qbt_bridge.bridge import Bridge
+from qbt_bridge.catalog import (
+    GLOBAL_ENTITIES,
+    TORRENT_ENTITIES,
+    TORRENT_STATES,
+    Platform,
+    global_values,
+    torrent_values,
+)
+from tests.helpers import tiny_torrent
+
+
+def test_keys_are_unique_and_complete() -> None:
+    keys = [e.key for e in GLOBAL_ENTITIES]
+    assert len(keys) == len(set(keys))
+    assert len({e.key for e in TORRENT_ENTITIES}) == len(TORRENT_ENTITIES)
+    wanted_keys = (
+        "download_speed", "upload_speed", "global_ratio", "free_space", "dht_nodes",
+        "connection_status", "downloading_torrents", "seeding_torrents", "stopped_torrents",
+        "stalled_torrents", "checking_torrents", "errored_torrents", "queued_torrents",
+        "total_torrents", "alt_speed",
+    )  # fmt: skip
+    for wanted in wanted_keys:
+        assert wanted in keys
+    assert {e.key for e in GLOBAL_ENTITIES if e.platform is Platform.BUTTON} == {
+        "pause_all",
+        "resume_all",
+    }
+    for entity in GLOBAL_ENTITIES:
+        if entity.platform in {Platform.SWITCH, Platform.BUTTON}:
+            assert entity.command
+
+
+async def test_values_from_a_real_server(bridge: Bridge, tmp_path: Path) -> None:
+    data, h = tiny_torrent(tmp_path, "catalog.bin")
+    await bridge.add(data, paused=True, tags=["x"])
+    await bridge.refresh(full=True)
+    values = global_values(bridge.store)
+    assert values["total_torrents"] == 1
+    assert values["stopped_torrents"] == 1
+    assert values["global_ratio"] is None  # "-" on a server that moved nothing
+    assert values["download_speed"] == 0
+    assert values["free_space"] > 0
+    assert values["alt_speed"] is False
+    assert values["connection_status"] in {"connected", "firewalled", "disconnected"}
+    torrent = bridge.store.torrent(h)
+    assert torrent is not None
+    per_torrent = torrent_values(torrent)
+    assert per_torrent["state"] == "stopped"
+    assert per_torrent["state"] in TORRENT_STATES
+    assert per_torrent["progress"] == 0
+    assert per_torrent["eta"] is None  # qBittorrent's 8640000 "never"
+    assert per_torrent["tags"] == "x"
+    assert per_torrent["size"] == 4096
