@@ -208,8 +208,9 @@ class Bridge:
         total = server.download_speed + server.upload_speed
         known = 0
         for torrent_hash in self.store.active_hashes():
-            raw = self.store.raw(torrent_hash)
-            known += int(raw.get("dlspeed", 0)) + int(raw.get("upspeed", 0))
+            torrent = self.store.torrent(torrent_hash)
+            if torrent is not None:
+                known += torrent.download_speed + torrent.upload_speed
         return total > 2 * known + 16 * 1024
 
     def next_delay(self) -> float:

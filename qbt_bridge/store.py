@@ -112,6 +112,7 @@ class SyncStore:
         self.server_state: dict[str, Any] = {}
         self._raw: dict[str, dict[str, Any]] = {}
         self._models: dict[str, Torrent] = {}
+        self._active: set[str] = set()  # kept up to date on every change, read every tick
         self._ledger_dirty = False
 
     # ------------------------------------------------------------------ reading
@@ -262,6 +263,10 @@ class SyncStore:
         self._models.pop(torrent_hash, None)
         new = self.torrent(torrent_hash)
         assert new is not None  # noqa: S101 - just stored
+        if new.state in ACTIVE_STATES or new.download_speed or new.upload_speed:
+            self._active.add(torrent_hash)
+        else:
+            self._active.discard(torrent_hash)
         events: list[Event] = []
         if old is None and not baseline:
             events.append(torrent_event(EventKind.ADDED, new, self.instance_id))
@@ -307,6 +312,7 @@ class SyncStore:
         old = self.torrent(torrent_hash)
         self._raw.pop(torrent_hash, None)
         self._models.pop(torrent_hash, None)
+        self._active.discard(torrent_hash)
         if torrent_hash in self.ledger.complete:
             self.ledger.complete.discard(torrent_hash)
             self._ledger_dirty = True

@@ -101,6 +101,8 @@ class HttpTransport(AsyncClosing):
         self._extra_headers = dict(extra_headers or {})
         self._session = session
         self._owns_session = session is None
+        self.bytes_received = 0  # response bodies, for the benchmark and diagnostics
+        self.requests_sent = 0
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -181,6 +183,8 @@ class HttpTransport(AsyncClosing):
                 allow_redirects=False,
             ) as response:
                 body = await response.read()
+                self.bytes_received += len(body)
+                self.requests_sent += 1
                 cookies = {name: morsel.value for name, morsel in response.cookies.items()}
                 return HttpResponse(response.status, body, response.content_type or "", cookies)
 

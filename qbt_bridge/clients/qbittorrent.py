@@ -165,6 +165,16 @@ class QBittorrentClient(AsyncClosing):
     # ----------------------------------------------------------------- plumbing
 
     @property
+    def bytes_received(self) -> int:
+        """Response body bytes received so far."""
+        return self._http.bytes_received
+
+    @property
+    def requests_sent(self) -> int:
+        """Requests sent so far (logins included)."""
+        return self._http.requests_sent
+
+    @property
     def uses_api_key(self) -> bool:
         """Whether requests authenticate with an API key instead of a session cookie."""
         return self._api_key is not None

@@ -1,0 +1,291 @@
+"""Benchmark: what keeping a large qBittorrent in view costs it, the viewer and the network.
+
+Loads N tiny torrents (added paused; 1 % resumed, so they are "active") into a real
+qbittorrent-nox, then measures three ways of keeping a view of it over the same window while
+another client moves 1 % of the torrents to another category every 5 s:
+
+  engine     the bridge's tiered refresh: transfer/info + active hashes every 5 s, a
+             sync/maindata sweep every 300 s (its cost is measured once and counted as 60/300
+             of a sweep per minute), push from qBittorrent for added/finished torrents
+  ha-core    sync/maindata without rid every 30 s (Home Assistant's core integration)
+  info       torrents/info (the full list) every 30 s (most other integrations)
+
+Per minute: qBittorrent's CPU (from /proc/<pid>/stat) and the viewer's own CPU, each minus an
+idle window with the same churn; bytes received; requests; and how old each kind of data can
+get. For the engine also: a real completion (a 1 MiB download from a second daemon) from the
+moment a 50 ms watcher first sees it complete to the engine's event, and the store's memory.
+
+Run: scripts/bench [--sizes 1000,5000,10000] [--window 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import os
+import random
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from qbt_bridge.bridge import Bridge, RefreshPolicy
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.events import EventKind
+from qbt_bridge.push import PushReceiver, install_push, notify_command
+from qbt_bridge.sandbox import LocalQBittorrent
+from qbt_bridge.store import SyncStore
+from qbt_bridge.torrentfile import bencode, make_torrent, read_torrent
+
+TICKS = os.sysconf("SC_CLK_TCK")
+BATCH = 500
+CHURN_EVERY = 5.0
+POLL_EVERY = 30.0
+POLICY = RefreshPolicy(fast_interval=5, full_interval=300)
+
+Work = Callable[[asyncio.Event], Awaitable[None]]
+
+
+def tiny_torrent(index: int, salt: str) -> bytes:
+    """A unique 1 KiB single-file torrent, without any data on disk."""
+    piece = hashlib.sha1(f"{salt}-{index}".encode()).digest()  # noqa: S324
+    name = f"bench-{salt}-{index:05d}.bin"
+    return bencode({"info": {"name": name, "length": 1024, "piece length": 16384, "pieces": piece}})
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+@dataclass
+class Figures:
+    """One approach's figures, per minute."""
+
+    name: str
+    qbt_cpu: float
+    own_cpu: float
+    bytes: float
+    requests: float
+    globals_age: float
+    active_age: float
+    inactive_age: float
+    completion: str
+
+
+@dataclass
+class Bench:
+    """One loaded daemon and the clients that measure it."""
+
+    qbt: LocalQBittorrent
+    admin: QBittorrentClient
+    churner: QBittorrentClient
+    hashes: list[str]
+    seconds: float
+
+    async def window(self, work: Work) -> tuple[float, float]:
+        """Run ``work`` for the window with churn; (qBittorrent CPU, own CPU) per minute."""
+        stop = asyncio.Event()
+        pid = self.qbt.pid or 0
+        cpu0, own0 = cpu_seconds(pid), time.process_time()
+        tasks = [asyncio.create_task(self._churn(stop)), asyncio.create_task(work(stop))]
+        await asyncio.sleep(self.seconds)
+        stop.set()
+        await asyncio.gather(*tasks)
+        scale = 60.0 / self.seconds
+        return (cpu_seconds(pid) - cpu0) * scale, (time.process_time() - own0) * scale
+
+    async def _churn(self, stop: asyncio.Event) -> None:
+        rng = random.Random(7)  # noqa: S311 - a repeatable sample, not a secret
+        sample = max(1, len(self.hashes) // 100)
+        flip = 0
+        while not stop.is_set():
+            await self.churner.torrents_set_category(
+                rng.sample(self.hashes, sample), f"bench-{flip % 2}"
+            )
+            flip += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), CHURN_EVERY)
+
+
+async def load(client: QBittorrentClient, count: int, salt: str) -> list[str]:
+    """Add ``count`` paused torrents and wait until qBittorrent lists them all."""
+    hashes = []
+    for start in range(0, count, BATCH):
+        files = [tiny_torrent(i, salt) for i in range(start, min(count, start + BATCH))]
+        hashes += [read_torrent(f).info_hash for f in files]
+        await client.torrents_add(torrent_files=files, paused=True)
+    deadline = time.monotonic() + 900
+    while time.monotonic() < deadline:
+        if len((await client.sync_maindata()).torrents) >= count:
+            return hashes
+        await asyncio.sleep(1)
+    raise RuntimeError("qBittorrent did not list every torrent in time")
+
+
+async def _idle(stop: asyncio.Event) -> None:
+    await stop.wait()
+
+
+async def measure_poller(bench: Bench, name: str, full_view: bool) -> Figures:
+    """Today's integrations: a full dump every 30 s."""
+    qbt = bench.qbt
+    async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as viewer:
+        await viewer.transfer_info()  # log in outside the window
+        b0, r0 = viewer.bytes_received, viewer.requests_sent
+
+        async def poll(stop: asyncio.Event) -> None:
+            while not stop.is_set():
+                await (viewer.sync_maindata() if full_view else viewer.torrents_info())
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), POLL_EVERY)
+
+        qbt_cpu, own = await bench.window(poll)
+        scale = 60.0 / bench.seconds
+        return Figures(name, qbt_cpu, own, (viewer.bytes_received - b0) * scale,
+                       (viewer.requests_sent - r0) * scale, POLL_EVERY, POLL_EVERY, POLL_EVERY,
+                       f"≤ {POLL_EVERY:g} s (poll only)")  # fmt: skip
+
+
+async def measure_engine(bench: Bench, seed: LocalQBittorrent, seed_torrent: bytes) -> Figures:
+    """The bridge's tiered refresh, with push."""
+    qbt = bench.qbt
+    async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as client:
+        bridge = Bridge(client, "bench", policy=POLICY)
+        receiver = PushReceiver({"bench": bridge})
+        await receiver.start()
+        await install_push(bench.admin, notify_command(receiver.url, "bench"))
+        await bridge.refresh()  # the first full dump, outside the window
+        await asyncio.sleep(POLICY.fast_interval)
+        cpu0, own0, bytes0 = cpu_seconds(qbt.pid or 0), time.process_time(), client.bytes_received
+        await bridge.refresh(full=True)  # one steady-state sweep, to amortise
+        sweep = (cpu_seconds(qbt.pid or 0) - cpu0, time.process_time() - own0,
+                 client.bytes_received - bytes0)  # fmt: skip
+        share = 60.0 / POLICY.full_interval
+        print(f"  one rid sweep: qBittorrent {sweep[0]:.2f} s CPU, own {sweep[1]:.3f} s, "
+              f"{sweep[2] / 1e3:.1f} kB; counted as {share:.2f} sweeps per minute")  # fmt: skip
+        b0, r0 = client.bytes_received, client.requests_sent
+        qbt_cpu, own = await bench.window(bridge.run)
+        scale = 60.0 / bench.seconds
+        figures = Figures(
+            "engine", qbt_cpu + sweep[0] * share, own + sweep[1] * share,
+            (client.bytes_received - b0) * scale + sweep[2] * share,
+            (client.requests_sent - r0) * scale + share,
+            POLICY.fast_interval, POLICY.fast_interval, POLICY.full_interval,
+            await completion_age(bridge, bench.admin, seed, seed_torrent),
+        )  # fmt: skip
+        await receiver.stop()
+        await measure_memory(client)
+        return figures
+
+
+async def completion_age(
+    bridge: Bridge, admin: QBittorrentClient, seed: LocalQBittorrent, seed_torrent: bytes
+) -> str:
+    """A real 1 MiB download; from a 50 ms watcher's first sight of completion to the event."""
+    seed_hash = read_torrent(seed_torrent).info_hash
+    events: list[float] = []
+    bridge.add_listener(
+        lambda e: events.append(time.monotonic()) if e.kind is EventKind.COMPLETED else None
+    )
+    stop = asyncio.Event()
+    loop = asyncio.create_task(bridge.run(stop))
+    await admin.torrents_add(torrent_files=[seed_torrent])
+    await asyncio.sleep(0.5)
+    await admin.torrents_add_peers([seed_hash], [f"127.0.0.1:{seed.bt_port}"])
+    seen = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (seen and events):
+        found = await admin.torrents_info(hashes=[seed_hash])
+        if seen is None and found and found[0].progress >= 1.0:
+            seen = time.monotonic()
+        await asyncio.sleep(0.05)
+    stop.set()
+    await loop
+    if seen is None or not events:
+        return "not seen in 60 s"
+    return f"{max(0.0, events[0] - seen):.2f} s after it was visible"
+
+
+async def measure_memory(client: QBittorrentClient) -> None:
+    """What a full store of this server takes (tracemalloc)."""
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    store = SyncStore()
+    store.apply_maindata(await client.sync_maindata())
+    store.torrents()
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    print(f"  store memory for {len(store)} torrents: {used / 2**20:.1f} MiB (tracemalloc)")
+
+
+async def measure(
+    size: int, seconds: float, seed: LocalQBittorrent, seed_torrent: bytes
+) -> list[Figures]:
+    """All three approaches against one loaded daemon."""
+    with LocalQBittorrent() as qbt:
+        async with (
+            QBittorrentClient(qbt.url, qbt.username, qbt.password) as admin,
+            QBittorrentClient(qbt.url, qbt.username, qbt.password) as churner,
+        ):
+            for name in ("bench-0", "bench-1"):
+                await admin.torrents_create_category(name)
+            print(f"  loading {size} torrents ...", flush=True)
+            hashes = await load(admin, size, f"n{size}")
+            await admin.resume(hashes[: max(1, size // 100)])
+            await asyncio.sleep(3)
+            bench = Bench(qbt, admin, churner, hashes, seconds)
+            core = await measure_poller(bench, "ha-core", full_view=True)
+            info = await measure_poller(bench, "info", full_view=False)
+            engine = await measure_engine(bench, seed, seed_torrent)
+            idle_qbt, idle_own = await bench.window(_idle)  # last: start-up work is long done
+            idle = Figures("idle", idle_qbt, idle_own, 0, 0, 0, 0, 0, "(churn only)")
+            return [engine, core, info, idle]
+
+
+def report(size: int, rows: list[Figures]) -> None:
+    """Print the table and the engine's ratios to Home Assistant core's approach."""
+    print(f"\nN = {size}, 1 % active, 1 % re-categorised every {CHURN_EVERY:g} s; per minute:")
+    print(f"{'approach':<9} {'qBt CPU s':>9} {'own CPU s':>9} {'MB recv':>8} {'requests':>8} "
+          f"{'globals':>8} {'active':>7} {'inactive':>8}  completion")  # fmt: skip
+    for r in rows:
+        print(f"{r.name:<9} {r.qbt_cpu:>9.3f} {r.own_cpu:>9.3f} {r.bytes / 1e6:>8.2f} "
+              f"{r.requests:>8.0f} {r.globals_age:>7.0f}s {r.active_age:>6.0f}s "
+              f"{r.inactive_age:>7.0f}s  {r.completion}")  # fmt: skip
+    engine, core, _info, idle = rows
+
+    def net(value: float, base: float) -> float:
+        return max(value - base, 0.0)
+
+    qbt_ratio = net(engine.qbt_cpu, idle.qbt_cpu) / max(net(core.qbt_cpu, idle.qbt_cpu), 1e-9)
+    own_ratio = net(engine.own_cpu, idle.own_cpu) / max(net(core.own_cpu, idle.own_cpu), 1e-9)
+    print(
+        f"engine / ha-core, each minus the idle row: qBittorrent CPU {qbt_ratio:.1%}, "
+        f"own CPU {own_ratio:.1%}; bytes {engine.bytes / max(core.bytes, 1):.1%}\n",
+        flush=True,
+    )
+
+
+async def main() -> None:
+    """Measure each size in turn."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", default="1000,5000,10000")
+    parser.add_argument("--window", type=float, default=60.0, help="seconds per measurement")
+    args = parser.parse_args()
+    with LocalQBittorrent() as seed:
+        payload = Path(seed.downloads) / "bench-payload.bin"
+        payload.write_bytes(os.urandom(1024 * 1024))
+        seed_torrent = make_torrent(payload)
+        async with QBittorrentClient(seed.url, seed.username, seed.password) as seeder:
+            await seeder.torrents_add(torrent_files=[seed_torrent], save_path=str(payload.parent))
+        for size in (int(s) for s in args.sizes.split(",")):
+            print(f"measuring N = {size} ({args.window:g} s per window) ...", flush=True)
+            report(size, await measure(size, args.window, seed, seed_torrent))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
