@@ -28,9 +28,10 @@ import os
 import random
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from qbt_bridge.bridge import Bridge, RefreshPolicy
 from qbt_bridge.clients import QBittorrentClient
@@ -46,7 +47,7 @@ CHURN_EVERY = 5.0
 POLL_EVERY = 30.0
 POLICY = RefreshPolicy(fast_interval=5, full_interval=300)
 
-Work = Callable[[asyncio.Event], Awaitable[None]]
+Work = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 def tiny_torrent(index: int, salt: str) -> bytes:

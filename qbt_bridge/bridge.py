@@ -603,8 +603,9 @@ class Bridge:
 
     async def rss_remove_feed(self, path: str) -> None:
         """Unsubscribe from a feed (or remove a folder) by its path."""
-        if path not in {f.path for f in await self.client.rss_items()} and not path:
-            raise NotFoundError("no feed path given")
+        paths = [f.path for f in await self.client.rss_items()]
+        if not any(p == path or p.startswith(path + "\\") for p in paths) or not path:
+            raise NotFoundError(f"no RSS feed or folder {path!r}")
         await self.client.rss_remove_item(path)
 
     async def rss_refresh(self, path: str | None = None) -> None:

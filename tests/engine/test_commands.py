@@ -212,6 +212,8 @@ async def test_rss_commands(bridge: Bridge, files: FileServer, request) -> None:
         await bridge.rss_matching("engine")
     await bridge.rss_remove_rule("engine 2")
     assert await bridge.rss_rules() == {}
+    with pytest.raises(NotFoundError, match="no RSS feed"):
+        await bridge.rss_remove_feed("Nothing here")
     await bridge.rss_remove_feed("Engine")
     assert await bridge.rss_feeds() == []
 
