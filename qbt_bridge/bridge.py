@@ -51,6 +51,7 @@ MIN_PREFIX = 6
 HASH_CHUNK = 200
 MAX_BACKOFF = 60.0
 URL_WATCH = 60.0
+ALT_SPEED_EVERY = 6  # fast ticks between reads of the alt-speed mode
 
 Listener = Callable[[Event], None]
 
@@ -102,6 +103,7 @@ class _Clock:
     last_sweep: float = -1e18
     last_early_sweep: float = -1e18
     sweep_requested: bool = False
+    ticks: int = 0
     watch_until: float = -1e18  # sweep on every tick until then (a link is being fetched)
     pushed: set[str] = field(default_factory=set)
 
@@ -177,9 +179,19 @@ class Bridge:
             clock.sweep_requested = False
             clock.pushed.clear()
             return events
-        events = self.store.apply_transfer(
-            await self.client.transfer_info(), await self.client.transfer_speed_limits_mode()
+        info = await self.client.transfer_info()
+        known = self.store.server_state
+        # The alt-speed mode is read every ALT_SPEED_EVERY ticks, and at once when the
+        # effective limits move (switching the mode switches the limits in force).
+        limits_moved = (known.get("dl_rate_limit"), known.get("up_rate_limit")) != (
+            info.download_limit,
+            info.upload_limit,
         )
+        clock.ticks += 1
+        alt = None
+        if limits_moved or clock.ticks % ALT_SPEED_EVERY == 0:
+            alt = await self.client.transfer_speed_limits_mode()
+        events = self.store.apply_transfer(info, alt)
         pushed, clock.pushed = clock.pushed, set()
         targets = set(self.store.active_hashes()) | pushed
         events += await self._fetch(targets)
@@ -197,9 +209,8 @@ class Bridge:
         events: list[Event] = []
         for start in range(0, len(wanted), HASH_CHUNK):
             chunk = wanted[start : start + HASH_CHUNK]
-            events += self.store.apply_torrents(
-                await self.client.torrents_info(hashes=chunk), chunk
-            )
+            found = await self.client.torrents_info_raw(hashes=chunk)
+            events += self.store.apply_torrents(found, chunk)
         return events
 
     def _unexplained_activity(self) -> bool:
@@ -208,9 +219,8 @@ class Bridge:
         total = server.download_speed + server.upload_speed
         known = 0
         for torrent_hash in self.store.active_hashes():
-            torrent = self.store.torrent(torrent_hash)
-            if torrent is not None:
-                known += torrent.download_speed + torrent.upload_speed
+            raw = self.store.raw(torrent_hash)
+            known += int(raw.get("dlspeed", 0)) + int(raw.get("upspeed", 0))
         return total > 2 * known + 16 * 1024
 
     def next_delay(self) -> float:

@@ -6,6 +6,7 @@ The store is fed by the bridge: ``sync/maindata`` answers (full or partial), tar
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -58,6 +59,15 @@ _NEUTRAL_STATES = frozenset(
     }
 )
 _ERROR_STATES = frozenset({TorrentState.ERROR, TorrentState.MISSING_FILES})
+
+
+@functools.cache
+def _parse_state(text: str) -> TorrentState:
+    return TorrentState.parse(text)
+
+
+def _state_of(raw: Mapping[str, Any]) -> TorrentState:
+    return _parse_state(str(raw.get("state", "unknown")))
 
 
 def is_complete(torrent: Torrent) -> bool | None:
@@ -162,21 +172,10 @@ class SyncStore:
 
     def active_hashes(self) -> list[str]:
         """Torrents that move data or may start to soon: the ones worth polling often."""
-        active = []
-        for torrent_hash, raw in self._raw.items():
-            if (
-                self._state(torrent_hash) in ACTIVE_STATES
-                or raw.get("dlspeed")
-                or raw.get("upspeed")
-            ):
-                active.append(torrent_hash)
-        return active
+        return list(self._active)
 
     def _state(self, torrent_hash: str) -> TorrentState:
-        model = self._models.get(torrent_hash)
-        if model is not None:
-            return model.state
-        return TorrentState.parse(self._raw[torrent_hash].get("state", "unknown"))
+        return _state_of(self._raw[torrent_hash])
 
     # ------------------------------------------------------------------ feeding
 
@@ -212,15 +211,18 @@ class SyncStore:
         return events
 
     def apply_torrents(
-        self, torrents: Iterable[Torrent], requested: Collection[str]
+        self, torrents: Iterable[Mapping[str, Any]], requested: Collection[str]
     ) -> list[Event]:
         """Merge a targeted ``torrents/info?hashes=`` answer; requested but absent means removed."""
         events: list[Event] = []
         seen: set[str] = set()
-        for torrent in torrents:
-            seen.add(torrent.hash)
-            merged = {**self._raw.get(torrent.hash, {}), **torrent.raw}
-            events.extend(self._put(torrent.hash, merged, baseline=not self.initialised))
+        for item in torrents:
+            torrent_hash = str(item["hash"])
+            seen.add(torrent_hash)
+            old = self._raw.get(torrent_hash)
+            full = old is None or old.keys() <= item.keys()
+            merged = dict(item) if full or old is None else {**old, **item}
+            events.extend(self._put(torrent_hash, merged, baseline=not self.initialised))
         for gone in set(requested) - seen:
             events.extend(self._remove(gone))
         self._flush_ledger()
@@ -258,55 +260,51 @@ class SyncStore:
             self._ledger_dirty = False
 
     def _put(self, torrent_hash: str, merged: dict[str, Any], *, baseline: bool) -> list[Event]:
-        old = self.torrent(torrent_hash)
+        """Store one torrent's mapping; models are built only when an event needs one."""
+        old_raw = self._raw.get(torrent_hash)
+        old_state = None if old_raw is None else _state_of(old_raw)
         self._raw[torrent_hash] = merged
         self._models.pop(torrent_hash, None)
-        new = self.torrent(torrent_hash)
-        assert new is not None  # noqa: S101 - just stored
-        if new.state in ACTIVE_STATES or new.download_speed or new.upload_speed:
+        state = _state_of(merged)
+        if state in ACTIVE_STATES or merged.get("dlspeed") or merged.get("upspeed"):
             self._active.add(torrent_hash)
         else:
             self._active.discard(torrent_hash)
-        events: list[Event] = []
-        if old is None and not baseline:
-            events.append(torrent_event(EventKind.ADDED, new, self.instance_id))
-        if old is not None and old.state is not new.state:
-            events.append(
-                torrent_event(
-                    EventKind.STATE_CHANGED,
-                    new,
-                    self.instance_id,
-                    old_state=old.state,
-                    new_state=new.state,
-                )
-            )
-        if (
-            new.state in _ERROR_STATES
-            and (old is None or old.state not in _ERROR_STATES)
-            and not baseline
-        ):
-            events.append(torrent_event(EventKind.ERRORED, new, self.instance_id))
-        events.extend(self._completion(new, baseline=baseline))
-        return events
-
-    def _completion(self, torrent: Torrent, *, baseline: bool) -> list[Event]:
-        complete = is_complete(torrent)
-        known = torrent.hash in self.ledger.complete
-        if complete is None or complete == known:
+        kinds: list[tuple[EventKind, dict[str, Any]]] = []
+        if old_raw is None and not baseline:
+            kinds.append((EventKind.ADDED, {}))
+        if old_state is not None and old_state is not state:
+            kinds.append((EventKind.STATE_CHANGED, {"old_state": old_state, "new_state": state}))
+        if state in _ERROR_STATES and old_state not in _ERROR_STATES and not baseline:
+            kinds.append((EventKind.ERRORED, {}))
+        if self._completed(torrent_hash, merged, state, baseline=baseline):
+            kinds.append((EventKind.COMPLETED, {}))
+        if not kinds:
             return []
+        torrent = self.torrent(torrent_hash)
+        assert torrent is not None  # noqa: S101 - just stored
+        return [torrent_event(kind, torrent, self.instance_id, **extra) for kind, extra in kinds]
+
+    def _completed(
+        self, torrent_hash: str, raw: Mapping[str, Any], state: TorrentState, *, baseline: bool
+    ) -> bool:
+        """Track completeness in the ledger; True when this is a completion to announce."""
+        if state in _NEUTRAL_STATES:
+            return False
+        complete = float(raw.get("progress", 0)) >= 1.0
+        if complete == (torrent_hash in self.ledger.complete):
+            return False
         self._ledger_dirty = True
         if not complete:
-            self.ledger.complete.discard(torrent.hash)
-            return []
-        self.ledger.complete.add(torrent.hash)
-        if baseline and not self._caught_up(torrent):
-            return []
-        return [torrent_event(EventKind.COMPLETED, torrent, self.instance_id)]
+            self.ledger.complete.discard(torrent_hash)
+            return False
+        self.ledger.complete.add(torrent_hash)
+        return not baseline or self._caught_up(int(raw.get("completion_on", 0)))
 
-    def _caught_up(self, torrent: Torrent) -> bool:
+    def _caught_up(self, completion_on: int) -> bool:
         """Whether a torrent found complete at start finished while the engine was away."""
         saved_at = self.ledger.saved_at
-        return saved_at is not None and torrent.completion_on >= int(saved_at)
+        return saved_at is not None and completion_on >= int(saved_at)
 
     def _remove(self, torrent_hash: str) -> list[Event]:
         old = self.torrent(torrent_hash)

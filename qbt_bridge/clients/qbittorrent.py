@@ -488,6 +488,31 @@ class QBittorrentClient(AsyncClosing):
         hashes: Hashes | None = None,
     ) -> list[Torrent]:
         """``torrents/info``: the torrent list, filtered and sorted by the server."""
+        data = await self.torrents_info_raw(
+            status_filter=status_filter,
+            category=category,
+            tag=tag,
+            sort=sort,
+            reverse=reverse,
+            limit=limit,
+            offset=offset,
+            hashes=hashes,
+        )
+        return [Torrent.from_api(item) for item in data]
+
+    async def torrents_info_raw(
+        self,
+        *,
+        status_filter: str | None = None,
+        category: str | None = None,
+        tag: str | None = None,
+        sort: str | None = None,
+        reverse: bool | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        hashes: Hashes | None = None,
+    ) -> list[dict[str, Any]]:
+        """``torrents/info`` as the server's mappings (for the store: no models built)."""
         form: dict[str, Any] = {}
         if status_filter is not None:
             form["filter"] = status_filter
@@ -505,8 +530,7 @@ class QBittorrentClient(AsyncClosing):
             form["offset"] = offset
         if hashes is not None:
             form["hashes"] = join_hashes(hashes)
-        data = await self._json(_ep("torrents/info"), form)
-        return [Torrent.from_api(item) for item in data or ()]
+        return cast("list[dict[str, Any]]", await self._json(_ep("torrents/info"), form) or [])
 
     async def _per_torrent(self, path: str, torrent_hash: str, since: str | None = None) -> JSON:
         return await self._json(_ep(path, since, item=True), {"hash": torrent_hash})
