@@ -460,11 +460,7 @@ class Bridge:
         upload: int | None = None,
     ) -> CommandResult:
         """Per-torrent speed limits in bytes/s (0: none)."""
-        if download is None and upload is None:
-            raise InvalidRequestError("give a download or an upload limit")
-        for value in (download, upload):
-            if value is not None and value < 0:
-                raise InvalidRequestError("a limit cannot be negative")
+        _check_limits(download, upload)
 
         async def action(hashes: list[str]) -> None:
             if download is not None:
@@ -507,11 +503,7 @@ class Bridge:
         self, *, download: int | None = None, upload: int | None = None
     ) -> None:
         """Global speed limits in bytes/s (0: none)."""
-        if download is None and upload is None:
-            raise InvalidRequestError("give a download or an upload limit")
-        for value in (download, upload):
-            if value is not None and value < 0:
-                raise InvalidRequestError("a limit cannot be negative")
+        _check_limits(download, upload)
         if download is not None:
             await self.client.transfer_set_download_limit(download)
         if upload is not None:
@@ -709,6 +701,14 @@ class Bridge:
     async def search_delete(self, job_id: int) -> None:
         """Forget a search and its results."""
         await self.client.search_delete(job_id)
+
+
+def _check_limits(download: int | None, upload: int | None) -> None:
+    if download is None and upload is None:
+        raise InvalidRequestError("give a download or an upload limit")
+    for value in (download, upload):
+        if value is not None and value < 0:
+            raise InvalidRequestError("a limit cannot be negative")
 
 
 def _present(torrent: Torrent | None) -> bool:

@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypedDict, Unpack, cast
 
 import aiohttp
 
@@ -77,6 +77,19 @@ ENV_API_KEY = "QBITTORRENTAPI_API_KEY"
 ENV_DO_NOT_VERIFY = "QBITTORRENTAPI_DO_NOT_VERIFY_WEBUI_CERTIFICATE"
 
 _MAX_ERROR_TEXT = 300
+
+
+class TorrentFilter(TypedDict, total=False):
+    """The filters ``torrents/info`` takes (``status_filter`` is the WebAPI's ``filter``)."""
+
+    status_filter: str | None
+    category: str | None
+    tag: str | None
+    sort: str | None
+    reverse: bool | None
+    limit: int | None
+    offset: int | None
+    hashes: Hashes | None
 
 
 def join_hashes(hashes: Hashes) -> str:
@@ -475,61 +488,21 @@ class QBittorrentClient(AsyncClosing):
 
     # ----------------------------------------------------------------- torrents: reading
 
-    async def torrents_info(
-        self,
-        *,
-        status_filter: str | None = None,
-        category: str | None = None,
-        tag: str | None = None,
-        sort: str | None = None,
-        reverse: bool | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        hashes: Hashes | None = None,
-    ) -> list[Torrent]:
+    async def torrents_info(self, **filters: Unpack[TorrentFilter]) -> list[Torrent]:
         """``torrents/info``: the torrent list, filtered and sorted by the server."""
-        data = await self.torrents_info_raw(
-            status_filter=status_filter,
-            category=category,
-            tag=tag,
-            sort=sort,
-            reverse=reverse,
-            limit=limit,
-            offset=offset,
-            hashes=hashes,
-        )
-        return [Torrent.from_api(item) for item in data]
+        return [Torrent.from_api(item) for item in await self.torrents_info_raw(**filters)]
 
-    async def torrents_info_raw(
-        self,
-        *,
-        status_filter: str | None = None,
-        category: str | None = None,
-        tag: str | None = None,
-        sort: str | None = None,
-        reverse: bool | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        hashes: Hashes | None = None,
-    ) -> list[dict[str, Any]]:
+    async def torrents_info_raw(self, **filters: Unpack[TorrentFilter]) -> list[dict[str, Any]]:
         """``torrents/info`` as the server's mappings (for the store: no models built)."""
+        names = {"status_filter": "filter"}
         form: dict[str, Any] = {}
-        if status_filter is not None:
-            form["filter"] = status_filter
-        if category is not None:
-            form["category"] = category
-        if tag is not None:
-            form["tag"] = tag
-        if sort is not None:
-            form["sort"] = sort
-        if reverse is not None:
-            form["reverse"] = _flag(reverse)
-        if limit is not None:
-            form["limit"] = limit
-        if offset is not None:
-            form["offset"] = offset
-        if hashes is not None:
-            form["hashes"] = join_hashes(hashes)
+        for key, value in filters.items():
+            if value is None:
+                continue
+            if key == "hashes":
+                form[key] = join_hashes(cast("Hashes", value))
+            else:
+                form[names.get(key, key)] = _flag(value) if isinstance(value, bool) else value
         return cast("list[dict[str, Any]]", await self._json(_ep("torrents/info"), form) or [])
 
     async def _per_torrent(self, path: str, torrent_hash: str, since: str | None = None) -> JSON:
