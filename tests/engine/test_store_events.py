@@ -8,8 +8,8 @@ from qbt_bridge.bridge import Bridge, RefreshPolicy
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.events import EventKind
 from qbt_bridge.models import StateGroup, TorrentState
-from qbt_bridge.sandbox import LocalQBittorrent
-from tests.conftest import EventLog, Seed
+from qbt_bridge.sandbox import LocalQBittorrent, Release
+from tests.conftest import EventLog, Seed, require
 from tests.helpers import make_payload, tiny_torrent, wait_for, wait_torrent
 
 # Fields that change by themselves from one moment to the next.
@@ -243,3 +243,26 @@ async def test_two_instances_side_by_side(
         await one.refresh(full=True)
         assert logs[0].events == []
         assert h not in one.store
+
+
+async def test_unexplained_speed_brings_a_sweep(seed: Seed) -> None:
+    """An idle torrent that starts moving data is found without waiting for the slow sweep."""
+    policy = RefreshPolicy(fast_interval=0.2, full_interval=3600, early_sweep_after=0)
+    seeder = seed.daemon
+    async with QBittorrentClient(seeder.url, seeder.username, seeder.password) as watcher:
+        bridge = Bridge(watcher, "seeder", policy=policy)
+        await bridge.refresh()
+        assert seed.meta.info_hash not in bridge.store.active_hashes()  # seeding, idle
+        with LocalQBittorrent(require(Release.named("host"))) as leecher_daemon:
+            leecher = leecher_daemon
+            async with QBittorrentClient(leecher.url, leecher.username, leecher.password) as qbt:
+                # Slow enough that the upload lasts several ticks.
+                await qbt.torrents_add(torrent_files=[seed.torrent], download_limit=200 * 1024)
+                await wait_torrent(qbt, seed.meta.info_hash)
+                await qbt.torrents_add_peers([seed.meta.info_hash], [seed.peer])
+
+                async def found_uploading():
+                    await bridge.refresh()
+                    return seed.meta.info_hash in bridge.store.active_hashes()
+
+                await wait_for(found_uploading, "the uploading torrent to be noticed")
