@@ -9,6 +9,7 @@ from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.events import EventKind
 from qbt_bridge.models import StateGroup, TorrentState
 from qbt_bridge.sandbox import LocalQBittorrent, Release
+from qbt_bridge.torrentfile import read_torrent
 from tests.conftest import EventLog, Seed, require
 from tests.helpers import make_payload, tiny_torrent, wait_for, wait_torrent
 
@@ -245,24 +246,29 @@ async def test_two_instances_side_by_side(
         assert h not in one.store
 
 
-async def test_unexplained_speed_brings_a_sweep(seed: Seed) -> None:
+async def test_unexplained_speed_brings_a_sweep() -> None:
     """An idle torrent that starts moving data is found without waiting for the slow sweep."""
     policy = RefreshPolicy(fast_interval=0.2, full_interval=3600, early_sweep_after=0)
-    seeder = seed.daemon
-    async with QBittorrentClient(seeder.url, seeder.username, seeder.password) as watcher:
-        bridge = Bridge(watcher, "seeder", policy=policy)
-        await bridge.refresh()
-        assert seed.meta.info_hash not in bridge.store.active_hashes()  # seeding, idle
-        with LocalQBittorrent(require(Release.named("host"))) as leecher_daemon:
-            leecher = leecher_daemon
-            async with QBittorrentClient(leecher.url, leecher.username, leecher.password) as qbt:
-                # Slow enough that the upload lasts several ticks.
-                await qbt.torrents_add(torrent_files=[seed.torrent], download_limit=200 * 1024)
-                await wait_torrent(qbt, seed.meta.info_hash)
-                await qbt.torrents_add_peers([seed.meta.info_hash], [seed.peer])
+    host = require(Release.named("host"))
+    with LocalQBittorrent(host) as seeder, LocalQBittorrent(host) as leecher:
+        _path, torrent = make_payload(Path(seeder.downloads), "unexplained.bin", 4 * 1024 * 1024)
+        info_hash = read_torrent(torrent).info_hash
+        async with (
+            QBittorrentClient(seeder.url, seeder.username, seeder.password) as watcher,
+            QBittorrentClient(leecher.url, leecher.username, leecher.password) as qbt,
+        ):
+            await watcher.torrents_add(torrent_files=[torrent], save_path=seeder.downloads_inside)
+            await wait_torrent(watcher, info_hash, lambda t: t.state is TorrentState.STALLED_UP)
+            bridge = Bridge(watcher, "seeder", policy=policy)
+            await bridge.refresh()
+            assert info_hash not in bridge.store.active_hashes()  # seeding, idle
+            # Slow enough that the upload lasts many ticks.
+            await qbt.torrents_add(torrent_files=[torrent], download_limit=256 * 1024)
+            await wait_torrent(qbt, info_hash)
+            await qbt.torrents_add_peers([info_hash], [f"127.0.0.1:{seeder.bt_port}"])
 
-                async def found_uploading():
-                    await bridge.refresh()
-                    return seed.meta.info_hash in bridge.store.active_hashes()
+            async def found_uploading():
+                await bridge.refresh()
+                return info_hash in bridge.store.active_hashes()
 
-                await wait_for(found_uploading, "the uploading torrent to be noticed")
+            await wait_for(found_uploading, "the uploading torrent to be noticed")
