@@ -15,6 +15,7 @@ from qbt_bridge.models import Torrent
 from qbt_bridge.torrentfile import make_torrent, read_torrent
 
 DEADLINE = 60.0
+POLL_INTERVAL = 0.1  # between looks at the condition; the deadline decides
 
 
 async def wait_for[T](
@@ -27,7 +28,7 @@ async def wait_for[T](
         last = await probe()
         if last:
             return last
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(POLL_INTERVAL)
     raise AssertionError(f"timed out waiting for {what} (last value: {last!r})")
 
 
