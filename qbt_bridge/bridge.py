@@ -77,7 +77,7 @@ class CommandResult:
 
 
 @dataclass(frozen=True, slots=True)
-class AddResult:
+class AddOutcome:
     """The outcome of an add: the hash (when known before the server fetched the link)."""
 
     hash: str | None
@@ -527,7 +527,7 @@ class Bridge:
         tags: Iterable[str] | None = None,
         save_path: str | None = None,
         paused: bool | None = None,
-    ) -> AddResult:
+    ) -> AddOutcome:
         """Add a magnet link, an http(s) link to a .torrent, or .torrent bytes.
 
         The magnet or file is checked before it is sent; a torrent already present is
@@ -558,7 +558,7 @@ class Bridge:
             urls, files = [text], []
         known = self.store.torrent(info_hash) if len(info_hash) == 40 else None
         if known is not None:
-            return AddResult(known.hash, known.name, already_present=True)
+            return AddOutcome(known.hash, known.name, already_present=True)
         before = set(self.store.hashes())
         await self.client.torrents_add(
             urls=urls,
@@ -572,9 +572,9 @@ class Bridge:
             return await self._await_url_add(before)
         confirmed = await self._settle([info_hash], _added(paused=paused))
         torrent = self.store.torrent(info_hash)
-        return AddResult(info_hash, torrent.name if torrent else name, confirmed=confirmed)
+        return AddOutcome(info_hash, torrent.name if torrent else name, confirmed=confirmed)
 
-    async def _await_url_add(self, before: set[str]) -> AddResult:
+    async def _await_url_add(self, before: set[str]) -> AddOutcome:
         """QBittorrent fetches the link itself: sweep until a new torrent shows up.
 
         Past the deadline the sweeps go on in the poll loop for a while (``URL_WATCH``).
@@ -586,9 +586,9 @@ class Bridge:
             new = [h for h in self.store.hashes() if h not in before]
             if new:
                 torrent = self.store.torrent(new[0])
-                return AddResult(new[0], torrent.name if torrent else None)
+                return AddOutcome(new[0], torrent.name if torrent else None)
             if time.monotonic() >= deadline:
-                return AddResult(None, None, confirmed=False)
+                return AddOutcome(None, None, confirmed=False)
             await asyncio.sleep(0.25)
 
     # ------------------------------------------------------------------ rss

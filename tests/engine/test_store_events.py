@@ -140,8 +140,6 @@ async def test_missing_files_is_an_errored_event(fresh_daemon: LocalQBittorrent)
 
 
 async def _add_complete(client: QBittorrentClient, data: bytes, save_path: str) -> str:
-    from qbt_bridge.torrentfile import read_torrent  # noqa: PLC0415
-
     h = read_torrent(data).info_hash
     await client.torrents_add(torrent_files=[data], save_path=save_path)
     await wait_torrent(client, h, lambda t: t.progress == 1.0, "checked complete")
