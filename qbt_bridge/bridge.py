@@ -131,6 +131,7 @@ class Bridge:
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._listeners: list[Listener] = []
+        self._refresh_listeners: list[Callable[[], None]] = []
         self._down_reported = False
 
     # ------------------------------------------------------------------ events
@@ -139,6 +140,18 @@ class Bridge:
         """Call ``listener`` for every event; returns a function that removes it."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
+
+    def add_refresh_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` after every refresh attempt and availability change."""
+        self._refresh_listeners.append(listener)
+        return lambda: self._refresh_listeners.remove(listener)
+
+    def _refreshed(self) -> None:
+        for listener in list(self._refresh_listeners):
+            try:
+                listener()
+            except Exception:
+                _LOGGER.exception("refresh listener failed")
 
     def _dispatch(self, events: Iterable[Event]) -> None:
         for event in events:
@@ -164,8 +177,11 @@ class Bridge:
 
     async def refresh(self, *, full: bool = False) -> list[Event]:
         """One sync step: the tiers that are due. Raises the client's errors."""
-        async with self._lock:
-            events = await self._refresh(full=full)
+        try:
+            async with self._lock:
+                events = await self._refresh(full=full)
+        finally:
+            self._refreshed()
         self._dispatch(events)
         return events
 
@@ -272,6 +288,7 @@ class Bridge:
             self._dispatch(
                 [Event(EventKind.CONNECTION_LOST, self.instance_id, detail={"error": str(err)})]
             )
+            self._refreshed()
 
     def _came_up(self) -> None:
         self.available = True
@@ -281,6 +298,7 @@ class Bridge:
             self._clock.sweep_requested = True
             _LOGGER.warning("%s: qBittorrent is back", self.instance_id)
             self._dispatch([Event(EventKind.CONNECTION_RESTORED, self.instance_id)])
+            self._refreshed()
 
     # ------------------------------------------------------------------ targets
 
@@ -363,6 +381,7 @@ class Bridge:
             async with self._lock:
                 events = await self._fetch(hashes)
                 done = all(effect(self.store.torrent(h)) for h in hashes)
+            self._refreshed()
             self._dispatch(events)
             if done:
                 return True
@@ -515,6 +534,7 @@ class Bridge:
             events = self.store.apply_transfer(
                 await self.client.transfer_info(), await self.client.transfer_speed_limits_mode()
             )
+        self._refreshed()
         self._dispatch(events)
 
     # ------------------------------------------------------------------ add
@@ -693,6 +713,26 @@ class Bridge:
         pages = max(1, -(-len(ordered) // page_size))
         chunk = tuple(ordered[page * page_size : (page + 1) * page_size])
         return SearchPage(job_id, chunk, data.total, data.running, page, pages)
+
+    async def search_add(
+        self,
+        job_id: int,
+        index: int,
+        *,
+        category: str | None = None,
+        tags: Iterable[str] | None = None,
+    ) -> AddOutcome:
+        """Add the ``index``-th result (in ``search_results`` order) of a search job.
+
+        The result's link stays inside the engine: it may carry a tracker pass-key.
+        """
+        data = await self.client.search_results(job_id)
+        if data is None:
+            raise InvalidRequestError("this qBittorrent has no search")
+        ordered = sorted(data.results, key=lambda r: r.seeders, reverse=True)
+        if not 0 <= index < len(ordered):
+            raise NotFoundError(f"search {job_id} has no result number {index}")
+        return await self.add(ordered[index].file_url, category=category, tags=tags)
 
     async def search_stop(self, job_id: int) -> None:
         """Stop a running search."""

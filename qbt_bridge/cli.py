@@ -11,16 +11,20 @@ import signal
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import aiohttp
 
 from qbt_bridge import __version__
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.clients.qbittorrent import ENV_HOST
+from qbt_bridge.config import Config, ConfigError, load_config, parse_config
+from qbt_bridge.daemon import Daemon
 from qbt_bridge.errors import QbtBridgeError
 from qbt_bridge.models import StateGroup
 from qbt_bridge.push import send_notify
-from qbt_bridge.sandbox import LocalQBittorrent
+from qbt_bridge.redact import install_secret_filter
+from qbt_bridge.sandbox import LocalMosquitto, LocalQBittorrent
 from qbt_bridge.units import format_bytes, format_speed
 
 _LOGGER = logging.getLogger("qbt_bridge")
@@ -34,6 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.debug else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if args.command == "run":
+        return _run(args)
+    if args.command == "check-config":
+        return _check_config(args)
     if args.command == "status":
         return _status(args)
     if args.command == "notify":
@@ -49,6 +57,20 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"qbt-bridge {__version__}")
     parser.add_argument("--debug", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser(
+        "run",
+        help="run the daemon (MQTT front) for the instances in a config file",
+        description=(
+            "Runs until SIGINT/SIGTERM. With --demo and no config, starts a throwaway "
+            "qbittorrent-nox and Mosquitto on loopback and serves them."
+        ),
+    )
+    run.add_argument("--config", type=Path, help="YAML config file")
+    run.add_argument(
+        "--demo", action="store_true", help="throwaway local qBittorrent and Mosquitto"
+    )
+    check = sub.add_parser("check-config", help="validate a config file and exit")
+    check.add_argument("--config", type=Path, required=True, help="YAML config file")
     status = sub.add_parser(
         "status",
         help="show a qBittorrent's live status",
@@ -76,6 +98,81 @@ def _parser() -> argparse.ArgumentParser:
     notify.add_argument("--instance", default="", help="instance id (default: the first)")
     notify.add_argument("hash", nargs="?", default="", help="torrent hash (%%I); none: sweep")
     return parser
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config)
+    except ConfigError as err:
+        print(f"qbt-bridge: {args.config}: {err}", file=sys.stderr)
+        return 2
+    fronts = "MQTT" if config.mqtt else "no front"
+    print(f"{args.config}: valid ({len(config.instances)} instance(s), {fronts})")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.demo or args.config is None:
+        if args.config is not None:
+            print("qbt-bridge run: give --config or --demo, not both", file=sys.stderr)
+            return 2
+        with _demo() as config:
+            return _serve(config, debug=args.debug)
+    try:
+        config = load_config(args.config)
+    except ConfigError as err:
+        print(f"qbt-bridge: {args.config}: {err}", file=sys.stderr)
+        return 2
+    return _serve(config, debug=args.debug)
+
+
+def _serve(config: Config, *, debug: bool) -> int:
+    level = logging.DEBUG if debug else getattr(logging, config.log_level.upper())
+    logging.getLogger().setLevel(level)
+    install_secret_filter(config.secrets())
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await Daemon(config).run(stop)
+
+    asyncio.run(serve())
+    return 0
+
+
+@contextlib.contextmanager
+def _demo() -> Iterator[Config]:
+    """A throwaway qBittorrent and Mosquitto, and a config that serves them."""
+    qbt = LocalQBittorrent()
+    broker = LocalMosquitto()
+    try:
+        qbt.start()
+        broker.start()
+        config = parse_config(
+            {
+                "instances": [
+                    {"id": "demo", "url": qbt.url, "username": qbt.username,
+                     "password": qbt.password},
+                ],
+                "mqtt": {"host": "127.0.0.1", "port": broker.port, "torrents": {"enabled": True}},
+                "state_dir": str(qbt.workspace / "state"),
+            }
+        )  # fmt: skip
+        print(
+            f"Demo: qBittorrent WebUI at {qbt.url} (user {qbt.username}, password "
+            f"{qbt.password}), Mosquitto on 127.0.0.1:{broker.port}; both are removed on exit.\n"
+            f"Watch:  mosquitto_sub -h 127.0.0.1 -p {broker.port} -t 'qbt-bridge/#' -v\n"
+            f"Try:    mosquitto_pub -h 127.0.0.1 -p {broker.port} "
+            "-t qbt-bridge/demo/cmd/alt_speed -m ON\n"
+            "Stop with Ctrl-C.",
+            flush=True,
+        )
+        yield config
+    finally:
+        broker.cleanup()
+        qbt.cleanup()
 
 
 def _notify(args: argparse.Namespace) -> int:

@@ -292,3 +292,120 @@ class LocalQBittorrent:
 
     def __exit__(self, *exc: object) -> None:
         self.cleanup()
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerTLS:
+    """Certificate files for a TLS listener (and, with ``require_certificate``, client auth)."""
+
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+    require_certificate: bool = False
+
+
+class LocalMosquitto:
+    """One throwaway Mosquitto on 127.0.0.1: a free port, optional users and TLS, no persistence.
+
+    ``restart()`` keeps the port, so clients can reconnect to it; retained messages are lost
+    (``persistence false``), as on a broker that lost its database.
+    """
+
+    def __init__(
+        self, *, users: dict[str, str] | None = None, tls: BrokerTLS | None = None
+    ) -> None:
+        self.users = dict(users or {})
+        self.tls = tls
+        self.port = free_port()
+        self.workspace = Path(tempfile.mkdtemp(prefix="qbt-bridge-mosquitto-"))
+        self._config = self.workspace / "mosquitto.conf"
+        self._log = self.workspace / "mosquitto.log"
+        self._process: subprocess.Popen[bytes] | None = None
+        self._write_config()
+
+    def _write_config(self) -> None:
+        lines = [f"listener {self.port} 127.0.0.1", "persistence false", "log_dest stderr"]
+        if os.geteuid() == 0:
+            lines.append("user root")  # otherwise it drops to "mosquitto" and cannot read files
+        if self.users:
+            passwords = self.workspace / "passwords"
+            passwords.touch()
+            for user, password in self.users.items():
+                subprocess.run(  # noqa: S603 - fixed program, our own arguments
+                    ["mosquitto_passwd", "-b", str(passwords), user, password],  # noqa: S607
+                    check=True,
+                    capture_output=True,
+                )
+            lines += ["allow_anonymous false", f"password_file {passwords}"]
+        else:
+            lines.append("allow_anonymous true")
+        if self.tls:
+            lines += [
+                f"cafile {self.tls.ca_file}",
+                f"certfile {self.tls.cert_file}",
+                f"keyfile {self.tls.key_file}",
+            ]
+            if self.tls.require_certificate:
+                lines.append("require_certificate true")
+        self._config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    @property
+    def pid(self) -> int | None:
+        """PID of the running broker."""
+        return self._process.pid if self._process and self._process.poll() is None else None
+
+    def start(self) -> None:
+        """Start the broker and wait until it accepts connections."""
+        if self.pid is not None:
+            return
+        with self._log.open("ab") as log:
+            self._process = subprocess.Popen(  # noqa: S603 - fixed program, our own config
+                ["mosquitto", "-c", str(self._config)],  # noqa: S607
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                tail = self._log.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"mosquitto exited:\n{tail}")
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=1),
+            ):
+                return
+            time.sleep(0.02)
+        self.stop()
+        raise RuntimeError("mosquitto did not listen in time")
+
+    def stop(self) -> None:
+        """Stop the broker and wait for it."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def restart(self) -> None:
+        """Stop and start again on the same port."""
+        self.stop()
+        self.start()
+
+    def cleanup(self) -> None:
+        """Stop the broker and remove its workspace."""
+        self.stop()
+        with contextlib.suppress(OSError):
+            shutil.rmtree(self.workspace)
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cleanup()

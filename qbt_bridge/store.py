@@ -12,7 +12,7 @@ import logging
 import os
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -124,6 +124,11 @@ class SyncStore:
         self._models: dict[str, Torrent] = {}
         self._active: set[str] = set()  # kept up to date on every change, read every tick
         self._ledger_dirty = False
+        # Change journal: each torrent written or removed gets the next generation number and
+        # moves to the end, so "what changed since generation g" costs O(changes), not O(N).
+        self.generation = 0
+        self._touched: OrderedDict[str, int] = OrderedDict()
+        self._counts: tuple[int, dict[str, int]] = (-1, {})
 
     # ------------------------------------------------------------------ reading
 
@@ -164,11 +169,29 @@ class SyncStore:
         return {name: Category.from_api(value) for name, value in self.categories.items()}
 
     def counts(self) -> dict[str, int]:
-        """Torrents per state group, plus ``total``."""
+        """Torrents per state group, plus ``total`` (computed once per generation)."""
+        generation, cached = self._counts
+        if generation == self.generation:
+            return dict(cached)
         groups = Counter(self._state(h).group.value for h in self._raw)
         out = {group.value: groups.get(group.value, 0) for group in StateGroup}
         out["total"] = len(self._raw)
+        self._counts = (self.generation, out)
+        return dict(out)
+
+    def changed_since(self, generation: int) -> list[str]:
+        """Hashes written or removed after ``generation`` (a removed one is no longer ``in``)."""
+        out: list[str] = []
+        for torrent_hash in reversed(self._touched):
+            if self._touched[torrent_hash] <= generation:
+                break
+            out.append(torrent_hash)
         return out
+
+    def _touch(self, torrent_hash: str) -> None:
+        self.generation += 1
+        self._touched[torrent_hash] = self.generation
+        self._touched.move_to_end(torrent_hash)
 
     def active_hashes(self) -> list[str]:
         """Torrents that move data or may start to soon: the ones worth polling often."""
@@ -265,6 +288,7 @@ class SyncStore:
         old_state = None if old_raw is None else _state_of(old_raw)
         self._raw[torrent_hash] = merged
         self._models.pop(torrent_hash, None)
+        self._touch(torrent_hash)
         state = _state_of(merged)
         if state in ACTIVE_STATES or merged.get("dlspeed") or merged.get("upspeed"):
             self._active.add(torrent_hash)
@@ -308,7 +332,8 @@ class SyncStore:
 
     def _remove(self, torrent_hash: str) -> list[Event]:
         old = self.torrent(torrent_hash)
-        self._raw.pop(torrent_hash, None)
+        if self._raw.pop(torrent_hash, None) is not None:
+            self._touch(torrent_hash)
         self._models.pop(torrent_hash, None)
         self._active.discard(torrent_hash)
         if torrent_hash in self.ledger.complete:

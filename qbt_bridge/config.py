@@ -1,0 +1,365 @@
+"""The daemon's YAML configuration, validated with voluptuous into typed settings.
+
+Secrets need not sit in the file: any value may be written ``!env NAME`` (read from the
+environment) or ``!file PATH`` (read from a file, trailing newline dropped; a relative path is
+relative to the config file). A wrong key or type is refused at start with the path of the bad
+value, e.g. ``mqtt.port: expected int``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import voluptuous as vol
+import yaml
+
+from qbt_bridge.clients.http import normalize_url
+from qbt_bridge.errors import QbtBridgeError
+from qbt_bridge.models import StateGroup
+
+DEFAULT_PREFIX = "qbt-bridge"
+DEFAULT_DISCOVERY_PREFIX = "homeassistant"
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_TOPIC_LEVEL = re.compile(r"^[^#+\x00]+$")
+
+
+class ConfigError(QbtBridgeError):
+    """The configuration file is missing, unreadable or invalid."""
+
+
+# ---------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InstanceConfig:
+    """One torrent client the daemon serves."""
+
+    id: str
+    url: str
+    name: str
+    username: str | None = None
+    password: str | None = None
+    api_key: str | None = None
+    verify_ssl: bool = True
+    timeout: float = 10.0
+    fast_interval: float = 5.0
+    full_interval: float = 300.0
+
+    def secrets(self) -> list[str]:
+        """The values that must never reach a log."""
+        return [s for s in (self.password, self.api_key) if s]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TorrentFilter:
+    """Which torrents get per-torrent topics and entities."""
+
+    enabled: bool = False
+    states: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+    limit: int = 50
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TLSConfig:
+    """TLS towards the broker."""
+
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    insecure: bool = False  # skip certificate and host name checks
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MqttConfig:
+    """The MQTT front."""
+
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    client_id: str | None = None
+    protocol: str = "5"
+    keepalive: int = 60
+    qos: int = 1
+    prefix: str = DEFAULT_PREFIX
+    tls: TLSConfig | None = None
+    discovery: bool = True
+    discovery_prefix: str = DEFAULT_DISCOVERY_PREFIX
+    torrents: TorrentFilter = field(default_factory=TorrentFilter)
+
+    def secrets(self) -> list[str]:
+        """The values that must never reach a log."""
+        return [self.password] if self.password else []
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    """The whole daemon."""
+
+    instances: tuple[InstanceConfig, ...]
+    mqtt: MqttConfig | None = None
+    state_dir: Path = field(default_factory=lambda: _default_state_dir())  # noqa: PLW0108 - defined below
+    log_level: str = "info"
+
+    def secrets(self) -> list[str]:
+        """Every secret in the configuration."""
+        found = [s for i in self.instances for s in i.secrets()]
+        return found + (self.mqtt.secrets() if self.mqtt else [])
+
+
+def _default_state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "qbt-bridge"
+
+
+# ---------------------------------------------------------------------------- schema
+
+
+def _slug(value: Any) -> str:
+    if not isinstance(value, str) or not _SLUG.match(value):
+        raise vol.Invalid("expected lower-case letters, digits, '-' or '_' (at most 64)")
+    return value
+
+
+def _url(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise vol.Invalid("expected a URL such as http://nas:8080")
+    try:
+        return normalize_url(value)
+    except ValueError as err:
+        raise vol.Invalid(str(err)) from err
+
+
+def _topic_prefix(value: Any) -> str:
+    if not isinstance(value, str) or not value or not _TOPIC_LEVEL.match(value):
+        raise vol.Invalid("expected a topic without '#', '+' or NUL")
+    if value.startswith("/") or value.endswith("/"):
+        raise vol.Invalid("a topic prefix neither starts nor ends with '/'")
+    return value
+
+
+def _protocol(value: Any) -> str:
+    text = str(value).strip()
+    if text in {"5", "5.0"}:
+        return "5"
+    if text in {"3.1.1", "311", "4"}:
+        return "3.1.1"
+    raise vol.Invalid("expected 5 or 3.1.1")
+
+
+_SECONDS = vol.All(vol.Coerce(float), vol.Range(min=0.5, max=86400))
+_TEXT = vol.All(str, vol.Length(min=1))
+_STATES = [g.value for g in StateGroup]
+
+INSTANCE_SCHEMA = vol.Schema(
+    {
+        vol.Required("id"): _slug,
+        vol.Required("url"): _url,
+        vol.Optional("name"): _TEXT,
+        vol.Optional("username"): str,
+        vol.Optional("password"): str,
+        vol.Optional("api_key"): _TEXT,
+        vol.Optional("verify_ssl", default=True): bool,
+        vol.Optional("timeout", default=10.0): _SECONDS,
+        vol.Optional("fast_interval", default=5.0): _SECONDS,
+        vol.Optional("full_interval", default=300.0): _SECONDS,
+    }
+)
+
+TORRENTS_SCHEMA = vol.Schema(
+    {
+        vol.Optional("enabled", default=False): bool,
+        vol.Optional("states", default=list): [vol.In(_STATES)],
+        vol.Optional("categories", default=list): [str],
+        vol.Optional("tags", default=list): [str],
+        vol.Optional("limit", default=50): vol.All(int, vol.Range(min=1, max=5000)),
+    }
+)
+
+TLS_SCHEMA = vol.Schema(
+    {
+        vol.Optional("ca_file"): _TEXT,
+        vol.Optional("cert_file"): _TEXT,
+        vol.Optional("key_file"): _TEXT,
+        vol.Optional("insecure", default=False): bool,
+    }
+)
+
+MQTT_SCHEMA = vol.Schema(
+    {
+        vol.Optional("host", default="127.0.0.1"): _TEXT,
+        vol.Optional("port"): vol.All(int, vol.Range(min=1, max=65535)),
+        vol.Optional("username"): _TEXT,
+        vol.Optional("password"): str,
+        vol.Optional("client_id"): vol.All(str, vol.Length(min=1, max=128)),
+        vol.Optional("protocol", default="5"): _protocol,
+        vol.Optional("keepalive", default=60): vol.All(int, vol.Range(min=5, max=3600)),
+        vol.Optional("qos", default=1): vol.In([0, 1, 2]),
+        vol.Optional("prefix", default=DEFAULT_PREFIX): _topic_prefix,
+        vol.Optional("tls"): vol.Any(None, TLS_SCHEMA),
+        vol.Optional("discovery", default=True): bool,
+        vol.Optional("discovery_prefix", default=DEFAULT_DISCOVERY_PREFIX): _topic_prefix,
+        vol.Optional("torrents", default=dict): TORRENTS_SCHEMA,
+    }
+)
+
+CONFIG_SCHEMA = vol.Schema(
+    {
+        vol.Required("instances"): vol.All([INSTANCE_SCHEMA], vol.Length(min=1)),
+        vol.Optional("mqtt"): MQTT_SCHEMA,
+        vol.Optional("state_dir"): _TEXT,
+        vol.Optional("log_level", default="info"): vol.In(["debug", "info", "warning", "error"]),
+    }
+)
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML plus the ``!env`` and ``!file`` tags."""
+
+    base: Path = Path()
+
+
+def _env_tag(loader: _Loader, node: yaml.Node) -> str:
+    name = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    value = os.environ.get(name)
+    if value is None:
+        raise ConfigError(
+            f"line {node.start_mark.line + 1}: environment variable {name} is not set"
+        )
+    return value
+
+
+def _file_tag(loader: _Loader, node: yaml.Node) -> str:
+    path = Path(str(loader.construct_scalar(node)))  # type: ignore[arg-type]
+    path = path if path.is_absolute() else loader.base / path
+    try:
+        return path.read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as err:
+        raise ConfigError(
+            f"line {node.start_mark.line + 1}: cannot read {path}: {err.strerror}"
+        ) from err
+
+
+_Loader.add_constructor("!env", _env_tag)
+_Loader.add_constructor("!file", _file_tag)
+
+
+def load_config(path: Path) -> Config:
+    """Read, resolve and validate a config file; ConfigError says what and where."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"cannot read {path}: {err.strerror}") from err
+    loader = _Loader(text)
+    loader.base = path.parent
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML: {err}") from err
+    finally:
+        loader.dispose()
+    return parse_config(data, base=path.parent)
+
+
+def parse_config(data: Any, *, base: Path | None = None) -> Config:
+    """Validate already-parsed data (a mapping) into a Config."""
+    if not isinstance(data, Mapping):
+        raise ConfigError("the configuration must be a mapping with at least 'instances'")
+    try:
+        valid = CONFIG_SCHEMA(dict(data))
+    except vol.MultipleInvalid as err:
+        raise ConfigError("; ".join(_describe(e) for e in err.errors)) from err
+    except vol.Invalid as err:
+        raise ConfigError(_describe(err)) from err
+    return _build(valid, base or Path())
+
+
+def _describe(err: vol.Invalid) -> str:
+    path = ".".join(str(p) for p in err.path) or "(top level)"
+    message = err.msg
+    if message == "extra keys not allowed":
+        message = "unknown key"
+    elif message == "required key not provided":
+        message = "required"
+    return f"{path}: {message}"
+
+
+def _build(valid: dict[str, Any], base: Path) -> Config:
+    instances = tuple(_instance(raw) for raw in valid["instances"])
+    ids = [i.id for i in instances]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ConfigError(f"instances: id {duplicates[0]!r} is used twice")
+    mqtt = _mqtt(valid["mqtt"], base) if "mqtt" in valid else None
+    state_dir = Path(valid["state_dir"]).expanduser() if "state_dir" in valid else None
+    return Config(
+        instances=instances,
+        mqtt=mqtt,
+        state_dir=state_dir or _default_state_dir(),
+        log_level=valid["log_level"],
+    )
+
+
+def _instance(raw: dict[str, Any]) -> InstanceConfig:
+    return InstanceConfig(
+        id=raw["id"],
+        url=raw["url"],
+        name=raw.get("name") or f"qBittorrent {raw['id']}",
+        username=raw.get("username"),
+        password=raw.get("password"),
+        api_key=raw.get("api_key"),
+        verify_ssl=raw["verify_ssl"],
+        timeout=raw["timeout"],
+        fast_interval=raw["fast_interval"],
+        full_interval=raw["full_interval"],
+    )
+
+
+def _mqtt(raw: dict[str, Any], base: Path) -> MqttConfig:
+    tls = None
+    if raw.get("tls") is not None:
+        t = raw["tls"]
+        files = {k: _file_path(t[k], base, f"mqtt.tls.{k}") for k in t if k.endswith("_file")}
+        if ("cert_file" in files) != ("key_file" in files):
+            raise ConfigError("mqtt.tls: cert_file and key_file go together")
+        tls = TLSConfig(insecure=t["insecure"], **files)
+    torrents = raw["torrents"]
+    return MqttConfig(
+        host=raw["host"],
+        port=raw.get("port") or (8883 if tls else 1883),
+        username=raw.get("username"),
+        password=raw.get("password"),
+        client_id=raw.get("client_id"),
+        protocol=raw["protocol"],
+        keepalive=raw["keepalive"],
+        qos=raw["qos"],
+        prefix=raw["prefix"],
+        tls=tls,
+        discovery=raw["discovery"],
+        discovery_prefix=raw["discovery_prefix"],
+        torrents=TorrentFilter(
+            enabled=torrents["enabled"],
+            states=frozenset(torrents["states"]),
+            categories=frozenset(torrents["categories"]),
+            tags=frozenset(torrents["tags"]),
+            limit=torrents["limit"],
+        ),
+    )
+
+
+def _file_path(value: str, base: Path, where: str) -> Path:
+    path = Path(value).expanduser()
+    path = path if path.is_absolute() else base / path
+    if not path.is_file():
+        raise ConfigError(f"{where}: no such file: {path}")
+    return path

@@ -1,0 +1,62 @@
+"""The long-running process: one bridge per configured instance, and the fronts around them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from qbt_bridge.bridge import Bridge, RefreshPolicy
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.config import Config, InstanceConfig
+from qbt_bridge.mqtt import MqttFront
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def make_bridge(instance: InstanceConfig, config: Config) -> Bridge:
+    """A bridge (and its client) for one configured instance."""
+    client = QBittorrentClient(
+        instance.url,
+        instance.username,
+        instance.password,
+        api_key=instance.api_key,
+        verify_certificate=instance.verify_ssl,
+        request_timeout=instance.timeout,
+    )
+    policy = RefreshPolicy(
+        fast_interval=instance.fast_interval, full_interval=instance.full_interval
+    )
+    ledger = config.state_dir / f"{instance.id}.completed.json"
+    return Bridge(client, instance.id, policy=policy, ledger_path=ledger)
+
+
+@dataclass
+class Daemon:
+    """Everything ``qbt-bridge run`` runs, built from a validated Config."""
+
+    config: Config
+    bridges: list[Bridge] = field(init=False)
+    mqtt: MqttFront | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.config.state_dir.mkdir(parents=True, exist_ok=True)
+        self.bridges = [make_bridge(i, self.config) for i in self.config.instances]
+        if self.config.mqtt is not None:
+            self.mqtt = MqttFront(
+                self.config.mqtt, list(zip(self.bridges, self.config.instances, strict=True))
+            )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Run until ``stop`` is set; then say goodbye on every front and close the clients."""
+        async with contextlib.AsyncExitStack() as stack:
+            for bridge in self.bridges:
+                await stack.enter_async_context(bridge.client)
+            names = ", ".join(f"{i.id} ({i.url})" for i in self.config.instances)
+            _LOGGER.info("serving %s", names)
+            async with asyncio.TaskGroup() as group:
+                for bridge in self.bridges:
+                    group.create_task(bridge.run(stop))
+                if self.mqtt is not None:
+                    group.create_task(self.mqtt.run(stop))

@@ -1,0 +1,370 @@
+"""What the MQTT front publishes, as plain data: topics, state payloads and discovery configs.
+
+Nothing here does I/O. ``InstanceView`` turns one bridge's store into the retained messages
+that should exist on the broker; ``RetainedCache`` remembers what was sent, so only changes go
+out, and a message that should no longer exist becomes an empty retained payload (a removal).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from qbt_bridge import __version__
+from qbt_bridge.bridge import Bridge
+from qbt_bridge.catalog import (
+    GLOBAL_ENTITIES,
+    TORRENT_ENTITIES,
+    EntityDescription,
+    Platform,
+    global_values,
+    torrent_values,
+)
+from qbt_bridge.config import TorrentFilter
+from qbt_bridge.models import Torrent
+
+ONLINE = "online"
+OFFLINE = "offline"
+PRESS = "PRESS"
+SUPPORT_URL = "https://github.com/qbt-bridge/qbt-bridge"
+EVENT_KINDS = ("added", "completed", "removed", "errored")
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    """Every topic the front uses, from the state prefix and the discovery prefix."""
+
+    prefix: str
+    discovery_prefix: str
+
+    @property
+    def bridge_status(self) -> str:
+        """``online``/``offline`` of the daemon itself (the last will)."""
+        return f"{self.prefix}/bridge/status"
+
+    def availability(self, instance: str) -> str:
+        """``online`` while the instance's torrent client answers."""
+        return f"{self.prefix}/{instance}/availability"
+
+    def state(self, instance: str, key: str) -> str:
+        """One global value."""
+        return f"{self.prefix}/{instance}/state/{key}"
+
+    def torrent(self, instance: str, torrent_hash: str) -> str:
+        """One torrent's values as a JSON object."""
+        return f"{self.prefix}/{instance}/torrent/{torrent_hash}"
+
+    def events(self, instance: str) -> str:
+        """Torrent events (not retained)."""
+        return f"{self.prefix}/{instance}/events"
+
+    def command(self, instance: str, name: str) -> str:
+        """Where a command is sent."""
+        return f"{self.prefix}/{instance}/cmd/{name}"
+
+    @property
+    def commands(self) -> str:
+        """Subscription for every command of every instance."""
+        return f"{self.prefix}/+/cmd/#"
+
+    def reply(self, instance: str) -> str:
+        """Answers to commands sent without an MQTT 5 response topic."""
+        return f"{self.prefix}/{instance}/reply"
+
+    @property
+    def ha_status(self) -> str:
+        """Home Assistant's birth and will messages."""
+        return f"{self.discovery_prefix}/status"
+
+    def device_config(self, instance: str, object_id: str) -> str:
+        """A device-based discovery config (``object_id``: ``server`` or a torrent hash)."""
+        return f"{self.discovery_prefix}/device/{node_id(instance)}/{object_id}/config"
+
+    def parse_command(self, topic: str) -> tuple[str, str] | None:
+        """``(instance, command)`` of a command topic, or None."""
+        head = f"{self.prefix}/"
+        if not topic.startswith(head):
+            return None
+        instance, sep, rest = topic[len(head) :].partition("/cmd/")
+        if not sep or "/" in instance or not instance:
+            return None
+        return instance, rest
+
+
+def node_id(instance: str) -> str:
+    """The discovery node id (and the prefix of every unique id) of an instance."""
+    return f"qbt_bridge_{instance.replace('-', '_')}"
+
+
+def format_value(value: Any) -> str:
+    """A global value as its state payload; ``None`` is Home Assistant's "unknown"."""
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return "ON" if value else "OFF"
+    if isinstance(value, float):
+        return repr(round(value, 4))
+    return str(value)
+
+
+def to_json(data: Any) -> str:
+    """Compact JSON, the same text for the same data."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
+# ---------------------------------------------------------------------------- discovery
+
+
+def _entity_config(entity: EntityDescription, unique_id: str) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "platform": entity.platform.value,
+        "unique_id": unique_id,
+        "name": entity.name,
+    }
+    optional = {
+        "icon": entity.icon,
+        "device_class": entity.device_class,
+        "state_class": entity.state_class,
+        "unit_of_measurement": entity.unit,
+        "entity_category": entity.entity_category,
+        "suggested_display_precision": entity.suggested_precision,
+        "options": list(entity.options) if entity.options else None,
+    }
+    config.update({k: v for k, v in optional.items() if v is not None})
+    if not entity.enabled_by_default:
+        config["enabled_by_default"] = False
+    return config
+
+
+def server_discovery(
+    topics: Topics, instance: str, *, name: str, url: str, version: str | None, qos: int
+) -> dict[str, Any]:
+    """The device-based discovery config of one server and its global entities."""
+    node = node_id(instance)
+    components: dict[str, Any] = {}
+    for entity in GLOBAL_ENTITIES:
+        config = _entity_config(entity, f"{node}_{entity.key}")
+        if entity.platform is Platform.BUTTON:
+            config["command_topic"] = topics.command(instance, entity.command or entity.key)
+            config["payload_press"] = PRESS
+        else:
+            config["state_topic"] = topics.state(instance, entity.key)
+        if entity.platform is Platform.SWITCH:
+            config["command_topic"] = topics.command(instance, entity.command or entity.key)
+            config["payload_on"], config["payload_off"] = "ON", "OFF"
+        components[entity.key] = config
+    device: dict[str, Any] = {
+        "identifiers": [node],
+        "name": name,
+        "manufacturer": "qBittorrent project",
+        "model": "qBittorrent",
+        "configuration_url": url,
+    }
+    if version:
+        device["sw_version"] = version
+    return {
+        "device": device,
+        "origin": {"name": "qbt-bridge", "sw_version": __version__, "support_url": SUPPORT_URL},
+        "availability": [{"topic": topics.bridge_status}, {"topic": topics.availability(instance)}],
+        "availability_mode": "all",
+        "qos": qos,
+        "components": components,
+    }
+
+
+def torrent_discovery(topics: Topics, instance: str, torrent: Torrent, qos: int) -> dict[str, Any]:
+    """The device-based discovery config of one torrent (a device under its server)."""
+    node = node_id(instance)
+    prefix = f"{node}_{torrent.hash}"
+    state_topic = topics.torrent(instance, torrent.hash)
+    components: dict[str, Any] = {}
+    for entity in TORRENT_ENTITIES:
+        config = _entity_config(entity, f"{prefix}_{entity.key}")
+        config["state_topic"] = state_topic
+        config["value_template"] = f"{{{{ value_json.{entity.key} }}}}"
+        components[entity.key] = config
+    return {
+        "device": {
+            "identifiers": [prefix],
+            "name": torrent.name[:100] or torrent.hash,
+            "model": "Torrent",
+            "via_device": node,
+        },
+        "origin": {"name": "qbt-bridge", "sw_version": __version__, "support_url": SUPPORT_URL},
+        "availability": [{"topic": topics.bridge_status}, {"topic": topics.availability(instance)}],
+        "availability_mode": "all",
+        "qos": qos,
+        "components": components,
+    }
+
+
+def torrent_state(torrent: Torrent) -> dict[str, Any]:
+    """A torrent's state topic payload: every per-torrent entity plus what identifies it."""
+    return {
+        **torrent_values(torrent),
+        "hash": torrent.hash,
+        "name": torrent.name,
+        "save_path": torrent.save_path,
+    }
+
+
+# ---------------------------------------------------------------------------- selection
+
+
+def matches(torrent: Torrent, rule: TorrentFilter) -> bool:
+    """Whether a torrent passes the per-torrent filter (the cap is applied separately)."""
+    if rule.states and torrent.state.group.value not in rule.states:
+        return False
+    if rule.categories and torrent.category not in rule.categories:
+        return False
+    return not rule.tags or bool(rule.tags.intersection(torrent.tags))
+
+
+class RetainedCache:
+    """What the broker holds from us, so that only differences are published."""
+
+    def __init__(self) -> None:
+        self.sent: dict[str, str] = {}
+
+    def diff(self, wanted: dict[str, str], scope: Iterable[str]) -> list[tuple[str, str]]:
+        """Messages that make the broker hold ``wanted`` for the topics in ``scope``.
+
+        A topic in scope that is not wanted any more gets an empty payload (removal).
+        """
+        out: list[tuple[str, str]] = []
+        for topic in scope:
+            payload = wanted.get(topic)
+            if payload is None:
+                if topic in self.sent:
+                    out.append((topic, ""))
+            elif self.sent.get(topic) != payload:
+                out.append((topic, payload))
+        return out
+
+    def mark(self, topic: str, payload: str) -> None:
+        """Record a message as delivered to the broker."""
+        if payload:
+            self.sent[topic] = payload
+        else:
+            self.sent.pop(topic, None)
+
+    def clear(self) -> None:
+        """Forget everything (a new connection, or a broker that lost its retained messages)."""
+        self.sent.clear()
+
+
+class InstanceView:
+    """The retained messages one bridge should have on the broker, updated incrementally."""
+
+    def __init__(
+        self,
+        bridge: Bridge,
+        topics: Topics,
+        *,
+        name: str,
+        rule: TorrentFilter,
+        discovery: bool,
+        qos: int,
+    ) -> None:
+        self.bridge = bridge
+        self.instance = bridge.instance_id
+        self.topics = topics
+        self.name = name
+        self.rule = rule
+        self.discovery = discovery
+        self.qos = qos
+        self.version: str | None = None
+        self.cache = RetainedCache()
+        self._generation = -1
+        self._matching: set[str] = set()
+        self.selected: set[str] = set()
+
+    def reset(self) -> None:
+        """Publish everything again on the next ``messages()``."""
+        self.cache.clear()
+        self._generation = -1
+
+    def messages(self) -> list[tuple[str, str]]:
+        """Retained messages to publish now: availability, global state, torrents, discovery."""
+        bridge = self.bridge
+        wanted = {self.topics.availability(self.instance): ONLINE if bridge.available else OFFLINE}
+        scope = list(wanted)
+        if self.discovery:
+            topic = self.topics.device_config(self.instance, "server")
+            wanted[topic] = to_json(
+                server_discovery(
+                    self.topics,
+                    self.instance,
+                    name=self.name,
+                    url=bridge.client.base_url,
+                    version=self.version,
+                    qos=self.qos,
+                )
+            )
+            scope.append(topic)
+        if not bridge.store.initialised:
+            return self.cache.diff(wanted, scope)
+        for key, value in global_values(bridge.store).items():
+            topic = self.topics.state(self.instance, key)
+            wanted[topic] = format_value(value)
+            scope.append(topic)
+        if self.rule.enabled:
+            self._torrent_messages(wanted, scope)
+        return self.cache.diff(wanted, scope)
+
+    def _torrent_messages(self, wanted: dict[str, str], scope: list[str]) -> None:
+        store = self.bridge.store
+        first = self._generation < 0
+        if first:
+            changed = store.hashes() + [h for h in self.selected if h not in store]
+        else:
+            changed = store.changed_since(self._generation)
+        self._generation = store.generation
+        membership_moved = False
+        for torrent_hash in changed:
+            torrent = store.torrent(torrent_hash)
+            hit = torrent is not None and matches(torrent, self.rule)
+            if hit != (torrent_hash in self._matching):
+                membership_moved = True
+                (self._matching.add if hit else self._matching.discard)(torrent_hash)
+        before = self.selected
+        if membership_moved or first:
+            self.selected = self._select()
+        touched = set(changed) | (before ^ self.selected)
+        for torrent_hash in touched:
+            state_topic = self.topics.torrent(self.instance, torrent_hash)
+            config_topic = self.topics.device_config(self.instance, torrent_hash)
+            scope.append(state_topic)
+            if self.discovery:
+                scope.append(config_topic)
+            torrent = store.torrent(torrent_hash)
+            if torrent is None or torrent_hash not in self.selected:
+                continue
+            wanted[state_topic] = to_json(torrent_state(torrent))
+            if self.discovery:
+                wanted[config_topic] = to_json(
+                    torrent_discovery(self.topics, self.instance, torrent, self.qos)
+                )
+
+    def _select(self) -> set[str]:
+        """The matching torrents within the cap, newest first."""
+        store = self.bridge.store
+        ranked = sorted(
+            self._matching, key=lambda h: (store.raw(h).get("added_on", 0), h), reverse=True
+        )
+        return set(ranked[: self.rule.limit])
+
+    def owns(self, topic: str) -> bool:
+        """Whether a retained topic is one of this instance's per-torrent topics."""
+        return topic.startswith(
+            (
+                self.topics.torrent(self.instance, ""),
+                self.topics.device_config(self.instance, "").removesuffix("/config"),
+            )
+        )
+
+    def stale(self, topic: str) -> bool:
+        """Whether a retained message found on the broker is ours but no longer wanted."""
+        return self.bridge.store.initialised and self.owns(topic) and topic not in self.cache.sent

@@ -1,0 +1,100 @@
+"""State topics, events and Home Assistant discovery on a real broker and qBittorrent."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.mqtt.render import node_id
+from qbt_bridge.sandbox import LocalMosquitto, LocalQBittorrent
+from tests.helpers import tiny_torrent, wait_for
+from tests.mqtt.conftest import PREFIX, Probe, make_config, running
+
+DISCOVERY = f"homeassistant/device/{node_id('test')}"
+
+
+async def test_global_state_availability_and_server_discovery(
+    qbt: LocalQBittorrent, qbt_client: QBittorrentClient, broker: LocalMosquitto, tmp_path: Path
+) -> None:
+    config = make_config(qbt, broker.port, tmp_path)
+    async with Probe(broker.port) as probe, running(config) as run:
+        await run.connected()
+        assert await probe.value(f"{PREFIX}/bridge/status") == b"online"
+        assert await probe.value(f"{PREFIX}/test/availability") == b"online"
+        assert await probe.value(f"{PREFIX}/test/state/alt_speed") == b"OFF"
+        assert await probe.value(f"{PREFIX}/test/state/total_torrents") == b"0"
+        ratio = await probe.value(f"{PREFIX}/test/state/global_ratio")
+        assert ratio == b"None" or float(ratio) >= 0
+        server = await probe.json(f"{DISCOVERY}/server/config")
+        assert server["device"]["identifiers"] == [node_id("test")]
+        assert server["origin"]["name"] == "qbt-bridge"
+        components = server["components"]
+        assert components["alt_speed"]["platform"] == "switch"
+        assert components["alt_speed"]["command_topic"] == f"{PREFIX}/test/cmd/alt_speed"
+        assert components["pause_all"]["platform"] == "button"
+        assert components["download_speed"]["unit_of_measurement"] == "B/s"
+        assert len({c["unique_id"] for c in components.values()}) == len(components)
+        assert [a["topic"] for a in server["availability"]] == [
+            f"{PREFIX}/bridge/status",
+            f"{PREFIX}/test/availability",
+        ]
+        # Retained, so a late subscriber gets them too.
+        async with Probe(broker.port) as late:
+            assert await late.value(f"{PREFIX}/test/state/alt_speed") == b"OFF"
+            await late.json(f"{DISCOVERY}/server/config")
+    # A clean stop marks everything offline.
+    async with Probe(broker.port) as after:
+        assert await after.value(f"{PREFIX}/bridge/status") == b"offline"
+        assert await after.value(f"{PREFIX}/test/availability") == b"offline"
+
+
+async def test_torrent_topics_follow_the_torrent_and_vanish_with_it(
+    qbt: LocalQBittorrent, qbt_client: QBittorrentClient, broker: LocalMosquitto, tmp_path: Path
+) -> None:
+    config = make_config(qbt, broker.port, tmp_path, torrents={"enabled": True})
+    torrent, info_hash = tiny_torrent(tmp_path, "mqtt-torrent")
+    async with Probe(broker.port) as probe, running(config) as run:
+        await run.connected()
+        answer = await probe.command("add", json.dumps({"file": _b64(torrent), "paused": True}))
+        assert answer["ok"], answer
+        assert answer["result"]["hash"] == info_hash
+        state_topic = f"{PREFIX}/test/torrent/{info_hash}"
+        state = await probe.json(state_topic)
+        assert state["name"] == "mqtt-torrent"
+        assert state["state"] == "stopped"
+        device = await probe.json(f"{DISCOVERY}/{info_hash}/config")
+        assert device["device"]["via_device"] == node_id("test")
+        assert device["components"]["progress"]["value_template"] == "{{ value_json.progress }}"
+        events = await _events(probe, "added")
+        assert events[0]["hash"] == info_hash
+
+        await qbt_client.torrents_create_category("films")
+        await qbt_client.torrents_set_category([info_hash], "films")
+        await run.bridge.refresh(full=True)
+        await probe.json(state_topic, lambda s: s["category"] == "films")
+
+        await qbt_client.torrents_delete([info_hash])
+        await run.bridge.refresh(full=True)
+        assert await probe.value(state_topic, lambda p: p == b"", "state removed") == b""
+        await probe.value(
+            f"{DISCOVERY}/{info_hash}/config", lambda p: p == b"", "discovery removed"
+        )
+        removed = await _events(probe, "removed")
+        assert removed[0]["name"] == "mqtt-torrent"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+async def _events(probe: Probe, kind: str) -> list[dict[str, object]]:
+    async def found() -> list[dict[str, object]]:
+        return [
+            event
+            for raw in probe.on(f"{PREFIX}/test/events")
+            if (event := json.loads(raw))["event"] == kind
+        ]
+
+    return await wait_for(found, f"a {kind} event")
