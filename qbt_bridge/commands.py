@@ -176,6 +176,9 @@ async def _add(bridge: Bridge, args: dict[str, Any]) -> Any:
 
 
 def _b64(value: Any) -> bytes:
+    """Raw .torrent bytes (a binary payload) or base64 text (in JSON)."""
+    if isinstance(value, bytes):
+        return value
     if not isinstance(value, str):
         raise vol.Invalid("expected base64 text")
     try:
@@ -207,8 +210,8 @@ async def _tags(bridge: Bridge, args: dict[str, Any], *, add: bool) -> Any:
 
 
 async def _list(bridge: Bridge, args: dict[str, Any]) -> Any:
-    if not bridge.store.initialised:
-        await bridge.refresh(full=True)
+    if not bridge.store.initialised or not bridge.available:
+        await bridge.refresh(full=True)  # raises while the server is down: no stale answer
     state, category, tag = args.get("state"), args.get("category"), args.get("tag")
     hits = [
         t
@@ -369,7 +372,7 @@ COMMANDS: dict[str, Command] = {
             _schema(
                 {
                     vol.Optional("source"): _NAME,
-                    vol.Optional("file"): vol.Any(bytes, _b64),
+                    vol.Optional("file"): _b64,
                     vol.Optional("category"): str,
                     vol.Optional("tags"): _TAGS,
                     vol.Optional("save_path"): str,

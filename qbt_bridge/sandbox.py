@@ -294,6 +294,14 @@ class LocalQBittorrent:
         self.cleanup()
 
 
+def _program(name: str) -> str:
+    """A Mosquitto program by name; Debian puts the broker in /usr/sbin, not always on PATH."""
+    found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin:/sbin")
+    if found is None:
+        raise RuntimeError(f"{name} is not installed (apt-get install mosquitto mosquitto-clients)")
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class BrokerTLS:
     """Certificate files for a TLS listener (and, with ``require_certificate``, client auth)."""
@@ -307,15 +315,21 @@ class BrokerTLS:
 class LocalMosquitto:
     """One throwaway Mosquitto on 127.0.0.1: a free port, optional users and TLS, no persistence.
 
-    ``restart()`` keeps the port, so clients can reconnect to it; retained messages are lost
-    (``persistence false``), as on a broker that lost its database.
+    ``restart()`` keeps the port, so clients can reconnect to it. Without ``persistence``
+    retained messages and sessions are lost on a restart, as on a broker that lost its database;
+    with it they survive (saved on SIGTERM).
     """
 
     def __init__(
-        self, *, users: dict[str, str] | None = None, tls: BrokerTLS | None = None
+        self,
+        *,
+        users: dict[str, str] | None = None,
+        tls: BrokerTLS | None = None,
+        persistence: bool = False,
     ) -> None:
         self.users = dict(users or {})
         self.tls = tls
+        self.persistence = persistence
         self.port = free_port()
         self.workspace = Path(tempfile.mkdtemp(prefix="qbt-bridge-mosquitto-"))
         self._config = self.workspace / "mosquitto.conf"
@@ -324,7 +338,11 @@ class LocalMosquitto:
         self._write_config()
 
     def _write_config(self) -> None:
-        lines = [f"listener {self.port} 127.0.0.1", "persistence false", "log_dest stderr"]
+        lines = [f"listener {self.port} 127.0.0.1", "log_dest stderr"]
+        if self.persistence:
+            lines += ["persistence true", f"persistence_location {self.workspace}/"]
+        else:
+            lines.append("persistence false")
         if os.geteuid() == 0:
             lines.append("user root")  # otherwise it drops to "mosquitto" and cannot read files
         if self.users:
@@ -332,7 +350,7 @@ class LocalMosquitto:
             passwords.touch()
             for user, password in self.users.items():
                 subprocess.run(  # noqa: S603 - fixed program, our own arguments
-                    ["mosquitto_passwd", "-b", str(passwords), user, password],  # noqa: S607
+                    [_program("mosquitto_passwd"), "-b", str(passwords), user, password],
                     check=True,
                     capture_output=True,
                 )
@@ -360,7 +378,7 @@ class LocalMosquitto:
             return
         with self._log.open("ab") as log:
             self._process = subprocess.Popen(  # noqa: S603 - fixed program, our own config
-                ["mosquitto", "-c", str(self._config)],  # noqa: S607
+                [_program("mosquitto"), "-c", str(self._config)],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

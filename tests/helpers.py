@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -148,3 +149,34 @@ def rss_feed(title: str, items: list[tuple[str, str]]) -> bytes:
         f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{title}</title>'
         f"<link>http://127.0.0.1/</link><description>test</description>{entries}</channel></rss>"
     ).encode()
+
+
+def _openssl(*args: str) -> None:
+    subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+
+def make_ca(folder: Path) -> dict[str, Path]:
+    """A throwaway CA, a server certificate for 127.0.0.1 and a client certificate, all PEM."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {n: folder / f"{n}.pem" for n in ("ca", "ca_key", "server", "server_key", "client",
+                                              "client_key")}  # fmt: skip
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+             "/CN=qbt-bridge test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+             "-keyout", str(files["ca_key"]), "-out", str(files["ca"]))  # fmt: skip
+    for name, cn, usage in (("server", "127.0.0.1", "serverAuth"),
+                            ("client", "qbt-bridge", "clientAuth")):  # fmt: skip
+        extensions = folder / f"{name}.cnf"
+        extensions.write_text(
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
+            "keyUsage=critical,digitalSignature,keyEncipherment\n"
+            f"extendedKeyUsage={usage}\nauthorityKeyIdentifier=keyid,issuer\n",
+            encoding="utf-8",
+        )
+        request = folder / f"{name}.csr"
+        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={cn}",
+                 "-keyout", str(files[f"{name}_key"]), "-out", str(request))  # fmt: skip
+        _openssl("x509", "-req", "-in", str(request), "-CA", str(files["ca"]), "-CAkey",
+                 str(files["ca_key"]), "-CAcreateserial", "-days", "2", "-extfile",
+                 str(extensions), "-out", str(files[name]))  # fmt: skip
+    return files

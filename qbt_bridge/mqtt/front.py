@@ -102,6 +102,10 @@ class MqttFront:
         if tls is None:
             return None
         context = ssl.create_default_context(cafile=str(tls.ca_file) if tls.ca_file else None)
+        if tls.ca_file:
+            # A home-made CA (e.g. made with the commands in Mosquitto's docs) often lacks the
+            # key-usage extensions Python's strict mode wants; the chain and host are still checked.
+            context.verify_flags &= ~ssl.VERIFY_X509_STRICT
         if tls.cert_file and tls.key_file:
             context.load_cert_chain(str(tls.cert_file), str(tls.key_file))
         if tls.insecure:

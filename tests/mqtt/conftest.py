@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import aiomqtt
 import pytest
@@ -41,7 +41,7 @@ async def qbt_client(qbt: LocalQBittorrent) -> AsyncIterator[QBittorrentClient]:
         categories = await client.torrents_categories()
         if categories:
             await client.torrents_remove_categories(categories)
-        await client.transfer_set_speed_limits_mode(False)
+        await client.transfer_set_speed_limits_mode(enabled=False)
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ class Probe:
         self.retained: dict[str, bytes] = {}
         self._reader: asyncio.Task[None] | None = None
 
-    async def __aenter__(self) -> Probe:
+    async def __aenter__(self) -> Self:
         await self.client.__aenter__()
         await self.client.subscribe("#", qos=1)
         self._reader = asyncio.create_task(self._read())

@@ -1,0 +1,99 @@
+"""The daemon's config file: defaults, refusals with the path of the bad value, secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qbt_bridge.cli import main
+from qbt_bridge.config import ConfigError, load_config, parse_config
+
+MINIMAL = {"instances": [{"id": "home", "url": "nas:8080"}]}
+
+
+def test_minimal_config_gets_sensible_defaults() -> None:
+    config = parse_config({**MINIMAL, "mqtt": {}})
+    home = config.instances[0]
+    assert home.url == "http://nas:8080"  # no scheme: http
+    assert home.name == "qBittorrent home"
+    assert (home.fast_interval, home.full_interval, home.verify_ssl) == (5.0, 300.0, True)
+    assert config.mqtt is not None
+    assert (config.mqtt.host, config.mqtt.port, config.mqtt.protocol) == ("127.0.0.1", 1883, "5")
+    assert config.mqtt.prefix == "qbt-bridge"
+    assert config.mqtt.discovery_prefix == "homeassistant"
+    assert config.mqtt.torrents.enabled is False
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "instances: required"),
+        ({"instances": []}, "instances: length of value must be at least 1"),
+        ({"instances": [{"id": "Home!", "url": "x:1"}]}, "instances.0.id: expected lower-case"),
+        ({"instances": [{"id": "a", "url": "ftp://x"}]}, "instances.0.url: unsupported URL scheme"),
+        ({**MINIMAL, "mqtt": {"port": "many"}}, "mqtt.port: expected int"),
+        ({**MINIMAL, "mqtt": {"qos": 3}}, "mqtt.qos: value must be one of [0, 1, 2]"),
+        ({**MINIMAL, "mqtt": {"protocol": "4.0"}}, "mqtt.protocol: expected 5 or 3.1.1"),
+        ({**MINIMAL, "mqtt": {"prefix": "a/#"}}, "mqtt.prefix: expected a topic without"),
+        ({**MINIMAL, "mqtt": {"torrents": {"states": ["sleepy"]}}}, "mqtt.torrents.states.0"),
+        ({**MINIMAL, "mqtt": {"tls": {"cert_file": "/nonexistent.pem", "key_file": "/k"}}},
+         "mqtt.tls.cert_file: no such file"),
+        ({**MINIMAL, "mqtt": {"passwrd": "x"}}, "mqtt.passwrd: unknown key"),
+        ({"instances": [{"id": "a", "url": "x:1"}, {"id": "a", "url": "y:1"}]}, "used twice"),
+    ],
+)  # fmt: skip
+def test_bad_values_are_refused_with_their_path(data: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    assert message in str(caught.value)
+
+
+def test_secrets_from_the_environment_and_from_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "mqtt.secret").write_text("from-a-file\n", encoding="utf-8")
+    monkeypatch.setenv("QBT_PASSWORD", "from-the-env")
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "instances:\n"
+        "  - id: home\n"
+        "    url: http://nas:8080\n"
+        "    username: admin\n"
+        "    password: !env QBT_PASSWORD\n"
+        "mqtt:\n"
+        "  username: bridge\n"
+        "  password: !file mqtt.secret\n",
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    assert config.instances[0].password == "from-the-env"
+    assert config.mqtt is not None
+    assert config.mqtt.password == "from-a-file"
+    assert sorted(config.secrets()) == ["from-a-file", "from-the-env"]
+
+
+def test_missing_secrets_and_broken_yaml_say_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NOT_SET_ANYWHERE", raising=False)
+    path = tmp_path / "config.yaml"
+    path.write_text("instances:\n  - id: a\n    url: x:1\n    password: !env NOT_SET_ANYWHERE\n")
+    with pytest.raises(ConfigError, match="line 4: environment variable NOT_SET_ANYWHERE"):
+        load_config(path)
+    path.write_text("instances: [\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(path)
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "missing.yaml")
+
+
+def test_check_config_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("instances:\n  - id: home\n    url: nas:8080\nmqtt:\n  port: 70000\n")
+    assert main(["check-config", "--config", str(path)]) == 2
+    assert "mqtt.port: value must be at most 65535" in capsys.readouterr().err
+    path.write_text("instances:\n  - id: home\n    url: nas:8080\nmqtt: {}\n")
+    assert main(["check-config", "--config", str(path)]) == 0
+    assert "valid (1 instance(s), MQTT)" in capsys.readouterr().out
+    assert main(["run", "--config", str(tmp_path / "nope.yaml")]) == 2

@@ -1,0 +1,193 @@
+"""Commands over MQTT: each changes the real qBittorrent and gets an answer; bad input too."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.commands import COMMANDS, MAX_PAYLOAD
+from qbt_bridge.sandbox import LocalMosquitto, LocalQBittorrent
+from tests.helpers import tiny_torrent, wait_for
+from tests.mqtt.conftest import PREFIX, Probe, Running, make_config, running
+
+
+@pytest.fixture
+async def bridge_on_mqtt(
+    qbt: LocalQBittorrent, qbt_client: QBittorrentClient, broker: LocalMosquitto, tmp_path: Path
+) -> AsyncIterator[tuple[Probe, Running]]:
+    config = make_config(qbt, broker.port, tmp_path)
+    async with Probe(broker.port) as probe, running(config) as run:
+        await run.connected()
+        yield probe, run
+
+
+async def test_torrent_commands_change_qbittorrent_and_answer(
+    bridge_on_mqtt: tuple[Probe, Running], qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    probe, _run = bridge_on_mqtt
+    torrent, info_hash = tiny_torrent(tmp_path, "commanded")
+    magnet = f"magnet:?xt=urn:btih:{'ab' * 20}&dn=magnet-one"
+
+    added = await probe.command("add", magnet)  # the plain form: the magnet is the payload
+    assert added["ok"], added
+    assert added["result"]["hash"] == "ab" * 20
+    await wait_for(lambda: _exists(qbt_client, "ab" * 20), "the magnet in qBittorrent")
+
+    file_added = await probe.command("add", torrent)  # raw .torrent bytes
+    assert file_added["result"] == {
+        "hash": info_hash,
+        "name": "commanded",
+        "already_present": False,
+        "confirmed": True,
+    }
+    again = await probe.command("add", torrent)
+    assert again["result"]["already_present"] is True
+
+    paused = await probe.command("pause", info_hash[:8])  # plain: a hash prefix
+    assert paused["ok"] and paused["result"]["confirmed"], paused
+    assert (await qbt_client.torrents_info(hashes=[info_hash]))[0].state.is_stopped
+
+    resumed = await probe.command("resume", json.dumps({"torrents": [info_hash]}))
+    assert resumed["result"]["torrents"] == [{"hash": info_hash, "name": "commanded"}]
+    assert not (await qbt_client.torrents_info(hashes=[info_hash]))[0].state.is_stopped
+
+    await qbt_client.torrents_create_category("tv")
+    category = await probe.command(
+        "set_category", json.dumps({"torrents": "commanded", "category": "tv"})
+    )
+    assert category["ok"], category
+    tagged = await probe.command(
+        "add_tags", json.dumps({"torrents": info_hash, "tags": "one, two"})
+    )
+    assert tagged["ok"], tagged
+    limited = await probe.command(
+        "set_torrent_limits", json.dumps({"torrents": info_hash, "download": 50_000})
+    )
+    assert limited["ok"], limited
+    torrent_now = (await qbt_client.torrents_info(hashes=[info_hash]))[0]
+    assert torrent_now.category == "tv"
+    assert set(torrent_now.tags) == {"one", "two"}
+    assert torrent_now.download_limit == 50_000
+
+    listed = await probe.command("list", json.dumps({"category": "tv"}))
+    assert [t["hash"] for t in listed["result"]["torrents"]] == [info_hash]
+    assert "tracker" not in json.dumps(listed)
+
+    deleted = await probe.command(
+        "delete", json.dumps({"torrents": info_hash, "delete_files": True})
+    )
+    assert deleted["ok"], deleted
+    assert not await qbt_client.torrents_info(hashes=[info_hash])
+
+
+async def _exists(client: QBittorrentClient, info_hash: str) -> bool:
+    return bool(await client.torrents_info(hashes=[info_hash]))
+
+
+async def test_alt_speed_switch_and_global_limits(
+    bridge_on_mqtt: tuple[Probe, Running], qbt_client: QBittorrentClient
+) -> None:
+    probe, _run = bridge_on_mqtt
+    on = await probe.command("alt_speed", "ON")
+    assert on["result"] == {"enabled": True}
+    assert await qbt_client.transfer_speed_limits_mode() is True
+    # The state topic shows the new mode right after the command, not a poll later.
+    assert await probe.value(f"{PREFIX}/test/state/alt_speed", lambda p: p == b"ON") == b"ON"
+    off = await probe.command("alt_speed", "OFF")
+    assert off["result"] == {"enabled": False}
+    assert await probe.value(f"{PREFIX}/test/state/alt_speed", lambda p: p == b"OFF") == b"OFF"
+
+    limits = await probe.command("set_global_limits", json.dumps({"upload": 300 * 1024}))
+    assert limits["ok"], limits
+    assert (await qbt_client.transfer_info()).upload_limit == 300 * 1024
+    cleared = await probe.command("set_global_limits", json.dumps({"upload": 0}))
+    assert cleared["ok"], cleared
+
+
+async def test_pause_all_button_press(
+    bridge_on_mqtt: tuple[Probe, Running], qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    probe, _run = bridge_on_mqtt
+    torrent, info_hash = tiny_torrent(tmp_path, "press")
+    assert (await probe.command("add", torrent))["ok"]
+    pressed = await probe.command("pause_all", "PRESS")  # what Home Assistant's button sends
+    assert pressed["ok"] and pressed["result"]["confirmed"], pressed
+    assert (await qbt_client.torrents_info(hashes=[info_hash]))[0].state.is_stopped
+    assert (await probe.command("resume_all", ""))["ok"]
+
+
+async def test_without_mqtt5_the_answer_goes_to_the_reply_topic_with_the_request_id(
+    bridge_on_mqtt: tuple[Probe, Running], broker: LocalMosquitto
+) -> None:
+    async with Probe(broker.port, v5=False) as old:
+        payload = json.dumps(
+            {"request_id": "r-17", "torrents": "0123456789abcdef" * 2 + "01234567"}
+        )
+        await old.client.publish(f"{PREFIX}/test/cmd/pause", payload, qos=1)
+
+        async def answer() -> dict[str, object] | None:
+            for raw in old.on(f"{PREFIX}/test/reply"):
+                data = json.loads(raw)
+                if data.get("request_id") == "r-17":
+                    return data
+            return None
+
+        reply = await wait_for(answer, "the answer on the reply topic")
+    assert reply["ok"] is False
+    assert reply["error"]["code"] == "not_found"  # type: ignore[index]
+    assert "no torrent with hash" in reply["error"]["message"]  # type: ignore[index]
+
+
+BAD = [
+    ("pause", b"", "invalid_request", "torrents: required"),
+    ("pause", b"{not json", "invalid_request", "not valid JSON"),
+    ("pause", b"[1, 2]", "invalid_request", "must be an object"),
+    ("pause", b'{"torrents": 5}', "invalid_request", "torrents"),
+    ("pause", b'{"torrents": "all", "extra": 1}', "invalid_request", "extra: unknown argument"),
+    ("pause", b"\xff\xfe\x00garbage", "invalid_request", "not UTF-8"),
+    ("pause", b"nonexistent-torrent-name", "not_found", "no torrent matches"),
+    ("frobnicate", b"{}", "invalid_request", "unknown command"),
+    ("add", b"magnet:?xt=urn:btih:nothex", "invalid_request", "magnet"),
+    ("add", b"d8:announce3:bad", "invalid_request", "not a valid .torrent"),
+    ("add", b"\x00\x01\x02binary", "invalid_request", "not a magnet link"),
+    ("add", b"\xd8\x00\xff binary", "invalid_request", "not a valid .torrent"),
+    ("add", b"just some words", "invalid_request", "not a magnet link"),
+    ("alt_speed", b"maybe", "invalid_request", "expected ON, OFF or TOGGLE"),
+    ("set_global_limits", b'{"upload": -5}', "invalid_request", "upload"),
+    ("set_category", b"plain text", "invalid_request", "takes a JSON object"),
+    ("search_results", b'{"job_id": "x"}', "invalid_request", "job_id"),
+    ("pause", b"x" * (MAX_PAYLOAD + 1), "invalid_request", "over the limit"),
+]
+
+
+async def test_bad_input_gets_an_error_answer_and_the_daemon_keeps_going(
+    bridge_on_mqtt: tuple[Probe, Running],
+) -> None:
+    probe, run = bridge_on_mqtt
+    for command, payload, code, words in BAD:
+        answer = await probe.command(command, payload)
+        assert answer["ok"] is False, (command, payload)
+        assert answer["error"]["code"] == code, (command, payload, answer)
+        assert words in answer["error"]["message"], (command, payload, answer)
+    assert not run.task.done()
+    assert (await probe.command("list", ""))["ok"]
+
+
+async def test_unknown_instance_is_answered(bridge_on_mqtt: tuple[Probe, Running]) -> None:
+    probe, _run = bridge_on_mqtt
+    answer = await probe.command("list", "", instance="elsewhere")
+    assert answer["error"]["code"] == "not_found"
+    assert "known: test" in answer["error"]["message"]
+
+
+def test_every_engine_command_has_a_topic() -> None:
+    assert {"add", "pause", "resume", "delete", "recheck", "reannounce", "set_category",
+            "add_tags", "remove_tags", "force_start", "set_torrent_limits", "pause_all",
+            "resume_all", "alt_speed", "set_global_limits", "rss_add_feed", "rss_remove_feed",
+            "rss_set_rule", "rss_enable_rule", "rss_remove_rule", "rss_rename_rule",
+            "rss_matching", "search_start", "search_results", "search_add", "search_stop",
+            "search_delete"} <= set(COMMANDS)  # fmt: skip
