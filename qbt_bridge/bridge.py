@@ -341,20 +341,20 @@ class Bridge:
     def _by_label(self, target: str) -> list[str]:
         kind, _, value = target.partition(":")
         kind = kind.lower()
-        torrents = self.store.torrents()
+        store = self.store
         if kind == "category":
-            hits = [t.hash for t in torrents if t.category == value]
+            hits = [h for h in store.hashes() if store.category(h) == value]
         else:
-            hits = [t.hash for t in torrents if value in t.tags]
+            hits = [h for h in store.hashes() if value in store.torrent_tags(h)]
         if not hits:
             raise NotFoundError(f"no torrent with {kind} {value!r}")
         return hits
 
     def _by_name(self, target: str) -> list[str]:
         lowered = target.lower()
-        torrents = self.store.torrents()
-        exact = [t.hash for t in torrents if t.name.lower() == lowered]
-        hits = exact or [t.hash for t in torrents if lowered in t.name.lower()]
+        names = [(h, self.store.name(h).lower()) for h in self.store.hashes()]
+        exact = [h for h, name in names if name == lowered]
+        hits = exact or [h for h, name in names if lowered in name]
         if not hits:
             raise NotFoundError(f"no torrent matches {target!r}")
         return self._unique(target, hits)
@@ -366,7 +366,7 @@ class Bridge:
 
     def _named(self, hashes: Sequence[str]) -> list[tuple[str, str]]:
         return sorted(
-            ((h, t.name) for h in hashes if (t := self.store.torrent(h)) is not None),
+            ((h, self.store.name(h)) for h in hashes if h in self.store),
             key=lambda pair: pair[1].lower(),
         )
 
@@ -492,19 +492,20 @@ class Bridge:
     async def pause_all(self) -> CommandResult:
         """Pause every torrent."""
         await self.client.pause("all")
-        return await self._after_global(_stopped(want=True))
+        return await self._after_global(stopped=True)
 
     async def resume_all(self) -> CommandResult:
         """Resume every torrent."""
         await self.client.resume("all")
-        return await self._after_global(_stopped(want=False))
+        return await self._after_global(stopped=False)
 
-    async def _after_global(self, effect: Callable[[Torrent | None], bool]) -> CommandResult:
-        """Sweep until every torrent shows the effect (a sweep is O(N), but this is rare)."""
+    async def _after_global(self, *, stopped: bool) -> CommandResult:
+        """Sweep until every torrent is (not) stopped (a sweep is O(N), but this is rare)."""
         deadline = time.monotonic() + self.policy.settle_timeout
         while True:
             await self.refresh(full=True)
-            confirmed = all(effect(t) for t in self.store.torrents())
+            store = self.store
+            confirmed = all(store.state(h).is_stopped is stopped for h in store.hashes())
             if confirmed or time.monotonic() >= deadline:
                 return CommandResult(tuple(self.store.hashes()), confirmed=confirmed)
             await asyncio.sleep(0.25)

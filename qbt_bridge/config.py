@@ -179,7 +179,7 @@ TORRENTS_SCHEMA = vol.Schema(
         vol.Optional("states", default=list): [vol.In(_STATES)],
         vol.Optional("categories", default=list): [str],
         vol.Optional("tags", default=list): [str],
-        vol.Optional("limit", default=50): vol.All(int, vol.Range(min=1, max=5000)),
+        vol.Optional("limit", default=50): vol.All(int, vol.Range(min=1, max=100_000)),
     }
 )
 

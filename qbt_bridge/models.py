@@ -59,7 +59,8 @@ class WireModel:
         return build(cls, data)
 
 
-def _tags(value: Any) -> tuple[str, ...]:
+def parse_tags(value: Any) -> tuple[str, ...]:
+    """Tags as qBittorrent sends them (a comma-separated string, or a list) as a tuple."""
     if isinstance(value, (list, tuple)):
         return tuple(str(tag) for tag in value)
     return tuple(tag.strip() for tag in str(value).split(",") if tag.strip())
@@ -205,7 +206,7 @@ class Torrent(WireModel):
     seeds_total: int = wire("num_complete", 0)
     leechers_total: int = wire("num_incomplete", 0)
     category: str = ""
-    tags: tuple[str, ...] = wire("tags", (), _tags)
+    tags: tuple[str, ...] = wire("tags", (), parse_tags)
     save_path: str = ""
     content_path: str = ""
     added_on: int = 0

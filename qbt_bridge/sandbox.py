@@ -338,7 +338,8 @@ class LocalMosquitto:
         self._write_config()
 
     def _write_config(self) -> None:
-        lines = [f"listener {self.port} 127.0.0.1", "log_dest stderr"]
+        # set_tcp_nodelay: otherwise each forwarded message may wait ~40 ms for a delayed ACK.
+        lines = [f"listener {self.port} 127.0.0.1", "log_dest stderr", "set_tcp_nodelay true"]
         if self.persistence:
             lines += ["persistence true", f"persistence_location {self.workspace}/"]
         else:

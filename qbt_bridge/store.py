@@ -26,9 +26,12 @@ from qbt_bridge.models import (
     Torrent,
     TorrentState,
     TransferInfo,
+    parse_tags,
 )
 
 _LOGGER = logging.getLogger(__name__)
+
+MODEL_CACHE = 2048  # torrent models kept built
 
 # States in which a torrent moves data or is about to, and so is worth a close watch.
 ACTIVE_STATES = frozenset(
@@ -121,7 +124,9 @@ class SyncStore:
         self.tags: set[str] = set()
         self.server_state: dict[str, Any] = {}
         self._raw: dict[str, dict[str, Any]] = {}
-        self._models: dict[str, Torrent] = {}
+        # Models are built on demand; only the most recently read ones are kept (a model of
+        # every torrent would double the store's memory at 10 000 torrents).
+        self._models: OrderedDict[str, Torrent] = OrderedDict()
         self._active: set[str] = set()  # kept up to date on every change, read every tick
         self._ledger_dirty = False
         # Change journal: each torrent written or removed gets the next generation number and
@@ -146,7 +151,27 @@ class SyncStore:
         if model is None:
             model = Torrent.from_api(self._raw[torrent_hash])
             self._models[torrent_hash] = model
+            if len(self._models) > MODEL_CACHE:
+                self._models.popitem(last=False)
+        else:
+            self._models.move_to_end(torrent_hash)
         return model
+
+    def state(self, torrent_hash: str) -> TorrentState:
+        """A torrent's state, without building its model."""
+        return _state_of(self._raw[torrent_hash])
+
+    def name(self, torrent_hash: str) -> str:
+        """A torrent's name, without building its model."""
+        return str(self._raw[torrent_hash].get("name", ""))
+
+    def category(self, torrent_hash: str) -> str:
+        """A torrent's category ('' for none), without building its model."""
+        return str(self._raw[torrent_hash].get("category") or "")
+
+    def torrent_tags(self, torrent_hash: str) -> tuple[str, ...]:
+        """A torrent's tags, without building its model."""
+        return parse_tags(self._raw[torrent_hash].get("tags", ""))
 
     def torrents(self) -> list[Torrent]:
         """Every torrent, in no particular order."""
@@ -173,7 +198,7 @@ class SyncStore:
         generation, cached = self._counts
         if generation == self.generation:
             return dict(cached)
-        groups = Counter(self._state(h).group.value for h in self._raw)
+        groups = Counter(self.state(h).group.value for h in self._raw)
         out = {group.value: groups.get(group.value, 0) for group in StateGroup}
         out["total"] = len(self._raw)
         self._counts = (self.generation, out)
@@ -196,9 +221,6 @@ class SyncStore:
     def active_hashes(self) -> list[str]:
         """Torrents that move data or may start to soon: the ones worth polling often."""
         return list(self._active)
-
-    def _state(self, torrent_hash: str) -> TorrentState:
-        return _state_of(self._raw[torrent_hash])
 
     # ------------------------------------------------------------------ feeding
 

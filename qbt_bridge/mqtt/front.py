@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import ssl
 import time
 from collections import deque
@@ -95,6 +96,9 @@ class MqttFront:
             tls_context=self._tls_context(),
             tls_insecure=bool(s.tls and s.tls.insecure) if s.tls else None,
             timeout=10,
+            # Without it a reply that follows a PUBACK waits for the broker's delayed ACK
+            # (Nagle): about 40 ms more per command, measured by bench/mqtt_front.py.
+            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
         )
 
     def _tls_context(self) -> ssl.SSLContext | None:

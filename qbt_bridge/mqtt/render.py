@@ -7,8 +7,9 @@ out, and a message that should no longer exist becomes an empty retained payload
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from qbt_bridge.catalog import (
 )
 from qbt_bridge.config import TorrentFilter
 from qbt_bridge.models import Torrent
+from qbt_bridge.store import SyncStore
 
 ONLINE = "online"
 OFFLINE = "offline"
@@ -213,46 +215,50 @@ def torrent_state(torrent: Torrent) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- selection
 
 
-def matches(torrent: Torrent, rule: TorrentFilter) -> bool:
+def _matches(store: SyncStore, torrent_hash: str, rule: TorrentFilter) -> bool:
     """Whether a torrent passes the per-torrent filter (the cap is applied separately)."""
-    if rule.states and torrent.state.group.value not in rule.states:
+    if rule.states and store.state(torrent_hash).group.value not in rule.states:
         return False
-    if rule.categories and torrent.category not in rule.categories:
+    if rule.categories and store.category(torrent_hash) not in rule.categories:
         return False
-    return not rule.tags or bool(rule.tags.intersection(torrent.tags))
+    return not rule.tags or bool(rule.tags.intersection(store.torrent_tags(torrent_hash)))
 
 
 class RetainedCache:
-    """What the broker holds from us, so that only differences are published."""
+    """What the broker holds from us, so that only differences are published.
+
+    Only a digest of each payload is kept: at thousands of torrents the discovery configs
+    alone would otherwise hold tens of megabytes.
+    """
 
     def __init__(self) -> None:
-        self.sent: dict[str, str] = {}
+        self.sent: dict[str, bytes] = {}
 
-    def diff(self, wanted: dict[str, str], scope: Iterable[str]) -> list[tuple[str, str]]:
-        """Messages that make the broker hold ``wanted`` for the topics in ``scope``.
+    def change(self, topic: str, payload: str | None) -> tuple[str, str] | None:
+        """The message that makes the broker hold ``payload`` on ``topic``, if one is needed.
 
-        A topic in scope that is not wanted any more gets an empty payload (removal).
+        ``None`` means the topic should not exist: an empty payload removes what we sent.
         """
-        out: list[tuple[str, str]] = []
-        for topic in scope:
-            payload = wanted.get(topic)
-            if payload is None:
-                if topic in self.sent:
-                    out.append((topic, ""))
-            elif self.sent.get(topic) != payload:
-                out.append((topic, payload))
-        return out
+        if payload is None:
+            return (topic, "") if topic in self.sent else None
+        if self.sent.get(topic) == _digest(payload):
+            return None
+        return topic, payload
 
     def mark(self, topic: str, payload: str) -> None:
         """Record a message as delivered to the broker."""
         if payload:
-            self.sent[topic] = payload
+            self.sent[topic] = _digest(payload)
         else:
             self.sent.pop(topic, None)
 
     def clear(self) -> None:
         """Forget everything (a new connection, or a broker that lost its retained messages)."""
         self.sent.clear()
+
+
+def _digest(payload: str) -> bytes:
+    return hashlib.blake2b(payload.encode(), digest_size=12).digest()
 
 
 class InstanceView:
@@ -286,35 +292,42 @@ class InstanceView:
         self.cache.clear()
         self._generation = -1
 
-    def messages(self) -> list[tuple[str, str]]:
-        """Retained messages to publish now: availability, global state, torrents, discovery."""
-        bridge = self.bridge
-        wanted = {self.topics.availability(self.instance): ONLINE if bridge.available else OFFLINE}
-        scope = list(wanted)
-        if self.discovery:
-            topic = self.topics.device_config(self.instance, "server")
-            wanted[topic] = to_json(
-                server_discovery(
-                    self.topics,
-                    self.instance,
-                    name=self.name,
-                    url=bridge.client.base_url,
-                    version=self.version,
-                    qos=self.qos,
-                )
-            )
-            scope.append(topic)
-        if not bridge.store.initialised:
-            return self.cache.diff(wanted, scope)
-        for key, value in global_values(bridge.store).items():
-            topic = self.topics.state(self.instance, key)
-            wanted[topic] = format_value(value)
-            scope.append(topic)
-        if self.rule.enabled:
-            self._torrent_messages(wanted, scope)
-        return self.cache.diff(wanted, scope)
+    def messages(self) -> Iterator[tuple[str, str]]:
+        """Retained messages to publish now: availability, global state, torrents, discovery.
 
-    def _torrent_messages(self, wanted: dict[str, str], scope: list[str]) -> None:
+        Rendered one at a time as they are consumed, so a first publish of thousands of
+        torrents never holds all their payloads at once.
+        """
+        for topic, payload in self._wanted():
+            message = self.cache.change(topic, payload)
+            if message is not None:
+                yield message
+
+    def _wanted(self) -> Iterator[tuple[str, str | None]]:
+        bridge = self.bridge
+        yield self.topics.availability(self.instance), ONLINE if bridge.available else OFFLINE
+        if self.discovery:
+            yield (
+                self.topics.device_config(self.instance, "server"),
+                to_json(
+                    server_discovery(
+                        self.topics,
+                        self.instance,
+                        name=self.name,
+                        url=bridge.client.base_url,
+                        version=self.version,
+                        qos=self.qos,
+                    )
+                ),
+            )
+        if not bridge.store.initialised:
+            return
+        for key, value in global_values(bridge.store).items():
+            yield self.topics.state(self.instance, key), format_value(value)
+        if self.rule.enabled:
+            yield from self._torrent_messages()
+
+    def _torrent_messages(self) -> Iterator[tuple[str, str | None]]:
         store = self.bridge.store
         first = self._generation < 0
         if first:
@@ -324,28 +337,27 @@ class InstanceView:
         self._generation = store.generation
         membership_moved = False
         for torrent_hash in changed:
-            torrent = store.torrent(torrent_hash)
-            hit = torrent is not None and matches(torrent, self.rule)
+            hit = torrent_hash in store and _matches(store, torrent_hash, self.rule)
             if hit != (torrent_hash in self._matching):
                 membership_moved = True
                 (self._matching.add if hit else self._matching.discard)(torrent_hash)
         before = self.selected
         if membership_moved or first:
             self.selected = self._select()
-        touched = set(changed) | (before ^ self.selected)
-        for torrent_hash in touched:
+        for torrent_hash in set(changed) | (before ^ self.selected):
             state_topic = self.topics.torrent(self.instance, torrent_hash)
             config_topic = self.topics.device_config(self.instance, torrent_hash)
-            scope.append(state_topic)
-            if self.discovery:
-                scope.append(config_topic)
-            torrent = store.torrent(torrent_hash)
-            if torrent is None or torrent_hash not in self.selected:
+            torrent = store.torrent(torrent_hash) if torrent_hash in self.selected else None
+            if torrent is None:
+                yield state_topic, None
+                if self.discovery:
+                    yield config_topic, None
                 continue
-            wanted[state_topic] = to_json(torrent_state(torrent))
+            yield state_topic, to_json(torrent_state(torrent))
             if self.discovery:
-                wanted[config_topic] = to_json(
-                    torrent_discovery(self.topics, self.instance, torrent, self.qos)
+                yield (
+                    config_topic,
+                    to_json(torrent_discovery(self.topics, self.instance, torrent, self.qos)),
                 )
 
     def _select(self) -> set[str]:

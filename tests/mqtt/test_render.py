@@ -93,7 +93,7 @@ def _view(count: int, rule: TorrentFilter) -> InstanceView:
 
 
 def _publish(view: InstanceView) -> list[tuple[str, str]]:
-    out = view.messages()
+    out = list(view.messages())
     for topic, payload in out:
         view.cache.mark(topic, payload)
     return out
