@@ -10,6 +10,7 @@ import functools
 import json
 import logging
 import os
+import sys
 import tempfile
 import time
 from collections import Counter, OrderedDict
@@ -31,7 +32,21 @@ from qbt_bridge.models import (
 
 _LOGGER = logging.getLogger(__name__)
 
-MODEL_CACHE = 2048  # torrent models kept built
+MODEL_CACHE = 512  # torrent models kept built
+# Never read, and it repeats every tracker URL, pass-keys included: not kept.
+DROPPED_KEYS = ("magnet_uri",)
+# Values most torrents share: one string object each instead of one per torrent.
+_SHARED_KEYS = ("save_path", "download_path", "category", "state", "tags", "tracker")
+
+
+def _compact(raw: dict[str, Any]) -> dict[str, Any]:
+    for key in DROPPED_KEYS:
+        raw.pop(key, None)
+    for key in _SHARED_KEYS:
+        value = raw.get(key)
+        if type(value) is str:
+            raw[key] = sys.intern(value)
+    return raw
 
 # States in which a torrent moves data or is about to, and so is worth a close watch.
 ACTIVE_STATES = frozenset(
@@ -225,7 +240,7 @@ class SyncStore:
     # ------------------------------------------------------------------ feeding
 
     def apply_maindata(self, data: MainData) -> list[Event]:
-        """Merge one ``sync/maindata`` answer (full or partial)."""
+        """Merge one ``sync/maindata`` answer (full or partial); the store keeps its mappings."""
         events: list[Event] = []
         baseline = not self.initialised
         if data.full_update:
@@ -234,11 +249,12 @@ class SyncStore:
             self.categories = {}
             self.tags = set()
         for torrent_hash, partial in data.torrents.items():
-            merged = (
-                dict(partial)
-                if data.full_update
-                else {**self._raw.get(torrent_hash, {}), **partial}
-            )
+            if data.full_update:
+                # A full answer's mappings are fresh from the JSON decoder: kept, not copied
+                # (a copy of 10 000 of them would double the peak memory of a sweep).
+                merged = partial if type(partial) is dict else dict(partial)
+            else:
+                merged = {**self._raw.get(torrent_hash, {}), **partial}
             merged.setdefault("hash", torrent_hash)
             events.extend(self._put(torrent_hash, merged, baseline=baseline))
         for gone in data.torrents_removed:
@@ -308,7 +324,7 @@ class SyncStore:
         """Store one torrent's mapping; models are built only when an event needs one."""
         old_raw = self._raw.get(torrent_hash)
         old_state = None if old_raw is None else _state_of(old_raw)
-        self._raw[torrent_hash] = merged
+        self._raw[torrent_hash] = _compact(merged)
         self._models.pop(torrent_hash, None)
         self._touch(torrent_hash)
         state = _state_of(merged)

@@ -34,7 +34,6 @@ _LOGGER = logging.getLogger(__name__)
 
 MAX_BACKOFF = 60.0
 OUTBOX_LIMIT = 10_000  # answers and events kept while the broker is away
-MAX_CONCURRENT_COMMANDS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +71,9 @@ class MqttFront:
         self._outbox: deque[Outgoing] = deque()
         self._outbox_ready = asyncio.Event()
         self._stale: set[str] = set()
-        self._slots = asyncio.Semaphore(MAX_CONCURRENT_COMMANDS)
+        # One instance's commands run one at a time, in the order they arrived: a pause sent
+        # right after an add finds the torrent. Instances do not wait for each other.
+        self._order = {instance: asyncio.Lock() for instance in self.bridges}
         self._tasks: set[asyncio.Task[None]] = set()
         self._down_since: float | None = None
         for bridge in self.bridges.values():
@@ -293,7 +294,7 @@ class MqttFront:
             bridge = self._bridge(instance)
             request = parse_payload(name, payload)
             answer["request_id"] = request.request_id
-            async with self._slots:
+            async with self._order[instance]:
                 result = await execute(bridge, request)
             answer.update(ok=True, result=result)
         except QbtBridgeError as err:

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from pathlib import Path
 from typing import Any, Self
 
@@ -164,6 +164,12 @@ class Probe:
         self, name: str, payload: str | bytes = "", instance: str = "test"
     ) -> dict[str, Any]:
         """Send a command with an MQTT 5 response topic and wait for its answer."""
+        return await (await self.send(name, payload, instance))
+
+    async def send(
+        self, name: str, payload: str | bytes = "", instance: str = "test"
+    ) -> Awaitable[dict[str, Any]]:
+        """Send a command with an MQTT 5 response topic; the result waits for its answer."""
         correlation = uuid.uuid4().bytes
         reply_to = f"probe/{uuid.uuid4().hex}"
         properties = Properties(PacketTypes.PUBLISH)
@@ -181,4 +187,4 @@ class Probe:
                     return json.loads(bytes(message.payload))  # type: ignore[arg-type]
             return None
 
-        return await wait_for(answer, f"the answer to {name}")
+        return wait_for(answer, f"the answer to {name}")

@@ -84,6 +84,21 @@ async def test_torrent_commands_change_qbittorrent_and_answer(
     assert not await qbt_client.torrents_info(hashes=[info_hash])
 
 
+async def test_commands_sent_back_to_back_run_in_order(
+    bridge_on_mqtt: tuple[Probe, Running], qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    probe, _run = bridge_on_mqtt
+    torrent, info_hash = tiny_torrent(tmp_path, "in-order")
+    # Neither waits for the other's answer: the pause must still find the torrent just added.
+    added = await probe.send("add", torrent)
+    paused = await probe.send("pause", "in-order")
+    listed = await probe.send("list", "")
+    assert (await added)["ok"]
+    assert (await paused)["result"]["torrents"] == [{"hash": info_hash, "name": "in-order"}]
+    assert [t["hash"] for t in (await listed)["result"]["torrents"]] == [info_hash]
+    assert (await qbt_client.torrents_info(hashes=[info_hash]))[0].state.is_stopped
+
+
 async def _exists(client: QBittorrentClient, info_hash: str) -> bool:
     return bool(await client.torrents_info(hashes=[info_hash]))
 
