@@ -645,6 +645,15 @@ class Bridge:
         """Add or replace a rule; keeps server-side keys of an existing rule of that name."""
         if not rule.name.strip():
             raise InvalidRequestError("a rule needs a name")
+        if rule.use_regex:
+            for what, pattern in (("must_contain", rule.must_contain),
+                                  ("must_not_contain", rule.must_not_contain)):  # fmt: skip
+                try:
+                    re.compile(pattern)
+                except re.error as err:
+                    raise InvalidRequestError(
+                        f"{what}: not a valid regular expression: {err}"
+                    ) from err
         existing = (await self.client.rss_rules()).get(rule.name)
         if existing is not None:
             merged = {**existing.raw, **rule.to_api()}

@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     run = sub.add_parser(
         "run",
-        help="run the daemon (MQTT front) for the instances in a config file",
+        help="run the daemon (MQTT and Telegram fronts) for the instances in a config file",
         description=(
             "Runs until SIGINT/SIGTERM. With --demo and no config, starts a throwaway "
             "qbittorrent-nox and Mosquitto on loopback and serves them."
@@ -106,8 +106,10 @@ def _check_config(args: argparse.Namespace) -> int:
     except ConfigError as err:
         print(f"qbt-bridge: {args.config}: {err}", file=sys.stderr)
         return 2
-    fronts = "MQTT" if config.mqtt else "no front"
-    print(f"{args.config}: valid ({len(config.instances)} instance(s), {fronts})")
+    fronts = " and ".join(
+        name for name, on in (("MQTT", config.mqtt), ("Telegram", config.telegram)) if on
+    )
+    print(f"{args.config}: valid ({len(config.instances)} instance(s), {fronts or 'no front'})")
     return 0
 
 

@@ -24,6 +24,8 @@ from qbt_bridge.models import StateGroup
 
 DEFAULT_PREFIX = "qbt-bridge"
 DEFAULT_DISCOVERY_PREFIX = "homeassistant"
+DEFAULT_TELEGRAM_API = "https://api.telegram.org"
+TELEGRAM_EVENTS = ("added", "completed", "errored")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TOPIC_LEVEL = re.compile(r"^[^#+\x00]+$")
 
@@ -100,18 +102,55 @@ class MqttConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TelegramUser:
+    """One allow-listed Telegram user."""
+
+    id: int
+    instances: frozenset[str] = frozenset()  # empty: every instance
+    read_only: bool = False
+
+    def may_see(self, instance: str) -> bool:
+        """Whether this user may use that instance at all."""
+        return not self.instances or instance in self.instances
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TelegramConfig:
+    """The Telegram front."""
+
+    token: str
+    users: tuple[TelegramUser, ...]
+    notify_chats: tuple[int, ...] = ()
+    notify_events: frozenset[str] = frozenset({"completed"})
+    unauthorised: str = "refuse"  # or "ignore"
+    page_size: int = 8
+    api_url: str = DEFAULT_TELEGRAM_API
+    poll_timeout: int = 30
+
+    def user(self, user_id: int | None) -> TelegramUser | None:
+        """The allow-list entry of a user id, or None."""
+        return next((u for u in self.users if u.id == user_id), None)
+
+    def secrets(self) -> list[str]:
+        """The values that must never reach a log."""
+        return [self.token]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     """The whole daemon."""
 
     instances: tuple[InstanceConfig, ...]
     mqtt: MqttConfig | None = None
+    telegram: TelegramConfig | None = None
     state_dir: Path = field(default_factory=lambda: _default_state_dir())  # noqa: PLW0108 - defined below
     log_level: str = "info"
 
     def secrets(self) -> list[str]:
         """Every secret in the configuration."""
         found = [s for i in self.instances for s in i.secrets()]
-        return found + (self.mqtt.secrets() if self.mqtt else [])
+        found += self.mqtt.secrets() if self.mqtt else []
+        return found + (self.telegram.secrets() if self.telegram else [])
 
 
 def _default_state_dir() -> Path:
@@ -210,10 +249,43 @@ MQTT_SCHEMA = vol.Schema(
     }
 )
 
+
+def _token(value: Any) -> str:
+    if not isinstance(value, str) or not re.match(r"^\d+:[A-Za-z0-9_-]{20,}$", value.strip()):
+        raise vol.Invalid("expected a bot token from @BotFather (digits, ':', then letters)")
+    return value.strip()
+
+
+TELEGRAM_USER_SCHEMA = vol.Schema(
+    {
+        vol.Required("id"): int,
+        vol.Optional("instances", default=list): [_slug],
+        vol.Optional("read_only", default=False): bool,
+    }
+)
+
+TELEGRAM_SCHEMA = vol.Schema(
+    {
+        vol.Required("token"): _token,
+        vol.Required("users"): vol.All(
+            [vol.Any(vol.All(int, lambda i: {"id": i}), TELEGRAM_USER_SCHEMA)], vol.Length(min=1)
+        ),
+        vol.Optional("notify", default=dict): {
+            vol.Optional("chats", default=list): [int],
+            vol.Optional("events", default=["completed"]): [vol.In(TELEGRAM_EVENTS)],
+        },
+        vol.Optional("unauthorised", default="refuse"): vol.In(["refuse", "ignore"]),
+        vol.Optional("page_size", default=8): vol.All(int, vol.Range(min=1, max=20)),
+        vol.Optional("api_url", default=DEFAULT_TELEGRAM_API): _url,
+        vol.Optional("poll_timeout", default=30): vol.All(int, vol.Range(min=0, max=60)),
+    }
+)
+
 CONFIG_SCHEMA = vol.Schema(
     {
         vol.Required("instances"): vol.All([INSTANCE_SCHEMA], vol.Length(min=1)),
         vol.Optional("mqtt"): MQTT_SCHEMA,
+        vol.Optional("telegram"): TELEGRAM_SCHEMA,
         vol.Optional("state_dir"): _TEXT,
         vol.Optional("log_level", default="info"): vol.In(["debug", "info", "warning", "error"]),
     }
@@ -301,10 +373,12 @@ def _build(valid: dict[str, Any], base: Path) -> Config:
     if duplicates:
         raise ConfigError(f"instances: id {duplicates[0]!r} is used twice")
     mqtt = _mqtt(valid["mqtt"], base) if "mqtt" in valid else None
+    telegram = _telegram(valid["telegram"], ids) if "telegram" in valid else None
     state_dir = Path(valid["state_dir"]).expanduser() if "state_dir" in valid else None
     return Config(
         instances=instances,
         mqtt=mqtt,
+        telegram=telegram,
         state_dir=state_dir or _default_state_dir(),
         log_level=valid["log_level"],
     )
@@ -354,6 +428,31 @@ def _mqtt(raw: dict[str, Any], base: Path) -> MqttConfig:
             tags=frozenset(torrents["tags"]),
             limit=torrents["limit"],
         ),
+    )
+
+
+def _telegram(raw: dict[str, Any], instance_ids: list[str]) -> TelegramConfig:
+    users = []
+    for index, entry in enumerate(raw["users"]):
+        unknown = sorted(set(entry.get("instances", [])) - set(instance_ids))
+        if unknown:
+            raise ConfigError(f"telegram.users.{index}.instances: no instance {unknown[0]!r}")
+        users.append(
+            TelegramUser(
+                id=entry["id"],
+                instances=frozenset(entry.get("instances", [])),
+                read_only=entry.get("read_only", False),
+            )
+        )
+    return TelegramConfig(
+        token=raw["token"],
+        users=tuple(users),
+        notify_chats=tuple(raw["notify"]["chats"]),
+        notify_events=frozenset(raw["notify"]["events"]),
+        unauthorised=raw["unauthorised"],
+        page_size=raw["page_size"],
+        api_url=raw["api_url"],
+        poll_timeout=raw["poll_timeout"],
     )
 
 

@@ -11,6 +11,7 @@ from qbt_bridge.bridge import Bridge, RefreshPolicy
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.config import Config, InstanceConfig
 from qbt_bridge.mqtt import MqttFront
+from qbt_bridge.telegram import TelegramFront
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class Daemon:
     config: Config
     bridges: list[Bridge] = field(init=False)
     mqtt: MqttFront | None = field(init=False, default=None)
+    telegram: TelegramFront | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.config.state_dir.mkdir(parents=True, exist_ok=True)
@@ -47,6 +49,9 @@ class Daemon:
             self.mqtt = MqttFront(
                 self.config.mqtt, list(zip(self.bridges, self.config.instances, strict=True))
             )
+        if self.config.telegram is not None:
+            names = {i.id: i.name for i in self.config.instances}
+            self.telegram = TelegramFront(self.config.telegram, self.bridges, names)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until ``stop`` is set; then say goodbye on every front and close the clients."""
@@ -60,3 +65,5 @@ class Daemon:
                     group.create_task(bridge.run(stop))
                 if self.mqtt is not None:
                     group.create_task(self.mqtt.run(stop))
+                if self.telegram is not None:
+                    group.create_task(self.telegram.run(stop))

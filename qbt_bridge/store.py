@@ -48,6 +48,7 @@ def _compact(raw: dict[str, Any]) -> dict[str, Any]:
             raw[key] = sys.intern(value)
     return raw
 
+
 # States in which a torrent moves data or is about to, and so is worth a close watch.
 ACTIVE_STATES = frozenset(
     {

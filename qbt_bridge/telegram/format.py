@@ -1,0 +1,170 @@
+"""Chat text for the Telegram front, as HTML; nothing here does I/O.
+
+Nothing rendered here shows a tracker URL, a magnet link or a search result's link: those may
+carry a private tracker's pass-key.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from qbt_bridge.events import Event, EventKind
+from qbt_bridge.models import RssRule, SearchResult, Torrent
+from qbt_bridge.store import SyncStore
+from qbt_bridge.units import format_bytes, format_duration, format_speed
+
+MESSAGE_LIMIT = 4096  # Telegram's limit for one message, in characters
+NAME_LIMIT = 120  # a torrent name is cut here in lists
+
+
+def esc(text: object) -> str:
+    """Text made safe for Telegram's HTML parse mode."""
+    return html.escape(str(text), quote=False)
+
+
+def cut(text: str, limit: int = NAME_LIMIT) -> str:
+    """At most ``limit`` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """A message that Telegram accepts: cut at a line end below the limit when too long."""
+    if len(text) <= limit:
+        return text
+    room = limit - 2
+    head = text[:room]
+    if "\n" in head:
+        head = head[: head.rindex("\n")]
+    return head + "\n…"
+
+
+def bar(progress: float, width: int = 10) -> str:
+    """A progress bar such as ``▓▓▓▓░░░░░░``."""
+    filled = max(0, min(width, round(progress * width)))
+    return "▓" * filled + "░" * (width - filled)
+
+
+def torrent_line(number: int, torrent: Torrent) -> str:
+    """One torrent in a list: number, name, bar, state, speeds and ETA."""
+    speeds = ""
+    if torrent.download_speed or torrent.upload_speed:
+        speeds = f" · ↓{format_speed(torrent.download_speed)} ↑{format_speed(torrent.upload_speed)}"
+    eta = ""
+    if torrent.progress < 1 and torrent.eta is not None and torrent.download_speed:
+        eta = f" · ETA {format_duration(torrent.eta)}"
+    return (
+        f"<b>{number}.</b> {esc(cut(torrent.name or torrent.hash))}\n"
+        f"    {bar(torrent.progress)} {torrent.progress:.0%} · {torrent.state.group.value}"
+        f"{speeds}{eta}"
+    )
+
+
+def torrent_list(torrents: Sequence[Torrent], *, first: int, total: int, title: str) -> str:
+    """A page of torrents, numbered from ``first``."""
+    if not total:
+        return f"{esc(title)}: no torrents."
+    lines = [f"<b>{esc(title)}</b> ({first}–{first + len(torrents) - 1} of {total})"]
+    lines += [torrent_line(first + i, t) for i, t in enumerate(torrents)]
+    return fit("\n".join(lines))
+
+
+def torrent_details(torrent: Torrent) -> str:
+    """Everything a chat may see of one torrent."""
+    rows = [
+        f"<b>{esc(cut(torrent.name, 400))}</b>",
+        f"{bar(torrent.progress, 16)} {torrent.progress:.1%}",
+        f"State: {torrent.state.group.value} ({esc(torrent.state.value)})",
+        f"Size: {format_bytes(torrent.size)}",
+        f"Speed: ↓{format_speed(torrent.download_speed)} ↑{format_speed(torrent.upload_speed)}",
+        f"ETA: {format_duration(torrent.eta)}",
+        f"Ratio: {'–' if torrent.ratio is None else f'{torrent.ratio:.2f}'}",
+        (
+            f"Seeds: {torrent.seeds} ({torrent.seeds_total}) · "
+            f"Leechers: {torrent.leechers} ({torrent.leechers_total})"
+        ),
+        f"Category: {esc(torrent.category or '–')}",
+        f"Tags: {esc(', '.join(torrent.tags) or '–')}",
+        f"Save path: <code>{esc(torrent.save_path)}</code>",
+        f"Hash: <code>{torrent.hash}</code>",
+    ]
+    return fit("\n".join(rows))
+
+
+def status_text(store: SyncStore, title: str, *, alt_speed: bool | None) -> str:
+    """Speeds, limits, free space and counts of one server."""
+    server = store.server()
+    counts = store.counts()
+    listed = ", ".join(f"{n} {group}" for group, n in counts.items() if n and group != "total")
+
+    def limit(value: int) -> str:
+        return format_speed(value) if value > 0 else "none"
+
+    rows = [
+        f"<b>{esc(title)}</b>",
+        f"↓ {format_speed(server.download_speed)} (limit {limit(server.download_limit)})",
+        f"↑ {format_speed(server.upload_speed)} (limit {limit(server.upload_limit)})",
+        f"Alternative speed: {'on' if alt_speed else 'off'}",
+        f"Free space: {format_bytes(server.free_space_on_disk)}",
+        f"Connection: {esc(server.connection_status)}, {server.dht_nodes} DHT nodes",
+        f"Torrents: {counts.get('total', 0)}" + (f" ({listed})" if listed else ""),
+    ]
+    return "\n".join(rows)
+
+
+def event_text(event: Event, instance_name: str) -> str | None:
+    """A notification line for a torrent event, or None for kinds that are not announced."""
+    label = {
+        EventKind.COMPLETED: "✅ Completed",
+        EventKind.ADDED: "➕ Added",
+        EventKind.ERRORED: "⚠️ Error",
+    }.get(event.kind)
+    if label is None:
+        return None
+    size = ""
+    if event.torrent is not None and event.torrent.size:
+        size = f" ({format_bytes(event.torrent.size)})"
+    return (
+        f"{label}: <b>{esc(cut(event.name or event.hash, 300))}</b>{size} on {esc(instance_name)}"
+    )
+
+
+def search_page(
+    pattern: str,
+    results: Sequence[SearchResult],
+    *,
+    first: int,
+    total: int,
+    running: bool,
+) -> str:
+    """A page of search results (name, size, seeders, leechers; never the link)."""
+    state = "searching…" if running else "done"
+    if not results:
+        return f"Search <b>{esc(pattern)}</b>: no results ({state})."
+    lines = [f"Search <b>{esc(pattern)}</b>: {total} results, {state}, best seeded first"]
+    for i, result in enumerate(results):
+        lines.append(
+            f"<b>{first + i}.</b> {esc(cut(result.file_name))}\n"
+            f"    {format_bytes(result.file_size if result.file_size >= 0 else None)}"
+            f" · {max(result.seeders, 0)} seeders · {max(result.leechers, 0)} leechers"
+        )
+    return fit("\n".join(lines))
+
+
+def rule_line(rule: RssRule) -> str:
+    """One RSS rule, with what it matches."""
+    mark = "🟢" if rule.enabled else "⚪"
+    parts = []
+    if rule.must_contain:
+        parts.append(f"must contain <code>{esc(rule.must_contain)}</code>")
+    if rule.must_not_contain:
+        parts.append(f"not <code>{esc(rule.must_not_contain)}</code>")
+    if rule.use_regex:
+        parts.append("regex")
+    if rule.episode_filter:
+        parts.append(f"episodes <code>{esc(rule.episode_filter)}</code>")
+    if rule.assigned_category:
+        parts.append(f"→ {esc(rule.assigned_category)}")
+    feeds = len(rule.affected_feeds)
+    parts.append(f"{feeds} feed{'s' if feeds != 1 else ''}")
+    return f"{mark} <b>{esc(rule.name)}</b>: " + ", ".join(parts)

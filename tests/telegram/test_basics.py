@@ -1,0 +1,102 @@
+"""The bot's menu, access control, /status, /alt, /use, and failures of Telegram itself."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.sandbox import LocalQBittorrent
+from tests.helpers import wait_for
+from tests.mqtt.conftest import Running
+from tests.telegram.botapi import TOKEN, BotApi
+from tests.telegram.conftest import ADMIN, STRANGER, VIEWER, Chat, running_bot, telegram_config
+
+
+async def test_menu_help_and_status(bot: Running, botapi: BotApi, admin: Chat) -> None:
+    menu = botapi.of("setMyCommands")
+    assert menu, "the command menu was not registered"
+    names = {c["command"] for c in menu[0]["commands"]}
+    assert {"add", "pause", "resume", "list", "search", "rss", "status", "alt"} <= names
+
+    assert "/search" in (await admin.say("/help"))["text"]
+    status = (await admin.say("/status"))["text"]
+    assert "Home qBittorrent" in status
+    assert "Free space:" in status
+    assert "Torrents: 0" in status
+
+
+async def test_strangers_get_one_refusal_and_nothing_else(
+    bot: Running, botapi: BotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    stranger = Chat(botapi, STRANGER)
+    answer = await stranger.say("/status")
+    assert answer["text"] == "Sorry, you are not allowed to use this bot."
+    assert f"refused user id {STRANGER}" in caplog.text
+    # A stranger's document is not downloaded, let alone added.
+    await botapi.document(STRANGER, b"d4:infod4:name1:xee", "x.torrent")
+    await stranger.next(answer["message_id"])
+    assert not botapi.of("getFile")
+
+
+async def test_ignore_mode_stays_silent(
+    qbt: LocalQBittorrent,
+    qbt_client: QBittorrentClient,
+    botapi: BotApi,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    config = telegram_config(qbt, botapi, tmp_path, unauthorised="ignore")
+    async with running_bot(config):
+        await botapi.command(STRANGER, "/status")
+        await wait_for(lambda: _logged(caplog, f"refused user id {STRANGER}"), "the log line")
+        # An allowed user is answered after it: the stranger's update was handled and dropped.
+        await Chat(botapi, ADMIN).say("/help")
+        assert not botapi.sent(STRANGER)
+
+
+async def _logged(caplog: pytest.LogCaptureFixture, words: str) -> bool:
+    return words in caplog.text
+
+
+async def test_alt_speed_and_read_only_users(
+    bot: Running, botapi: BotApi, admin: Chat, qbt_client: QBittorrentClient
+) -> None:
+    on = await admin.say("/alt on")
+    assert on["text"] == "Alternative speed limits are on."
+    assert await qbt_client.transfer_speed_limits_mode() is True
+    assert (await admin.say("/alt"))["text"] == "Alternative speed limits are off."
+    assert await qbt_client.transfer_speed_limits_mode() is False
+
+    viewer = Chat(botapi, VIEWER)
+    refused = await viewer.say("/alt on")
+    assert "read-only" in refused["text"]
+    assert await qbt_client.transfer_speed_limits_mode() is False
+    assert "Torrents:" in (await viewer.say("/status"))["text"]  # reading is fine
+
+
+async def test_use_lists_and_selects_instances(bot: Running, admin: Chat) -> None:
+    shown = await admin.say("/use")
+    assert "home" in shown["text"]
+    assert "no instance 'elsewhere'" in (await admin.say("/use elsewhere"))["text"]
+    assert "no instance 'elsewhere'" in (await admin.say("/status @elsewhere"))["text"]
+
+
+async def test_flood_control_and_network_errors_are_retried(
+    bot: Running, botapi: BotApi, admin: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    botapi.flood["sendMessage"] = 1  # the first answer is refused with 429, retry after 1 s
+    answer = await admin.say("/help")
+    assert "/search" in answer["text"]
+    assert [c.method for c in botapi.calls if c.method.startswith("sendMessage")][-2:] == [
+        "sendMessage#429",
+        "sendMessage",
+    ]
+    assert "flood control" in caplog.text
+    assert TOKEN not in caplog.text
+    assert TOKEN.split(":")[1] not in caplog.text
