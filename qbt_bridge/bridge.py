@@ -316,8 +316,13 @@ class Bridge:
             raise InvalidRequestError("no torrent named")
         found: dict[str, None] = {}
         for item in items:
-            for torrent_hash in self._resolve_one(item.strip()):
-                found[torrent_hash] = None
+            try:
+                hits = self._resolve_one(item.strip())
+            except NotFoundError:
+                # Added outside the engine since the last sweep? Look once more, afresh.
+                await self.refresh(full=True)
+                hits = self._resolve_one(item.strip())
+            found.update(dict.fromkeys(hits))
         return list(found)
 
     def _resolve_one(self, target: str) -> list[str]:
@@ -611,6 +616,10 @@ class Bridge:
             if time.monotonic() >= deadline:
                 return AddOutcome(None, None, confirmed=False)
             await asyncio.sleep(0.25)
+
+    async def categories(self) -> list[str]:
+        """The server's category names, read now (a sweep may be minutes away)."""
+        return sorted(await self.client.torrents_categories())
 
     # ------------------------------------------------------------------ rss
 

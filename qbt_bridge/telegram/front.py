@@ -487,7 +487,7 @@ class TelegramFront:
     ) -> None:
         """/list [filter]."""
         bridge, args = self._pick(update, context.args or [], user)
-        await self._fresh(bridge)
+        await bridge.refresh(full=True)  # asked for by a person: the whole, current list
         text, keyboard = self._list_view(bridge, " ".join(args).strip(), 0)
         await self._send(_chat(update), text, keyboard)
 
@@ -663,8 +663,8 @@ class TelegramFront:
             if outcome.hash and not outcome.already_present:
                 added.append(outcome.hash)
         keyboard = None
-        categories = sorted(bridge.store.category_list())
-        if added and categories and "category" not in options:
+        categories = await bridge.categories() if added and "category" not in options else []
+        if categories:
             buttons = [
                 self._button(
                     cut(name, 30), Action("category", bridge.instance_id, (tuple(added), name))
@@ -697,6 +697,7 @@ class TelegramFront:
         await self._fresh(bridge)
         target = " ".join(args).strip()
         if not target:
+            await bridge.refresh(full=True)
             text, keyboard = self._list_view(bridge, "", 0, pick=verb)
             await self._send(_chat(update), text, keyboard)
             return

@@ -193,7 +193,7 @@ class BotApi:
         message = self._user_message(user, chat)
         message["text"] = text
         if text.startswith("/"):
-            length = len(text.split()[0])
+            length = len(text.split(maxsplit=1)[0])
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         await self.push({"message": message})
 

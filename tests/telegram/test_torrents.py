@@ -1,0 +1,183 @@
+"""Adding, listing, pausing, resuming and deleting torrents from the chat, on a real qBittorrent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.sandbox import LocalQBittorrent
+from qbt_bridge.telegram.format import MESSAGE_LIMIT
+from qbt_bridge.torrentfile import bdecode, bencode, read_torrent
+from tests.helpers import tiny_torrent, wait_for
+from tests.mqtt.conftest import Running
+from tests.telegram.botapi import BotApi
+from tests.telegram.conftest import VIEWER, Chat
+
+MAGNET = "magnet:?xt=urn:btih:" + "cd" * 20 + "&dn=chat-magnet"
+
+
+async def test_add_magnets_and_files_then_pick_a_category(
+    bot: Running, botapi: BotApi, admin: Chat, qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    await qbt_client.torrents_create_category("tv")
+    other = "magnet:?xt=urn:btih:" + "ef" * 20 + "&dn=second-magnet"
+    answer = await admin.say(f"/add {MAGNET} {other} tags=chat,x")
+    assert "Added <b>chat-magnet</b>" in answer["text"]
+    assert "Added <b>second-magnet</b>" in answer["text"]
+    await admin.press(answer, "tv")
+    edited = admin.message(answer["message_id"])
+    assert "category <b>tv</b>" in edited["text"]
+    for info_hash in ("cd" * 20, "ef" * 20):
+        torrent = (await qbt_client.torrents_info(hashes=[info_hash]))[0]
+        assert torrent.category == "tv"
+        assert set(torrent.tags) == {"chat", "x"}
+
+    data, info_hash = tiny_torrent(tmp_path, "sent-as-file")
+    since = botapi.last_id()
+    await botapi.document(admin.user, data, "sent-as-file.torrent", caption="/add paused")
+    from_file = await admin.next(since)
+    assert "Added <b>sent-as-file</b>" in from_file["text"]
+    assert (await qbt_client.torrents_info(hashes=[info_hash]))[0].state.is_stopped
+
+    again = await admin.say(f"/add {MAGNET}")
+    assert "Already there" in again["text"]
+
+
+async def test_bad_input_is_answered_with_the_reason(
+    bot: Running, botapi: BotApi, admin: Chat, qbt_client: QBittorrentClient
+) -> None:
+    assert "without a BitTorrent info-hash" in (await admin.say("/add magnet:?xt=broken"))["text"]
+    assert "neither a magnet" in (await admin.say("/add hello"))["text"]
+    assert "add what?" in (await admin.say("/add"))["text"]
+    since = botapi.last_id()
+    await botapi.document(admin.user, b"this is not a torrent", "notes.torrent")
+    assert "not a valid .torrent file" in (await admin.next(since))["text"]
+    assert "no torrent matches" in (await admin.say("/pause nothing-like-this"))["text"]
+    assert "which torrent?" in (await admin.say("/info"))["text"]
+    assert not await qbt_client.torrents_info()
+
+
+async def test_pause_resume_by_name_by_picking_and_ambiguous(
+    bot: Running, botapi: BotApi, admin: Chat, qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    hashes = {}
+    for name in ("Alpha Show S01", "Alpha Show S02", "Beta Film"):
+        data, hashes[name] = tiny_torrent(tmp_path, name)
+        await qbt_client.torrents_add(torrent_files=[data])
+
+    ambiguous = await admin.say("/pause alpha")
+    assert "More than one torrent matches" in ambiguous["text"]
+    assert "Alpha Show S01" in ambiguous["text"]
+    assert "Alpha Show S02" in ambiguous["text"]
+
+    paused = await admin.say("/pause beta film")
+    assert paused["text"] == "Paused: Beta Film"
+    assert (await qbt_client.torrents_info(hashes=[hashes["Beta Film"]]))[0].state.is_stopped
+
+    picker = await admin.say("/resume")  # no argument: the stopped ones to pick from
+    assert "Resume which torrent?" in picker["text"]
+    assert "Beta Film" in picker["text"]
+    assert "Alpha" not in picker["text"]
+    await admin.press(picker, "1")
+    assert not (await qbt_client.torrents_info(hashes=[hashes["Beta Film"]]))[0].state.is_stopped
+
+    everything = await admin.say("/pause all")
+    assert everything["text"].startswith("Paused:")
+    assert all(t.state.is_stopped for t in await qbt_client.torrents_info())
+
+    refused = await Chat(botapi, VIEWER).say("/resume all")
+    assert "read-only" in refused["text"]
+    assert all(t.state.is_stopped for t in await qbt_client.torrents_info())
+
+
+async def test_list_pages_stay_under_telegrams_limit(
+    bot: Running, botapi: BotApi, admin: Chat, qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    long = "x" * 240
+    files = [tiny_torrent(tmp_path, f"{index:02d} {long}")[0] for index in range(12)]
+    await qbt_client.torrents_create_category("bulk")
+    await qbt_client.torrents_add(torrent_files=files, paused=True, category="bulk")
+    await wait_for(lambda: _count(qbt_client, 12), "12 torrents")
+
+    first = await admin.say("/list")
+    assert "(1–5 of 12)" in first["text"]
+    assert len(first["text"]) <= MESSAGE_LIMIT
+    assert "Next ▶" in botapi.buttons(first)
+    assert "◀ Prev" not in botapi.buttons(first)
+    await admin.press(first, "Next")
+    second = admin.message(first["message_id"])
+    assert "(6–10 of 12)" in second["text"]
+    await admin.press(second, "Next")
+    third = admin.message(first["message_id"])
+    assert "(11–12 of 12)" in third["text"]
+    assert "Next ▶" not in botapi.buttons(third)
+    for sent in botapi.of("sendMessage") + botapi.of("editMessageText"):
+        assert len(sent["text"]) <= MESSAGE_LIMIT
+
+    bulk = await admin.say("/list category:bulk")
+    assert "(1–5 of 12)" in bulk["text"]
+    assert "no torrents" in (await admin.say("/list seeding"))["text"]
+
+
+async def _count(client: QBittorrentClient, wanted: int) -> bool:
+    return len(await client.torrents_info()) >= wanted
+
+
+async def test_info_buttons_and_delete_with_confirmation(
+    bot: Running, botapi: BotApi, admin: Chat, qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    passkey = "0123456789abcdef0123456789abcdef"
+    data, info_hash = _torrent_with_tracker(tmp_path, f"https://tracker.example/{passkey}/announce")
+    since = botapi.last_id()
+    await botapi.document(admin.user, data, "private.torrent", caption="/add paused")
+    assert "Added <b>private-one</b>" in (await admin.next(since))["text"]
+
+    info = await admin.say(f"/info {info_hash[:8]}")
+    assert "private-one" in info["text"]
+    assert info_hash in info["text"]
+    await admin.press(info, "▶ Resume")
+    assert not (await qbt_client.torrents_info(hashes=[info_hash]))[0].state.is_stopped
+    assert "⏸ Pause" in botapi.buttons(admin.message(info["message_id"]))
+
+    await admin.press(info, "🗑 Delete")
+    confirm = admin.message(info["message_id"])
+    assert "Delete <b>private-one</b>?" in confirm["text"]
+    await admin.press(confirm, "Cancel")
+    assert await qbt_client.torrents_info(hashes=[info_hash])
+    await admin.press(admin.message(info["message_id"]), "🗑 Delete")
+    await admin.press(admin.message(info["message_id"]), "Remove with files")
+    assert "Removed <b>private-one</b> and its files" in admin.message(info["message_id"])["text"]
+    assert not await qbt_client.torrents_info(hashes=[info_hash])
+
+    # The tracker's pass-key never reached the chat.
+    everything = json.dumps([c.params for c in botapi.calls], default=str)
+    assert passkey not in everything
+
+
+def _torrent_with_tracker(folder: Path, tracker: str) -> tuple[bytes, str]:
+    data, _hash = tiny_torrent(folder, "private-one")
+    with_tracker = bencode({**bdecode(data), b"announce": tracker.encode()})
+    return with_tracker, read_torrent(with_tracker).info_hash
+
+
+async def test_qbittorrent_down_mid_conversation(botapi: BotApi, tmp_path: Path) -> None:
+    from qbt_bridge.sandbox import Release
+    from tests.conftest import RELEASES, require
+    from tests.telegram.conftest import running_bot, telegram_config
+
+    with LocalQBittorrent(require(Release.named(RELEASES[-1]))) as own:
+        async with running_bot(telegram_config(own, botapi, tmp_path)) as run:
+            chat = Chat(botapi, 1001)
+            assert "Torrents: 0" in (await chat.say("/status"))["text"]
+            own.stop()
+            for command in ("/list", "/status", f"/add {MAGNET}"):
+                answer = await chat.say(command)
+                assert "is unreachable right now" in answer["text"], command
+            own.start()
+            await wait_for(lambda: _available(run), "the bridge to see qBittorrent again")
+            assert "Added <b>chat-magnet</b>" in (await chat.say(f"/add {MAGNET}"))["text"]
+
+
+async def _available(run: Running) -> bool:
+    return bool(run.daemon.bridges[0].available)
