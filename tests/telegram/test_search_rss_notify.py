@@ -1,0 +1,134 @@
+"""Search, RSS rules and feeds, and completion notifications, against a real qBittorrent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.sandbox import LocalQBittorrent
+from tests.conftest import Seed
+from tests.helpers import SEARCH_PLUGIN, FileServer, rss_feed, tiny_torrent, wait_for, wait_torrent
+from tests.mqtt.conftest import Running
+from tests.telegram.botapi import BotApi
+from tests.telegram.conftest import ADMIN, VIEWER, Chat, running_bot, telegram_config
+
+
+async def test_search_without_plugins_says_how_to_install_one(
+    bot: Running, admin: Chat, qbt_client: QBittorrentClient
+) -> None:
+    for plugin in await qbt_client.search_plugins():
+        await qbt_client.search_uninstall_plugin([plugin.name])
+    answer = await admin.say("/search debian")
+    assert "no search plugin is installed" in answer["text"]
+    assert "install one" in answer["text"]
+
+
+async def test_search_pages_by_seeders_and_one_tap_adds(
+    bot: Running,
+    admin: Chat,
+    qbt_client: QBittorrentClient,
+    files: FileServer,
+    tmp_path: Path,
+) -> None:
+    for index in range(3):
+        data, _h = tiny_torrent(tmp_path, f"found-{index}")
+        files.add(f"/files/result-{index}.torrent", data, "application/x-bittorrent")
+    url = files.add("/plugins/qbtbridgetest.py", SEARCH_PLUGIN.format(port=files.port).encode())
+    await qbt_client.search_install_plugin([url])
+    await wait_for(qbt_client.search_plugins, "the plugin")
+    try:
+        started = await admin.say("/search debian iso")
+        assert "<b>debian iso</b>" in started["text"]
+
+        async def finished() -> dict[str, object] | None:
+            message = admin.message(started["message_id"])
+            return message if "3 results, done" in message["text"] else None
+
+        results = await wait_for(finished, "the search to finish")
+        text = str(results["text"])
+        # Best seeded first: result 1 (42 seeders), 2 (17), 0 (5); never a link.
+        assert text.index("result 1") < text.index("result 2") < text.index("result 0")
+        assert "http" not in text
+        since = admin.api.last_id()
+        await admin.press(results, "➕ 1")
+        added = await admin.next(since)
+        assert "Added <b>found-1</b>" in added["text"]
+        assert [t.name for t in await qbt_client.torrents_info()] == ["found-1"]
+    finally:
+        await qbt_client.search_uninstall_plugin(["qbtbridgetest"])
+
+
+async def test_rss_feeds_and_rules_from_the_chat(
+    bot: Running, botapi: BotApi, admin: Chat, qbt_client: QBittorrentClient, files: FileServer
+) -> None:
+    feed_url = files.add(
+        "/rss/tv.xml",
+        rss_feed("TV", [("The Show S01E01 1080p", files.url("/x/1.torrent")),
+                        ("Other Thing 720p", files.url("/x/2.torrent"))]),
+        "application/rss+xml",
+    )  # fmt: skip
+    assert "Feed added." in (await admin.say(f"/rss addfeed {feed_url} TV"))["text"]
+
+    async def loaded() -> bool:
+        feeds = await qbt_client.rss_items(with_data=True)
+        return bool(feeds and feeds[0].articles)
+
+    await wait_for(loaded, "the feed's articles")
+    assert "<code>TV</code> (2 articles)" in (await admin.say("/rss feeds"))["text"]
+
+    saved = await admin.say('/rss add shows must="the show" category=tv feeds=TV')
+    assert "Saved:" in saved["text"]
+    rule = (await qbt_client.rss_rules())["shows"]
+    assert rule.must_contain == "the show"
+    assert rule.assigned_category == "tv"
+    assert rule.affected_feeds == (feed_url,)
+
+    matching = await admin.say("/rss match shows")
+    assert "The Show S01E01 1080p" in matching["text"]
+    assert "Other Thing" not in matching["text"]
+
+    overview = await admin.say("/rss")
+    assert "🟢 <b>shows</b>" in overview["text"]
+    await admin.press(overview, "⏸ shows")
+    assert (await qbt_client.rss_rules())["shows"].enabled is False
+    assert "⚪ <b>shows</b>" in admin.message(overview["message_id"])["text"]
+
+    assert "no RSS feed 'Nope'" in (await admin.say("/rss add x must=y feeds=Nope"))["text"]
+    assert (
+        "not a valid regular expression"
+        in (await admin.say("/rss add bad must=( regex=yes"))["text"]
+    )
+    assert "read-only" in (await Chat(botapi, VIEWER).say("/rss delete shows"))["text"]
+    assert "deleted" in (await admin.say("/rss delete shows"))["text"]
+    assert "shows" not in await qbt_client.rss_rules()
+    assert "no RSS rule named 'shows'" in (await admin.say("/rss delete shows"))["text"]
+    assert "removed" in (await admin.say("/rss delfeed TV"))["text"]
+    assert not await qbt_client.rss_items()
+
+
+async def test_completion_is_announced_once_from_a_real_transfer(
+    qbt: LocalQBittorrent,
+    qbt_client: QBittorrentClient,
+    botapi: BotApi,
+    seed: Seed,
+    tmp_path: Path,
+) -> None:
+    config = telegram_config(qbt, botapi, tmp_path)
+    name = seed.meta.name
+    async with running_bot(config) as run:
+        await qbt_client.torrents_add(torrent_files=[seed.torrent])
+        await wait_torrent(qbt_client, seed.meta.info_hash, what="the download to be listed")
+        await qbt_client.torrents_add_peers([seed.meta.info_hash], [seed.peer])
+
+        async def announced() -> list[dict[str, object]]:
+            return [m for m in botapi.sent(ADMIN) if f"Completed: <b>{name}</b>" in m["text"]]
+
+        await wait_for(announced, "the completion notification")
+    # A restart does not announce it again (the completion ledger). /status refreshes, and
+    # events go to the outbox as a refresh sees them: an empty outbox after it means none.
+    async with running_bot(config) as run:
+        await Chat(botapi, ADMIN).say("/status")
+        front = run.daemon.telegram
+        assert front is not None
+        assert not front._outbox
+        assert len(await announced()) == 1
