@@ -49,12 +49,18 @@ class SecretFilter(logging.Filter):
         if not self._secrets:
             return True
         message = record.getMessage()
-        cleaned = message
-        for secret in self._secrets:
-            cleaned = cleaned.replace(secret, REDACTED)
+        cleaned = self._clean(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            # A traceback may quote a URL or a request; render it now, cleaned.
+            record.exc_text = self._clean(logging.Formatter().formatException(record.exc_info))
         return True
+
+    def _clean(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
 
 
 def install_secret_filter(secrets: Iterable[str]) -> SecretFilter:

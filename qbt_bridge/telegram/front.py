@@ -134,6 +134,8 @@ class TelegramFront:
         self.settings = settings
         self.bridges = {bridge.instance_id: bridge for bridge in bridges}
         self.names = names
+        # httpx logs every request's URL at INFO, and the URL holds the bot token.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
         api = settings.api_url.rstrip("/")
         self.app: Application[Any, Any, Any, Any, Any, Any] = (
             Application.builder()

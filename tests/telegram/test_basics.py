@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
 import pytest
 
 from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.daemon import Daemon
+from qbt_bridge.redact import install_secret_filter
 from qbt_bridge.sandbox import LocalQBittorrent
-from tests.helpers import wait_for
+from qbt_bridge.telegram import TelegramFront
+from tests.helpers import tiny_torrent, wait_for
 from tests.mqtt.conftest import Running
 from tests.telegram.botapi import TOKEN, BotApi
 from tests.telegram.conftest import ADMIN, STRANGER, VIEWER, Chat, running_bot, telegram_config
@@ -100,3 +104,61 @@ async def test_flood_control_and_network_errors_are_retried(
     assert "flood control" in caplog.text
     assert TOKEN not in caplog.text
     assert TOKEN.split(":")[1] not in caplog.text
+
+
+def test_the_token_never_reaches_a_log_line_or_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    secret_filter = install_secret_filter([TOKEN])
+    try:
+        log = logging.getLogger("telegram.test")
+        try:
+            raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/getMe failed")
+        except RuntimeError:
+            log.exception("request to %s failed", f"/bot{TOKEN}/sendMessage")
+        assert "request to /bot**REDACTED**/sendMessage failed" in caplog.text
+        assert "bot**REDACTED**/getMe failed" in caplog.text  # the traceback, cleaned
+        assert TOKEN not in caplog.text
+    finally:
+        for handler in logging.getLogger().handlers:
+            handler.removeFilter(secret_filter)
+
+
+async def test_telegram_down_at_start_and_while_a_notification_waits(
+    qbt: LocalQBittorrent,
+    qbt_client: QBittorrentClient,
+    botapi: BotApi,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    botapi.down = True
+    config = telegram_config(qbt, botapi, tmp_path, notify={"chats": [ADMIN], "events": ["added"]})
+    run = Running(Daemon(config))
+    try:
+        await wait_for(lambda: _logged(caplog, "Telegram unreachable"), "the outage to be logged")
+        botapi.down = False
+        front = run.daemon.telegram
+        assert front is not None
+        await wait_for(lambda: _set(front.ready), "the bot to start after the outage")
+
+        botapi.down = True
+        data, _hash = tiny_torrent(tmp_path, "announced-later")
+        await qbt_client.torrents_add(torrent_files=[data], paused=True)
+        await wait_for(lambda: _refreshed_with(run, front), "the added event in the outbox")
+        botapi.down = False
+
+        async def delivered() -> bool:
+            return any("Added: <b>announced-later</b>" in m["text"] for m in botapi.sent(ADMIN))
+
+        await wait_for(delivered, "the notification after Telegram came back")
+        assert not run.task.done()
+    finally:
+        await run.close()
+
+
+async def _set(event: asyncio.Event) -> bool:
+    return event.is_set()
+
+
+async def _refreshed_with(run: Running, front: TelegramFront) -> bool:
+    await run.daemon.bridges[0].refresh(full=True)
+    return any("announced-later" in text for _chat, text in front._outbox)
