@@ -97,3 +97,52 @@ def test_check_config_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["check-config", "--config", str(path)]) == 0
     assert "valid (1 instance(s), MQTT)" in capsys.readouterr().out
     assert main(["run", "--config", str(tmp_path / "nope.yaml")]) == 2
+
+
+TOKEN = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnn"
+
+
+def test_telegram_section_defaults_users_and_secrets() -> None:
+    config = parse_config(
+        {
+            "instances": [{"id": "home", "url": "nas:8080"}, {"id": "work", "url": "w:1"}],
+            "telegram": {"token": TOKEN, "users": [42, {"id": 7, "instances": ["work"],
+                                                        "read_only": True}]},
+        }
+    )  # fmt: skip
+    telegram = config.telegram
+    assert telegram is not None
+    assert telegram.api_url == "https://api.telegram.org"
+    assert telegram.notify_events == frozenset({"completed"})
+    assert telegram.unauthorised == "refuse"
+    everyone, limited = telegram.user(42), telegram.user(7)
+    assert everyone is not None
+    assert everyone.may_see("home")
+    assert everyone.may_see("work")
+    assert limited is not None
+    assert limited.read_only
+    assert not limited.may_see("home")
+    assert telegram.user(1) is None
+    assert TOKEN in config.secrets()
+
+
+@pytest.mark.parametrize(
+    ("telegram", "message"),
+    [
+        ({"users": [1]}, "telegram.token: required"),
+        ({"token": "nope", "users": [1]}, "telegram.token: expected a bot token"),
+        ({"token": TOKEN}, "telegram.users: required"),
+        ({"token": TOKEN, "users": []}, "telegram.users: length of value must be at least 1"),
+        ({"token": TOKEN, "users": [{"id": 1, "instances": ["elsewhere"]}]},
+         "telegram.users.0.instances: no instance 'elsewhere'"),
+        ({"token": TOKEN, "users": [1], "notify": {"events": ["exploded"]}},
+         "telegram.notify.events.0"),
+        ({"token": TOKEN, "users": [1], "unauthorised": "shout"}, "telegram.unauthorised"),
+    ],
+)  # fmt: skip
+def test_bad_telegram_values_are_refused_with_their_path(
+    telegram: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config({**MINIMAL, "telegram": telegram})
+    assert message in str(caught.value)
