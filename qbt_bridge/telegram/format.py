@@ -7,6 +7,7 @@ carry a private tracker's pass-key.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 from qbt_bridge.events import Event, EventKind
@@ -21,6 +22,11 @@ NAME_LIMIT = 120  # a torrent name is cut here in lists
 def esc(text: object) -> str:
     """Text made safe for Telegram's HTML parse mode."""
     return html.escape(str(text), quote=False)
+
+
+def plain(text: str) -> str:
+    """HTML chat text as plain text (for a button's alert, which has no formatting)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def cut(text: str, limit: int = NAME_LIMIT) -> str:

@@ -53,6 +53,7 @@ from qbt_bridge.telegram.format import (
     esc,
     event_text,
     fit,
+    plain,
     rule_line,
     search_page,
     status_text,
@@ -67,6 +68,7 @@ MAX_BACKOFF = 60.0
 SEND_ATTEMPTS = 6  # for answers; notifications are retried until the daemon stops
 OUTBOX_LIMIT = 1000
 ACTIONS_KEPT = 5000
+ALERT_LIMIT = 200  # Telegram shows at most 200 characters in a button's alert
 SEARCH_WATCH = 60.0  # seconds a search's message is kept up to date
 REFUSAL = "Sorry, you are not allowed to use this bot."
 _LINK = re.compile(r"^(magnet:\?\S+|https?://\S+)$", re.IGNORECASE)
@@ -342,7 +344,11 @@ class TelegramFront:
             try:
                 await handler(update, context, user)
             except QbtBridgeError as err:
-                await self._send(update.effective_chat.id, self._explain(update, err))
+                try:
+                    instance = self._pick(update, list(context.args or []), user)[0].instance_id
+                except QbtBridgeError:
+                    instance = ""
+                await self._send(update.effective_chat.id, self._explain(err, instance))
 
         return guarded
 
@@ -359,7 +365,7 @@ class TelegramFront:
             await self._send(update.effective_chat.id, REFUSAL)
         return None
 
-    def _explain(self, update: Update, err: QbtBridgeError) -> str:
+    def _explain(self, err: QbtBridgeError, instance: str) -> str:
         if isinstance(err, AmbiguousTargetError):
             names = "\n".join(
                 f"• {esc(cut(name))} (<code>{h[:8]}</code>)" for h, name in err.candidates[:20]
@@ -371,7 +377,6 @@ class TelegramFront:
                 + "\nSay which one: a longer name or a hash prefix."
             )
         if isinstance(err, ConnectionFailedError):
-            instance = self._instance_of(update)
             return (
                 f"⚠️ {esc(self.names.get(instance, instance))} is unreachable right now "
                 f"({esc(err)}). Nothing was done; try again later."
@@ -388,28 +393,24 @@ class TelegramFront:
 
     # ------------------------------------------------------------------ instances
 
-    def _instance_of(self, update: Update) -> str:
-        chat = update.effective_chat.id if update.effective_chat else 0
-        return self._chat_instance.get(chat) or next(iter(self.bridges))
-
     def _pick(
         self, update: Update, args: list[str], user: TelegramUser
     ) -> tuple[Bridge, list[str]]:
-        """The instance for this command (``@id`` first argument, /use, or the first)."""
-        instance = self._instance_of(update)
-        if args and args[0].startswith("@") and len(args[0]) > 1:
+        """The instance for a command: ``@id`` first, else the chat's /use, else the first."""
+        chat = update.effective_chat.id if update.effective_chat else 0
+        chosen = self._chat_instance.get(chat)
+        instance = chosen or next(iter(self.bridges))
+        named = bool(args and args[0].startswith("@") and len(args[0]) > 1)
+        if named:
             instance = args[0][1:]
             args = args[1:]
         if instance not in self.bridges:
             raise NotFoundError(f"no instance {instance!r}; known: {', '.join(self.bridges)}")
         if not user.may_see(instance):
             allowed = [i for i in self.bridges if user.may_see(i)]
-            if not allowed:
-                raise NotAllowedError("you may not use any qBittorrent here")
-            if update.effective_chat and instance == self._instance_of(update):
-                instance = allowed[0]
-            else:
+            if named or instance == chosen or not allowed:
                 raise NotAllowedError(f"you may not use {instance}")
+            instance = allowed[0]
         return self.bridges[instance], args
 
     @staticmethod
@@ -450,7 +451,7 @@ class TelegramFront:
             if wanted not in allowed:
                 raise NotFoundError(f"no instance {wanted!r} for you; yours: {', '.join(allowed)}")
             self._chat_instance[chat.id] = wanted
-        current = self._instance_of(update)
+        current = self._pick(update, [], user)[0].instance_id
         rows = [
             f"{'▶' if i == current else '•'} <code>{esc(i)}</code> — {esc(self.names.get(i, i))}"
             for i in allowed
@@ -879,10 +880,8 @@ class TelegramFront:
             note = await self._act(query.message, self.bridges[action.instance], action)
         except QbtBridgeError as err:
             with contextlib.suppress(TelegramError):
-                await query.answer(
-                    cut(self._explain(update, err).replace("<b>", "").replace("</b>", ""), 190),
-                    show_alert=True,
-                )
+                alert = plain(self._explain(err, action.instance))
+                await query.answer(cut(alert, ALERT_LIMIT), show_alert=True)
             return
         with contextlib.suppress(TelegramError):
             await query.answer(note)

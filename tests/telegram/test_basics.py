@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from pathlib import Path
 
 import pytest
 
 from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.config import TelegramUser
 from qbt_bridge.daemon import Daemon
 from qbt_bridge.redact import install_secret_filter
 from qbt_bridge.sandbox import LocalQBittorrent
@@ -162,3 +164,26 @@ async def _set(event: asyncio.Event) -> bool:
 async def _refreshed_with(run: Running, front: TelegramFront) -> bool:
     await run.daemon.bridges[0].refresh(full=True)
     return any("announced-later" in text for _chat, text in front._outbox)
+
+
+async def test_users_limited_to_an_instance(
+    qbt: LocalQBittorrent, qbt_client: QBittorrentClient, botapi: BotApi, tmp_path: Path
+) -> None:
+    base = telegram_config(qbt, botapi, tmp_path)
+    assert base.telegram is not None
+    second = dataclasses.replace(base.instances[0], id="work", name="Work qBittorrent")
+    limited = TelegramUser(id=STRANGER, instances=frozenset({"work"}))
+    config = dataclasses.replace(
+        base,
+        instances=(*base.instances, second),
+        telegram=dataclasses.replace(base.telegram, users=(*base.telegram.users, limited)),
+    )
+    async with running_bot(config):
+        chat = Chat(botapi, STRANGER)
+        # Its default is the first instance it may use, not the first of all.
+        assert "Work qBittorrent" in (await chat.say("/status"))["text"]
+        assert "you may not use home" in (await chat.say("/status @home"))["text"]
+        shown = (await chat.say("/use"))["text"]
+        assert "work" in shown
+        assert "home" not in shown
+        assert "Home qBittorrent" in (await Chat(botapi, ADMIN).say("/status @home"))["text"]

@@ -42,6 +42,9 @@ async def test_add_magnets_and_files_then_pick_a_category(
 
     again = await admin.say(f"/add {MAGNET}")
     assert "Already there" in again["text"]
+    pasted = "magnet:?xt=urn:btih:" + "ab" * 20 + "&dn=pasted-magnet"
+    assert "Added <b>pasted-magnet</b>" in (await admin.say(f"look: {pasted}"))["text"]
+    assert "/help" in (await admin.say("hello bot"))["text"]
 
 
 async def test_bad_input_is_answered_with_the_reason(
@@ -136,6 +139,10 @@ async def test_info_buttons_and_delete_with_confirmation(
     info = await admin.say(f"/info {info_hash[:8]}")
     assert "private-one" in info["text"]
     assert info_hash in info["text"]
+    await Chat(botapi, VIEWER).press(info, "▶ Resume")  # a read-only user: an alert, no change
+    assert botapi.answers()[-1]["show_alert"] is True
+    assert "read-only access" in botapi.answers()[-1]["text"]
+    assert (await qbt_client.torrents_info(hashes=[info_hash]))[0].state.is_stopped
     await admin.press(info, "▶ Resume")
     assert not (await qbt_client.torrents_info(hashes=[info_hash]))[0].state.is_stopped
     assert "⏸ Pause" in botapi.buttons(admin.message(info["message_id"]))
