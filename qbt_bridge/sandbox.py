@@ -124,7 +124,53 @@ class Release:
         return [*argv, *args, "--confirm-legal-notice"], env
 
 
-class LocalQBittorrent:
+class ThrowawayProcess:
+    """A server process of our own in a workspace folder: stopped, restarted, cleaned up."""
+
+    workspace: Path
+    _process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """PID of the running process."""
+        return self._process.pid if self._process and self._process.poll() is None else None
+
+    def start(self) -> None:
+        """Start the process (each kind knows how)."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Stop the process (SIGTERM, then SIGKILL) and wait for it."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def restart(self) -> None:
+        """Stop and start again with the same files and port."""
+        self.stop()
+        self.start()
+
+    def cleanup(self) -> None:
+        """Stop the process and remove its workspace."""
+        self.stop()
+        with contextlib.suppress(OSError):
+            shutil.rmtree(self.workspace)
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cleanup()
+
+
+class LocalQBittorrent(ThrowawayProcess):
     """One throwaway qbittorrent-nox on 127.0.0.1 with its own profile and download folder."""
 
     def __init__(
@@ -156,11 +202,6 @@ class LocalQBittorrent:
         """Base URL of the WebUI."""
         scheme = "https" if self.https else "http"
         return f"{scheme}://127.0.0.1:{self.port}"
-
-    @property
-    def pid(self) -> int | None:
-        """PID of the running daemon."""
-        return self._process.pid if self._process and self._process.poll() is None else None
 
     @property
     def downloads_inside(self) -> str:
@@ -263,36 +304,6 @@ class LocalQBittorrent:
         except OSError:
             return False
 
-    def stop(self) -> None:
-        """Stop the daemon (SIGTERM, then SIGKILL) and wait for it."""
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-    def restart(self) -> None:
-        """Stop and start again with the same profile and port."""
-        self.stop()
-        self.start()
-
-    def cleanup(self) -> None:
-        """Stop the daemon and remove its workspace."""
-        self.stop()
-        with contextlib.suppress(OSError):
-            shutil.rmtree(self.workspace)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.cleanup()
-
 
 def _program(name: str) -> str:
     """A Mosquitto program by name; Debian puts the broker in /usr/sbin, not always on PATH."""
@@ -312,7 +323,7 @@ class BrokerTLS:
     require_certificate: bool = False
 
 
-class LocalMosquitto:
+class LocalMosquitto(ThrowawayProcess):
     """One throwaway Mosquitto on 127.0.0.1: a free port, optional users and TLS, no persistence.
 
     ``restart()`` keeps the port, so clients can reconnect to it. Without ``persistence``
@@ -368,11 +379,6 @@ class LocalMosquitto:
                 lines.append("require_certificate true")
         self._config.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    @property
-    def pid(self) -> int | None:
-        """PID of the running broker."""
-        return self._process.pid if self._process and self._process.poll() is None else None
-
     def start(self) -> None:
         """Start the broker and wait until it accepts connections."""
         if self.pid is not None:
@@ -398,33 +404,3 @@ class LocalMosquitto:
             time.sleep(0.02)
         self.stop()
         raise RuntimeError("mosquitto did not listen in time")
-
-    def stop(self) -> None:
-        """Stop the broker and wait for it."""
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-    def restart(self) -> None:
-        """Stop and start again on the same port."""
-        self.stop()
-        self.start()
-
-    def cleanup(self) -> None:
-        """Stop the broker and remove its workspace."""
-        self.stop()
-        with contextlib.suppress(OSError):
-            shutil.rmtree(self.workspace)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.cleanup()

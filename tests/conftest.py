@@ -75,6 +75,22 @@ async def _empty(qbt: QBittorrentClient) -> None:
 
 
 @pytest.fixture(scope="session")
+def qbt() -> Iterator[LocalQBittorrent]:
+    """One daemon of the newest release under test, shared by the fronts' tests."""
+    with LocalQBittorrent(require(Release.named(RELEASES[-1]))) as newest:
+        yield newest
+
+
+@pytest.fixture
+async def qbt_client(qbt: LocalQBittorrent) -> AsyncIterator[QBittorrentClient]:
+    """A client on that daemon; it is emptied again after the test, alt speed off."""
+    async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as client:
+        yield client
+        await _empty(client)
+        await client.transfer_set_speed_limits_mode(enabled=False)
+
+
+@pytest.fixture(scope="session")
 def files() -> Iterator[FileServer]:
     """A loopback HTTP server for .torrent files, RSS feeds and search plugins."""
     server = FileServer()

@@ -166,6 +166,13 @@ def server_discovery(
     }
     if version:
         device["sw_version"] = version
+    return _device_config(topics, instance, device, components, qos)
+
+
+def _device_config(
+    topics: Topics, instance: str, device: dict[str, Any], components: dict[str, Any], qos: int
+) -> dict[str, Any]:
+    """A device-based discovery payload: available while the daemon and the server are."""
     return {
         "device": device,
         "origin": {"name": "qbt-bridge", "sw_version": __version__, "support_url": SUPPORT_URL},
@@ -187,19 +194,13 @@ def torrent_discovery(topics: Topics, instance: str, torrent: Torrent, qos: int)
         config["state_topic"] = state_topic
         config["value_template"] = f"{{{{ value_json.{entity.key} }}}}"
         components[entity.key] = config
-    return {
-        "device": {
-            "identifiers": [prefix],
-            "name": torrent.name[:100] or torrent.hash,
-            "model": "Torrent",
-            "via_device": node,
-        },
-        "origin": {"name": "qbt-bridge", "sw_version": __version__, "support_url": SUPPORT_URL},
-        "availability": [{"topic": topics.bridge_status}, {"topic": topics.availability(instance)}],
-        "availability_mode": "all",
-        "qos": qos,
-        "components": components,
+    device = {
+        "identifiers": [prefix],
+        "name": torrent.name[:100] or torrent.hash,
+        "model": "Torrent",
+        "via_device": node,
     }
+    return _device_config(topics, instance, device, components, qos)
 
 
 def torrent_state(torrent: Torrent) -> dict[str, Any]:

@@ -15,33 +15,12 @@ import pytest
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.config import Config, parse_config
 from qbt_bridge.daemon import Daemon
-from qbt_bridge.sandbox import LocalMosquitto, LocalQBittorrent, Release
-from tests.conftest import RELEASES, require
+from qbt_bridge.sandbox import LocalMosquitto, LocalQBittorrent
 from tests.helpers import wait_for
 
 PREFIX = "qbt-bridge"
-
-
-@pytest.fixture(scope="session")
-def qbt() -> Iterator[LocalQBittorrent]:
-    """One daemon of the newest release under test, shared by the MQTT tests."""
-    with LocalQBittorrent(require(Release.named(RELEASES[-1]))) as daemon:
-        yield daemon
-
-
-@pytest.fixture
-async def qbt_client(qbt: LocalQBittorrent) -> AsyncIterator[QBittorrentClient]:
-    """A client on that daemon; its torrents, categories and tags are removed afterwards."""
-    async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as client:
-        yield client
-        await client.torrents_delete("all", delete_files=True)
-        categories = await client.torrents_categories()
-        if categories:
-            await client.torrents_remove_categories(categories)
-        await client.transfer_set_speed_limits_mode(enabled=False)
 
 
 @pytest.fixture

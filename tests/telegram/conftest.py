@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +12,7 @@ import pytest
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.config import Config, parse_config
 from qbt_bridge.daemon import Daemon
-from qbt_bridge.sandbox import LocalQBittorrent, Release
-from tests.conftest import RELEASES, require
+from qbt_bridge.sandbox import LocalQBittorrent
 from tests.helpers import wait_for
 from tests.mqtt.conftest import Running
 from tests.telegram.botapi import TOKEN, BotApi
@@ -21,28 +20,6 @@ from tests.telegram.botapi import TOKEN, BotApi
 ADMIN = 1001
 VIEWER = 1002  # read-only
 STRANGER = 666
-
-
-@pytest.fixture(scope="session")
-def qbt() -> Iterator[LocalQBittorrent]:
-    """One daemon of the newest release under test, shared by the Telegram tests."""
-    with LocalQBittorrent(require(Release.named(RELEASES[-1]))) as daemon:
-        yield daemon
-
-
-@pytest.fixture
-async def qbt_client(qbt: LocalQBittorrent) -> AsyncIterator[QBittorrentClient]:
-    """A client on that daemon; torrents, categories and RSS are cleaned up afterwards."""
-    async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as client:
-        yield client
-        await client.torrents_delete("all", delete_files=True)
-        categories = await client.torrents_categories()
-        if categories:
-            await client.torrents_remove_categories(categories)
-        for name in await client.rss_rules():
-            await client.rss_remove_rule(name)
-        for feed in await client.rss_items():
-            await client.rss_remove_item(feed.path.split("\\")[0])
 
 
 @pytest.fixture
