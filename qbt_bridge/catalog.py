@@ -6,11 +6,12 @@ as plain strings, so this module needs no Home Assistant import.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypedDict
 
+from qbt_bridge.config import TorrentFilter
 from qbt_bridge.models import ServerState, StateGroup, Torrent
 from qbt_bridge.store import SyncStore
 
@@ -177,3 +178,25 @@ def global_values(store: SyncStore) -> dict[str, Any]:
 def torrent_values(torrent: Torrent) -> dict[str, Any]:
     """The current value of every per-torrent entity."""
     return {e.key: e.value_fn(torrent) for e in TORRENT_ENTITIES}
+
+
+def matches(store: SyncStore, torrent_hash: str, rule: TorrentFilter) -> bool:
+    """Whether a torrent passes a per-torrent filter (the cap is applied by ``newest``)."""
+    if rule.states and store.state(torrent_hash).group.value not in rule.states:
+        return False
+    if rule.categories and store.category(torrent_hash) not in rule.categories:
+        return False
+    return not rule.tags or bool(rule.tags.intersection(store.torrent_tags(torrent_hash)))
+
+
+def newest(store: SyncStore, hashes: Iterable[str], limit: int) -> list[str]:
+    """At most ``limit`` of ``hashes``, the most recently added first."""
+    ranked = sorted(hashes, key=lambda h: (store.raw(h).get("added_on", 0), h), reverse=True)
+    return ranked[:limit]
+
+
+def selected_torrents(store: SyncStore, rule: TorrentFilter) -> list[str]:
+    """The torrents that get per-torrent entities: matching the filter, newest first, capped."""
+    if not rule.enabled:
+        return []
+    return newest(store, (h for h in store.hashes() if matches(store, h, rule)), rule.limit)

@@ -1,3 +1,99 @@
-"""qbt-bridge for Home Assistant (the component arrives with its own issue; this is a stub)."""
+"""qbt-bridge: qBittorrent in Home Assistant, on the qbt-bridge engine."""
 
-DOMAIN = "qbt_bridge"
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import partial
+from pathlib import Path
+
+from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME, CONF_VERIFY_SSL, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.aiohttp_client import async_create_clientsession
+from homeassistant.helpers.storage import STORAGE_DIR
+from homeassistant.helpers.typing import ConfigType
+
+from qbt_bridge.bridge import Bridge, RefreshPolicy
+from qbt_bridge.clients import QBittorrentClient
+
+from .const import CONF_API_KEY, DOMAIN, REQUEST_TIMEOUT
+from .coordinator import QbtConfigEntry, QbtCoordinator
+from .options import fired_events, scan_interval
+from .services import async_setup_services
+
+PLATFORMS = [Platform.SENSOR, Platform.SWITCH, Platform.BUTTON, Platform.EVENT]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, _config: ConfigType) -> bool:
+    """Register the actions (they name the entry they act on)."""
+    async_setup_services(hass)
+    return True
+
+
+def make_client(hass: HomeAssistant, data: Mapping[str, object]) -> QBittorrentClient:
+    """A client on a session of its own (qBittorrent keeps the login in a cookie).
+
+    The client leaves an injected session open: ``close_client`` closes both.
+    """
+    verify = bool(data.get(CONF_VERIFY_SSL, True))
+    return QBittorrentClient(
+        str(data[CONF_URL]),
+        str(data.get(CONF_USERNAME) or ""),
+        str(data.get(CONF_PASSWORD) or ""),
+        api_key=str(data.get(CONF_API_KEY) or "") or None,
+        session=async_create_clientsession(hass, verify_ssl=verify),
+        verify_certificate=verify,
+        connect_timeout=REQUEST_TIMEOUT,
+        request_timeout=REQUEST_TIMEOUT,
+    )
+
+
+async def close_client(client: QBittorrentClient) -> None:
+    """Log out and close the client's session."""
+    await client.close()
+    await client.session.close()
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
+    """Connect, read everything once, then set up the platforms."""
+    client = make_client(hass, entry.data)
+    interval = scan_interval(entry.options)
+    ledger = hass.config.path(STORAGE_DIR, f"{DOMAIN}.{entry.entry_id}.completed.json")
+    bridge = await hass.async_add_executor_job(  # reads the completion ledger from disk
+        partial(
+            Bridge,
+            client,
+            entry.entry_id,
+            # Sweeps (the only way to see changes made elsewhere) every 6th refresh.
+            policy=RefreshPolicy(fast_interval=interval, full_interval=6 * interval),
+            ledger_path=Path(ledger),
+        )
+    )
+    coordinator = QbtCoordinator(
+        hass, entry, bridge, interval=interval, events=fired_events(entry.options)
+    )
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except Exception:
+        coordinator.detach()
+        await close_client(client)
+        raise
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_options_changed))
+    return True
+
+
+async def _options_changed(hass: HomeAssistant, entry: QbtConfigEntry) -> None:
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
+    """Unload the platforms, log out, close the session."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        coordinator = entry.runtime_data
+        coordinator.detach()
+        await close_client(coordinator.bridge.client)
+    return unloaded

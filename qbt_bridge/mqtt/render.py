@@ -21,11 +21,12 @@ from qbt_bridge.catalog import (
     EntityDescription,
     Platform,
     global_values,
+    matches,
+    newest,
     torrent_values,
 )
 from qbt_bridge.config import TorrentFilter
 from qbt_bridge.models import Torrent
-from qbt_bridge.store import SyncStore
 
 ONLINE = "online"
 OFFLINE = "offline"
@@ -216,15 +217,6 @@ def torrent_state(torrent: Torrent) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- selection
 
 
-def _matches(store: SyncStore, torrent_hash: str, rule: TorrentFilter) -> bool:
-    """Whether a torrent passes the per-torrent filter (the cap is applied separately)."""
-    if rule.states and store.state(torrent_hash).group.value not in rule.states:
-        return False
-    if rule.categories and store.category(torrent_hash) not in rule.categories:
-        return False
-    return not rule.tags or bool(rule.tags.intersection(store.torrent_tags(torrent_hash)))
-
-
 class RetainedCache:
     """What the broker holds from us, so that only differences are published.
 
@@ -338,7 +330,7 @@ class InstanceView:
         self._generation = store.generation
         membership_moved = False
         for torrent_hash in changed:
-            hit = torrent_hash in store and _matches(store, torrent_hash, self.rule)
+            hit = torrent_hash in store and matches(store, torrent_hash, self.rule)
             if hit != (torrent_hash in self._matching):
                 membership_moved = True
                 (self._matching.add if hit else self._matching.discard)(torrent_hash)
@@ -363,11 +355,7 @@ class InstanceView:
 
     def _select(self) -> set[str]:
         """The matching torrents within the cap, newest first."""
-        store = self.bridge.store
-        ranked = sorted(
-            self._matching, key=lambda h: (store.raw(h).get("added_on", 0), h), reverse=True
-        )
-        return set(ranked[: self.rule.limit])
+        return set(newest(self.bridge.store, self._matching, self.rule.limit))
 
     def owns(self, topic: str) -> bool:
         """Whether a retained topic is one of this instance's per-torrent topics."""

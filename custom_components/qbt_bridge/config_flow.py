@@ -1,0 +1,232 @@
+"""Config flow: add a server, re-authenticate, reconfigure, and the options."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.config_entries import (
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import (
+    CONF_PASSWORD,
+    CONF_SCAN_INTERVAL,
+    CONF_URL,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+)
+from homeassistant.core import callback
+from homeassistant.helpers import selector
+
+from qbt_bridge.clients.http import normalize_url
+from qbt_bridge.errors import (
+    AuthenticationError,
+    ConnectionFailedError,
+    LoginBannedError,
+    QbtBridgeError,
+)
+from qbt_bridge.models import StateGroup
+
+from .const import (
+    CONF_API_KEY,
+    CONF_CATEGORIES,
+    CONF_EVENTS,
+    CONF_LIMIT,
+    CONF_STATES,
+    CONF_TAGS,
+    CONF_TORRENTS,
+    DEFAULT_LIMIT,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    EVENT_KINDS,
+    LOGGER,
+    MAX_LIMIT,
+    REQUEST_TIMEOUT,
+)
+from .coordinator import QbtConfigEntry
+
+_PASSWORD = selector.TextSelector(
+    selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+)
+_URL = selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.URL))
+
+
+def _credentials(defaults: Mapping[str, Any]) -> dict[Any, Any]:
+    return {
+        vol.Optional(CONF_USERNAME, default=defaults.get(CONF_USERNAME, "")): str,
+        vol.Optional(CONF_PASSWORD, default=""): _PASSWORD,
+        vol.Optional(CONF_API_KEY, default=""): _PASSWORD,
+    }
+
+
+def _server_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_URL, default=defaults.get(CONF_URL, "http://")): _URL,
+            **_credentials(defaults),
+            vol.Optional(CONF_VERIFY_SSL, default=defaults.get(CONF_VERIFY_SSL, True)): bool,
+        }
+    )
+
+
+async def validate(hass: Any, data: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
+    """Try the server; the version on success, else the form's errors."""
+    from . import close_client, make_client  # noqa: PLC0415 - __init__ imports this module
+
+    client = make_client(hass, data)
+    try:
+        version = await client.version()
+        await client.webapi_version()
+        if not await client.is_version_supported():
+            return "", {"base": "unsupported_version"}
+    except LoginBannedError:
+        return "", {"base": "banned"}
+    except AuthenticationError:
+        return "", {"base": "invalid_auth"}
+    except ConnectionFailedError as err:
+        LOGGER.debug("cannot connect to %s: %s", data[CONF_URL], err)
+        return "", {"base": "cannot_connect"}
+    except QbtBridgeError:
+        LOGGER.exception("unexpected answer from %s", data[CONF_URL])
+        return "", {"base": "unknown"}
+    finally:
+        await close_client(client)
+    return str(version), {}
+
+
+def _clean(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Normalise the URL (scheme required, no trailing slash); errors for the form."""
+    data = dict(user_input)
+    text = str(data.get(CONF_URL, "")).strip()
+    if "://" not in text:
+        return data, {CONF_URL: "invalid_url"}
+    try:
+        data[CONF_URL] = normalize_url(text)
+    except ValueError:
+        return data, {CONF_URL: "invalid_url"}
+    if not data.get(CONF_API_KEY) and not data.get(CONF_USERNAME):
+        return data, {"base": "credentials_required"}
+    return data, {}
+
+
+class QbtBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add a qBittorrent server."""
+
+    VERSION = 1
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the server and the credentials."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = _clean(user_input)
+            if not errors:
+                await self.async_set_unique_id(data[CONF_URL].lower())
+                self._abort_if_unique_id_configured()
+                version, errors = await validate(self.hass, data)
+                if not errors:
+                    return self.async_create_entry(
+                        title=f"qBittorrent {data[CONF_URL].split('://', 1)[1]}",
+                        data=data,
+                        description_placeholders={"version": version},
+                    )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(_server_schema({}), user_input or {}),
+            errors=errors,
+            description_placeholders={"timeout": f"{REQUEST_TIMEOUT:g}"},
+        )
+
+    async def async_step_reauth(self, _entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The stored credentials stopped working."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for new credentials for the same server."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = _clean({**entry.data, **user_input})
+            if not errors:
+                _version, errors = await validate(self.hass, data)
+                if not errors:
+                    return self.async_update_reload_and_abort(entry, data=data)
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema(_credentials(entry.data)),
+            errors=errors,
+            description_placeholders={"url": entry.data[CONF_URL]},
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the URL, credentials or certificate checks of a server."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = _clean(user_input)
+            if not errors:
+                unique_id = data[CONF_URL].lower()
+                other = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, unique_id)
+                if other is not None and other.entry_id != entry.entry_id:
+                    return self.async_abort(reason="already_configured")
+                _version, errors = await validate(self.hass, data)
+                if not errors:
+                    return self.async_update_reload_and_abort(entry, unique_id=unique_id, data=data)
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=_server_schema(entry.data),
+            errors=errors,
+        )
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(_entry: QbtConfigEntry) -> QbtBridgeOptionsFlow:
+        """The options."""
+        return QbtBridgeOptionsFlow()
+
+
+class QbtBridgeOptionsFlow(OptionsFlow):
+    """Refresh interval, per-torrent entities and which events to fire."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """One form for all options."""
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        options = self.config_entry.options
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_SCAN_INTERVAL,
+                    default=options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL),
+                ): vol.All(vol.Coerce(int), vol.Range(min=2, max=3600)),
+                vol.Required(CONF_TORRENTS, default=options.get(CONF_TORRENTS, False)): bool,
+                vol.Optional(CONF_STATES, default=list(options.get(CONF_STATES, []))): (
+                    selector.SelectSelector(
+                        selector.SelectSelectorConfig(
+                            options=[g.value for g in StateGroup],
+                            multiple=True,
+                            translation_key=CONF_STATES,
+                        )
+                    )
+                ),
+                vol.Optional(CONF_CATEGORIES, default=options.get(CONF_CATEGORIES, "")): str,
+                vol.Optional(CONF_TAGS, default=options.get(CONF_TAGS, "")): str,
+                vol.Required(CONF_LIMIT, default=options.get(CONF_LIMIT, DEFAULT_LIMIT)): vol.All(
+                    vol.Coerce(int), vol.Range(min=1, max=MAX_LIMIT)
+                ),
+                vol.Optional(CONF_EVENTS, default=list(options.get(CONF_EVENTS, EVENT_KINDS))): (
+                    selector.SelectSelector(
+                        selector.SelectSelectorConfig(
+                            options=list(EVENT_KINDS), multiple=True, translation_key=CONF_EVENTS
+                        )
+                    )
+                ),
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema)

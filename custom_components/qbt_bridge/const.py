@@ -1,0 +1,25 @@
+"""Constants of the qbt-bridge integration."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+DOMAIN: Final = "qbt_bridge"
+LOGGER = logging.getLogger(__package__)
+
+CONF_API_KEY: Final = "api_key"
+CONF_TORRENTS: Final = "torrent_entities"
+CONF_STATES: Final = "states"
+CONF_CATEGORIES: Final = "categories"
+CONF_TAGS: Final = "tags"
+CONF_LIMIT: Final = "limit"
+CONF_EVENTS: Final = "events"
+
+DEFAULT_SCAN_INTERVAL: Final = 10  # seconds
+DEFAULT_LIMIT: Final = 25
+MAX_LIMIT: Final = 500
+REQUEST_TIMEOUT: Final = 10.0  # seconds, every request; shown in the config flow's errors
+
+EVENT_KINDS: Final = ("added", "completed", "removed", "errored")
+EVENT_PREFIX: Final = f"{DOMAIN}_torrent_"  # qbt_bridge_torrent_completed …

@@ -1,0 +1,88 @@
+"""The coordinator: one engine (``Bridge``) per config entry, refreshed on a schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from qbt_bridge.bridge import Bridge
+from qbt_bridge.errors import AuthenticationError, QbtBridgeError
+from qbt_bridge.events import Event
+
+from .const import DOMAIN, EVENT_KINDS, EVENT_PREFIX, LOGGER
+
+if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
+
+type QbtConfigEntry = ConfigEntry[QbtCoordinator]
+
+
+class QbtCoordinator(DataUpdateCoordinator[None]):
+    """Refreshes the engine; the engine's snapshot is the data every entity reads."""
+
+    config_entry: QbtConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: QbtConfigEntry,
+        bridge: Bridge,
+        *,
+        interval: float,
+        events: frozenset[str],
+    ) -> None:
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {entry.title}",
+            update_interval=timedelta(seconds=interval),
+        )
+        self.bridge = bridge
+        self.events = events
+        self.event_listeners: list[Callable[[Event], None]] = []
+        self._unsubscribe = [
+            bridge.add_listener(self._on_event),
+            # A command refreshes what it touched: show it now, not a poll later.
+            bridge.add_refresh_listener(self._on_refresh),
+        ]
+
+    async def _async_update_data(self) -> None:
+        try:
+            await self.bridge.refresh()
+        except AuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except QbtBridgeError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+
+    @callback
+    def _on_refresh(self) -> None:
+        if self.last_update_success:
+            self.async_update_listeners()
+
+    @callback
+    def _on_event(self, event: Event) -> None:
+        kind = event.kind.value
+        if kind not in EVENT_KINDS:
+            return
+        for listener in self.event_listeners:
+            listener(event)
+        if kind in self.events:
+            data = {**event.as_dict(), "entry_id": self.config_entry.entry_id}
+            self.hass.bus.async_fire(f"{EVENT_PREFIX}{kind}", data)
+
+    def detach(self) -> None:
+        """Stop listening to the engine (on unload)."""
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()

@@ -1,0 +1,38 @@
+"""The base of every entity: one device per server, unique ids from the entry."""
+
+from __future__ import annotations
+
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from qbt_bridge.catalog import EntityDescription
+
+from .const import DOMAIN
+from .coordinator import QbtCoordinator
+
+
+class QbtEntity(CoordinatorEntity[QbtCoordinator]):
+    """An entity of one qBittorrent server."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: QbtCoordinator, description: EntityDescription) -> None:
+        super().__init__(coordinator)
+        entry = coordinator.config_entry
+        self.description = description
+        self._attr_unique_id = f"{entry.unique_id}_{description.key}"
+        self._attr_translation_key = description.key
+        self._attr_icon = description.icon
+        self._attr_entity_registry_enabled_default = description.enabled_by_default
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, entry.unique_id or entry.entry_id)},
+            name=entry.title,
+            manufacturer="qBittorrent project",
+            model="qBittorrent",
+            configuration_url=coordinator.bridge.client.base_url,
+        )
+
+    @property
+    def available(self) -> bool:
+        """Available while the last refresh worked."""
+        return super().available and self.coordinator.bridge.store.initialised

@@ -1,0 +1,48 @@
+"""The entry's options as the engine's types."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.const import CONF_SCAN_INTERVAL
+
+from qbt_bridge.config import TorrentFilter
+
+from .const import (
+    CONF_CATEGORIES,
+    CONF_EVENTS,
+    CONF_LIMIT,
+    CONF_STATES,
+    CONF_TAGS,
+    CONF_TORRENTS,
+    DEFAULT_LIMIT,
+    DEFAULT_SCAN_INTERVAL,
+    EVENT_KINDS,
+)
+
+
+def split_list(text: str | None) -> frozenset[str]:
+    """``"tv, movies"`` as a set of names."""
+    return frozenset(part.strip() for part in (text or "").split(",") if part.strip())
+
+
+def torrent_filter(options: Mapping[str, Any]) -> TorrentFilter:
+    """Which torrents get entities."""
+    return TorrentFilter(
+        enabled=bool(options.get(CONF_TORRENTS, False)),
+        states=frozenset(options.get(CONF_STATES, ())),
+        categories=split_list(options.get(CONF_CATEGORIES)),
+        tags=split_list(options.get(CONF_TAGS)),
+        limit=int(options.get(CONF_LIMIT, DEFAULT_LIMIT)),
+    )
+
+
+def scan_interval(options: Mapping[str, Any]) -> float:
+    """Seconds between refreshes."""
+    return float(options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL))
+
+
+def fired_events(options: Mapping[str, Any]) -> frozenset[str]:
+    """Which torrent events go on the bus (all by default)."""
+    return frozenset(options.get(CONF_EVENTS, EVENT_KINDS))

@@ -1,0 +1,155 @@
+"""Sensors rendered from the engine's catalog: the server's, and (optionally) per torrent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorStateClass,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from qbt_bridge.catalog import (
+    GLOBAL_ENTITIES,
+    TORRENT_ENTITIES,
+    EntityDescription,
+    GlobalEntity,
+    Platform,
+    TorrentEntity,
+    selected_torrents,
+)
+
+from .const import DOMAIN
+from .coordinator import QbtConfigEntry, QbtCoordinator
+from .entity import QbtEntity
+from .options import torrent_filter
+
+PARALLEL_UPDATES = 0  # the coordinator does the I/O
+
+
+def _describe(entity: SensorEntity, description: EntityDescription) -> None:
+    """Copy the catalog's units and classes into Home Assistant's attributes."""
+    entity._attr_native_unit_of_measurement = description.unit  # noqa: SLF001
+    entity._attr_suggested_unit_of_measurement = description.suggested_unit  # noqa: SLF001
+    entity._attr_suggested_display_precision = description.suggested_precision  # noqa: SLF001
+    if description.device_class:
+        entity._attr_device_class = SensorDeviceClass(description.device_class)  # noqa: SLF001
+    if description.state_class:
+        entity._attr_state_class = SensorStateClass(description.state_class)  # noqa: SLF001
+    if description.entity_category:
+        entity._attr_entity_category = EntityCategory(description.entity_category)  # noqa: SLF001
+    if description.options:
+        entity._attr_options = list(description.options)  # noqa: SLF001
+
+
+class ServerSensor(QbtEntity, SensorEntity):
+    """One value of the whole server."""
+
+    description: GlobalEntity
+
+    def __init__(self, coordinator: QbtCoordinator, description: GlobalEntity) -> None:
+        super().__init__(coordinator, description)
+        _describe(self, description)
+
+    @property
+    def native_value(self) -> Any:
+        """The catalog's value; placeholders ("-", -1, 8640000) are already None."""
+        assert self.description.value_fn is not None  # noqa: S101 - sensors have one
+        return self.description.value_fn(self.coordinator.bridge.store)
+
+
+class TorrentSensor(QbtEntity, SensorEntity):
+    """One value of one torrent (a device under the server)."""
+
+    description: TorrentEntity
+
+    def __init__(
+        self, coordinator: QbtCoordinator, description: TorrentEntity, torrent_hash: str
+    ) -> None:
+        super().__init__(coordinator, description)
+        _describe(self, description)
+        entry = coordinator.config_entry
+        self.torrent_hash = torrent_hash
+        self._attr_unique_id = f"{entry.unique_id}_{torrent_hash}_{description.key}"
+        torrent = coordinator.bridge.store.torrent(torrent_hash)
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, f"{entry.unique_id}_{torrent_hash}")},
+            name=(torrent.name if torrent else torrent_hash)[:100],
+            model="Torrent",
+            via_device=(DOMAIN, entry.unique_id or entry.entry_id),
+        )
+
+    @property
+    def available(self) -> bool:
+        """Available while the torrent is there."""
+        return super().available and self.torrent_hash in self.coordinator.bridge.store
+
+    @property
+    def native_value(self) -> Any:
+        """The catalog's value for this torrent."""
+        torrent = self.coordinator.bridge.store.torrent(self.torrent_hash)
+        return None if torrent is None else self.description.value_fn(torrent)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: QbtConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    """The server's sensors, and per-torrent ones when the options ask for them."""
+    coordinator = entry.runtime_data
+    async_add_entities(
+        ServerSensor(coordinator, d) for d in GLOBAL_ENTITIES if d.platform is Platform.SENSOR
+    )
+    rule = torrent_filter(entry.options)
+    known: set[str] = set()
+
+    @callback
+    def sync_torrents() -> None:
+        wanted = set(selected_torrents(coordinator.bridge.store, rule))
+        new = wanted - known
+        if new:
+            async_add_entities(
+                TorrentSensor(coordinator, d, h) for h in sorted(new) for d in TORRENT_ENTITIES
+            )
+        for gone in known - wanted:
+            _remove_torrent(hass, entry, gone)
+        known.clear()
+        known.update(wanted)
+
+    # Devices of torrents that are gone, or of per-torrent entities now turned off.
+    _remove_leftovers(hass, entry, set(selected_torrents(coordinator.bridge.store, rule)))
+    if rule.enabled:
+        sync_torrents()
+        entry.async_on_unload(coordinator.async_add_listener(sync_torrents))
+
+
+def _remove_torrent(hass: HomeAssistant, entry: QbtConfigEntry, torrent_hash: str) -> None:
+    """Take a torrent's entities and device out of the registries."""
+    devices = dr.async_get(hass)
+    device = devices.async_get_device(identifiers={(DOMAIN, f"{entry.unique_id}_{torrent_hash}")})
+    if device is not None:
+        devices.async_remove_device(device.id)  # removes its entities too
+    registry = er.async_get(hass)
+    for description in TORRENT_ENTITIES:
+        unique_id = f"{entry.unique_id}_{torrent_hash}_{description.key}"
+        entity_id = registry.async_get_entity_id("sensor", DOMAIN, unique_id)
+        if entity_id is not None:
+            registry.async_remove(entity_id)
+
+
+def _remove_leftovers(hass: HomeAssistant, entry: QbtConfigEntry, keep: set[str]) -> None:
+    """Per-torrent devices of an earlier run (or of options now off) that are not wanted."""
+    devices = dr.async_get(hass)
+    server = entry.unique_id or entry.entry_id
+    for device in dr.async_entries_for_config_entry(devices, entry.entry_id):
+        for domain, identifier in device.identifiers:
+            if domain == DOMAIN and identifier != server:
+                torrent_hash = identifier.rsplit("_", 1)[-1]
+                if torrent_hash not in keep:
+                    _remove_torrent(hass, entry, torrent_hash)

@@ -1,0 +1,182 @@
+"""The config flow against a real qBittorrent: success, every error, duplicates, reauth."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+from homeassistant import config_entries
+from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+
+import custom_components.qbt_bridge as component
+from custom_components.qbt_bridge.const import DOMAIN
+from qbt_bridge.sandbox import LocalQBittorrent, Release, free_port
+from tests.components.conftest import entry_data, make_entry
+from tests.conftest import RELEASES, require
+
+
+async def _submit(hass: HomeAssistant, data: dict[str, object]) -> dict[str, object]:
+    flow = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert flow["type"] is FlowResultType.FORM
+    return dict(await hass.config_entries.flow.async_configure(flow["flow_id"], data))
+
+
+async def test_a_server_is_added_once(hass: HomeAssistant, qbt: LocalQBittorrent) -> None:
+    result = await _submit(hass, entry_data(qbt, **{CONF_URL: qbt.url + "/"}))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_URL] == qbt.url  # type: ignore[index]
+    await hass.async_block_till_done()
+    # The same server again, written with a trailing slash: refused.
+    again = await _submit(hass, entry_data(qbt, **{CONF_URL: qbt.url.upper() + "/"}))
+    assert again["type"] is FlowResultType.ABORT
+    assert again["reason"] == "already_configured"
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({CONF_URL: "127.0.0.1:8080"}, {CONF_URL: "invalid_url"}),
+        ({CONF_PASSWORD: "wrong"}, {"base": "invalid_auth"}),
+        ({CONF_USERNAME: "", CONF_PASSWORD: ""}, {"base": "credentials_required"}),
+    ],
+)
+async def test_form_errors(
+    hass: HomeAssistant, qbt: LocalQBittorrent, change: dict[str, str], error: dict[str, str]
+) -> None:
+    result = await _submit(hass, entry_data(qbt, **change))
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == error
+
+
+async def test_nothing_listening_and_a_silent_server_cannot_connect(
+    hass: HomeAssistant, qbt: LocalQBittorrent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refused = await _submit(hass, entry_data(qbt, **{CONF_URL: f"http://127.0.0.1:{free_port()}"}))
+    assert refused["errors"] == {"base": "cannot_connect"}
+    monkeypatch.setattr(component, "REQUEST_TIMEOUT", 1.0)  # the user sees the real 10 s
+    with _silent_server() as port:
+        silent = await _submit(hass, entry_data(qbt, **{CONF_URL: f"http://127.0.0.1:{port}"}))
+    assert silent["errors"] == {"base": "cannot_connect"}
+    https = await _submit(hass, entry_data(qbt, **{CONF_URL: qbt.url.replace("http", "https")}))
+    assert https["errors"] == {"base": "cannot_connect"}
+
+
+@pytest.fixture
+def banning_qbt() -> Iterator[LocalQBittorrent]:
+    with LocalQBittorrent(require(Release.named(RELEASES[-1])), max_auth_failures=2) as daemon:
+        yield daemon
+
+
+async def test_a_banned_address_is_told_so(
+    hass: HomeAssistant, banning_qbt: LocalQBittorrent
+) -> None:
+    flow = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    wrong = entry_data(banning_qbt, **{CONF_PASSWORD: "wrong"})
+    first = await hass.config_entries.flow.async_configure(flow["flow_id"], wrong)
+    assert first["errors"] == {"base": "invalid_auth"}
+    for _ in range(3):
+        await hass.config_entries.flow.async_configure(flow["flow_id"], wrong)
+    # Now even the right password is refused, and the form says why.
+    banned = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], entry_data(banning_qbt)
+    )
+    assert banned["errors"] == {"base": "banned"}
+
+
+async def test_a_password_that_stopped_working_asks_to_reauthenticate(
+    hass: HomeAssistant, qbt: LocalQBittorrent
+) -> None:
+    entry = make_entry(qbt, **{CONF_PASSWORD: "no-longer-right"})
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is config_entries.ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [f["context"]["source"] for f in flows] == [config_entries.SOURCE_REAUTH]
+
+    wrong = await hass.config_entries.flow.async_configure(
+        flows[0]["flow_id"], {CONF_USERNAME: qbt.username, CONF_PASSWORD: "still-wrong"}
+    )
+    assert wrong["errors"] == {"base": "invalid_auth"}
+    done = await hass.config_entries.flow.async_configure(
+        flows[0]["flow_id"], {CONF_USERNAME: qbt.username, CONF_PASSWORD: qbt.password}
+    )
+    assert done["type"] is FlowResultType.ABORT
+    assert done["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+    assert entry.state is config_entries.ConfigEntryState.LOADED
+    assert entry.data[CONF_PASSWORD] == qbt.password
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reconfigure_changes_the_server(hass: HomeAssistant, qbt: LocalQBittorrent) -> None:
+    entry = make_entry(qbt, **{CONF_URL: f"http://127.0.0.1:{free_port()}"})
+    entry.add_to_hass(hass)
+    flow = await entry.start_reconfigure_flow(hass)
+    bad = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], entry_data(qbt, **{CONF_URL: f"http://127.0.0.1:{free_port()}"})
+    )
+    assert bad["errors"] == {"base": "cannot_connect"}
+    done = await hass.config_entries.flow.async_configure(flow["flow_id"], entry_data(qbt))
+    assert done["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_URL] == qbt.url
+    assert entry.unique_id == qbt.url.lower()
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_options_flow(hass: HomeAssistant, loaded: object) -> None:
+    entry = loaded
+    result = await hass.config_entries.options.async_init(entry.entry_id)  # type: ignore[attr-defined]
+    assert result["type"] is FlowResultType.FORM
+    done = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"scan_interval": 30, "torrent_entities": True, "states": ["downloading"],
+         "categories": "tv, movies", "tags": "", "limit": 5, "events": ["completed"]},
+    )  # fmt: skip
+    assert done["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.options["limit"] == 5  # type: ignore[attr-defined]
+
+
+def _silent_server() -> _SilentServer:
+    return _SilentServer()
+
+
+class _SilentServer:
+    """Accepts connections and never answers (a hung server)."""
+
+    def __enter__(self) -> int:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.stop = threading.Event()
+        self.held: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+        return int(self.sock.getsockname()[1])
+
+    def _accept(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                self.held.append(self.sock.accept()[0])
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(5)
+        for held in self.held:
+            held.close()
+        self.sock.close()
