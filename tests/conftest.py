@@ -5,10 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+
+try:
+    import pytest_socket
+except ImportError:  # only Home Assistant's test plugin brings it
+    pytest_socket = None
 
 from qbt_bridge.bridge import Bridge
 from qbt_bridge.clients import QBittorrentClient
@@ -74,11 +80,29 @@ async def _empty(qbt: QBittorrentClient) -> None:
         await qbt.rss_remove_item(feed.path.split("\\")[0])
 
 
+@contextlib.contextmanager
+def sockets_allowed() -> Iterator[None]:
+    """Let a session fixture start its servers while Home Assistant's test plugin blocks
+    sockets (a session fixture is set up before the test's own ``socket_enabled``)."""
+    saved = socket.socket
+    if pytest_socket is not None:
+        pytest_socket.enable_socket()
+    try:
+        yield
+    finally:
+        socket.socket = saved  # type: ignore[misc]
+
+
 @pytest.fixture(scope="session")
 def qbt() -> Iterator[LocalQBittorrent]:
     """One daemon of the newest release under test, shared by the fronts' tests."""
-    with LocalQBittorrent(require(Release.named(RELEASES[-1]))) as newest:
+    with sockets_allowed():
+        newest = LocalQBittorrent(require(Release.named(RELEASES[-1])))
+        newest.start()
+    try:
         yield newest
+    finally:
+        newest.cleanup()
 
 
 @pytest.fixture
@@ -93,7 +117,8 @@ async def qbt_client(qbt: LocalQBittorrent) -> AsyncIterator[QBittorrentClient]:
 @pytest.fixture(scope="session")
 def files() -> Iterator[FileServer]:
     """A loopback HTTP server for .torrent files, RSS feeds and search plugins."""
-    server = FileServer()
+    with sockets_allowed():
+        server = FileServer()
     yield server
     server.close()
 
@@ -114,7 +139,9 @@ class Seed:
 @pytest.fixture(scope="session")
 def seed() -> Iterator[Seed]:
     """A 3 MiB file seeded by its own host daemon."""
-    with LocalQBittorrent(require(Release.named("host"))) as seeder:
+    with sockets_allowed():
+        seeder = LocalQBittorrent(require(Release.named("host")))
+        seeder.start()
         data_dir = Path(seeder.downloads)
         _path, torrent = make_payload(data_dir, "bridge-payload.bin", 3 * 1024 * 1024)
         result = Seed(seeder, torrent)
@@ -127,7 +154,10 @@ def seed() -> Iterator[Seed]:
                 )
 
         asyncio.run(start_seeding())
+    try:
         yield result
+    finally:
+        seeder.cleanup()
 
 
 @pytest.fixture

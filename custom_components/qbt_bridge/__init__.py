@@ -32,10 +32,7 @@ async def async_setup(hass: HomeAssistant, _config: ConfigType) -> bool:
 
 
 def make_client(hass: HomeAssistant, data: Mapping[str, object]) -> QBittorrentClient:
-    """A client on a session of its own (qBittorrent keeps the login in a cookie).
-
-    The client leaves an injected session open: ``close_client`` closes both.
-    """
+    """A client on a session of its own (qBittorrent keeps the login in a cookie)."""
     verify = bool(data.get(CONF_VERIFY_SSL, True))
     return QBittorrentClient(
         str(data[CONF_URL]),
@@ -50,9 +47,8 @@ def make_client(hass: HomeAssistant, data: Mapping[str, object]) -> QBittorrentC
 
 
 async def close_client(client: QBittorrentClient) -> None:
-    """Log out and close the client's session."""
+    """Log out (Home Assistant closes the session it made when it stops)."""
     await client.close()
-    await client.session.close()
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:

@@ -961,11 +961,6 @@ class QBittorrentClient(AsyncClosing):
 
     # ----------------------------------------------------------------- lifecycle
 
-    @property
-    def session(self) -> aiohttp.ClientSession:
-        """The HTTP session in use (an injected one is the caller's to close)."""
-        return self._http.session
-
     async def close(self) -> None:
         """Log out (cookie sessions) and close an owned HTTP session."""
         try:

@@ -5,38 +5,22 @@ Everything talks to a real qbittorrent-nox on loopback, so sockets are enabled f
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_socket
 from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.qbt_bridge.const import DOMAIN
-from qbt_bridge.sandbox import LocalQBittorrent, Release
-from tests.conftest import RELEASES, require
+from qbt_bridge.sandbox import LocalQBittorrent
 
 
 @pytest.fixture(autouse=True)
 def _real_parts(enable_custom_integrations: None, socket_enabled: None) -> None:
     """Load custom_components/qbt_bridge; allow loopback sockets."""
-
-
-@pytest.fixture(scope="session")
-def qbt() -> Iterator[LocalQBittorrent]:
-    """The shared daemon; started with sockets allowed (session fixtures come before the
-    per-test ``socket_enabled``)."""
-    pytest_socket.enable_socket()
-    try:
-        daemon = LocalQBittorrent(require(Release.named(RELEASES[-1])))
-        daemon.start()
-    finally:
-        pytest_socket.disable_socket(allow_unix_socket=True)
-    yield daemon
-    daemon.cleanup()
 
 
 def entry_data(qbt: LocalQBittorrent, **overrides: Any) -> dict[str, Any]:
@@ -52,11 +36,13 @@ def entry_data(qbt: LocalQBittorrent, **overrides: Any) -> dict[str, Any]:
 def make_entry(
     qbt: LocalQBittorrent, options: dict[str, Any] | None = None, **data: Any
 ) -> MockConfigEntry:
+    """An entry as the config flow makes it (unique id: the URL, lower case)."""
+    values = entry_data(qbt, **data)
     return MockConfigEntry(
         domain=DOMAIN,
-        title=f"qBittorrent {qbt.url.split('://')[1]}",
-        unique_id=qbt.url.lower(),
-        data=entry_data(qbt, **data),
+        title=f"qBittorrent {values[CONF_URL].split('://')[1]}",
+        unique_id=values[CONF_URL].lower(),
+        data=values,
         options=options or {},
     )
 

@@ -42,6 +42,7 @@ async def test_a_server_is_added_once(hass: HomeAssistant, qbt: LocalQBittorrent
     ("change", "error"),
     [
         ({CONF_URL: "127.0.0.1:8080"}, {CONF_URL: "invalid_url"}),
+        ({CONF_URL: "ftp://127.0.0.1:8080"}, {CONF_URL: "invalid_url"}),
         ({CONF_PASSWORD: "wrong"}, {"base": "invalid_auth"}),
         ({CONF_USERNAME: "", CONF_PASSWORD: ""}, {"base": "credentials_required"}),
     ],
@@ -125,6 +126,13 @@ async def test_reconfigure_changes_the_server(hass: HomeAssistant, qbt: LocalQBi
         flow["flow_id"], entry_data(qbt, **{CONF_URL: f"http://127.0.0.1:{free_port()}"})
     )
     assert bad["errors"] == {"base": "cannot_connect"}
+    other = make_entry(qbt, **{CONF_URL: "http://127.0.0.1:1"})
+    other.add_to_hass(hass)
+    taken = await entry.start_reconfigure_flow(hass)
+    clash = await hass.config_entries.flow.async_configure(
+        taken["flow_id"], entry_data(qbt, **{CONF_URL: "http://127.0.0.1:1"})
+    )
+    assert clash["reason"] == "already_configured"
     done = await hass.config_entries.flow.async_configure(flow["flow_id"], entry_data(qbt))
     assert done["reason"] == "reconfigure_successful"
     assert entry.data[CONF_URL] == qbt.url

@@ -1,0 +1,345 @@
+"""Setup, entities with real values, actions, events, options, diagnostics and unload."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import voluptuous as vol
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.qbt_bridge.const import DOMAIN
+from custom_components.qbt_bridge.diagnostics import async_get_config_entry_diagnostics
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.sandbox import LocalQBittorrent
+from qbt_bridge.torrentfile import bdecode, bencode
+from tests.components.conftest import entity_id, make_entry
+from tests.conftest import Seed
+from tests.helpers import SEARCH_PLUGIN, FileServer, tiny_torrent, wait_for
+
+MAGNET = "magnet:?xt=urn:btih:" + "ab" * 20 + "&dn=from-home-assistant"
+
+
+async def test_setup_creates_the_servers_entities_with_real_values(
+    hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient
+) -> None:
+    assert loaded.state is ConfigEntryState.LOADED
+    total = hass.states.get(entity_id(hass, loaded, "sensor", "total_torrents"))
+    assert total is not None
+    assert total.state == "0"
+    # A fresh qBittorrent reports its ratio as a placeholder: a state, never an error.
+    ratio = hass.states.get(entity_id(hass, loaded, "sensor", "global_ratio"))
+    assert ratio is not None
+    assert ratio.state != "unavailable"
+    speed = hass.states.get(entity_id(hass, loaded, "sensor", "download_speed"))
+    assert speed is not None
+    assert speed.attributes["unit_of_measurement"] == "MiB/s"
+    switch = hass.states.get(entity_id(hass, loaded, "switch", "alt_speed"))
+    assert switch is not None
+    assert switch.state == "off"
+    assert hass.states.get(entity_id(hass, loaded, "button", "pause_all")) is not None
+    assert hass.states.get(entity_id(hass, loaded, "event", "torrent_event")) is not None
+
+
+async def test_a_change_made_in_qbittorrent_shows_after_refreshes(
+    hass: HomeAssistant,
+    qbt: LocalQBittorrent,
+    qbt_client: QBittorrentClient,
+    tmp_path: Path,
+) -> None:
+    entry = make_entry(qbt, options={"scan_interval": 2})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    data, _hash = tiny_torrent(tmp_path, "made-elsewhere")
+    await qbt_client.torrents_add(torrent_files=[data], paused=True)
+    coordinator = entry.runtime_data
+    total = entity_id(hass, entry, "sensor", "total_torrents")
+
+    async def shown() -> bool:
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+        state = hass.states.get(total)
+        return state is not None and state.state == "1"
+
+    await wait_for(shown, "the new torrent to be counted")
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_the_switch_shows_the_real_state_right_after_each_command(
+    hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient
+) -> None:
+    switch = entity_id(hass, loaded, "switch", "alt_speed")
+    for service, wanted in (("turn_on", "on"), ("turn_off", "off"), ("turn_on", "on")):
+        await hass.services.async_call("switch", service, {"entity_id": switch}, blocking=True)
+        state = hass.states.get(switch)
+        assert state is not None
+        assert state.state == wanted
+        assert await qbt_client.transfer_speed_limits_mode() is (wanted == "on")
+
+
+async def test_actions_change_the_real_daemon(
+    hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    entry = {"config_entry_id": loaded.entry_id}
+
+    async def call(service: str, response: bool = False, **data: Any) -> Any:
+        return await hass.services.async_call(
+            DOMAIN, service, {**entry, **data}, blocking=True, return_response=response
+        )
+
+    added = await call("add_torrent", response=True, source=MAGNET, tags=["ha"])
+    assert added["hash"] == "ab" * 20
+    hash_ = "ab" * 20
+    await qbt_client.torrents_create_category("tv")
+    await call("set_category", torrents=["from-home"], category="tv")
+    await call("add_tags", torrents=[hash_[:8]], tags=["two"])
+    await call("pause", torrents=["from-home-assistant"])
+    torrent = (await qbt_client.torrents_info(hashes=[hash_]))[0]
+    assert torrent.category == "tv"
+    assert set(torrent.tags) == {"ha", "two"}
+    assert torrent.state.is_stopped
+    await call("resume", torrents=["all"])
+    assert not (await qbt_client.torrents_info(hashes=[hash_]))[0].state.is_stopped
+    await call("set_limits", torrents=[hash_], download=100_000)
+    assert (await qbt_client.torrents_info(hashes=[hash_]))[0].download_limit == 100_000
+
+    listed = await call("get_torrents", response=True, category="tv")
+    assert [t["hash"] for t in listed["torrents"]] == [hash_]
+    assert await call("get_torrents", response=True, tag="nope") == {"torrents": []}
+    with pytest.raises(vol.Invalid):
+        await call("get_torrents", response=True, state="inactive")  # one filter vocabulary
+
+    data, file_hash = tiny_torrent(tmp_path, "from-a-file")
+    path = tmp_path / "from-a-file.torrent"
+    path.write_bytes(data)
+    with pytest.raises(ServiceValidationError, match="allowlist"):
+        await call("add_torrent", file=str(path))
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    assert (await call("add_torrent", response=True, file=str(path)))["hash"] == file_hash
+
+    with pytest.raises(ServiceValidationError, match="no torrent matches"):
+        await call("pause", torrents=["nothing-like-this"])
+    path.write_bytes(b"not a torrent")
+    with pytest.raises(ServiceValidationError, match="not a valid .torrent"):
+        await call("add_torrent", file=str(path))
+
+    await call("rss_add_rule", name="shows", must_contain="show", category="tv")
+    assert (await qbt_client.rss_rules())["shows"].must_contain == "show"
+    await call("rss_remove_rule", name="shows")
+    assert "shows" not in await qbt_client.rss_rules()
+    with pytest.raises(ServiceValidationError, match="no RSS rule"):
+        await call("rss_remove_rule", name="shows")
+
+    await call("delete", torrents=["all"], delete_files=True)
+    assert not await qbt_client.torrents_info()
+
+
+async def test_actions_need_a_loaded_server(hass: HomeAssistant, loaded: MockConfigEntry) -> None:
+    with pytest.raises(ServiceValidationError, match="No qbt-bridge server"):
+        await hass.services.async_call(
+            DOMAIN, "pause", {"config_entry_id": "nope", "torrents": ["all"]}, blocking=True
+        )
+
+
+async def test_events_fire_once_on_a_real_completion(
+    hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient, seed: Seed
+) -> None:
+    fired: list[Event] = []
+    hass.bus.async_listen(f"{DOMAIN}_torrent_completed", fired.append)
+    coordinator = loaded.runtime_data
+    await qbt_client.torrents_add(torrent_files=[seed.torrent])
+
+    async def listed() -> bool:
+        return bool(await qbt_client.torrents_info(hashes=[seed.meta.info_hash]))
+
+    await wait_for(listed, "the download to be listed")
+    await qbt_client.torrents_add_peers([seed.meta.info_hash], [seed.peer])
+
+    async def completed() -> bool:
+        coordinator.bridge.notify(seed.meta.info_hash)  # as qBittorrent's push would
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+        return bool(fired)
+
+    await wait_for(completed, "the completion event")
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert len(fired) == 1
+    assert fired[0].data["hash"] == seed.meta.info_hash
+    state = hass.states.get(entity_id(hass, loaded, "event", "torrent_event"))
+    assert state is not None
+    assert state.attributes["event_type"] == "completed"
+
+
+async def test_options_turn_per_torrent_entities_on_and_their_removal(
+    hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    for name in ("older", "newer"):
+        data, _hash = tiny_torrent(tmp_path, name)
+        hass.config.allowlist_external_dirs = {str(tmp_path)}
+        await hass.services.async_call(
+            DOMAIN, "add_torrent",
+            {"config_entry_id": loaded.entry_id, "file": _write(tmp_path, name, data)},
+            blocking=True,
+        )  # fmt: skip
+    hass.config_entries.async_update_entry(
+        loaded, options={"torrent_entities": True, "limit": 1, "scan_interval": 10}
+    )
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+    torrent_entities = [
+        e for e in er.async_entries_for_config_entry(registry, loaded.entry_id)
+        if e.unique_id.endswith("_progress") and e.unique_id != f"{loaded.unique_id}_progress"
+    ]  # fmt: skip
+    assert len(torrent_entities) == 1  # the cap: the newest only
+    newest_hash = torrent_entities[0].unique_id.split("_")[-2]
+    assert hass.states.get(torrent_entities[0].entity_id) is not None
+
+    await qbt_client.torrents_delete([newest_hash], delete_files=True)
+    coordinator = hass.config_entries.async_get_entry(loaded.entry_id).runtime_data  # type: ignore[union-attr]
+
+    async def gone() -> bool:
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+        return registry.async_get(torrent_entities[0].entity_id) is None
+
+    await wait_for(gone, "the removed torrent's entities to leave the registry")
+
+    hass.config_entries.async_update_entry(loaded, options={"torrent_entities": True, "limit": 5})
+    await hass.async_block_till_done()
+    assert _torrent_devices(hass, loaded)
+    hass.config_entries.async_update_entry(loaded, options={"torrent_entities": False})
+    await hass.async_block_till_done()
+    assert not _torrent_devices(hass, loaded)  # turned off: their devices are gone
+
+
+def _torrent_devices(hass: HomeAssistant, entry: MockConfigEntry) -> list[Any]:
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    return [d for d in devices if d.model == "Torrent"]
+
+
+def _write(folder: Path, name: str, data: bytes) -> str:
+    path = folder / f"{name}.torrent"
+    path.write_bytes(data)
+    return str(path)
+
+
+async def test_diagnostics_hold_no_secret(
+    hass: HomeAssistant, loaded: MockConfigEntry, qbt: LocalQBittorrent, tmp_path: Path
+) -> None:
+    passkey = "feedfacefeedfacefeedfacefeedface"
+    data, _hash = tiny_torrent(tmp_path, "private")
+    with_tracker = bencode(
+        {**bdecode(data), b"announce": f"https://t.example/{passkey}/a".encode()}
+    )
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    await hass.services.async_call(
+        DOMAIN, "add_torrent",
+        {"config_entry_id": loaded.entry_id, "file": _write(tmp_path, "private", with_tracker)},
+        blocking=True,
+    )  # fmt: skip
+    diagnostics = await async_get_config_entry_diagnostics(hass, loaded)
+    text = json.dumps(diagnostics, default=str)
+    assert qbt.password not in text
+    assert passkey not in text
+    assert diagnostics["entry"]["data"]["password"] == "**REDACTED**"
+    assert diagnostics["server"]["counts"]["total"] == 1
+
+
+async def test_unload_leaves_nothing_running(hass: HomeAssistant, loaded: MockConfigEntry) -> None:
+    assert await hass.config_entries.async_unload(loaded.entry_id)
+    await hass.async_block_till_done()
+    assert loaded.state is ConfigEntryState.NOT_LOADED
+    # The plugin's own teardown fails the test on lingering tasks or timers.
+
+
+async def test_unreachable_server_is_retried_not_crashed(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    with LocalQBittorrent() as gone_soon:
+        entry = make_entry(gone_soon)
+    entry.add_to_hass(hass)  # its daemon has stopped
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    with pytest.raises(HomeAssistantError):
+        await hass.services.async_call(
+            DOMAIN, "pause", {"config_entry_id": entry.entry_id, "torrents": ["all"]}, blocking=True
+        )
+
+
+async def test_buttons_pause_and_resume_everything(
+    hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    data, info_hash = tiny_torrent(tmp_path, "pressed")
+    await hass.services.async_call(
+        DOMAIN, "add_torrent",
+        {"config_entry_id": loaded.entry_id, "file": _write(tmp_path, "pressed", data)},
+        blocking=True,
+    )  # fmt: skip
+    for key, stopped in (("pause_all", True), ("resume_all", False)):
+        button = entity_id(hass, loaded, "button", key)
+        await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
+        assert (await qbt_client.torrents_info(hashes=[info_hash]))[0].state.is_stopped is stopped
+
+
+async def test_search_action_returns_results_without_links(
+    hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient, files: FileServer
+) -> None:
+    url = files.add("/plugins/qbtbridgetest.py", SEARCH_PLUGIN.format(port=files.port).encode())
+    await qbt_client.search_install_plugin([url])
+    await wait_for(qbt_client.search_plugins, "the plugin")
+    try:
+        found = await hass.services.async_call(
+            DOMAIN, "search", {"config_entry_id": loaded.entry_id, "query": "debian iso"},
+            blocking=True, return_response=True,
+        )  # fmt: skip
+    finally:
+        await qbt_client.search_uninstall_plugin(["qbtbridgetest"])
+    assert found is not None
+    assert found["finished"] is True
+    assert [r["seeders"] for r in found["results"]] == [42, 17, 5]  # type: ignore[index, union-attr]
+    assert "http" not in json.dumps(found)
+
+
+async def test_bad_action_input_is_refused_clearly(
+    hass: HomeAssistant, loaded: MockConfigEntry, tmp_path: Path
+) -> None:
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    entry = {"config_entry_id": loaded.entry_id}
+    with pytest.raises(ServiceValidationError, match="Give a magnet link"):
+        await hass.services.async_call(DOMAIN, "add_torrent", entry, blocking=True)
+    with pytest.raises(ServiceValidationError, match="Cannot read"):
+        await hass.services.async_call(
+            DOMAIN, "add_torrent", {**entry, "file": str(tmp_path / "missing.torrent")},
+            blocking=True,
+        )  # fmt: skip
+    with pytest.raises(ServiceValidationError, match="no RSS feed 'nope'"):
+        await hass.services.async_call(
+            DOMAIN, "rss_add_rule", {**entry, "name": "x", "feeds": ["nope"]}, blocking=True
+        )
+
+
+async def test_qbittorrent_down_after_setup(hass: HomeAssistant, tmp_path: Path) -> None:
+    with LocalQBittorrent() as own:
+        entry = make_entry(own)
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        own.stop()
+        with pytest.raises(HomeAssistantError, match="unreachable"):
+            await hass.services.async_call(
+                DOMAIN, "pause", {"config_entry_id": entry.entry_id, "torrents": ["all"]},
+                blocking=True,
+            )  # fmt: skip
+        await entry.runtime_data.async_refresh()
+        total = hass.states.get(entity_id(hass, entry, "sensor", "total_torrents"))
+        assert total is not None
+        assert total.state == "unavailable"
+        await hass.config_entries.async_unload(entry.entry_id)
