@@ -61,8 +61,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
             Bridge,
             client,
             entry.entry_id,
-            # Sweeps (the only way to see changes made elsewhere) every 6th refresh.
-            policy=RefreshPolicy(fast_interval=interval, full_interval=6 * interval),
+            # A sweep (the way to see changes made to idle torrents elsewhere) every 3rd refresh.
+            policy=RefreshPolicy(fast_interval=interval, full_interval=3 * interval),
             ledger_path=Path(ledger),
         )
     )
