@@ -25,11 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.clients.qbit_manage import ManageResult, QbitManageClient, check_commands
 from qbt_bridge.errors import (
     AmbiguousTargetError,
     AuthenticationError,
     InvalidRequestError,
     NotFoundError,
+    NotSupportedError,
     QbtBridgeError,
 )
 from qbt_bridge.events import Event, EventKind
@@ -120,8 +122,12 @@ class Bridge:
         *,
         policy: RefreshPolicy | None = None,
         ledger_path: Path | None = None,
+        manage: QbitManageClient | None = None,
+        manage_config: str | None = None,
     ) -> None:
         self.client = client
+        self.manage_client = manage
+        self.manage_config = manage_config
         self.instance_id = instance_id
         self.policy = policy or RefreshPolicy()
         self.store = SyncStore(instance_id, CompletionLedger(ledger_path))
@@ -620,6 +626,27 @@ class Bridge:
     async def categories(self) -> list[str]:
         """The server's category names, read now (a sweep may be minutes away)."""
         return sorted(await self.client.torrents_categories())
+
+    # ------------------------------------------------------------------ qbit_manage
+
+    async def manage(
+        self,
+        commands: Iterable[str],
+        targets: str | Iterable[str] | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> ManageResult:
+        """Run qbit_manage commands (on the targeted torrents only, when given)."""
+        if self.manage_client is None:
+            raise NotSupportedError(f"no qbit_manage is configured for {self.instance_id}")
+        names = check_commands(commands, with_hashes=targets is not None)
+        hashes = await self.resolve(targets) if targets is not None else None
+        result = await self.manage_client.run_command(
+            names, hashes=hashes, dry_run=dry_run, config_file=self.manage_config
+        )
+        if not dry_run:
+            self.request_sweep()  # it may have re-categorised, tagged or removed torrents
+        return result
 
     # ------------------------------------------------------------------ rss
 

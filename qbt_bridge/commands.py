@@ -336,6 +336,17 @@ async def _enable_rule(bridge: Bridge, args: dict[str, Any]) -> Any:
     return {"name": args["name"], "enabled": args["enabled"]}
 
 
+async def _manage(bridge: Bridge, args: dict[str, Any]) -> Any:
+    commands = args["commands"]
+    names = commands.split(",") if isinstance(commands, str) else commands
+    result = await bridge.manage(names, args.get("torrents"), dry_run=args["dry_run"])
+    return {"status": result.status, "message": result.message, "results": list(result.results)}
+
+
+def _manage_plain(text: str) -> dict[str, Any]:
+    return {"commands": text}
+
+
 async def _search_add(bridge: Bridge, args: dict[str, Any]) -> Any:
     outcome = await bridge.search_add(
         args["job_id"],
@@ -568,6 +579,19 @@ COMMANDS: dict[str, Command] = {
                 }
             ),
             _search_add,
+        ),
+        Command(
+            "manage",
+            "run qbit_manage commands (cat_update, tag_update, share_limits …), on torrents or all",
+            _schema(
+                {
+                    vol.Required("commands"): vol.Any(_NAME, [_NAME]),
+                    vol.Optional("torrents"): _TARGETS,
+                    vol.Optional("dry_run", default=False): bool,
+                }
+            ),
+            _manage,
+            plain=_manage_plain,
         ),
         Command("search_stop", "stop a search", _schema({vol.Required("job_id"): _JOB}),
                 _done("search_stop", "job_id"), read_only=True),

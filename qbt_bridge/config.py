@@ -51,6 +51,8 @@ class InstanceConfig:
     timeout: float = 10.0
     fast_interval: float = 5.0
     full_interval: float = 300.0
+    qbit_manage_url: str | None = None  # qbit_manage's web server for this qBittorrent
+    qbit_manage_config: str | None = None  # its config file (default: its own default)
 
     def secrets(self) -> list[str]:
         """The values that must never reach a log."""
@@ -209,6 +211,10 @@ INSTANCE_SCHEMA = vol.Schema(
         vol.Optional("timeout", default=10.0): _SECONDS,
         vol.Optional("fast_interval", default=5.0): _SECONDS,
         vol.Optional("full_interval", default=300.0): _SECONDS,
+        vol.Optional("qbit_manage"): {
+            vol.Required("url"): _url,
+            vol.Optional("config_file"): _TEXT,
+        },
     }
 )
 
@@ -396,6 +402,8 @@ def _instance(raw: dict[str, Any]) -> InstanceConfig:
         timeout=raw["timeout"],
         fast_interval=raw["fast_interval"],
         full_interval=raw["full_interval"],
+        qbit_manage_url=raw.get("qbit_manage", {}).get("url"),
+        qbit_manage_config=raw.get("qbit_manage", {}).get("config_file"),
     )
 
 

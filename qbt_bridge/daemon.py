@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from qbt_bridge.bridge import Bridge, RefreshPolicy
 from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.clients.qbit_manage import QbitManageClient
 from qbt_bridge.config import Config, InstanceConfig
 from qbt_bridge.mqtt import MqttFront
 from qbt_bridge.telegram import TelegramFront
@@ -30,7 +31,19 @@ def make_bridge(instance: InstanceConfig, config: Config) -> Bridge:
         fast_interval=instance.fast_interval, full_interval=instance.full_interval
     )
     ledger = config.state_dir / f"{instance.id}.completed.json"
-    return Bridge(client, instance.id, policy=policy, ledger_path=ledger)
+    manage = (
+        QbitManageClient(instance.qbit_manage_url, connect_timeout=instance.timeout)
+        if instance.qbit_manage_url
+        else None
+    )
+    return Bridge(
+        client,
+        instance.id,
+        policy=policy,
+        ledger_path=ledger,
+        manage=manage,
+        manage_config=instance.qbit_manage_config,
+    )
 
 
 @dataclass
@@ -58,6 +71,8 @@ class Daemon:
         async with contextlib.AsyncExitStack() as stack:
             for bridge in self.bridges:
                 await stack.enter_async_context(bridge.client)
+                if bridge.manage_client is not None:
+                    await stack.enter_async_context(bridge.manage_client)
             names = ", ".join(f"{i.id} ({i.url})" for i in self.config.instances)
             _LOGGER.info("serving %s", names)
             async with asyncio.TaskGroup() as group:

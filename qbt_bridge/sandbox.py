@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import json
 import os
 import secrets
 import shutil
@@ -404,3 +405,87 @@ class LocalMosquitto(ThrowawayProcess):
             time.sleep(0.02)
         self.stop()
         raise RuntimeError("mosquitto did not listen in time")
+
+
+QBIT_MANAGE_RELEASE = "4.14.0"
+
+
+def qbit_manage_program() -> Path:
+    """Where ``scripts/setup --with-test-releases`` installs qbit_manage (its own venv)."""
+    return cache_dir() / "qbit-manage" / "bin" / "qbit-manage"
+
+
+class LocalQbitManage(ThrowawayProcess):
+    """One throwaway qbit_manage web server on 127.0.0.1, managing a LocalQBittorrent.
+
+    Its scheduled run is put off to next New Year, so it only runs what it is asked to.
+    qbit_manage ignores SIGTERM for up to ~30 s, so it runs in a process group of its own
+    and is killed with it.
+    """
+
+    def __init__(self, qbt: LocalQBittorrent) -> None:
+        self.qbt = qbt
+        self.port = free_port()
+        self.workspace = Path(tempfile.mkdtemp(prefix="qbt-bridge-qbit-manage-"))
+        self.root = self.workspace / "root"
+        self.root.mkdir()
+        self._log = self.workspace / "qbit-manage.log"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the web server."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def _write_config(self) -> None:
+        # qbit_manage rewrites its config with defaults on every run: written fresh each start.
+        config = self.workspace / "config"
+        config.mkdir(exist_ok=True)
+        (config / "config.yml").write_text(
+            json.dumps(
+                {
+                    "qbt": {"host": self.qbt.url.split("://", 1)[1], "user": self.qbt.username,
+                            "pass": self.qbt.password},
+                    "directory": {"root_dir": str(self.root)},
+                    "recyclebin": {"enabled": False},
+                    "tracker": {"other": {"tag": "other"}},
+                }
+            ),  # JSON is YAML
+            encoding="utf-8",
+        )  # fmt: skip
+
+    def start(self) -> None:
+        """Start the web server and wait until its health endpoint answers."""
+        program = qbit_manage_program()
+        if not program.exists():
+            raise RuntimeError(f"{program} is missing: run scripts/setup --with-test-releases")
+        self._write_config()
+        with self._log.open("ab") as log:
+            self._process = subprocess.Popen(  # noqa: S603 - our own program and arguments
+                [str(program), "--web-server", "--host", "127.0.0.1", "--port", str(self.port),
+                 "--config-dir", str(self.workspace / "config"), "--schedule", "0 0 1 1 *"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True, cwd=self.workspace,
+            )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                tail = self._log.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"qbit_manage exited:\n{tail}")
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"{self.url}/api/health", timeout=2),  # noqa: S310
+            ):
+                return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("qbit_manage did not answer in time")
+
+    def stop(self) -> None:
+        """Kill the server's whole process group."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

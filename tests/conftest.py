@@ -20,7 +20,7 @@ from qbt_bridge.bridge import Bridge
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.errors import QbtBridgeError
 from qbt_bridge.events import Event, EventKind
-from qbt_bridge.sandbox import LocalQBittorrent, Release
+from qbt_bridge.sandbox import LocalQbitManage, LocalQBittorrent, Release
 from qbt_bridge.torrentfile import read_torrent
 from tests.helpers import FileServer, make_payload, wait_torrent
 
@@ -112,6 +112,18 @@ async def qbt_client(qbt: LocalQBittorrent) -> AsyncIterator[QBittorrentClient]:
         yield client
         await _empty(client)
         await client.transfer_set_speed_limits_mode(enabled=False)
+
+
+@pytest.fixture(scope="session")
+def manager(qbt: LocalQBittorrent) -> Iterator[LocalQbitManage]:
+    """A real qbit_manage web server managing the shared newest-release daemon."""
+    with sockets_allowed():
+        server = LocalQbitManage(qbt)
+        server.start()
+    try:
+        yield server
+    finally:
+        server.cleanup()
 
 
 @pytest.fixture(scope="session")

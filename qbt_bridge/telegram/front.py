@@ -38,6 +38,8 @@ from telegram.ext import (
 )
 
 from qbt_bridge.bridge import AddOutcome, Bridge, CommandResult
+from qbt_bridge.clients.qbit_manage import COMMANDS as MANAGE_COMMANDS
+from qbt_bridge.clients.qbit_manage import ManageResult
 from qbt_bridge.config import TelegramConfig, TelegramUser
 from qbt_bridge.errors import (
     AmbiguousTargetError,
@@ -96,6 +98,7 @@ HELP = """<b>qbt-bridge</b> — qBittorrent in this chat.
 /search &lt;words&gt;
 /rss — rules and feeds; /rss help for the rest
 /alt [on|off]
+/manage &lt;command,…&gt; [dry] [torrent] — run qbit_manage, where configured
 /use [instance] — which qBittorrent this chat talks to; or start any command's arguments \
 with @instance
 """
@@ -173,6 +176,7 @@ class TelegramFront:
             "rss": self.cmd_rss,
             "alt": self.cmd_alt,
             "use": self.cmd_use,
+            "manage": self.cmd_manage,
         }
         for name, handler in commands.items():
             self.app.add_handler(CommandHandler(name, self._guard(handler)))
@@ -221,8 +225,11 @@ class TelegramFront:
             await self.app.shutdown()
 
     async def _announce_commands(self) -> None:
+        menu = list(COMMANDS)
+        if any(b.manage_client is not None for b in self.bridges.values()):
+            menu.insert(-2, ("manage", "run qbit_manage commands [torrent]"))
         try:
-            await self.app.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
+            await self.app.bot.set_my_commands([BotCommand(n, d) for n, d in menu])
         except TelegramError as err:
             _LOGGER.warning("could not register the bot's command menu: %s", err)
 
@@ -714,6 +721,25 @@ class TelegramFront:
         method = {"pause": bridge.pause, "resume": bridge.resume, "recheck": bridge.recheck}
         return await method[verb](target)
 
+    # ---- qbit_manage
+
+    async def cmd_manage(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """/manage <command,command> [dry] [torrent]: run qbit_manage."""
+        bridge, args = self._pick(update, context.args or [], user)
+        self._writable(user)
+        if not args:
+            raise InvalidRequestError(
+                f"/manage <command,…> [dry] [torrent]; commands: {', '.join(MANAGE_COMMANDS)}"
+            )
+        commands = [c for c in args[0].split(",") if c]
+        rest = args[1:]
+        dry_run = bool(rest) and rest[0].lower() in {"dry", "dry-run", "dry_run"}
+        target = " ".join(rest[1:] if dry_run else rest).strip() or None
+        result = await bridge.manage(commands, target, dry_run=dry_run)
+        await self._send(_chat(update), _manage_text(commands, result, dry_run=dry_run))
+
     # ---- search
 
     async def cmd_search(
@@ -988,6 +1014,18 @@ def _shown(label: str) -> str:
         host = label.split("/")[2] if label.count("/") >= 2 else label
         return f"link on {host.rsplit('@', 1)[-1]}"
     return cut(label, 60)
+
+
+def _manage_text(commands: list[str], result: ManageResult, *, dry_run: bool) -> str:
+    what = ", ".join(commands) + (" (dry run)" if dry_run else "")
+    if result.queued:
+        return f"⏳ qbit_manage is busy with a scheduled run; {esc(what)} will run after it."
+    stats = []
+    for entry in result.results:
+        for key, value in (entry.get("stats") or {}).items():
+            if key != "executed_commands" and value:
+                stats.append(f"{esc(key)}: {esc(value)}")
+    return f"🛠 qbit_manage ran {esc(what)}" + (": " + ", ".join(stats) if stats else ".")
 
 
 def _added_line(outcome: AddOutcome) -> str:

@@ -146,3 +146,14 @@ def test_bad_telegram_values_are_refused_with_their_path(
     with pytest.raises(ConfigError) as caught:
         parse_config({**MINIMAL, "telegram": telegram})
     assert message in str(caught.value)
+
+
+def test_qbit_manage_is_optional_per_instance() -> None:
+    config = parse_config(
+        {"instances": [{"id": "home", "url": "nas:8080", "qbit_manage": {"url": "nas:8181"}},
+                       {"id": "work", "url": "w:1"}]}
+    )  # fmt: skip
+    assert config.instances[0].qbit_manage_url == "http://nas:8181"
+    assert config.instances[1].qbit_manage_url is None
+    with pytest.raises(ConfigError, match=r"instances.0.qbit_manage.url: required"):
+        parse_config({"instances": [{"id": "a", "url": "x:1", "qbit_manage": {}}]})

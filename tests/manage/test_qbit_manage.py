@@ -1,0 +1,67 @@
+"""qbit_manage: the real web server (PyPI qbit-manage) managing a real qbittorrent-nox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qbt_bridge.bridge import Bridge
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.clients.qbit_manage import QbitManageClient
+from qbt_bridge.errors import (
+    ConnectionFailedError,
+    InvalidRequestError,
+    NotSupportedError,
+)
+from qbt_bridge.sandbox import LocalQbitManage, LocalQBittorrent, free_port
+from tests.helpers import tiny_torrent
+
+
+async def test_health_and_a_dry_run(manager: LocalQbitManage) -> None:
+    async with QbitManageClient(manager.url) as client:
+        health = await client.health()
+        assert health["status"] == "healthy"
+        result = await client.run_command(["cat_update", "tag_update"], dry_run=True)
+    assert result.status == "success"
+    assert not result.queued
+    assert result.results[0]["stats"]["executed_commands"] == ["cat_update", "tag_update"]
+
+
+async def test_bad_commands_are_refused_before_sending(manager: LocalQbitManage) -> None:
+    async with QbitManageClient(manager.url) as client:
+        sent = client._http.requests_sent
+        with pytest.raises(InvalidRequestError, match="unknown qbit_manage command 'catupdate'"):
+            await client.run_command(["catupdate"])
+        with pytest.raises(InvalidRequestError, match="at least one"):
+            await client.run_command([])
+        with pytest.raises(InvalidRequestError, match="whole library"):
+            await client.run_command(["rem_orphaned"], hashes=["ab" * 20])
+        assert client._http.requests_sent == sent  # nothing reached qbit_manage
+
+
+async def test_the_servers_own_errors_are_clear(manager: LocalQbitManage) -> None:
+    async with QbitManageClient(manager.url) as client:
+        with pytest.raises(InvalidRequestError, match="Unable to find config file 'nope.yml'"):
+            await client.run_command(["cat_update"], config_file="nope.yml")
+    async with QbitManageClient(f"http://127.0.0.1:{free_port()}") as nobody:
+        with pytest.raises(ConnectionFailedError):
+            await nobody.health()
+
+
+async def test_the_engine_limits_commands_to_targeted_torrents(
+    qbt: LocalQBittorrent,
+    qbt_client: QBittorrentClient,
+    manager: LocalQbitManage,
+    tmp_path: Path,
+) -> None:
+    data, info_hash = tiny_torrent(tmp_path, "managed")
+    await qbt_client.torrents_add(torrent_files=[data], paused=True)
+    async with QbitManageClient(manager.url) as manage:
+        bridge = Bridge(qbt_client, "test", manage=manage)
+        result = await bridge.manage(["tag_update"], "managed")
+        assert result.status == "success"
+        # tag_update gives an untagged torrent its tracker's tag ("other" in this config).
+        assert "other" in (await qbt_client.torrents_info(hashes=[info_hash]))[0].tags
+        with pytest.raises(NotSupportedError, match="no qbit_manage"):
+            await Bridge(qbt_client, "plain").manage(["tag_update"])

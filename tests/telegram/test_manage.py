@@ -1,0 +1,30 @@
+"""/manage in the chat, against the real qbit_manage and qbittorrent-nox."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.sandbox import LocalQbitManage, LocalQBittorrent
+from tests.telegram.botapi import BotApi
+from tests.telegram.conftest import ADMIN, VIEWER, Chat, running_bot, telegram_config
+
+
+async def test_manage_from_the_chat(
+    qbt: LocalQBittorrent,
+    qbt_client: QBittorrentClient,
+    manager: LocalQbitManage,
+    botapi: BotApi,
+    tmp_path: Path,
+) -> None:
+    config = telegram_config(qbt, botapi, tmp_path)
+    instance = dataclasses.replace(config.instances[0], qbit_manage_url=manager.url)
+    async with running_bot(dataclasses.replace(config, instances=(instance,))):
+        chat = Chat(botapi, ADMIN)
+        menu = {c["command"] for c in botapi.of("setMyCommands")[0]["commands"]}
+        assert "manage" in menu
+        ran = await chat.say("/manage cat_update dry")
+        assert "qbit_manage ran cat_update (dry run)" in ran["text"]
+        assert "unknown qbit_manage command" in (await chat.say("/manage bogus"))["text"]
+        assert "read-only" in (await Chat(botapi, VIEWER).say("/manage cat_update"))["text"]
