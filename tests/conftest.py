@@ -115,15 +115,19 @@ async def qbt_client(qbt: LocalQBittorrent) -> AsyncIterator[QBittorrentClient]:
 
 
 @pytest.fixture(scope="session")
-def manager(qbt: LocalQBittorrent) -> Iterator[LocalQbitManage]:
-    """A real qbit_manage web server managing the shared newest-release daemon."""
+def manager() -> Iterator[LocalQbitManage]:
+    """A real qbit_manage web server with a host-release daemon of its own (qbit_manage 4.14
+    refuses qBittorrent newer than 5.2.4)."""
     with sockets_allowed():
-        server = LocalQbitManage(qbt)
+        managed = LocalQBittorrent(require(Release.named("host")))
+        managed.start()
+        server = LocalQbitManage(managed)
         server.start()
     try:
         yield server
     finally:
         server.cleanup()
+        managed.cleanup()
 
 
 @pytest.fixture(scope="session")

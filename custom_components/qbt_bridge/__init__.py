@@ -15,8 +15,9 @@ from homeassistant.helpers.typing import ConfigType
 
 from qbt_bridge.bridge import Bridge, RefreshPolicy
 from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.clients.qbit_manage import QbitManageClient
 
-from .const import CONF_API_KEY, DOMAIN, REQUEST_TIMEOUT
+from .const import CONF_API_KEY, CONF_MANAGE_URL, DOMAIN, REQUEST_TIMEOUT
 from .coordinator import QbtConfigEntry, QbtCoordinator
 from .options import fired_events, scan_interval
 from .services import async_setup_services
@@ -55,6 +56,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
     """Connect, read everything once, then set up the platforms."""
     client = make_client(hass, entry.data)
     interval = scan_interval(entry.options)
+    manage_url = entry.options.get(CONF_MANAGE_URL)
+    manage = (
+        QbitManageClient(manage_url, session=async_create_clientsession(hass))
+        if manage_url
+        else None
+    )
     ledger = hass.config.path(STORAGE_DIR, f"{DOMAIN}.{entry.entry_id}.completed.json")
     bridge = await hass.async_add_executor_job(  # reads the completion ledger from disk
         partial(
@@ -64,6 +71,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
             # A sweep (the way to see changes made to idle torrents elsewhere) every 3rd refresh.
             policy=RefreshPolicy(fast_interval=interval, full_interval=3 * interval),
             ledger_path=Path(ledger),
+            manage=manage,
         )
     )
     coordinator = QbtCoordinator(

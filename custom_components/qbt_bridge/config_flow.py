@@ -35,6 +35,7 @@ from .const import (
     CONF_CATEGORIES,
     CONF_EVENTS,
     CONF_LIMIT,
+    CONF_MANAGE_URL,
     CONF_STATES,
     CONF_TAGS,
     CONF_TORRENTS,
@@ -196,8 +197,18 @@ class QbtBridgeOptionsFlow(OptionsFlow):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """One form for all options."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(data=user_input)
+            url = str(user_input.get(CONF_MANAGE_URL) or "").strip()
+            if url:
+                try:
+                    user_input[CONF_MANAGE_URL] = normalize_url(url)
+                except ValueError:
+                    errors[CONF_MANAGE_URL] = "invalid_url"
+            else:
+                user_input.pop(CONF_MANAGE_URL, None)
+            if not errors:
+                return self.async_create_entry(data=user_input)
         options = self.config_entry.options
         schema = vol.Schema(
             {
@@ -220,6 +231,9 @@ class QbtBridgeOptionsFlow(OptionsFlow):
                 vol.Required(CONF_LIMIT, default=options.get(CONF_LIMIT, DEFAULT_LIMIT)): vol.All(
                     vol.Coerce(int), vol.Range(min=1, max=MAX_LIMIT)
                 ),
+                vol.Optional(
+                    CONF_MANAGE_URL, description={"suggested_value": options.get(CONF_MANAGE_URL)}
+                ): str,
                 vol.Optional(CONF_EVENTS, default=list(options.get(CONF_EVENTS, EVENT_KINDS))): (
                     selector.SelectSelector(
                         selector.SelectSelectorConfig(
@@ -229,4 +243,4 @@ class QbtBridgeOptionsFlow(OptionsFlow):
                 ),
             }
         )
-        return self.async_show_form(step_id="init", data_schema=schema)
+        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)

@@ -15,6 +15,7 @@ CONF_CATEGORIES: Final = "categories"
 CONF_TAGS: Final = "tags"
 CONF_LIMIT: Final = "limit"
 CONF_EVENTS: Final = "events"
+CONF_MANAGE_URL: Final = "qbit_manage_url"
 
 DEFAULT_SCAN_INTERVAL: Final = 10  # seconds
 DEFAULT_LIMIT: Final = 25

@@ -12,6 +12,7 @@ from qbt_bridge.errors import (
     ConnectionFailedError,
     InvalidRequestError,
     NotFoundError,
+    NotSupportedError,
     QbtBridgeError,
 )
 
@@ -23,7 +24,7 @@ async def translated() -> AsyncIterator[None]:
     """Raise an engine error as the HomeAssistantError a user can read."""
     try:
         yield
-    except (NotFoundError, AmbiguousTargetError, InvalidRequestError) as err:
+    except (NotFoundError, AmbiguousTargetError, InvalidRequestError, NotSupportedError) as err:
         # The user's input was wrong: say so, without a traceback in the log.
         raise ServiceValidationError(
             translation_domain=DOMAIN,

@@ -14,6 +14,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
 from qbt_bridge.bridge import Bridge, CommandResult
+from qbt_bridge.clients.qbit_manage import COMMANDS as MANAGE_COMMANDS
 from qbt_bridge.commands import torrent_summary
 from qbt_bridge.errors import NotFoundError
 from qbt_bridge.models import RssRule, StateGroup
@@ -74,6 +75,14 @@ SCHEMAS: dict[str, vol.Schema] = {
             vol.Optional("limit", default=20): vol.All(vol.Coerce(int), vol.Range(min=1, max=100)),
         }
     ),
+    "run_qbit_manage": vol.Schema(
+        {
+            **_ENTRY,
+            vol.Required("commands"): vol.All(cv.ensure_list, [vol.In(list(MANAGE_COMMANDS))]),
+            vol.Optional(ATTR_TORRENTS): vol.All(cv.ensure_list, [cv.string]),
+            vol.Optional("dry_run", default=False): cv.boolean,
+        }
+    ),
     "get_torrents": vol.Schema(
         {
             **_ENTRY,
@@ -85,7 +94,8 @@ SCHEMAS: dict[str, vol.Schema] = {
     ),
 }
 RESPONSES = {"add_torrent": SupportsResponse.OPTIONAL, "search": SupportsResponse.ONLY,
-             "get_torrents": SupportsResponse.ONLY}  # fmt: skip
+             "get_torrents": SupportsResponse.ONLY,
+             "run_qbit_manage": SupportsResponse.OPTIONAL}  # fmt: skip
 
 
 def _bridge(hass: HomeAssistant, call: ServiceCall) -> Bridge:
@@ -233,7 +243,13 @@ def _handlers(hass: HomeAssistant) -> dict[str, Callable[[Bridge, dict[str, Any]
         "rss_remove_rule": lambda b, d: b.rss_remove_rule(d["name"]),
         "search": _search,
         "get_torrents": get_torrents,
+        "run_qbit_manage": _manage,
     }
+
+
+async def _manage(bridge: Bridge, data: dict[str, Any]) -> dict[str, Any]:
+    result = await bridge.manage(data["commands"], data.get(ATTR_TORRENTS), dry_run=data["dry_run"])
+    return {"status": result.status, "message": result.message, "results": list(result.results)}
 
 
 async def _act(command: Awaitable[CommandResult]) -> dict[str, Any]:

@@ -18,8 +18,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.qbt_bridge.const import DOMAIN
 from custom_components.qbt_bridge.diagnostics import async_get_config_entry_diagnostics
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.sandbox import LocalQBittorrent
+from qbt_bridge.sandbox import LocalQbitManage, LocalQBittorrent
 from qbt_bridge.torrentfile import bdecode, bencode
+from qbt_bridge.version import Version
 from tests.components.conftest import entity_id, make_entry
 from tests.conftest import Seed
 from tests.helpers import SEARCH_PLUGIN, FileServer, tiny_torrent, wait_for
@@ -343,3 +344,40 @@ async def test_qbittorrent_down_after_setup(hass: HomeAssistant, tmp_path: Path)
         assert total is not None
         assert total.state == "unavailable"
         await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_qbit_manage_action(hass: HomeAssistant, manager: LocalQbitManage) -> None:
+    entry = make_entry(manager.qbt)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    data = {"config_entry_id": entry.entry_id, "commands": ["cat_update"], "dry_run": True}
+    with pytest.raises(ServiceValidationError, match="no qbit_manage is configured"):
+        await hass.services.async_call(DOMAIN, "run_qbit_manage", data, blocking=True)
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    bad = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"scan_interval": 10, "torrent_entities": False, "limit": 5,
+                            "qbit_manage_url": "ftp://nowhere"},
+    )  # fmt: skip
+    assert bad["errors"] == {"qbit_manage_url": "invalid_url"}
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], {"scan_interval": 10, "torrent_entities": False, "limit": 5,
+                            "qbit_manage_url": manager.url},
+    )  # fmt: skip
+    await hass.async_block_till_done()
+    version = await entry.runtime_data.bridge.client.version()
+    if version > Version.parse("5.2.4"):
+        # qbit_manage 4.14 refuses newer qBittorrents; its answer reaches the user as said.
+        with pytest.raises(HomeAssistantError, match="only compatible with v5.2.4 or lower"):
+            await hass.services.async_call(DOMAIN, "run_qbit_manage", data, blocking=True)
+    else:
+        ran = await hass.services.async_call(
+            DOMAIN, "run_qbit_manage", data, blocking=True, return_response=True
+        )
+        assert ran is not None
+        assert ran["status"] == "success"
+    with pytest.raises(vol.Invalid):
+        await hass.services.async_call(
+            DOMAIN, "run_qbit_manage", {**data, "commands": ["bogus"]}, blocking=True
+        )
+    await hass.config_entries.async_unload(entry.entry_id)

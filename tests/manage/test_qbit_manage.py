@@ -14,7 +14,7 @@ from qbt_bridge.errors import (
     InvalidRequestError,
     NotSupportedError,
 )
-from qbt_bridge.sandbox import LocalQbitManage, LocalQBittorrent, free_port
+from qbt_bridge.sandbox import LocalQbitManage, free_port
 from tests.helpers import tiny_torrent
 
 
@@ -50,18 +50,23 @@ async def test_the_servers_own_errors_are_clear(manager: LocalQbitManage) -> Non
 
 
 async def test_the_engine_limits_commands_to_targeted_torrents(
-    qbt: LocalQBittorrent,
-    qbt_client: QBittorrentClient,
-    manager: LocalQbitManage,
-    tmp_path: Path,
+    manager: LocalQbitManage, tmp_path: Path
 ) -> None:
+    qbt = manager.qbt
     data, info_hash = tiny_torrent(tmp_path, "managed")
-    await qbt_client.torrents_add(torrent_files=[data], paused=True)
-    async with QbitManageClient(manager.url) as manage:
+    other, other_hash = tiny_torrent(tmp_path, "left-alone")
+    async with (
+        QBittorrentClient(qbt.url, qbt.username, qbt.password) as qbt_client,
+        QbitManageClient(manager.url) as manage,
+    ):
+        await qbt_client.torrents_add(torrent_files=[data, other], paused=True)
         bridge = Bridge(qbt_client, "test", manage=manage)
         result = await bridge.manage(["tag_update"], "managed")
         assert result.status == "success"
-        # tag_update gives an untagged torrent its tracker's tag ("other" in this config).
+        # tag_update gives an untagged torrent its tracker's tag ("other" in this config),
+        # here only to the one torrent it was given.
         assert "other" in (await qbt_client.torrents_info(hashes=[info_hash]))[0].tags
+        assert not (await qbt_client.torrents_info(hashes=[other_hash]))[0].tags
         with pytest.raises(NotSupportedError, match="no qbit_manage"):
             await Bridge(qbt_client, "plain").manage(["tag_update"])
+        await qbt_client.torrents_delete("all", delete_files=True)

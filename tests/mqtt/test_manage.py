@@ -12,13 +12,9 @@ from tests.mqtt.conftest import Probe, make_config, running
 
 
 async def test_manage_commands_are_run_and_answered(
-    qbt: LocalQBittorrent,
-    qbt_client: QBittorrentClient,
-    manager: LocalQbitManage,
-    broker: LocalMosquitto,
-    tmp_path: Path,
+    manager: LocalQbitManage, broker: LocalMosquitto, tmp_path: Path
 ) -> None:
-    config = make_config(qbt, broker.port, tmp_path)
+    config = make_config(manager.qbt, broker.port, tmp_path)
     instance = dataclasses.replace(config.instances[0], qbit_manage_url=manager.url)
     config = dataclasses.replace(config, instances=(instance,))
     async with Probe(broker.port) as probe, running(config) as run:

@@ -5,20 +5,15 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.sandbox import LocalQbitManage, LocalQBittorrent
+from qbt_bridge.sandbox import LocalQbitManage
 from tests.telegram.botapi import BotApi
 from tests.telegram.conftest import ADMIN, VIEWER, Chat, running_bot, telegram_config
 
 
 async def test_manage_from_the_chat(
-    qbt: LocalQBittorrent,
-    qbt_client: QBittorrentClient,
-    manager: LocalQbitManage,
-    botapi: BotApi,
-    tmp_path: Path,
+    manager: LocalQbitManage, botapi: BotApi, tmp_path: Path
 ) -> None:
-    config = telegram_config(qbt, botapi, tmp_path)
+    config = telegram_config(manager.qbt, botapi, tmp_path)
     instance = dataclasses.replace(config.instances[0], qbit_manage_url=manager.url)
     async with running_bot(dataclasses.replace(config, instances=(instance,))):
         chat = Chat(botapi, ADMIN)
