@@ -206,3 +206,27 @@ def test_every_engine_command_has_a_topic() -> None:
             "rss_set_rule", "rss_enable_rule", "rss_remove_rule", "rss_rename_rule",
             "rss_matching", "search_start", "search_results", "search_add", "search_stop",
             "search_delete"} <= set(COMMANDS)  # fmt: skip
+
+
+async def test_mqtt_311_answers_on_the_reply_topic_with_the_request_id(
+    qbt: LocalQBittorrent, qbt_client: QBittorrentClient, broker: LocalMosquitto, tmp_path: Path
+) -> None:
+    config = make_config(qbt, broker.port, tmp_path, protocol="3.1.1")
+    async with Probe(broker.port, v5=False) as probe, running(config) as run:
+        await run.connected()
+        await probe.client.publish(
+            f"{PREFIX}/test/cmd/alt_speed", json.dumps({"enabled": True, "request_id": "r-311"}),
+            qos=1,
+        )  # fmt: skip
+
+        async def answered() -> dict[str, object] | None:
+            for raw in probe.on(f"{PREFIX}/test/reply"):
+                answer = json.loads(raw)
+                if answer.get("request_id") == "r-311":
+                    return answer  # type: ignore[no-any-return]
+            return None
+
+        answer = await wait_for(answered, "the answer on the reply topic")
+        assert answer["ok"] is True
+        assert answer["result"] == {"enabled": True}
+        assert await qbt_client.transfer_speed_limits_mode() is True
