@@ -45,6 +45,7 @@ class QbtCoordinator(DataUpdateCoordinator[None]):
         )
         self.bridge = bridge
         self.events = events
+        self._polling = False
         self.event_listeners: list[Callable[[Event], None]] = []
         self._unsubscribe = [
             bridge.add_listener(self._on_event),
@@ -53,6 +54,7 @@ class QbtCoordinator(DataUpdateCoordinator[None]):
         ]
 
     async def _async_update_data(self) -> None:
+        self._polling = True
         try:
             await self.bridge.refresh()
         except AuthenticationError as err:
@@ -65,10 +67,13 @@ class QbtCoordinator(DataUpdateCoordinator[None]):
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
+        finally:
+            self._polling = False
 
     @callback
     def _on_refresh(self) -> None:
-        if self.last_update_success:
+        # The coordinator updates its entities after its own poll; this is for commands.
+        if self.last_update_success and not self._polling:
             self.async_update_listeners()
 
     @callback
