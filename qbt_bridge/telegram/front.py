@@ -442,28 +442,26 @@ class TelegramFront:
 
     async def cmd_help(self, update: Update, _c: ContextTypes.DEFAULT_TYPE, _u: Any) -> None:
         """/help and /start."""
-        assert update.effective_chat is not None  # noqa: S101 - the guard checked it
-        await self._send(update.effective_chat.id, HELP)
+        await self._send(_chat(update), HELP)
 
     async def cmd_use(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
     ) -> None:
         """/use [instance]: show or set this chat's qBittorrent."""
-        chat = update.effective_chat
-        assert chat is not None  # noqa: S101 - the guard checked it
+        chat = _chat(update)
         allowed = [i for i in self.bridges if user.may_see(i)]
         args = context.args or []
         if args:
             wanted = args[0].lstrip("@")
             if wanted not in allowed:
                 raise NotFoundError(f"no instance {wanted!r} for you; yours: {', '.join(allowed)}")
-            self._chat_instance[chat.id] = wanted
+            self._chat_instance[chat] = wanted
         current = self._pick(update, [], user)[0].instance_id
         rows = [
             f"{'▶' if i == current else '•'} <code>{esc(i)}</code> — {esc(self.names.get(i, i))}"
             for i in allowed
         ]
-        await self._send(chat.id, "This chat uses:\n" + "\n".join(rows))
+        await self._send(chat, "This chat uses:\n" + "\n".join(rows))
 
     async def cmd_status(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
