@@ -6,13 +6,16 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from qbt_bridge.bridge import Bridge, RefreshPolicy
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.clients.qbit_manage import QbitManageClient
 from qbt_bridge.config import Config, InstanceConfig
 from qbt_bridge.mqtt import MqttFront
-from qbt_bridge.telegram import TelegramFront
+
+if TYPE_CHECKING:
+    from qbt_bridge.telegram import TelegramFront
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -63,6 +66,9 @@ class Daemon:
                 self.config.mqtt, list(zip(self.bridges, self.config.instances, strict=True))
             )
         if self.config.telegram is not None:
+            # Imported only when used: python-telegram-bot and httpx add ~15 MiB to the daemon.
+            from qbt_bridge.telegram import TelegramFront  # noqa: PLC0415
+
             names = {i.id: i.name for i in self.config.instances}
             self.telegram = TelegramFront(self.config.telegram, self.bridges, names)
 
