@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,11 @@ ATTR_TORRENTS = "torrents"
 SEARCH_WAIT = 30.0  # seconds a search action waits for its plugins
 MAX_FILE = 8 * 1024 * 1024
 
-_ENTRY = {vol.Required(ATTR_ENTRY): cv.string}
-_TARGETS = {**_ENTRY, vol.Required(ATTR_TORRENTS): vol.All(cv.ensure_list, [cv.string])}
+_ENTRY: dict[Any, Any] = {vol.Required(ATTR_ENTRY): cv.string}
+_TARGETS: dict[Any, Any] = {
+    **_ENTRY,
+    vol.Required(ATTR_TORRENTS): vol.All(cv.ensure_list, [cv.string]),
+}
 _TAGS = vol.All(cv.ensure_list, [cv.string])
 _RATE = vol.All(vol.Coerce(int), vol.Range(min=0))
 
@@ -260,7 +263,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     """Register every action of the integration."""
     handlers = _handlers(hass)
 
-    def make(name: str) -> Callable[[ServiceCall], Awaitable[ServiceResponse]]:
+    def make(name: str) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
         async def handle(call: ServiceCall) -> ServiceResponse:
             bridge = _bridge(hass, call)
             async with translated():
