@@ -211,16 +211,8 @@ async def _tags(bridge: Bridge, args: dict[str, Any], *, add: bool) -> Any:
 async def _list(bridge: Bridge, args: dict[str, Any]) -> Any:
     if not bridge.store.initialised or not bridge.available:
         await bridge.refresh(full=True)  # raises while the server is down: no stale answer
-    state, category, tag = args.get("state"), args.get("category"), args.get("tag")
     store = bridge.store
-    hits = [
-        h
-        for h in store.hashes()
-        if (state is None or store.state(h).group.value == state)
-        and (category is None or store.category(h) == category)
-        and (tag is None or tag in store.torrent_tags(h))
-    ]
-    hits.sort(key=lambda h: store.raw(h).get("added_on", 0), reverse=True)
+    hits = store.select(state=args.get("state"), category=args.get("category"), tag=args.get("tag"))
     shown = [t for h in hits[: args["limit"]] if (t := store.torrent(h)) is not None]
     return {"count": len(hits), "torrents": [torrent_summary(t) for t in shown]}
 

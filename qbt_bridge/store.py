@@ -185,6 +185,33 @@ class SyncStore:
         """A torrent's category ('' for none), without building its model."""
         return str(self._raw[torrent_hash].get("category") or "")
 
+    def select(
+        self,
+        *,
+        state: str | None = None,
+        category: str | None = None,
+        tag: str | None = None,
+        name: str | None = None,
+        stopped: bool | None = None,
+    ) -> list[str]:
+        """Hashes of the torrents that pass every given filter, newest first.
+
+        ``state`` is a state group (``downloading``, ``stopped`` …), ``name`` a part of the name
+        (any case). The one definition of these filters for every front; no model is built.
+        """
+        wanted = name.lower() if name is not None else None
+        hits = [
+            h
+            for h in self._raw
+            if (state is None or self.state(h).group.value == state)
+            and (category is None or self.category(h) == category)
+            and (tag is None or tag in self.torrent_tags(h))
+            and (wanted is None or wanted in self.name(h).lower())
+            and (stopped is None or self.state(h).is_stopped is stopped)
+        ]
+        hits.sort(key=lambda h: (self._raw[h].get("added_on", 0), h), reverse=True)
+        return hits
+
     def torrent_tags(self, torrent_hash: str) -> tuple[str, ...]:
         """A torrent's tags, without building its model."""
         return parse_tags(self._raw[torrent_hash].get("tags", ""))

@@ -211,16 +211,8 @@ async def _search(bridge: Bridge, data: dict[str, Any]) -> dict[str, Any]:
 
 def _get_torrents(bridge: Bridge, data: dict[str, Any]) -> dict[str, Any]:
     store = bridge.store
-    state, category, tag = data.get("state"), data.get("category"), data.get("tag")
-    torrents = [
-        torrent_summary(t)
-        for h in store.hashes()
-        if (state is None or store.state(h).group.value == state)
-        and (category is None or store.category(h) == category)
-        and (tag is None or tag in store.torrent_tags(h))
-        and (t := store.torrent(h)) is not None
-    ]
-    return {"torrents": torrents}
+    hits = store.select(state=data.get("state"), category=data.get("category"), tag=data.get("tag"))
+    return {"torrents": [torrent_summary(t) for h in hits if (t := store.torrent(h)) is not None]}
 
 
 def _handlers(hass: HomeAssistant) -> dict[str, Callable[[Bridge, dict[str, Any]], Awaitable[Any]]]:

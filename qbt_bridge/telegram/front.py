@@ -49,7 +49,7 @@ from qbt_bridge.errors import (
     QbtBridgeError,
 )
 from qbt_bridge.events import Event
-from qbt_bridge.models import RssFeed, RssRule, StateGroup, Torrent
+from qbt_bridge.models import RssFeed, RssRule, StateGroup
 from qbt_bridge.telegram.format import (
     cut,
     esc,
@@ -499,44 +499,39 @@ class TelegramFront:
         text, keyboard = self._list_view(bridge, " ".join(args).strip(), 0)
         await self._send(_chat(update), text, keyboard)
 
-    def _filtered(self, bridge: Bridge, query: str) -> list[Torrent]:
-        store = bridge.store
-        groups = {g.value for g in StateGroup}
+    @staticmethod
+    def _filtered(bridge: Bridge, query: str, stopped: bool | None) -> list[str]:
+        """/list's filter words as the store's filters: a state, category:X, tag:X or a name."""
         lowered = query.lower()
         if not query:
-            hashes = store.hashes()
-        elif lowered in groups:
-            hashes = [h for h in store.hashes() if store.state(h).group.value == lowered]
-        elif lowered.startswith("category:"):
-            name = query.split(":", 1)[1]
-            hashes = [h for h in store.hashes() if store.category(h) == name]
-        elif lowered.startswith("tag:"):
-            name = query.split(":", 1)[1]
-            hashes = [h for h in store.hashes() if name in store.torrent_tags(h)]
-        else:
-            hashes = [h for h in store.hashes() if lowered in store.name(h).lower()]
-        hashes.sort(key=lambda h: (store.raw(h).get("added_on", 0), h), reverse=True)
-        return [t for h in hashes if (t := store.torrent(h)) is not None]
+            return bridge.store.select(stopped=stopped)
+        if lowered in {g.value for g in StateGroup}:
+            return bridge.store.select(state=lowered, stopped=stopped)
+        kind, _, value = query.partition(":")
+        if kind.lower() == "category":
+            return bridge.store.select(category=value, stopped=stopped)
+        if kind.lower() == "tag":
+            return bridge.store.select(tag=value, stopped=stopped)
+        return bridge.store.select(name=query, stopped=stopped)
 
     def _list_view(
         self, bridge: Bridge, query: str, page: int, *, pick: str | None = None
     ) -> tuple[str, InlineKeyboardMarkup | None]:
         """A page of torrents with a button each (info, or ``pick``'s action) and paging."""
         size = self.settings.page_size
-        torrents = self._filtered(bridge, query)
-        if pick == "pause":
-            torrents = [t for t in torrents if not t.state.is_stopped]
-        elif pick == "resume":
-            torrents = [t for t in torrents if t.state.is_stopped]
-        pages = max(1, -(-len(torrents) // size))
+        stopped = {"pause": False, "resume": True}.get(pick or "")
+        hashes = self._filtered(bridge, query, stopped)
+        pages = max(1, -(-len(hashes) // size))
         page = max(0, min(page, pages - 1))
-        chunk = torrents[page * size : (page + 1) * size]
+        store = bridge.store
+        # Models only for the page shown, not for every torrent.
+        chunk = [t for h in hashes[page * size : (page + 1) * size] if (t := store.torrent(h))]
         title = self.names.get(bridge.instance_id, bridge.instance_id)
         if pick:
             title = f"{pick.capitalize()} which torrent? {title}"
         elif query:
             title = f"{title} · {query}"
-        text = torrent_list(chunk, first=page * size + 1, total=len(torrents), title=title)
+        text = torrent_list(chunk, first=page * size + 1, total=len(hashes), title=title)
         instance = bridge.instance_id
         buttons = [
             self._button(
