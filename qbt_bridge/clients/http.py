@@ -6,7 +6,7 @@ import asyncio
 import errno
 import logging
 import socket
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -17,6 +17,8 @@ import aiohttp
 from qbt_bridge.errors import ConnectionFailedError
 
 _LOGGER = logging.getLogger(__name__)
+
+Params = Mapping[str, Any] | Sequence[tuple[str, str]] | None  # pairs: a key may repeat
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_REQUEST_TIMEOUT = 30.0
@@ -54,6 +56,7 @@ class HttpResponse:
     body: bytes
     content_type: str
     cookies: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -118,7 +121,7 @@ class HttpTransport(AsyncClosing):
         method: str,
         path: str,
         *,
-        params: Mapping[str, Any] | None = None,
+        params: Params = None,
         data: Any = None,
         headers: Mapping[str, str] | None = None,
         auth: aiohttp.BasicAuth | None = None,
@@ -163,7 +166,7 @@ class HttpTransport(AsyncClosing):
         self,
         method: str,
         path: str,
-        params: Mapping[str, Any] | None,
+        params: Params,
         data: Any,
         headers: Mapping[str, str] | None,
         auth: aiohttp.BasicAuth | None,
@@ -186,7 +189,13 @@ class HttpTransport(AsyncClosing):
                 self.bytes_received += len(body)
                 self.requests_sent += 1
                 cookies = {name: morsel.value for name, morsel in response.cookies.items()}
-                return HttpResponse(response.status, body, response.content_type or "", cookies)
+                return HttpResponse(
+                    response.status,
+                    body,
+                    response.content_type or "",
+                    cookies,
+                    {key.lower(): value for key, value in response.headers.items()},
+                )
 
     async def close(self) -> None:
         """Close the session if this transport created it; an injected one stays open."""

@@ -17,6 +17,7 @@ from typing import Any, TypedDict, Unpack, cast
 
 import aiohttp
 
+from qbt_bridge.clients.base import ALL_CAPABILITIES, Capability
 from qbt_bridge.clients.http import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_REQUEST_TIMEOUT,
@@ -174,6 +175,20 @@ class QBittorrentClient(AsyncClosing):
     def __repr__(self) -> str:
         auth = "api_key" if self._api_key else f"user={self.username!r}"
         return f"QBittorrentClient({self.base_url!r}, {auth})"
+
+    refresh_by_sweep = False  # transfer/info and torrents/info?hashes= are cheaper than a sweep
+
+    @property
+    def product(self) -> str:
+        """``qBittorrent 5.1.0`` once the version was read, ``qBittorrent`` before."""
+        return f"qBittorrent {self._app_version}" if self._app_version else "qBittorrent"
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """Everything, except API keys before WebAPI 2.14.1 (once the version is known)."""
+        if self._webapi_version is not None and self._webapi_version < WEBAPI_API_KEY:
+            return ALL_CAPABILITIES - {Capability.API_KEY}
+        return ALL_CAPABILITIES
 
     # ----------------------------------------------------------------- plumbing
 

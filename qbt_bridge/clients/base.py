@@ -1,0 +1,254 @@
+"""What the engine needs of a torrent client, and what each client can do (its capabilities).
+
+The engine (``Bridge``) is written against ``TorrentClient``: qBittorrent's WebAPI v2 client
+implements it natively; the qBittorrent 3.1 and uTorrent clients implement it on top of their
+own protocols, speaking qBittorrent's vocabulary (field names, states) to the engine. A client
+that cannot do something says so in ``capabilities``; asking anyway raises NotSupportedError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+from qbt_bridge.errors import NotSupportedError
+from qbt_bridge.models import (
+    AddResult,
+    Category,
+    MainData,
+    RssFeed,
+    RssRule,
+    SearchJob,
+    SearchPlugin,
+    SearchResults,
+    TransferInfo,
+)
+from qbt_bridge.version import Version
+
+Hashes = str | Iterable[str]
+
+
+class Capability(StrEnum):
+    """Something a torrent client may or may not be able to do."""
+
+    CATEGORIES = "categories"
+    TAGS = "tags"
+    RSS = "rss"
+    SEARCH = "search"
+    ALT_SPEED = "alt_speed"  # alternative speed limits (the "turtle")
+    API_KEY = "api_key"
+    FORCE_START = "force_start"
+    REANNOUNCE = "reannounce"
+    TORRENT_LIMITS = "torrent_limits"
+    GLOBAL_LIMITS = "global_limits"
+    ADD_OPTIONS = "add_options"  # save path and "added stopped" sent with the add itself
+    FREE_SPACE = "free_space"
+    ALL_TIME_TOTALS = "all_time_totals"  # all-time totals and the global ratio
+    SESSION_TOTALS = "session_totals"  # data moved since the client started
+    NETWORK_STATUS = "network_status"  # DHT nodes and the firewalled/connected status
+    PUSH = "push"  # "run external program" to tell the engine about added/finished torrents
+
+
+ALL_CAPABILITIES = frozenset(Capability)
+
+# How a capability reads in "… cannot …" messages.
+_WHAT = {
+    Capability.CATEGORIES: "use categories",
+    Capability.TAGS: "use tags",
+    Capability.RSS: "use RSS feeds or rules",
+    Capability.SEARCH: "search",
+    Capability.ALT_SPEED: "switch alternative speed limits",
+    Capability.API_KEY: "log in with an API key",
+    Capability.FORCE_START: "force-start torrents",
+    Capability.REANNOUNCE: "reannounce torrents",
+    Capability.TORRENT_LIMITS: "set per-torrent speed limits",
+    Capability.GLOBAL_LIMITS: "set global speed limits",
+    Capability.ADD_OPTIONS: "take a save path or 'stopped' when adding",
+    Capability.FREE_SPACE: "report free disk space",
+    Capability.ALL_TIME_TOTALS: "report all-time totals",
+    Capability.SESSION_TOTALS: "report this session's totals",
+    Capability.NETWORK_STATUS: "report DHT nodes or its network status",
+    Capability.PUSH: "run a program when torrents are added or finish",
+}
+
+
+def not_supported(product: str, capability: Capability) -> NotSupportedError:
+    """The one error for "this client cannot do that", worded for people."""
+    return NotSupportedError(f"{product} cannot {_WHAT[capability]}")
+
+
+@runtime_checkable
+class TorrentClient(Protocol):
+    """The calls the engine makes; every client below ``qbt_bridge.clients`` provides them."""
+
+    base_url: str
+
+    @property
+    def product(self) -> str:
+        """The kind of server, for people (``qBittorrent 5.1.0``, ``uTorrent``)."""
+        ...
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """What this server can do."""
+        ...
+
+    @property
+    def refresh_by_sweep(self) -> bool:
+        """Whether each refresh should be a ``sync_maindata`` (no cheaper targeted reads)."""
+        ...
+
+    async def close(self) -> None:
+        """Release the HTTP session the client owns."""
+
+    async def version(self) -> Version:
+        """The server's version."""
+        ...
+
+    async def is_version_supported(self) -> bool:
+        """Whether this library knows the server's release."""
+        ...
+
+    async def sync_maindata(self, rid: int = 0) -> MainData:
+        """Everything (rid 0) or what changed since answer ``rid``, in WebAPI v2 field names."""
+        ...
+
+    async def torrents_info_raw(self, *, hashes: Hashes | None = None) -> list[dict[str, Any]]:
+        """Some torrents' current mappings (WebAPI v2 field names)."""
+        ...
+
+    async def transfer_info(self) -> TransferInfo:
+        """Global speeds, session totals and limits."""
+        ...
+
+    async def transfer_speed_limits_mode(self) -> bool:
+        """Whether the alternative speed limits are on."""
+        ...
+
+    async def transfer_toggle_speed_limits_mode(self) -> None:
+        """Switch the alternative speed limits."""
+
+    async def transfer_set_speed_limits_mode(self, enabled: bool) -> None:
+        """Alternative speed limits on or off."""
+
+    async def transfer_set_download_limit(self, limit: int) -> None:
+        """Global download limit in bytes/s (0: none)."""
+
+    async def transfer_set_upload_limit(self, limit: int) -> None:
+        """Global upload limit in bytes/s (0: none)."""
+
+    async def pause(self, hashes: Hashes) -> None:
+        """Stop torrents (``all`` for every one)."""
+
+    async def resume(self, hashes: Hashes) -> None:
+        """Start torrents (``all`` for every one)."""
+
+    async def torrents_delete(self, hashes: Hashes, delete_files: bool = False) -> None:
+        """Remove torrents, with their data when asked."""
+
+    async def torrents_recheck(self, hashes: Hashes) -> None:
+        """Verify the torrents' data."""
+
+    async def torrents_reannounce(self, hashes: Hashes) -> bool | None:
+        """Announce to the trackers now."""
+        ...
+
+    async def torrents_set_category(self, hashes: Hashes, category: str) -> None:
+        """Set the torrents' category ("" clears it)."""
+
+    async def torrents_categories(self) -> Mapping[str, Category]:
+        """Every category by name."""
+        ...
+
+    async def torrents_add_tags(self, hashes: Hashes, tags: Iterable[str]) -> bool | None:
+        """Add tags."""
+        ...
+
+    async def torrents_remove_tags(self, hashes: Hashes, tags: Iterable[str] = ()) -> bool | None:
+        """Remove tags."""
+        ...
+
+    async def torrents_set_force_start(self, hashes: Hashes, value: bool) -> None:
+        """Force start on or off."""
+
+    async def torrents_set_download_limit(self, hashes: Hashes, limit: int) -> None:
+        """Per-torrent download limit in bytes/s (0: none)."""
+
+    async def torrents_set_upload_limit(self, hashes: Hashes, limit: int) -> None:
+        """Per-torrent upload limit in bytes/s (0: none)."""
+
+    async def torrents_add(
+        self,
+        *,
+        urls: Iterable[str] = (),
+        torrent_files: Iterable[bytes | tuple[str, bytes]] = (),
+        save_path: str | None = None,
+        category: str | None = None,
+        tags: Iterable[str] | None = None,
+        paused: bool | None = None,
+    ) -> AddResult:
+        """Add torrents by link and by ``.torrent`` content."""
+        ...
+
+    async def rss_items(self, with_data: bool = False) -> list[RssFeed]:
+        """RSS feeds."""
+        ...
+
+    async def rss_add_feed(self, url: str, path: str = "") -> None:
+        """Subscribe to a feed."""
+
+    async def rss_remove_item(self, path: str) -> None:
+        """Remove a feed or folder."""
+
+    async def rss_refresh_item(self, item_path: str) -> bool | None:
+        """Fetch a feed now."""
+        ...
+
+    async def rss_rules(self) -> dict[str, RssRule]:
+        """Auto-downloading rules."""
+        ...
+
+    async def rss_set_rule(self, rule: RssRule) -> None:
+        """Add or replace a rule."""
+
+    async def rss_rename_rule(self, name: str, new_name: str) -> None:
+        """Rename a rule."""
+
+    async def rss_remove_rule(self, name: str) -> None:
+        """Delete a rule."""
+
+    async def rss_matching_articles(self, name: str) -> dict[str, list[str]] | None:
+        """Articles a rule matches."""
+        ...
+
+    async def search_plugins(self) -> list[SearchPlugin]:
+        """Search plugins."""
+        ...
+
+    async def search_start(
+        self, pattern: str, plugins: str = "enabled", category: str = "all"
+    ) -> SearchJob | None:
+        """Start a search."""
+        ...
+
+    async def search_results(
+        self, job_id: int, limit: int = 0, offset: int = 0
+    ) -> SearchResults | None:
+        """A search's results."""
+        ...
+
+    async def search_stop(self, job_id: int) -> bool | None:
+        """Stop a search."""
+        ...
+
+    async def search_delete(self, job_id: int) -> bool | None:
+        """Forget a search."""
+        ...
+
+
+def lower_hashes(hashes: Hashes, known: Iterable[str]) -> list[str]:
+    """Hashes as a list of lowercase strings, ``all`` expanded to ``known``."""
+    if isinstance(hashes, str):
+        return list(known) if hashes == "all" else [h.lower() for h in hashes.split("|") if h]
+    return [h.lower() for h in hashes]
