@@ -153,7 +153,8 @@ def write_config(
     config = {
         "instances": [
             {"id": "bench", "url": qbt.url, "username": qbt.username, "password": qbt.password,
-             "fast_interval": POLL, "full_interval": full_interval, "timeout": 60},
+             "fast_interval": POLL, "full_interval": full_interval, "timeout": 60,
+             "client": "qbittorrent"},
         ],
         "mqtt": {"host": "127.0.0.1", "port": port, "torrents": {"enabled": True, "limit": size}},
         "state_dir": str(folder / "state"),
@@ -214,7 +215,10 @@ async def publishing(
 
 def stamp_requests(daemon: Daemon, stamps: list[tuple[float, str]]) -> None:
     """Record when the daemon's client sends each request (path and monotonic time)."""
-    transport = daemon.bridges[0].client._http  # noqa: SLF001 - a benchmark's probe
+    client = daemon.bridges[0].client
+    if not isinstance(client, QBittorrentClient):
+        raise TypeError("the benchmark measures qBittorrent's client")
+    transport = client._http  # noqa: SLF001 - a benchmark's probe
     original: Callable[..., Awaitable[Any]] = transport.request
 
     async def request(method: str, path: str, **kwargs: Any) -> Any:

@@ -24,11 +24,13 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.clients import Capability, TorrentClient
+from qbt_bridge.clients.base import not_supported
 from qbt_bridge.clients.qbit_manage import ManageResult, QbitManageClient, check_commands
 from qbt_bridge.errors import (
     AmbiguousTargetError,
     AuthenticationError,
+    ConnectionFailedError,
     InvalidRequestError,
     NotFoundError,
     NotSupportedError,
@@ -117,15 +119,21 @@ class Bridge:
 
     def __init__(
         self,
-        client: QBittorrentClient,
+        client: TorrentClient | None,
         instance_id: str = "default",
         *,
+        opener: Callable[[], Awaitable[TorrentClient]] | None = None,
+        url: str | None = None,
         policy: RefreshPolicy | None = None,
         ledger_path: Path | None = None,
         manage: QbitManageClient | None = None,
         manage_config: str | None = None,
     ) -> None:
-        self.client = client
+        if client is None and opener is None:
+            raise ValueError("give a client or an opener")
+        self._client = client
+        self._opener = opener
+        self.url = url or (client.base_url if client is not None else "")
         self.manage_client = manage
         self.manage_config = manage_config
         self.instance_id = instance_id
@@ -139,6 +147,37 @@ class Bridge:
         self._listeners: list[Listener] = []
         self._refresh_listeners: list[Callable[[], None]] = []
         self._down_reported = False
+
+    # ------------------------------------------------------------------ client
+
+    @property
+    def client(self) -> TorrentClient:
+        """The torrent client (known once ``connect`` found which kind the server is)."""
+        if self._client is None:
+            raise ConnectionFailedError(
+                f"{self.instance_id}: not connected yet (the server has not answered so far)"
+            )
+        return self._client
+
+    @property
+    def connected(self) -> bool:
+        """Whether the kind of torrent client is known (its client exists)."""
+        return self._client is not None
+
+    async def connect(self) -> TorrentClient:
+        """Make the client, finding out which API the server speaks, if not done yet."""
+        if self._client is None:
+            assert self._opener is not None  # noqa: S101 - checked in __init__
+            self._client = await self._opener()
+            self.url = self._client.base_url
+        return self._client
+
+    async def close(self) -> None:
+        """Close the torrent client and the qbit_manage client."""
+        if self._client is not None:
+            await self._client.close()
+        if self.manage_client is not None:
+            await self.manage_client.close()
 
     # ------------------------------------------------------------------ events
 
@@ -184,6 +223,7 @@ class Bridge:
     async def refresh(self, *, full: bool = False) -> list[Event]:
         """One sync step: the tiers that are due. Raises the client's errors."""
         try:
+            await self.connect()
             async with self._lock:
                 events = await self._refresh(full=full)
         finally:
@@ -195,7 +235,8 @@ class Bridge:
         now = time.monotonic()
         clock = self._clock
         due = now - clock.last_sweep >= self.policy.full_interval or now < clock.watch_until
-        if full or due or clock.sweep_requested or not self.store.initialised:
+        sweep = full or due or clock.sweep_requested or self.client.refresh_by_sweep
+        if sweep or not self.store.initialised:
             events = self.store.apply_maindata(await self.client.sync_maindata(self.store.rid))
             clock.last_sweep = now
             clock.sweep_requested = False
@@ -305,6 +346,22 @@ class Bridge:
             _LOGGER.warning("%s: qBittorrent is back", self.instance_id)
             self._dispatch([Event(EventKind.CONNECTION_RESTORED, self.instance_id)])
             self._refreshed()
+
+    # ------------------------------------------------------------------ capabilities
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """What the torrent client behind this bridge can do (nothing known before connect)."""
+        return self._client.capabilities if self._client is not None else frozenset()
+
+    def supports(self, capability: Capability) -> bool:
+        """Whether the torrent client can do ``capability``."""
+        return capability in self.capabilities
+
+    def need(self, capability: Capability) -> None:
+        """Raise NotSupportedError (worded for people) unless the client can do it."""
+        if capability not in self.client.capabilities:
+            raise not_supported(self.client.product, capability)
 
     # ------------------------------------------------------------------ targets
 
@@ -436,10 +493,12 @@ class Bridge:
 
     async def reannounce(self, targets: str | Iterable[str]) -> CommandResult:
         """Announce to the trackers now."""
+        self.need(Capability.REANNOUNCE)
         return await self._on_targets(targets, self.client.torrents_reannounce, _present)
 
     async def set_category(self, targets: str | Iterable[str], category: str) -> CommandResult:
         """Set a category ("" clears it); the category must exist."""
+        self.need(Capability.CATEGORIES)
 
         async def action(hashes: list[str]) -> None:
             await self.client.torrents_set_category(hashes, category)
@@ -450,6 +509,7 @@ class Bridge:
 
     async def add_tags(self, targets: str | Iterable[str], tags: Iterable[str]) -> CommandResult:
         """Add tags (created as needed)."""
+        self.need(Capability.TAGS)
         wanted = _clean_tags(tags)
 
         async def action(hashes: list[str]) -> None:
@@ -461,6 +521,7 @@ class Bridge:
 
     async def remove_tags(self, targets: str | Iterable[str], tags: Iterable[str]) -> CommandResult:
         """Remove tags."""
+        self.need(Capability.TAGS)
         unwanted = _clean_tags(tags)
 
         async def action(hashes: list[str]) -> None:
@@ -474,6 +535,7 @@ class Bridge:
         self, targets: str | Iterable[str], *, enable: bool = True
     ) -> CommandResult:
         """Force start on or off (ignores queue limits)."""
+        self.need(Capability.FORCE_START)
 
         async def action(hashes: list[str]) -> None:
             await self.client.torrents_set_force_start(hashes, value=enable)
@@ -490,6 +552,7 @@ class Bridge:
         upload: int | None = None,
     ) -> CommandResult:
         """Per-torrent speed limits in bytes/s (0: none)."""
+        self.need(Capability.TORRENT_LIMITS)
         _check_limits(download, upload)
 
         async def action(hashes: list[str]) -> None:
@@ -523,6 +586,7 @@ class Bridge:
 
     async def set_alt_speed(self, enabled: bool | None = None) -> bool:
         """Alternative speed limits on, off, or (None) toggled; returns the new mode."""
+        self.need(Capability.ALT_SPEED)
         if enabled is None:
             await self.client.transfer_toggle_speed_limits_mode()
         else:
@@ -534,6 +598,7 @@ class Bridge:
         self, *, download: int | None = None, upload: int | None = None
     ) -> None:
         """Global speed limits in bytes/s (0: none)."""
+        self.need(Capability.GLOBAL_LIMITS)
         _check_limits(download, upload)
         if download is not None:
             await self.client.transfer_set_download_limit(download)
@@ -565,46 +630,43 @@ class Bridge:
         The magnet or file is checked before it is sent; a torrent already present is
         answered as such and not sent again.
         """
+        for needed, capability in (
+            (tags, Capability.TAGS),
+            (category, Capability.CATEGORIES),
+            (save_path, Capability.ADD_OPTIONS),
+        ):
+            if needed:
+                self.need(capability)
         if not self.store.initialised:
             await self.refresh(full=True)
-        if isinstance(source, bytes):
-            try:
-                meta = read_torrent(source)
-            except BencodeError as err:
-                raise InvalidRequestError(f"not a valid .torrent file: {err}") from err
-            info_hash, name = meta.info_hash, meta.name
-            urls: list[str] = []
-            files = [(f"{info_hash}.torrent", source)]
-        else:
-            text = source.strip()
-            if text.lower().startswith("magnet:"):
-                try:
-                    info_hash = magnet_info_hash(text)
-                except ValueError as err:
-                    raise InvalidRequestError(str(err)) from err
-                name = None
-            elif re.match(r"^https?://\S+$", text, re.IGNORECASE):
-                info_hash, name = "", None
-            else:
-                raise InvalidRequestError("not a magnet link, an http(s) link or a .torrent file")
-            urls, files = [text], []
+        info_hash, name, urls, files = _read_source(source)
         known = self.store.torrent(info_hash) if len(info_hash) == 40 else None
         if known is not None:
             return AddOutcome(known.hash, known.name, already_present=True)
         before = set(self.store.hashes())
+        # Without add options (uTorrent, qBittorrent 3.1) the category and "stopped" are set
+        # once the torrent is listed.
+        later = not self.supports(Capability.ADD_OPTIONS)
         await self.client.torrents_add(
             urls=urls,
             torrent_files=files,
-            category=category or None,
+            category=None if later else category or None,
             tags=_clean_tags(tags) if tags else None,
             save_path=save_path or None,
-            paused=paused,
+            paused=None if later else paused,
         )
         if len(info_hash) != 40:
-            return await self._await_url_add(before)
-        confirmed = await self._settle([info_hash], _added(paused=paused))
-        torrent = self.store.torrent(info_hash)
-        return AddOutcome(info_hash, torrent.name if torrent else name, confirmed=confirmed)
+            outcome = await self._await_url_add(before)
+        else:
+            confirmed = await self._settle([info_hash], _added(paused=None if later else paused))
+            torrent = self.store.torrent(info_hash)
+            outcome = AddOutcome(info_hash, torrent.name if torrent else name, confirmed=confirmed)
+        if later and outcome.hash is not None and outcome.hash in self.store:
+            if category:
+                await self.set_category(outcome.hash, category)
+            if paused:
+                await self.pause(outcome.hash)
+        return outcome
 
     async def _await_url_add(self, before: set[str]) -> AddOutcome:
         """QBittorrent fetches the link itself: sweep until a new torrent shows up.
@@ -652,16 +714,19 @@ class Bridge:
 
     async def rss_feeds(self) -> list[RssFeed]:
         """Every RSS feed with its articles."""
+        self.need(Capability.RSS)
         return await self.client.rss_items(with_data=True)
 
     async def rss_add_feed(self, url: str, path: str = "") -> None:
         """Subscribe to a feed (``path``: where in qBittorrent's RSS tree, default its title)."""
+        self.need(Capability.RSS)
         if not re.match(r"^https?://\S+$", url.strip(), re.IGNORECASE):
             raise InvalidRequestError("a feed URL must start with http:// or https://")
         await self.client.rss_add_feed(url.strip(), path)
 
     async def rss_remove_feed(self, path: str) -> None:
         """Unsubscribe from a feed (or remove a folder) by its path."""
+        self.need(Capability.RSS)
         paths = [f.path for f in await self.client.rss_items()]
         if not any(p == path or p.startswith(path + "\\") for p in paths) or not path:
             raise NotFoundError(f"no RSS feed or folder {path!r}")
@@ -669,16 +734,19 @@ class Bridge:
 
     async def rss_refresh(self, path: str | None = None) -> None:
         """Fetch one feed, or every feed, now."""
+        self.need(Capability.RSS)
         paths = [path] if path else [f.path for f in await self.client.rss_items()]
         for item in paths:
             await self.client.rss_refresh_item(item)
 
     async def rss_rules(self) -> dict[str, RssRule]:
         """Every auto-downloading rule by name."""
+        self.need(Capability.RSS)
         return await self.client.rss_rules()
 
     async def rss_set_rule(self, rule: RssRule) -> None:
         """Add or replace a rule; keeps server-side keys of an existing rule of that name."""
+        self.need(Capability.RSS)
         if not rule.name.strip():
             raise InvalidRequestError("a rule needs a name")
         if rule.use_regex:
@@ -698,6 +766,7 @@ class Bridge:
 
     async def rss_rename_rule(self, name: str, new_name: str) -> None:
         """Rename a rule."""
+        self.need(Capability.RSS)
         await self._rule(name)
         if not new_name.strip():
             raise InvalidRequestError("a rule needs a name")
@@ -705,16 +774,19 @@ class Bridge:
 
     async def rss_enable_rule(self, name: str, *, enabled: bool) -> None:
         """Enable or disable a rule."""
+        self.need(Capability.RSS)
         rule = await self._rule(name)
         await self.client.rss_set_rule(RssRule.from_rule(name, {**rule.raw, "enabled": enabled}))
 
     async def rss_remove_rule(self, name: str) -> None:
         """Delete a rule."""
+        self.need(Capability.RSS)
         await self._rule(name)
         await self.client.rss_remove_rule(name)
 
     async def rss_matching(self, name: str) -> dict[str, list[str]]:
         """Article titles the rule matches, by feed."""
+        self.need(Capability.RSS)
         await self._rule(name)
         return await self.client.rss_matching_articles(name) or {}
 
@@ -728,12 +800,14 @@ class Bridge:
 
     async def search_plugins(self) -> list[SearchPlugin]:
         """Installed search plugins."""
+        self.need(Capability.SEARCH)
         return await self.client.search_plugins()
 
     async def search_start(
         self, pattern: str, *, plugins: str = "enabled", category: str = "all"
     ) -> int:
         """Start a search; returns the job id. No enabled plugin is an error that says so."""
+        self.need(Capability.SEARCH)
         if not pattern.strip():
             raise InvalidRequestError("search for what? the pattern is empty")
         if not any(p.enabled for p in await self.client.search_plugins()):
@@ -750,6 +824,7 @@ class Bridge:
         self, job_id: int, *, page: int = 0, page_size: int = 10
     ) -> SearchPage:
         """A page of results, best seeded first (all results fetched, then sorted)."""
+        self.need(Capability.SEARCH)
         if page < 0 or page_size < 1:
             raise InvalidRequestError("page must be >= 0 and page size >= 1")
         data = await self.client.search_results(job_id)
@@ -772,6 +847,7 @@ class Bridge:
 
         The result's link stays inside the engine: it may carry a tracker pass-key.
         """
+        self.need(Capability.SEARCH)
         data = await self.client.search_results(job_id)
         if data is None:
             raise InvalidRequestError("this qBittorrent has no search")
@@ -782,11 +858,34 @@ class Bridge:
 
     async def search_stop(self, job_id: int) -> None:
         """Stop a running search."""
+        self.need(Capability.SEARCH)
         await self.client.search_stop(job_id)
 
     async def search_delete(self, job_id: int) -> None:
         """Forget a search and its results."""
+        self.need(Capability.SEARCH)
         await self.client.search_delete(job_id)
+
+
+def _read_source(
+    source: str | bytes,
+) -> tuple[str, str | None, list[str], list[tuple[str, bytes]]]:
+    """Check what is to be added: (info hash or "", name or None, links, files)."""
+    if isinstance(source, bytes):
+        try:
+            meta = read_torrent(source)
+        except BencodeError as err:
+            raise InvalidRequestError(f"not a valid .torrent file: {err}") from err
+        return meta.info_hash, meta.name, [], [(f"{meta.info_hash}.torrent", source)]
+    text = source.strip()
+    if text.lower().startswith("magnet:"):
+        try:
+            return magnet_info_hash(text), None, [text], []
+        except ValueError as err:
+            raise InvalidRequestError(str(err)) from err
+    if re.match(r"^https?://\S+$", text, re.IGNORECASE):
+        return "", None, [text], []
+    raise InvalidRequestError("not a magnet link, an http(s) link or a .torrent file")
 
 
 def _check_limits(download: int | None, upload: int | None) -> None:

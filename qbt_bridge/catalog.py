@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypedDict
 
+from qbt_bridge.clients.base import ALL_CAPABILITIES, Capability
 from qbt_bridge.config import TorrentFilter
 from qbt_bridge.models import ServerState, StateGroup, Torrent
 from qbt_bridge.store import SyncStore
@@ -41,6 +42,14 @@ class EntityDescription:
     options: tuple[str, ...] | None = None  # for enum sensors
     suggested_unit: str | None = None
     suggested_precision: int | None = None
+    requires: Capability | None = None  # what the torrent client must be able to do
+
+
+def supported[E: EntityDescription](
+    entities: Iterable[E], capabilities: frozenset[Capability]
+) -> list[E]:
+    """The entities that can work with a client of these capabilities."""
+    return [e for e in entities if e.requires is None or e.requires in capabilities]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,28 +109,38 @@ GLOBAL_ENTITIES: tuple[GlobalEntity, ...] = (
     GlobalEntity(key="upload_speed", name="Upload speed", icon="mdi:upload",
                  value_fn=_server(lambda s: s.upload_speed), **_SPEED),
     GlobalEntity(key="downloaded_session", name="Downloaded this session",
+                 requires=Capability.SESSION_TOTALS,
                  value_fn=_server(lambda s: s.downloaded_session), **_TOTAL),
     GlobalEntity(key="uploaded_session", name="Uploaded this session",
+                 requires=Capability.SESSION_TOTALS,
                  value_fn=_server(lambda s: s.uploaded_session), **_TOTAL),
     GlobalEntity(key="downloaded_all_time", name="Downloaded all time",
+                 requires=Capability.ALL_TIME_TOTALS,
                  value_fn=_server(lambda s: s.downloaded_all_time), **_TOTAL),
     GlobalEntity(key="uploaded_all_time", name="Uploaded all time",
+                 requires=Capability.ALL_TIME_TOTALS,
                  value_fn=_server(lambda s: s.uploaded_all_time), **_TOTAL),
     GlobalEntity(key="global_ratio", name="Global ratio", icon="mdi:scale-balance",
                  state_class="measurement", suggested_precision=2,
+                 requires=Capability.ALL_TIME_TOTALS,
                  value_fn=_server(lambda s: s.global_ratio)),
     GlobalEntity(key="download_limit", name="Download limit",
+                 requires=Capability.GLOBAL_LIMITS,
                  value_fn=_server(lambda s: s.download_limit or None), **_LIMIT),
     GlobalEntity(key="upload_limit", name="Upload limit",
+                 requires=Capability.GLOBAL_LIMITS,
                  value_fn=_server(lambda s: s.upload_limit or None), **_LIMIT),
     GlobalEntity(key="free_space", name="Free disk space", unit="B", device_class="data_size",
                  state_class="measurement", suggested_unit="GiB", suggested_precision=1,
-                 icon="mdi:harddisk", value_fn=_server(lambda s: s.free_space_on_disk)),
+                 icon="mdi:harddisk", requires=Capability.FREE_SPACE,
+                 value_fn=_server(lambda s: s.free_space_on_disk)),
     GlobalEntity(key="dht_nodes", name="DHT nodes", state_class="measurement",
                  entity_category="diagnostic", enabled_by_default=False, icon="mdi:lan",
+                 requires=Capability.NETWORK_STATUS,
                  value_fn=_server(lambda s: s.dht_nodes)),
     GlobalEntity(key="connection_status", name="Connection status", device_class="enum",
                  options=CONNECTION_STATES, entity_category="diagnostic", icon="mdi:lan-connect",
+                 requires=Capability.NETWORK_STATUS,
                  value_fn=_server(lambda s: s.connection_status)),
     *(
         GlobalEntity(key=f"{group.value}_torrents", name=f"{group.value.capitalize()} torrents",
@@ -133,7 +152,7 @@ GLOBAL_ENTITIES: tuple[GlobalEntity, ...] = (
     GlobalEntity(key="total_torrents", name="Total torrents", state_class="measurement",
                  unit="torrents", icon="mdi:counter", value_fn=_count(None)),
     GlobalEntity(key="alt_speed", name="Alternative speed limits", platform=Platform.SWITCH,
-                 icon="mdi:speedometer-slow", command="alt_speed",
+                 icon="mdi:speedometer-slow", command="alt_speed", requires=Capability.ALT_SPEED,
                  value_fn=_server(lambda s: bool(s.alt_speed_enabled))),
     GlobalEntity(key="pause_all", name="Pause all", platform=Platform.BUTTON,
                  icon="mdi:pause", command="pause_all"),
@@ -164,15 +183,21 @@ TORRENT_ENTITIES: tuple[TorrentEntity, ...] = (
     TorrentEntity(key="peers", name="Peers", state_class="measurement", icon="mdi:account-multiple",
                   value_fn=lambda t: t.leechers),
     TorrentEntity(key="category", name="Category", icon="mdi:folder", enabled_by_default=False,
-                  value_fn=lambda t: t.category or None),
+                  requires=Capability.CATEGORIES, value_fn=lambda t: t.category or None),
     TorrentEntity(key="tags", name="Tags", icon="mdi:tag-multiple", enabled_by_default=False,
-                  value_fn=lambda t: ", ".join(t.tags) or None),
+                  requires=Capability.TAGS, value_fn=lambda t: ", ".join(t.tags) or None),
 )  # fmt: skip
 
 
-def global_values(store: SyncStore) -> dict[str, Any]:
-    """The current value of every global entity that has one."""
-    return {e.key: e.value_fn(store) for e in GLOBAL_ENTITIES if e.value_fn is not None}
+def global_values(
+    store: SyncStore, capabilities: frozenset[Capability] = ALL_CAPABILITIES
+) -> dict[str, Any]:
+    """The current value of every global entity that has one (and can work)."""
+    return {
+        e.key: e.value_fn(store)
+        for e in supported(GLOBAL_ENTITIES, capabilities)
+        if e.value_fn is not None
+    }
 
 
 def torrent_values(torrent: Torrent) -> dict[str, Any]:

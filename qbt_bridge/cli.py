@@ -16,12 +16,18 @@ from pathlib import Path
 import aiohttp
 
 from qbt_bridge import __version__
-from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.clients.qbittorrent import ENV_HOST
+from qbt_bridge.clients import QBittorrentClient, TorrentClient, open_client
+from qbt_bridge.clients.qbittorrent import (
+    ENV_API_KEY,
+    ENV_DO_NOT_VERIFY,
+    ENV_HOST,
+    ENV_PASSWORD,
+    ENV_USERNAME,
+)
 from qbt_bridge.config import Config, ConfigError, load_config, parse_config
 from qbt_bridge.daemon import Daemon
 from qbt_bridge.errors import QbtBridgeError
-from qbt_bridge.models import StateGroup
+from qbt_bridge.models import StateGroup, Torrent
 from qbt_bridge.push import send_notify
 from qbt_bridge.redact import install_secret_filter
 from qbt_bridge.sandbox import LocalMosquitto, LocalQBittorrent
@@ -216,14 +222,24 @@ async def _show_status(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with QBittorrentClient(
-        url, username, password, verify_certificate=False if args.insecure else None
-    ) as client:
+    env = os.environ
+    try:
+        client = await open_client(
+            url or env.get(ENV_HOST) or "localhost:8080",
+            username if username is not None else env.get(ENV_USERNAME),
+            password if password is not None else env.get(ENV_PASSWORD),
+            api_key=env.get(ENV_API_KEY) or None,
+            verify_certificate=not (args.insecure or env.get(ENV_DO_NOT_VERIFY)),
+        )
+    except QbtBridgeError as err:
+        print(f"{url}: {err}", file=sys.stderr, flush=True)
+        return 1
+    try:
         while True:
             try:
                 print(await _status_text(client), flush=True)
             except QbtBridgeError as err:
-                print(f"qBittorrent at {client.base_url}: {err}", file=sys.stderr, flush=True)
+                print(f"{client.product} at {client.base_url}: {err}", file=sys.stderr, flush=True)
                 if not args.watch:
                     return 1
             if not args.watch:
@@ -232,20 +248,26 @@ async def _show_status(
                 await asyncio.wait_for(stop.wait(), args.interval)
             if stop.is_set():
                 return 0
+    finally:
+        await client.close()
 
 
-async def _status_text(client: QBittorrentClient) -> str:
-    app = await client.version()
-    webapi = await client.webapi_version()
+async def _status_text(client: TorrentClient) -> str:
+    await client.version()
+    webapi = (
+        f" (WebAPI {await client.webapi_version()})"
+        if isinstance(client, QBittorrentClient)
+        else ""
+    )
     info = await client.transfer_info()
     alt = await client.transfer_speed_limits_mode()
-    torrents = await client.torrents_info()
+    torrents = [Torrent.from_api(raw) for raw in await client.torrents_info_raw()]
     groups = Counter(t.state.group for t in torrents)
     counts = ", ".join(f"{groups.get(g, 0)} {g.value}" for g in StateGroup if groups.get(g))
     supported = "" if await client.is_version_supported() else " (not a tested release)"
     return "\n".join(
         [
-            f"qBittorrent {app} (WebAPI {webapi}){supported} at {client.base_url}",
+            f"{client.product}{webapi}{supported} at {client.base_url}",
             f"  connection  {info.connection_status}, {info.dht_nodes} DHT nodes",
             _transfer_line(
                 "download", info.download_speed, info.download_limit, info.downloaded_session

@@ -18,6 +18,7 @@ from typing import Any
 import voluptuous as vol
 import yaml
 
+from qbt_bridge.clients.detect import ClientKind
 from qbt_bridge.clients.http import normalize_url
 from qbt_bridge.errors import QbtBridgeError
 from qbt_bridge.models import StateGroup
@@ -47,6 +48,7 @@ class InstanceConfig:
     username: str | None = None
     password: str | None = None
     api_key: str | None = None
+    client: str = "auto"  # ClientKind: which API the server speaks ("auto": find out)
     verify_ssl: bool = True
     timeout: float = 10.0
     fast_interval: float = 5.0
@@ -207,6 +209,7 @@ INSTANCE_SCHEMA = vol.Schema(
         vol.Optional("username"): str,
         vol.Optional("password"): str,
         vol.Optional("api_key"): _TEXT,
+        vol.Optional("client", default="auto"): vol.In([k.value for k in ClientKind]),
         vol.Optional("verify_ssl", default=True): bool,
         vol.Optional("timeout", default=10.0): _SECONDS,
         vol.Optional("fast_interval", default=5.0): _SECONDS,
@@ -398,6 +401,7 @@ def _instance(raw: dict[str, Any]) -> InstanceConfig:
         username=raw.get("username"),
         password=raw.get("password"),
         api_key=raw.get("api_key"),
+        client=raw["client"],
         verify_ssl=raw["verify_ssl"],
         timeout=raw["timeout"],
         fast_interval=raw["fast_interval"],

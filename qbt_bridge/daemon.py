@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qbt_bridge.bridge import Bridge, RefreshPolicy
-from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.clients import ClientKind, TorrentClient, client_for, open_client
+from qbt_bridge.clients.detect import ConnectionSettings
 from qbt_bridge.clients.qbit_manage import QbitManageClient
 from qbt_bridge.config import Config, InstanceConfig
 from qbt_bridge.mqtt import MqttFront
@@ -21,15 +23,22 @@ _LOGGER = logging.getLogger(__name__)
 
 
 def make_bridge(instance: InstanceConfig, config: Config) -> Bridge:
-    """A bridge (and its client) for one configured instance."""
-    client = QBittorrentClient(
-        instance.url,
-        instance.username,
-        instance.password,
-        api_key=instance.api_key,
-        verify_certificate=instance.verify_ssl,
-        request_timeout=instance.timeout,
-    )
+    """A bridge for one configured instance.
+
+    Its client is made now when the config names its kind, else at the first refresh (when
+    the server has said which API it speaks).
+    """
+    login = (instance.url, instance.username, instance.password)
+    settings: ConnectionSettings = {
+        "api_key": instance.api_key,
+        "verify_certificate": instance.verify_ssl,
+        "request_timeout": instance.timeout,
+    }
+    known = instance.client != ClientKind.AUTO
+
+    def opener() -> Awaitable[TorrentClient]:
+        return open_client(*login, kind=instance.client, **settings)
+
     policy = RefreshPolicy(
         fast_interval=instance.fast_interval, full_interval=instance.full_interval
     )
@@ -40,8 +49,10 @@ def make_bridge(instance: InstanceConfig, config: Config) -> Bridge:
         else None
     )
     return Bridge(
-        client,
+        client_for(instance.client, *login, **settings) if known else None,
         instance.id,
+        opener=None if known else opener,
+        url=instance.url,
         policy=policy,
         ledger_path=ledger,
         manage=manage,
@@ -76,9 +87,7 @@ class Daemon:
         """Run until ``stop`` is set; then say goodbye on every front and close the clients."""
         async with contextlib.AsyncExitStack() as stack:
             for bridge in self.bridges:
-                await stack.enter_async_context(bridge.client)
-                if bridge.manage_client is not None:
-                    await stack.enter_async_context(bridge.manage_client)
+                stack.push_async_callback(bridge.close)
             names = ", ".join(f"{i.id} ({i.url})" for i in self.config.instances)
             _LOGGER.info("serving %s", names)
             async with asyncio.TaskGroup() as group:

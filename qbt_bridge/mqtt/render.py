@@ -23,8 +23,10 @@ from qbt_bridge.catalog import (
     global_values,
     matches,
     newest,
+    supported,
     torrent_values,
 )
+from qbt_bridge.clients.base import ALL_CAPABILITIES, Capability
 from qbt_bridge.config import TorrentFilter
 from qbt_bridge.models import Torrent
 
@@ -142,12 +144,20 @@ def _entity_config(entity: EntityDescription, unique_id: str) -> dict[str, Any]:
 
 
 def server_discovery(
-    topics: Topics, instance: str, *, name: str, url: str, version: str | None, qos: int
+    topics: Topics,
+    instance: str,
+    *,
+    name: str,
+    url: str,
+    version: str | None,
+    qos: int,
+    capabilities: frozenset[Capability] = ALL_CAPABILITIES,
+    model: str = "qBittorrent",
 ) -> dict[str, Any]:
-    """The device-based discovery config of one server and its global entities."""
+    """The device-based discovery config of one server and the global entities it can have."""
     node = node_id(instance)
     components: dict[str, Any] = {}
-    for entity in GLOBAL_ENTITIES:
+    for entity in supported(GLOBAL_ENTITIES, capabilities):
         config = _entity_config(entity, f"{node}_{entity.key}")
         if entity.platform is Platform.BUTTON:
             config["command_topic"] = topics.command(instance, entity.command or entity.key)
@@ -161,8 +171,7 @@ def server_discovery(
     device: dict[str, Any] = {
         "identifiers": [node],
         "name": name,
-        "manufacturer": "qBittorrent project",
-        "model": "qBittorrent",
+        "model": model,
         "configuration_url": url,
     }
     if version:
@@ -184,13 +193,19 @@ def _device_config(
     }
 
 
-def torrent_discovery(topics: Topics, instance: str, torrent: Torrent, qos: int) -> dict[str, Any]:
+def torrent_discovery(
+    topics: Topics,
+    instance: str,
+    torrent: Torrent,
+    qos: int,
+    capabilities: frozenset[Capability] = ALL_CAPABILITIES,
+) -> dict[str, Any]:
     """The device-based discovery config of one torrent (a device under its server)."""
     node = node_id(instance)
     prefix = f"{node}_{torrent.hash}"
     state_topic = topics.torrent(instance, torrent.hash)
     components: dict[str, Any] = {}
-    for entity in TORRENT_ENTITIES:
+    for entity in supported(TORRENT_ENTITIES, capabilities):
         config = _entity_config(entity, f"{prefix}_{entity.key}")
         config["state_topic"] = state_topic
         config["value_template"] = f"{{{{ value_json.{entity.key} }}}}"
@@ -299,7 +314,7 @@ class InstanceView:
     def _wanted(self) -> Iterator[tuple[str, str | None]]:
         bridge = self.bridge
         yield self.topics.availability(self.instance), ONLINE if bridge.available else OFFLINE
-        if self.discovery:
+        if self.discovery and bridge.connected:
             yield (
                 self.topics.device_config(self.instance, "server"),
                 to_json(
@@ -307,21 +322,24 @@ class InstanceView:
                         self.topics,
                         self.instance,
                         name=self.name,
-                        url=bridge.client.base_url,
+                        url=bridge.url,
                         version=self.version,
                         qos=self.qos,
+                        capabilities=bridge.capabilities,
+                        model=bridge.client.product.split(" ")[0],
                     )
                 ),
             )
         if not bridge.store.initialised:
             return
-        for key, value in global_values(bridge.store).items():
+        for key, value in global_values(bridge.store, bridge.capabilities).items():
             yield self.topics.state(self.instance, key), format_value(value)
         if self.rule.enabled:
             yield from self._torrent_messages()
 
     def _torrent_messages(self) -> Iterator[tuple[str, str | None]]:
-        store = self.bridge.store
+        bridge = self.bridge
+        store = bridge.store
         first = self._generation < 0
         if first:
             changed = store.hashes() + [h for h in self.selected if h not in store]
@@ -350,7 +368,11 @@ class InstanceView:
             if self.discovery:
                 yield (
                     config_topic,
-                    to_json(torrent_discovery(self.topics, self.instance, torrent, self.qos)),
+                    to_json(
+                        torrent_discovery(
+                            self.topics, self.instance, torrent, self.qos, bridge.capabilities
+                        )
+                    ),
                 )
 
     def _select(self) -> set[str]:
