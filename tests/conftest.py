@@ -23,6 +23,8 @@ from qbt_bridge.events import Event, EventKind
 from qbt_bridge.sandbox import LocalQbitManage, LocalQBittorrent, Release
 from qbt_bridge.torrentfile import read_torrent
 from tests.helpers import FileServer, make_payload, wait_torrent
+from tests.standins.qbittorrent31 import QBittorrent31StandIn
+from tests.standins.utorrent import UTorrentStandIn
 
 # The releases every real-daemon test runs against; QBT_BRIDGE_RELEASES narrows it for a quick run.
 RELEASES = os.environ.get("QBT_BRIDGE_RELEASES", "host,trixie,forky").split(",")
@@ -174,6 +176,24 @@ def seed() -> Iterator[Seed]:
         yield result
     finally:
         seeder.cleanup()
+
+
+@pytest.fixture
+async def utorrent() -> AsyncIterator[UTorrentStandIn]:
+    """The uTorrent stand-in (uTorrent cannot run here), with no torrents."""
+    server = UTorrentStandIn()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def qbt31() -> AsyncIterator[QBittorrent31StandIn]:
+    """The qBittorrent 3.1 stand-in (no 3.1 build runs here), with no torrents."""
+    server = QBittorrent31StandIn()
+    await server.start()
+    yield server
+    await server.stop()
 
 
 @pytest.fixture

@@ -1,0 +1,399 @@
+# ruff: noqa: RUF001 - the 3.1 reference's Russian units are test data
+"""The engine on every API it speaks: the same scenarios on qBittorrent v2 (a real daemon), and
+on qBittorrent 3.1 and uTorrent (stand-ins, see tests/standins), plus each protocol's own rules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from qbt_bridge.bridge import Bridge
+from qbt_bridge.clients import (
+    Capability,
+    ClientKind,
+    QBittorrent31Client,
+    QBittorrentClient,
+    UTorrentClient,
+    detect,
+    open_client,
+)
+from qbt_bridge.clients.qbittorrent31 import parse_amounts, parse_eta, parse_ratio31, parse_size
+from qbt_bridge.clients.snapshot import Pace
+from qbt_bridge.errors import AuthenticationError, NotSupportedError, QbtBridgeError
+from qbt_bridge.events import EventKind
+from qbt_bridge.models import ETA_INFINITE, RssRule, TorrentState
+from qbt_bridge.sandbox import LocalQBittorrent
+from tests.conftest import EventLog, _empty
+from tests.helpers import tiny_torrent
+from tests.standins.common import FakeTorrent, torrent_from_link
+from tests.standins.qbittorrent31 import QBittorrent31StandIn
+from tests.standins.utorrent import UTorrentStandIn
+from tests.telegram.botapi import BotApi
+
+KINDS = [ClientKind.QBITTORRENT, ClientKind.QBITTORRENT_31, ClientKind.UTORRENT]
+
+
+def magnet(n: int, name: str = "scenario") -> str:
+    return f"magnet:?xt=urn:btih:{n:040x}&dn={name}-{n}"
+
+
+@dataclass
+class Server:
+    """A server of one kind, with a way to change it behind the engine's back."""
+
+    kind: ClientKind
+    url: str
+    username: str
+    password: str
+    standin: UTorrentStandIn | QBittorrent31StandIn | None = None
+    admin: QBittorrentClient | None = None
+
+    async def add_elsewhere(self, link: str) -> str:
+        """Add a torrent on the server itself (not through the engine)."""
+        if self.standin is not None:
+            return self.standin.add(torrent_from_link(link)).hash
+        assert self.admin is not None
+        await self.admin.torrents_add(urls=[link])
+        return link.split("btih:")[1][:40]
+
+
+@pytest.fixture(params=KINDS, ids=[k.value for k in KINDS])
+async def server(request: pytest.FixtureRequest, qbt: LocalQBittorrent) -> AsyncIterator[Server]:
+    kind = ClientKind(request.param)
+    if kind is ClientKind.QBITTORRENT:
+        async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as admin:
+            yield Server(kind, qbt.url, qbt.username, qbt.password, admin=admin)
+            with contextlib.suppress(QbtBridgeError):
+                await _empty(admin)
+                await admin.transfer_set_download_limit(0)
+        return
+    standin: UTorrentStandIn | QBittorrent31StandIn = (
+        UTorrentStandIn() if kind is ClientKind.UTORRENT else QBittorrent31StandIn()
+    )
+    await standin.start()
+    yield Server(kind, standin.url, standin.username, standin.password, standin=standin)
+    await standin.stop()
+
+
+@pytest.fixture
+async def engine(server: Server, tmp_path: Path) -> AsyncIterator[Bridge]:
+    """An engine whose client was chosen by detection from the URL alone."""
+    client = await open_client(server.url, server.username, server.password)
+    if isinstance(client, UTorrentClient):
+        client.pace.interval = 0  # the gentle pace has a test of its own
+    bridge = Bridge(client, "any", ledger_path=tmp_path / "ledger.json")
+    yield bridge
+    await client.close()
+
+
+# ---------------------------------------------------------------------------- same scenarios
+
+
+async def test_detection_finds_the_api_from_the_url_alone(server: Server) -> None:
+    assert await detect(server.url) is server.kind
+
+
+async def test_detection_refuses_a_server_that_is_no_torrent_client() -> None:
+    other = BotApi()
+    await other.start()
+    try:
+        with pytest.raises(NotSupportedError, match="not a qBittorrent or uTorrent WebUI"):
+            await detect(other.url)
+    finally:
+        await other.stop()
+
+
+async def test_refresh_events_and_commands(server: Server, engine: Bridge) -> None:
+    log = EventLog(engine)
+    await engine.refresh(full=True)
+    assert engine.store.initialised
+
+    added = await engine.add(magnet(0xA1))
+    assert added.confirmed, "the add did not show"
+    assert added.hash == f"{0xA1:040x}"
+    assert log.of(EventKind.ADDED, added.hash)
+
+    paused = await engine.pause(added.hash)
+    assert paused.confirmed
+    assert engine.store.state(added.hash).is_stopped
+    assert log.of(EventKind.STATE_CHANGED, added.hash)
+
+    resumed = await engine.resume(added.hash[:8])  # a hash prefix resolves too
+    assert resumed.confirmed
+    assert not engine.store.state(added.hash).is_stopped
+
+    elsewhere = await server.add_elsewhere(magnet(0xB2, "elsewhere"))
+    await engine.refresh(full=True)
+    assert log.of(EventKind.ADDED, elsewhere), "a torrent added on the server was not seen"
+    assert engine.store.name(elsewhere) == f"elsewhere-{0xB2}"
+
+    await engine.set_torrent_limits(added.hash, download=256 * 1024)
+    await engine.set_global_limits(download=512 * 1024)
+    assert engine.store.server().download_limit == 512 * 1024
+
+    deleted = await engine.delete([added.hash, elsewhere])
+    assert deleted.confirmed
+    assert log.of(EventKind.REMOVED, added.hash)
+    assert log.of(EventKind.REMOVED, elsewhere)
+    assert added.hash not in engine.store
+
+
+async def test_a_torrent_file_is_added_and_garbage_refused(
+    server: Server, engine: Bridge, tmp_path: Path
+) -> None:
+    data, info_hash = tiny_torrent(tmp_path, f"file-{server.kind.value}")
+    outcome = await engine.add(data)
+    assert outcome.confirmed
+    assert outcome.hash == info_hash
+    assert info_hash in engine.store
+    with pytest.raises(QbtBridgeError, match=r"not a valid \.torrent file"):
+        await engine.add(b"this is no torrent")
+
+
+async def test_wrong_password_is_an_authentication_error(server: Server) -> None:
+    client = await open_client(server.url, server.username, "wrong")
+    try:
+        with pytest.raises(AuthenticationError):
+            await client.sync_maindata()
+    finally:
+        await client.close()
+
+
+# ---------------------------------------------------------------------------- capabilities
+
+
+UNSUPPORTED = {
+    ClientKind.QBITTORRENT_31: {
+        Capability.TAGS, Capability.CATEGORIES, Capability.ALT_SPEED, Capability.RSS,
+        Capability.SEARCH, Capability.FORCE_START, Capability.REANNOUNCE,
+    },
+    ClientKind.UTORRENT: {
+        Capability.TAGS, Capability.ALT_SPEED, Capability.RSS, Capability.SEARCH,
+        Capability.REANNOUNCE,
+    },
+}  # fmt: skip
+
+
+async def test_what_a_client_cannot_do_is_one_clear_error(server: Server, engine: Bridge) -> None:
+    await engine.refresh(full=True)
+    if server.kind is ClientKind.QBITTORRENT:
+        every = set().union(*UNSUPPORTED.values())
+        assert every <= engine.capabilities, "qBittorrent v2 can do all of these"
+        return
+    target = (await engine.add(magnet(0xC3))).hash
+    assert target is not None
+    missing = UNSUPPORTED[server.kind]
+    assert not missing & engine.capabilities
+    calls = {
+        Capability.TAGS: engine.add_tags(target, ["x"]),
+        Capability.CATEGORIES: engine.set_category(target, "films"),
+        Capability.ALT_SPEED: engine.set_alt_speed(True),
+        Capability.RSS: engine.rss_set_rule(RssRule(name="r")),
+        Capability.SEARCH: engine.search_start("ubuntu"),
+        Capability.FORCE_START: engine.force_start(target),
+        Capability.REANNOUNCE: engine.reannounce(target),
+    }
+    for capability, call in calls.items():
+        if capability not in missing:
+            call.close()
+            continue
+        with pytest.raises(NotSupportedError) as caught:
+            await call
+        product = "uTorrent" if server.kind is ClientKind.UTORRENT else "qBittorrent 3.1"
+        assert str(caught.value).startswith(f"{product} cannot "), caught.value
+    with pytest.raises(NotSupportedError, match="tags"):
+        await engine.add(magnet(0xC4), tags=["x"])
+
+
+def test_the_gentle_pace_lets_a_burst_through_then_spaces_calls() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    pace = Pace(0.5, burst=3, clock=lambda: now[0], sleep=sleep)
+
+    async def calls(count: int) -> None:
+        for _ in range(count):
+            await pace.wait()
+
+    asyncio.run(calls(3))
+    assert slept == [], "a burst of 3 goes at once"
+    asyncio.run(calls(2))
+    assert slept == [0.5, 0.5]
+    now[0] += 10  # idle: the bucket fills up again, to 3 at most
+    asyncio.run(calls(4))
+    assert slept == [0.5, 0.5, 0.5]
+
+
+# ---------------------------------------------------------------------------- uTorrent
+
+
+@pytest.fixture
+async def ut_client(utorrent: UTorrentStandIn) -> AsyncIterator[UTorrentClient]:
+    client = UTorrentClient(utorrent.url, utorrent.username, utorrent.password, pace=0)
+    yield client
+    await client.close()
+
+
+async def test_utorrent_reuses_its_token_and_renews_it_once_on_400(
+    utorrent: UTorrentStandIn, ut_client: UTorrentClient
+) -> None:
+    await ut_client.sync_maindata()
+    await ut_client.sync_maindata(1)
+    assert utorrent.token_fetches() == 1
+    utorrent.expire_token()
+    await ut_client.sync_maindata(2)
+    assert utorrent.token_fetches() == 2
+    stale = [r for r in utorrent.requests if r.status == 400]
+    assert len(stale) == 1, "a stale token must cost one refused call, then a new token"
+
+
+async def test_utorrent_refreshes_with_cid_deltas(
+    utorrent: UTorrentStandIn, ut_client: UTorrentClient, tmp_path: Path
+) -> None:
+    for n in range(3):
+        utorrent.add(FakeTorrent(hash=f"{n + 1:040x}", name=f"t{n}"))
+    bridge = Bridge(ut_client, "ut", ledger_path=tmp_path / "ledger.json")
+    log = EventLog(bridge)
+    await bridge.refresh()
+    utorrent.torrents[f"{1:040x}"].finish()
+    del utorrent.torrents[f"{2:040x}"]
+    await bridge.refresh()
+    first, second = utorrent.list_answers()[:2]
+    assert "cid" not in first.query
+    assert second.query["cid"] == ["1000"], "the second list call must ask for changes only"
+    assert log.of(EventKind.COMPLETED, f"{1:040x}")
+    assert log.of(EventKind.REMOVED, f"{2:040x}")
+    assert sorted(bridge.store.hashes()) == [f"{1:040x}", f"{3:040x}"]
+    await bridge.refresh()
+    assert len(log.of(EventKind.COMPLETED)) == 1, "a completion is announced once"
+
+
+async def test_utorrent_labels_are_categories(
+    utorrent: UTorrentStandIn, ut_client: UTorrentClient, tmp_path: Path
+) -> None:
+    bridge = Bridge(ut_client, "ut", ledger_path=tmp_path / "ledger.json")
+    outcome = await bridge.add(magnet(0xD4), category="films", paused=True)
+    assert outcome.hash is not None
+    assert utorrent.torrents[outcome.hash].label == "films"
+    assert bridge.store.category(outcome.hash) == "films"
+    assert bridge.store.state(outcome.hash).is_stopped
+    assert await bridge.categories() == ["films"]
+    assert [bridge.store.name(h) for h in bridge.store.select(category="films")] == [
+        f"scenario-{0xD4}"
+    ]
+    await bridge.force_start(outcome.hash)
+    assert bridge.store.state(outcome.hash) is TorrentState.FORCED_DL
+
+
+async def test_utorrent_bad_credentials_are_401(utorrent: UTorrentStandIn) -> None:
+    client = UTorrentClient(utorrent.url, utorrent.username, "nope", pace=0)
+    try:
+        with pytest.raises(AuthenticationError, match="wrong username or password"):
+            await client.sync_maindata()
+    finally:
+        await client.close()
+
+
+async def test_utorrent_pause_all_reaches_every_torrent(
+    utorrent: UTorrentStandIn, ut_client: UTorrentClient, tmp_path: Path
+) -> None:
+    for n in range(120):  # more than one batch of hashes per call
+        utorrent.add(FakeTorrent(hash=f"{n + 1:040x}", name=f"t{n}"))
+    bridge = Bridge(ut_client, "ut", ledger_path=tmp_path / "ledger.json")
+    result = await bridge.pause_all()
+    assert result.confirmed
+    assert not any(t.started for t in utorrent.torrents.values())
+
+
+# ---------------------------------------------------------------------------- qBittorrent 3.1
+
+
+async def test_qbittorrent31_digest_is_challenged_once_then_reused(
+    qbt31: QBittorrent31StandIn,
+) -> None:
+    client = QBittorrent31Client(qbt31.url, qbt31.username, qbt31.password)
+    try:
+        for _ in range(3):
+            await client.sync_maindata()
+        assert qbt31.challenges == 1
+        assert qbt31.paths.count("/json/torrents") == 3
+    finally:
+        await client.close()
+
+
+async def test_qbittorrent31_translated_strings_become_numbers(tmp_path: Path) -> None:
+    server = QBittorrent31StandIn(locale="ru_RU")
+    await server.start()
+    client = QBittorrent31Client(server.url, server.username, server.password)
+    try:
+        torrent = server.add(FakeTorrent(hash="ab" * 20, name="big", size=int(1.8 * 1024**3)))
+        torrent.done, torrent.down_speed, torrent.uploaded = 1024**3, 300 * 1024, 150 * 1024**3
+        server.session_down = 7 * 1024**3
+        bridge = Bridge(client, "old", ledger_path=tmp_path / "ledger.json")
+        await bridge.refresh()
+        seen = bridge.store.torrent("ab" * 20)
+        assert seen is not None
+        assert seen.size == round(1.8 * 1024**3)
+        assert seen.download_speed == 300 * 1024
+        assert seen.ratio == 100.0  # "∞": above 100
+        # "46m": the 3.1 WebUI shows whole minutes
+        assert seen.eta == (torrent.size - torrent.done) // (300 * 1024) // 60 * 60
+        assert seen.state is TorrentState.DOWNLOADING
+        assert bridge.store.server().download_speed == 300 * 1024
+        assert bridge.store.server().downloaded_session == 7 * 1024**3
+    finally:
+        await client.close()
+        await server.stop()
+
+
+# The reference's own examples, Russian translation included.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.8 ГиБ", round(1.8 * 1024**3)),
+        ("70.4 МиБ", round(70.4 * 1024**2)),
+        ("0 Б/с", 0),
+        ("209.9 КиБ/с", round(209.9 * 1024)),
+        ("4.0 MiB", 4 * 1024**2),
+        ("512 B/s", 512),
+        ("Unknown", 0),
+    ],
+)
+def test_qbittorrent31_sizes_and_speeds(text: str, expected: int) -> None:
+    assert parse_size(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("∞", ETA_INFINITE),
+        ("0", 0),
+        ("< 1m", 59),
+        ("7m", 420),
+        ("3h 5m", 3 * 3600 + 300),
+        ("2d 4h", 2 * 86400 + 4 * 3600),
+        ("53д 0ч", 53 * 86400),
+    ],
+)
+def test_qbittorrent31_etas(text: str, expected: int) -> None:
+    assert parse_eta(text) == expected
+
+
+def test_qbittorrent31_status_lines_and_ratios() -> None:
+    assert parse_amounts("Приём: 0 Б/с - Передано: 0 Б") == [0, 0]
+    assert parse_amounts("Отдача: 209.9 КиБ/с - Передано: 7.2 ГиБ") == [
+        round(209.9 * 1024),
+        round(7.2 * 1024**3),
+    ]
+    assert parse_ratio31("0.1") == 0.1
+    assert parse_ratio31("∞") == 100.0
