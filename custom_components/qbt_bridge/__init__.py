@@ -14,10 +14,10 @@ from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.helpers.typing import ConfigType
 
 from qbt_bridge.bridge import Bridge, RefreshPolicy
-from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.clients import ClientKind, TorrentClient, client_for
 from qbt_bridge.clients.qbit_manage import QbitManageClient
 
-from .const import CONF_API_KEY, CONF_MANAGE_URL, DOMAIN, REQUEST_TIMEOUT
+from .const import CONF_API_KEY, CONF_CLIENT, CONF_MANAGE_URL, DOMAIN, REQUEST_TIMEOUT
 from .coordinator import QbtConfigEntry, QbtCoordinator
 from .options import fired_events, scan_interval
 from .services import async_setup_services
@@ -32,22 +32,22 @@ async def async_setup(hass: HomeAssistant, _config: ConfigType) -> bool:
     return True
 
 
-def make_client(hass: HomeAssistant, data: Mapping[str, object]) -> QBittorrentClient:
+def make_client(hass: HomeAssistant, data: Mapping[str, object]) -> TorrentClient:
     """A client on a session of its own (qBittorrent keeps the login in a cookie)."""
     verify = bool(data.get(CONF_VERIFY_SSL, True))
-    return QBittorrentClient(
+    return client_for(
+        str(data.get(CONF_CLIENT) or ClientKind.QBITTORRENT),
         str(data[CONF_URL]),
         str(data.get(CONF_USERNAME) or ""),
         str(data.get(CONF_PASSWORD) or ""),
         api_key=str(data.get(CONF_API_KEY) or "") or None,
         session=async_create_clientsession(hass, verify_ssl=verify),
         verify_certificate=verify,
-        connect_timeout=REQUEST_TIMEOUT,
         request_timeout=REQUEST_TIMEOUT,
     )
 
 
-async def close_client(client: QBittorrentClient) -> None:
+async def close_client(client: TorrentClient) -> None:
     """Log out (Home Assistant closes the session it made when it stops)."""
     await client.close()
 

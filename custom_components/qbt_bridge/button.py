@@ -6,7 +6,7 @@ from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from qbt_bridge.catalog import GLOBAL_ENTITIES, GlobalEntity, Platform
+from qbt_bridge.catalog import GLOBAL_ENTITIES, GlobalEntity, Platform, supported
 
 from .coordinator import QbtConfigEntry
 from .entity import QbtEntity
@@ -36,6 +36,6 @@ async def async_setup_entry(
     """The catalog's buttons."""
     async_add_entities(
         CommandButton(entry.runtime_data, d)
-        for d in GLOBAL_ENTITIES
+        for d in supported(GLOBAL_ENTITIES, entry.runtime_data.bridge.capabilities)
         if d.platform is Platform.BUTTON
     )

@@ -20,12 +20,15 @@ from homeassistant.const import (
 )
 from homeassistant.core import callback
 from homeassistant.helpers import selector
+from homeassistant.helpers.aiohttp_client import async_create_clientsession
 
+from qbt_bridge.clients import ClientKind, detect
 from qbt_bridge.clients.http import normalize_url
 from qbt_bridge.errors import (
     AuthenticationError,
     ConnectionFailedError,
     LoginBannedError,
+    NotSupportedError,
     QbtBridgeError,
 )
 from qbt_bridge.models import StateGroup
@@ -33,6 +36,7 @@ from qbt_bridge.models import StateGroup
 from .const import (
     CONF_API_KEY,
     CONF_CATEGORIES,
+    CONF_CLIENT,
     CONF_EVENTS,
     CONF_LIMIT,
     CONF_MANAGE_URL,
@@ -73,29 +77,51 @@ def _server_schema(defaults: Mapping[str, Any]) -> vol.Schema:
     )
 
 
-async def validate(hass: Any, data: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
-    """Try the server; the version on success, else the form's errors."""
-    from . import close_client, make_client  # noqa: PLC0415 - __init__ imports this module
-
-    client = make_client(hass, data)
+async def _find_kind(hass: Any, data: dict[str, Any]) -> dict[str, str]:
+    """Which API the server speaks, into ``data``; the form's errors when none."""
+    if data.get(CONF_API_KEY):
+        data[CONF_CLIENT] = ClientKind.QBITTORRENT.value
+        return {}
+    session = async_create_clientsession(hass, verify_ssl=data.get(CONF_VERIFY_SSL, True))
     try:
-        version = await client.version()
-        await client.webapi_version()
-        if not await client.is_version_supported():
-            return "", {"base": "unsupported_version"}
-    except LoginBannedError:
-        return "", {"base": "banned"}
-    except AuthenticationError:
-        return "", {"base": "invalid_auth"}
+        kind = await detect(data[CONF_URL], session=session, probe_timeout=REQUEST_TIMEOUT)
+    except NotSupportedError as err:
+        LOGGER.debug("%s: %s", data[CONF_URL], err)
+        return {"base": "not_a_torrent_client"}
     except ConnectionFailedError as err:
         LOGGER.debug("cannot connect to %s: %s", data[CONF_URL], err)
-        return "", {"base": "cannot_connect"}
+        return {"base": "cannot_connect"}
+    data[CONF_CLIENT] = kind.value
+    return {}
+
+
+async def validate(hass: Any, data: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """Find the server's API and try the credentials: its name, or the form's errors."""
+    from . import close_client, make_client  # noqa: PLC0415 - __init__ imports this module
+
+    errors = await _find_kind(hass, data)
+    if errors:
+        return "", errors
+    client = make_client(hass, data)
+    error = ""
+    try:
+        await client.version()
+        await client.transfer_info()  # a call that needs the credentials, on every API
+        if not await client.is_version_supported():
+            error = "unsupported_version"
+    except LoginBannedError:
+        error = "banned"
+    except AuthenticationError:
+        error = "invalid_auth"
+    except ConnectionFailedError as err:
+        LOGGER.debug("cannot connect to %s: %s", data[CONF_URL], err)
+        error = "cannot_connect"
     except QbtBridgeError:
         LOGGER.exception("unexpected answer from %s", data[CONF_URL])
-        return "", {"base": "unknown"}
+        error = "unknown"
     finally:
         await close_client(client)
-    return str(version), {}
+    return ("", {"base": error}) if error else (client.product, {})
 
 
 def _clean(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -126,12 +152,12 @@ class QbtBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
             if not errors:
                 await self.async_set_unique_id(data[CONF_URL].lower())
                 self._abort_if_unique_id_configured()
-                version, errors = await validate(self.hass, data)
+                product, errors = await validate(self.hass, data)
                 if not errors:
                     return self.async_create_entry(
-                        title=f"qBittorrent {data[CONF_URL].split('://', 1)[1]}",
+                        title=f"{product.split(' ')[0]} {data[CONF_URL].split('://', 1)[1]}",
                         data=data,
-                        description_placeholders={"version": version},
+                        description_placeholders={"version": product},
                     )
         return self.async_show_form(
             step_id="user",

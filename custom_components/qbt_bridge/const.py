@@ -9,6 +9,7 @@ DOMAIN: Final = "qbt_bridge"
 LOGGER = logging.getLogger(__package__)
 
 CONF_API_KEY: Final = "api_key"
+CONF_CLIENT: Final = "client"  # which API the server speaks (ClientKind), found by the flow
 CONF_TORRENTS: Final = "torrent_entities"
 CONF_STATES: Final = "states"
 CONF_CATEGORIES: Final = "categories"

@@ -42,8 +42,10 @@ async def async_get_config_entry_diagnostics(
         "entry": {"data": data, "options": dict(entry.options), "title": entry.title},
         "server": {
             "version": version,
+            "product": bridge.client.product,
+            "capabilities": sorted(bridge.capabilities),
             "available": bridge.available,
-            "values": global_values(store),
+            "values": global_values(store, bridge.capabilities),
             "counts": store.counts(),
             "categories": sorted(store.category_list()),
         },

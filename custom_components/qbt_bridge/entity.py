@@ -27,9 +27,8 @@ class QbtEntity(CoordinatorEntity[QbtCoordinator]):
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, entry.unique_id or entry.entry_id)},
             name=entry.title,
-            manufacturer="qBittorrent project",
-            model="qBittorrent",
-            configuration_url=coordinator.bridge.client.base_url,
+            model=coordinator.bridge.client.product.split(" ")[0],
+            configuration_url=coordinator.bridge.url,
         )
 
     @property

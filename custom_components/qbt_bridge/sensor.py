@@ -24,6 +24,7 @@ from qbt_bridge.catalog import (
     Platform,
     TorrentEntity,
     selected_torrents,
+    supported,
 )
 
 from .const import DOMAIN
@@ -104,8 +105,11 @@ async def async_setup_entry(
     """The server's sensors, and per-torrent ones when the options ask for them."""
     coordinator = entry.runtime_data
     async_add_entities(
-        ServerSensor(coordinator, d) for d in GLOBAL_ENTITIES if d.platform is Platform.SENSOR
+        ServerSensor(coordinator, d)
+        for d in supported(GLOBAL_ENTITIES, coordinator.bridge.capabilities)
+        if d.platform is Platform.SENSOR
     )
+    per_torrent = supported(TORRENT_ENTITIES, coordinator.bridge.capabilities)
     rule = torrent_filter(entry.options)
     known: set[str] = set()
 
@@ -115,7 +119,7 @@ async def async_setup_entry(
         new = wanted - known
         if new:
             async_add_entities(
-                TorrentSensor(coordinator, d, h) for h in sorted(new) for d in TORRENT_ENTITIES
+                TorrentSensor(coordinator, d, h) for h in sorted(new) for d in per_torrent
             )
         for gone in known - wanted:
             _remove_torrent(hass, entry, gone)

@@ -8,7 +8,7 @@ from homeassistant.components.switch import SwitchEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from qbt_bridge.catalog import GLOBAL_ENTITIES, GlobalEntity, Platform
+from qbt_bridge.catalog import GLOBAL_ENTITIES, GlobalEntity, Platform, supported
 
 from .coordinator import QbtConfigEntry, QbtCoordinator
 from .entity import QbtEntity
@@ -45,5 +45,7 @@ async def async_setup_entry(
     """The catalog's switches."""
     coordinator: QbtCoordinator = entry.runtime_data
     async_add_entities(
-        AltSpeedSwitch(coordinator, d) for d in GLOBAL_ENTITIES if d.platform is Platform.SWITCH
+        AltSpeedSwitch(coordinator, d)
+        for d in supported(GLOBAL_ENTITIES, coordinator.bridge.capabilities)
+        if d.platform is Platform.SWITCH
     )
