@@ -24,7 +24,7 @@ from qbt_bridge.clients.http import (
     HttpResponse,
 )
 from qbt_bridge.clients.snapshot import SnapshotClient
-from qbt_bridge.errors import APIError, AuthenticationError, InvalidRequestError
+from qbt_bridge.errors import APIError, AuthenticationError, InvalidRequestError, NotFoundError
 from qbt_bridge.models import ETA_INFINITE, AddResult, Category
 from qbt_bridge.version import Version
 
@@ -37,6 +37,8 @@ _AMOUNT = re.compile(r"(\d+(?:[.,]\d+)?)\s*([^\d\s/:()-]*)")
 # ETA parts, Latin or Cyrillic: days, hours, minutes.
 _ETA_UNITS = {"d": 86400, "\u0434": 86400, "h": 3600, "\u0447": 3600, "m": 60, "\u043c": 60}
 _ETA_PART = re.compile(r"(\d+)\s*([^\d\s]+)")
+_PROPERTY_AMOUNTS = ("piece_size", "total_wasted", "total_uploaded", "total_downloaded",
+                     "up_limit", "dl_limit")  # fmt: skip
 RATIO_INFINITE = 100.0  # "∞" means "above 100"; reported as 100
 
 
@@ -253,6 +255,71 @@ class QBittorrent31Client(SnapshotClient):
         down = _int(await self._command("getTorrentDlLimit", {"hash": torrent_hash}))
         up = _int(await self._command("getTorrentUpLimit", {"hash": torrent_hash}))
         return down, up
+
+    async def properties_general(self, torrent_hash: str) -> dict[str, Any]:
+        """``/json/propertiesGeneral/HASH`` with numbers for the translated strings.
+
+        Keys as WebAPI v2's ``torrents/properties``; NotFoundError for an unknown hash.
+        """
+        raw = await self.json_properties_general(torrent_hash)
+        if not raw:
+            raise NotFoundError(f"no torrent with hash {torrent_hash}")
+        amounts = {key: [*parse_amounts(raw.get(key, "")), 0, 0] for key in _PROPERTY_AMOUNTS}
+        connections = [int(n) for n in re.findall(r"\d+", str(raw.get("nb_connections", "")))]
+        connections += [0, 0]
+        return {
+            "save_path": str(raw.get("save_path", "")),
+            "comment": str(raw.get("comment", "")),
+            "piece_size": amounts["piece_size"][0],
+            "total_wasted": amounts["total_wasted"][0],
+            "total_uploaded": amounts["total_uploaded"][0],
+            "total_uploaded_session": amounts["total_uploaded"][1],
+            "total_downloaded": amounts["total_downloaded"][0],
+            "total_downloaded_session": amounts["total_downloaded"][1],
+            "up_limit": amounts["up_limit"][0],
+            "dl_limit": amounts["dl_limit"][0],
+            "share_ratio": parse_ratio31(raw.get("share_ratio", 0)),
+            "time_elapsed": parse_eta(str(raw.get("time_elapsed", "")).split("(")[0]),
+            "nb_connections": connections[0],
+            "nb_connections_limit": connections[1],
+        }
+
+    # ----------------------------------------------------------------- other commands
+
+    async def command_shutdown(self) -> None:
+        """``/command/shutdown``: quit qBittorrent."""
+        await self._call("GET", "/command/shutdown")
+
+    async def add_trackers(self, torrent_hash: str, urls: Iterable[str]) -> None:
+        """``/command/addTrackers``: tracker URLs (joined by LF) for one torrent."""
+        await self._command("addTrackers", {"hash": torrent_hash, "urls": "\n".join(urls)})
+
+    async def increase_prio(self, hashes: Hashes) -> None:
+        """``/command/increasePrio``: up one place in the queue."""
+        await self._command("increasePrio", {"hashes": "|".join(self._known(hashes))})
+
+    async def decrease_prio(self, hashes: Hashes) -> None:
+        """``/command/decreasePrio``: down one place in the queue."""
+        await self._command("decreasePrio", {"hashes": "|".join(self._known(hashes))})
+
+    async def top_prio(self, hashes: Hashes) -> None:
+        """``/command/topPrio``: to the top of the queue."""
+        await self._command("topPrio", {"hashes": "|".join(self._known(hashes))})
+
+    async def bottom_prio(self, hashes: Hashes) -> None:
+        """``/command/bottomPrio``: to the bottom of the queue."""
+        await self._command("bottomPrio", {"hashes": "|".join(self._known(hashes))})
+
+    async def set_file_prio(self, torrent_hash: str, file_id: int, priority: int) -> None:
+        """``/command/setFilePrio``: 0 skip, 1 normal, 2 high, 7 maximal."""
+        if priority not in {0, 1, 2, 7}:
+            raise InvalidRequestError("a file priority is 0, 1, 2 or 7")
+        data = {"hash": torrent_hash, "id": str(file_id), "priority": str(priority)}
+        await self._command("setFilePrio", data)
+
+    async def set_preferences(self, prefs: Mapping[str, Any]) -> None:
+        """``/command/setPreferences``: change the given settings only (``json=``)."""
+        await self._command("setPreferences", {"json": json.dumps(dict(prefs))})
 
     async def _poll(self) -> None:
         async with self._poll_lock:

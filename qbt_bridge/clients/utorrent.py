@@ -258,6 +258,30 @@ class UTorrentClient(SnapshotClient):
         """``action=setprops&hash=…&s=…&v=…``: a torrent property (label, dlrate, ulrate …)."""
         await self._action("setprops", hashes, s=prop, v=value)
 
+    async def get_files(self, torrent_hash: str) -> list[dict[str, Any]]:
+        """``action=getfiles``: a torrent's files (name, size, downloaded, priority)."""
+        answer = await self._action("getfiles", [torrent_hash])
+        files = answer.get("files", [])
+        rows = files[1] if len(files) > 1 else []
+        return [
+            {"name": str(r[0]), "size": int(r[1]), "downloaded": int(r[2]), "priority": int(r[3])}
+            for r in rows
+        ]
+
+    async def get_props(self, torrent_hash: str) -> dict[str, Any]:
+        """``action=getprops``: a torrent's properties (trackers, rates, seeding rules …)."""
+        answer = await self._action("getprops", [torrent_hash])
+        props = answer.get("props") or [{}]
+        return dict(props[0])
+
+    async def pause_torrents(self, hashes: Hashes) -> None:
+        """``action=pause``: uTorrent's pause (keeps the torrent's slot, unlike ``stop``)."""
+        await self._on_torrents("pause", hashes)
+
+    async def unpause_torrents(self, hashes: Hashes) -> None:
+        """``action=unpause``: undo ``pause``."""
+        await self._on_torrents("unpause", hashes)
+
     # ----------------------------------------------------------------- engine calls
 
     async def version(self) -> Version:

@@ -25,12 +25,17 @@ from qbt_bridge.clients import (
 )
 from qbt_bridge.clients.qbittorrent31 import parse_amounts, parse_eta, parse_ratio31, parse_size
 from qbt_bridge.clients.snapshot import Pace
-from qbt_bridge.errors import AuthenticationError, NotSupportedError, QbtBridgeError
+from qbt_bridge.errors import (
+    AuthenticationError,
+    NotFoundError,
+    NotSupportedError,
+    QbtBridgeError,
+)
 from qbt_bridge.events import EventKind
 from qbt_bridge.models import ETA_INFINITE, RssRule, TorrentState
 from qbt_bridge.sandbox import LocalQBittorrent
 from tests.conftest import EventLog, _empty
-from tests.helpers import tiny_torrent
+from tests.helpers import tiny_torrent, wait_for
 from tests.standins.common import FakeTorrent, torrent_from_link
 from tests.standins.qbittorrent31 import QBittorrent31StandIn
 from tests.standins.utorrent import UTorrentStandIn
@@ -397,3 +402,118 @@ def test_qbittorrent31_status_lines_and_ratios() -> None:
     ]
     assert parse_ratio31("0.1") == 0.1
     assert parse_ratio31("∞") == 100.0
+
+
+# ---------------------------------------------------------------------------- both stand-ins
+
+
+@pytest.fixture(params=["utorrent", "qbt31"])
+async def standin_engine(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[UTorrentStandIn | QBittorrent31StandIn, Bridge]]:
+    standin: UTorrentStandIn | QBittorrent31StandIn = (
+        UTorrentStandIn() if request.param == "utorrent" else QBittorrent31StandIn()
+    )
+    await standin.start()
+    client = await open_client(standin.url, standin.username, standin.password)
+    if isinstance(client, UTorrentClient):
+        client.pace.interval = 0
+    yield standin, Bridge(client, "old", ledger_path=tmp_path / "ledger.json")
+    await client.close()
+    await standin.stop()
+
+
+async def test_a_completion_is_announced_once_and_survives_a_restart_of_the_engine(
+    standin_engine: tuple[UTorrentStandIn | QBittorrent31StandIn, Bridge], tmp_path: Path
+) -> None:
+    standin, bridge = standin_engine
+    torrent = standin.add(FakeTorrent(hash="cd" * 20, name="finishing"))
+    log = EventLog(bridge)
+    await bridge.refresh()
+    torrent.finish()
+    await bridge.refresh()
+    await bridge.refresh()
+    assert [e.hash for e in log.of(EventKind.COMPLETED)] == ["cd" * 20]
+    # A new engine with the same ledger: no second announcement.
+    again = Bridge(bridge.client, "old", ledger_path=tmp_path / "ledger.json")
+    second = EventLog(again)
+    await again.refresh()
+    assert not second.of(EventKind.COMPLETED)
+
+
+async def test_the_server_going_down_and_coming_back(
+    standin_engine: tuple[UTorrentStandIn | QBittorrent31StandIn, Bridge],
+) -> None:
+    standin, bridge = standin_engine
+    standin.add(FakeTorrent(hash="ef" * 20, name="kept"))
+    log = EventLog(bridge)
+    stop = asyncio.Event()
+    runner = asyncio.create_task(bridge.run(stop))
+    try:
+        await wait_for(lambda: _true(bridge.available), "the first refresh")
+        await standin.stop()
+        await wait_for(lambda: _true(not bridge.available), "the engine to notice")
+        with pytest.raises(QbtBridgeError):
+            await bridge.pause("kept")  # refused with the reason, not dropped silently
+        await standin.restart()  # uTorrent: a new token, old cache ids unknown
+        await wait_for(lambda: _true(bridge.available), "the engine to reconnect")
+        assert log.of(EventKind.CONNECTION_LOST) and log.of(EventKind.CONNECTION_RESTORED)
+        paused = await bridge.pause("kept")
+        assert paused.confirmed
+        assert not log.of(EventKind.REMOVED), "a restart is not a removal"
+    finally:
+        stop.set()
+        await runner
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def test_utorrent_files_props_and_its_own_pause(
+    utorrent: UTorrentStandIn, ut_client: UTorrentClient
+) -> None:
+    torrent = utorrent.add(FakeTorrent(hash="ab" * 20, name="props", size=4096, done=1024))
+    await ut_client.torrents_set_download_limit(["ab" * 20], 65536)
+    assert (await ut_client.get_props("ab" * 20))["dlrate"] == 65536
+    assert await ut_client.get_files("ab" * 20) == [
+        {"name": "props", "size": 4096, "downloaded": 1024, "priority": 2}
+    ]
+    await ut_client.pause_torrents(["ab" * 20])
+    rows = await ut_client.torrents_info_raw(hashes=["ab" * 20])
+    assert rows[0]["state"] == "stoppedDL"
+    assert torrent.paused and torrent.started
+    await ut_client.unpause_torrents(["ab" * 20])
+    assert not torrent.paused
+
+
+async def test_qbittorrent31_properties_and_other_commands(qbt31: QBittorrent31StandIn) -> None:
+    client = QBittorrent31Client(qbt31.url, qbt31.username, qbt31.password)
+    try:
+        torrent = qbt31.add(FakeTorrent(hash="ab" * 20, name="props", done=1024, uploaded=2048))
+        await client.add_trackers("ab" * 20, ["http://t.example/announce", "udp://u:1/a"])
+        assert [t["url"] for t in await client.json_properties_trackers("ab" * 20)] == [
+            "http://t.example/announce",
+            "udp://u:1/a",
+        ]
+        props = await client.properties_general("ab" * 20)
+        assert props["total_uploaded"] == 2048
+        assert props["piece_size"] == 4 * 1024**2
+        assert props["share_ratio"] == 2.0
+        assert props["time_elapsed"] == 53 * 86400
+        assert (props["nb_connections"], props["nb_connections_limit"]) == (3, 100)
+        with pytest.raises(NotFoundError):
+            await client.properties_general("00" * 20)
+        await client.bottom_prio(["ab" * 20])
+        await client.set_file_prio("ab" * 20, 0, 7)
+        assert torrent.file_priorities == {0: 7}
+        with pytest.raises(QbtBridgeError, match="0, 1, 2 or 7"):
+            await client.set_file_prio("ab" * 20, 0, 5)
+        await client.set_preferences({"dl_limit": 3072})
+        assert (await client.json_preferences())["dl_limit"] == 3072
+        await client.torrents_set_upload_limit(["ab" * 20], 4096)
+        assert await client.torrent_limits("ab" * 20) == (0, 4096)
+        await client.command_shutdown()
+        assert qbt31.shut_down
+    finally:
+        await client.close()

@@ -37,6 +37,9 @@ class FakeTorrent:
     up_limit: int = 0
     added_on: int = field(default_factory=lambda: int(time.time()))
     completed_on: int = 0
+    queue: int = 0  # place in the queue (1 first; 0 outside it)
+    trackers: list[str] = field(default_factory=list)
+    file_priorities: dict[int, int] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -87,6 +90,12 @@ class LoopbackServer:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+            self._runner = None
+
+    async def restart(self) -> None:
+        """Stop and start again on the same port (the torrents stay)."""
+        await self.stop()
+        await self.start()
 
     def add(self, torrent: FakeTorrent) -> FakeTorrent:
         """A torrent added on the server itself (not through the engine)."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import re
 import secrets
 from typing import Any
@@ -58,6 +59,8 @@ class QBittorrent31StandIn(LoopbackServer):
         self.session_down = 0
         self.session_up = 0
         self.challenges = 0  # 401 answers given
+        self.shut_down = False
+        self.preferences: dict[str, Any] = {"locale": locale, "dl_limit": -1, "up_limit": -1}
         self.paths: list[str] = []
 
     def routes(self, app: web.Application) -> None:
@@ -158,6 +161,9 @@ class QBittorrent31StandIn(LoopbackServer):
         parts = request.path.strip("/").split("/")
         if parts[0] == "json" and len(parts) >= 2:
             return self._json(parts[1], parts[2] if len(parts) > 2 else "")
+        if request.path == "/command/shutdown" and request.method == "GET":
+            self.shut_down = True
+            return web.Response()
         if parts[0] == "command" and len(parts) == 2 and request.method == "POST":
             text = await self._command(parts[1], request)
             return web.Response(text=text or "", content_type="text/html")
@@ -178,7 +184,7 @@ class QBittorrent31StandIn(LoopbackServer):
                 "up_info": f"U: {self.speed(up)} - T: {self.size(self.session_up)}",
             }
         elif what == "preferences":
-            body = {"locale": self.locale, "dl_limit": -1, "up_limit": -1, "web_ui_port": 80}
+            body = self.preferences
         elif what in {"propertiesGeneral", "propertiesTrackers", "propertiesFiles"}:
             if torrent is None:  # the reference: empty body, or [] for trackers
                 text = "[]" if what == "propertiesTrackers" else ""
@@ -190,16 +196,24 @@ class QBittorrent31StandIn(LoopbackServer):
 
     def _properties(self, what: str, t: FakeTorrent) -> Any:
         if what == "propertiesGeneral":
+            ratio = t.uploaded / t.done if t.done else 0.0
             return {
                 "save_path": "/downloads",
-                "total_uploaded": f"{self.size(t.uploaded)} ({self.size(0)})",
-                "total_downloaded": f"{self.size(t.done)} ({self.size(0)})",
+                "creation_date": "Tuesday, November 24, 2026 8:52:54 PM",
+                "piece_size": self.size(4 * 1024**2),
+                "comment": "",
+                "total_wasted": self.size(0),
+                "total_uploaded": f"{self.size(t.uploaded)} ({self.size(0)} this session)",
+                "total_downloaded": f"{self.size(t.done)} ({self.size(0)} this session)",
                 "up_limit": self.speed(t.up_limit) if t.up_limit else "∞",
                 "dl_limit": self.speed(t.dl_limit) if t.dl_limit else "∞",
-                "share_ratio": "0.0",
+                "time_elapsed": "53d 0h (Seeding 0)",
+                "nb_connections": "3 (100 max)",
+                "share_ratio": "∞" if ratio > 100 else f"{ratio:.1f}",
             }
         if what == "propertiesTrackers":
-            return []
+            return [{"url": url, "status": "Working", "num_peers": "0", "msg": ""}
+                    for url in t.trackers]  # fmt: skip
         return [{"name": t.name, "size": self.size(t.size), "progress": t.done / t.size,
                  "priority": 1, "is_seed": t.complete}]  # fmt: skip
 
@@ -229,6 +243,16 @@ class QBittorrent31StandIn(LoopbackServer):
                 del self.torrents[t.hash]
         elif name == "recheck" and one is not None:
             one.checking = True
+        elif name == "addTrackers" and one is not None:
+            one.trackers += [u for u in str(form.get("urls", "")).split("\n") if u]
+        elif name in {"increasePrio", "decreasePrio", "topPrio", "bottomPrio"}:
+            for t in many:
+                step = {"increasePrio": -1, "decreasePrio": 1, "topPrio": -999, "bottomPrio": 999}
+                t.queue = max(1, t.queue + step[name])
+        elif name == "setFilePrio" and one is not None:
+            one.file_priorities[int(str(form.get("id")))] = int(str(form.get("priority")))
+        elif name == "setPreferences":
+            self.preferences.update(json.loads(str(form.get("json", "{}"))))
         elif name == "getGlobalDlLimit":
             return str(self.global_dl)
         elif name == "getGlobalUpLimit":

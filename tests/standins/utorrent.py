@@ -13,7 +13,11 @@ Built from ``reference/utorrent-webui-api.md`` and design.md's protocol facts, n
   progress and ratio per mille …);
 * ``action=start|stop|pause|unpause|forcestart|recheck|remove|removedata`` with ``hash``
   (repeatable), ``add-url&s=``, POST ``add-file`` (multipart field ``torrent_file``),
-  ``getsettings``, ``setsetting&s=&v=``, ``setprops&hash=&s=&v=``; answers ``{"build": …}``.
+  ``getsettings``, ``setsetting&s=&v=``, ``setprops&hash=&s=&v=``, ``getfiles``, ``getprops``;
+  answers ``{"build": …}``. The reference names ``setprops``, ``getfiles`` and ``getprops``
+  without their answers; the shapes used (``files: [HASH, [[name, size, downloaded,
+  priority, …]]]``, ``props: [{hash, ulrate, dlrate, …}]``) are uTorrent's WebUI API's;
+* ``restart()``: a new token, GUIDs and cache ids forgotten, as when uTorrent restarts.
 
 It records every request (``requests``) so tests can check what the client sent.
 """
@@ -92,6 +96,14 @@ class UTorrentStandIn(LoopbackServer):
 
     def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/{path:.*}", self._handle)
+
+    async def restart(self) -> None:
+        """Stop, forget sessions and cache ids, start again on the same port."""
+        await self.stop()
+        self.expire_token()
+        self.guids.clear()
+        self._snapshots.clear()
+        await self.start()
 
     def expire_token(self) -> None:
         """A new token, as after a restart: the client's token is stale (400) from now on."""
@@ -220,6 +232,19 @@ class UTorrentStandIn(LoopbackServer):
         except ValueError:
             return {"error": "Can't add torrent: torrent is not valid bencoding!"}
         return {}
+
+    async def _do_getfiles(self, _request: web.Request, hashes: list[str]) -> dict[str, Any]:
+        rows = [[t.name, t.size, t.done, 2, 0] for t in self._each(hashes)]
+        return {"files": [hashes[0].upper(), rows] if rows else []}
+
+    async def _do_getprops(self, _request: web.Request, hashes: list[str]) -> dict[str, Any]:
+        return {
+            "props": [
+                {"hash": t.hash.upper(), "trackers": "", "ulrate": t.up_limit,
+                 "dlrate": t.dl_limit, "superseed": 0, "dht": 1, "pex": 1}
+                for t in self._each(hashes)
+            ]
+        }  # fmt: skip
 
     async def _do_getsettings(self, _request: web.Request, _hashes: list[str]) -> dict[str, Any]:
         return {"settings": [[k, 0, str(v), {"access": "Y"}] for k, v in self.settings.items()]}
