@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 
 from qbt_bridge.sandbox import LocalQBittorrent
+from tests.standins.common import FakeTorrent
+from tests.standins.utorrent import UTorrentStandIn
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -51,3 +54,22 @@ def test_status_of_an_unreachable_server_says_so() -> None:
     assert done.returncode == 1
     assert "cannot connect" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+async def test_status_of_a_utorrent(utorrent: UTorrentStandIn) -> None:
+    utorrent.add(FakeTorrent(hash="ab" * 20, name="one", down_speed=2048))
+    env = clean_env() | {
+        "QBITTORRENTAPI_HOST": utorrent.url,
+        "QBITTORRENTAPI_USERNAME": utorrent.username,
+        "QBITTORRENTAPI_PASSWORD": utorrent.password,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "qbt_bridge.cli", "status",
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 0, err.decode()
+    text = out.decode()
+    assert f"uTorrent at {utorrent.url}" in text
+    assert "1 total: 1 downloading" in text
+    assert utorrent.password not in text + err.decode()
