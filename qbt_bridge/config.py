@@ -201,7 +201,18 @@ _SECONDS = vol.All(vol.Coerce(float), vol.Range(min=0.5, max=86400))
 _TEXT = vol.All(str, vol.Length(min=1))
 _STATES = [g.value for g in StateGroup]
 
-INSTANCE_SCHEMA = vol.Schema(
+
+def _key_needs_qbittorrent(instance: dict[str, Any]) -> dict[str, Any]:
+    legacy = (ClientKind.QBITTORRENT_31.value, ClientKind.UTORRENT.value)
+    if instance.get("api_key") and instance["client"] in legacy:
+        raise vol.Invalid(
+            f"{instance['client']} has no API keys; give a username and password",
+            path=["api_key"],
+        )
+    return instance
+
+
+_INSTANCE_KEYS = vol.Schema(
     {
         vol.Required("id"): _slug,
         vol.Required("url"): _url,
@@ -220,6 +231,7 @@ INSTANCE_SCHEMA = vol.Schema(
         },
     }
 )
+INSTANCE_SCHEMA = vol.All(_INSTANCE_KEYS, _key_needs_qbittorrent)
 
 TORRENTS_SCHEMA = vol.Schema(
     {

@@ -41,6 +41,10 @@ def test_minimal_config_gets_sensible_defaults() -> None:
          "mqtt.tls.cert_file: no such file"),
         ({**MINIMAL, "mqtt": {"passwrd": "x"}}, "mqtt.passwrd: unknown key"),
         ({"instances": [{"id": "a", "url": "x:1"}, {"id": "a", "url": "y:1"}]}, "used twice"),
+        ({"instances": [{"id": "a", "url": "x:1", "client": "deluge"}]},
+         "instances.0.client: value must be one of"),
+        ({"instances": [{"id": "a", "url": "x:1", "client": "utorrent", "api_key": "k"}]},
+         "instances.0.api_key: utorrent has no API keys"),
     ],
 )  # fmt: skip
 def test_bad_values_are_refused_with_their_path(data: dict[str, object], message: str) -> None:
