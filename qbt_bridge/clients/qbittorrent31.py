@@ -322,8 +322,15 @@ class QBittorrent31Client(SnapshotClient):
         await self._command("setPreferences", {"json": json.dumps(dict(prefs))})
 
     async def _poll(self) -> None:
+        """The whole list, every time; an entry the same as last time is not parsed again."""
         async with self._poll_lock:
-            rows = {r["hash"]: r for r in map(parse_torrent, await self.json_torrents())}
+            seen, rows = self._seen, {}
+            self._seen = {}
+            for item in await self.json_torrents():
+                torrent_hash = str(item.get("hash", "")).lower()
+                same = seen.get(torrent_hash) == item and torrent_hash in self._rows
+                rows[torrent_hash] = self._rows[torrent_hash] if same else parse_torrent(item)
+                self._seen[torrent_hash] = item
             self._apply(rows, full=True)
 
     async def _server_state(self) -> dict[str, Any]:

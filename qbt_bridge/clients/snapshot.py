@@ -72,6 +72,8 @@ class SnapshotClient(AsyncClosing):
             request_timeout=request_timeout,
         )
         self._poll_lock = asyncio.Lock()
+        # The server's own entries of the last whole list, for servers that send one each time.
+        self._seen: dict[str, Any] = {}
         self._rows: dict[str, dict[str, Any]] = {}
         self._changed_at: dict[str, int] = {}
         self._removed_at: dict[str, int] = {}
