@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from enum import StrEnum
-from typing import TypedDict
+from typing import TypedDict, Unpack
 
 import aiohttp
 
@@ -133,11 +133,8 @@ async def open_client(
     username: str | None = None,
     password: str | None = None,
     *,
-    api_key: str | None = None,
     kind: ClientKind | str = ClientKind.AUTO,
-    session: aiohttp.ClientSession | None = None,
-    verify_certificate: bool = True,
-    request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+    **settings: Unpack[ConnectionSettings],
 ) -> TorrentClient:
     """The client for ``url``: of the given kind, or of the kind ``detect`` finds.
 
@@ -145,23 +142,15 @@ async def open_client(
     """
     kind = ClientKind(kind)
     if kind is ClientKind.AUTO:
-        if api_key:
+        if settings.get("api_key"):
             kind = ClientKind.QBITTORRENT
         else:
+            timeout = settings.get("request_timeout", DEFAULT_REQUEST_TIMEOUT)
             kind = await detect(
                 url,
-                session=session,
-                verify_certificate=verify_certificate,
-                probe_timeout=min(request_timeout, DEFAULT_CONNECT_TIMEOUT),
+                session=settings.get("session"),
+                verify_certificate=settings.get("verify_certificate", True),
+                probe_timeout=min(timeout, DEFAULT_CONNECT_TIMEOUT),
             )
             _LOGGER.info("%s speaks %s", normalize_url(url), kind.value)
-    return client_for(
-        kind,
-        url,
-        username,
-        password,
-        api_key=api_key,
-        session=session,
-        verify_certificate=verify_certificate,
-        request_timeout=request_timeout,
-    )
+    return client_for(kind, url, username, password, **settings)
