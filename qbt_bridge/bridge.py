@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Concatenate
 
 from qbt_bridge.clients import Capability, TorrentClient
 from qbt_bridge.clients.base import not_supported
@@ -58,6 +60,21 @@ URL_WATCH = 60.0
 ALT_SPEED_EVERY = 6  # fast ticks between reads of the alt-speed mode
 
 Listener = Callable[[Event], None]
+
+
+def _connected[**P, R](
+    method: Callable[Concatenate[Bridge, P], Awaitable[R]],
+) -> Callable[Concatenate[Bridge, P], Awaitable[R]]:
+    """Mark a command: the client is made first if need be (the server asked which API it speaks).
+
+    So a command that arrives before the first refresh is carried out, not refused.
+    """
+
+    async def command(bridge: Bridge, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        await bridge.connect()
+        return await method(bridge, *args, **kwargs)
+
+    return functools.update_wrapper(command, method)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +160,7 @@ class Bridge:
         self.last_error: QbtBridgeError | None = None
         self._clock = _Clock()
         self._lock = asyncio.Lock()
+        self._connect_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._listeners: list[Listener] = []
         self._refresh_listeners: list[Callable[[], None]] = []
@@ -167,9 +185,11 @@ class Bridge:
     async def connect(self) -> TorrentClient:
         """Make the client, finding out which API the server speaks, if not done yet."""
         if self._client is None:
-            assert self._opener is not None  # noqa: S101 - checked in __init__
-            self._client = await self._opener()
-            self.url = self._client.base_url
+            async with self._connect_lock:
+                if self._client is None:
+                    assert self._opener is not None  # noqa: S101 - checked in __init__
+                    self._client = await self._opener()
+                    self.url = self._client.base_url
         return self._client
 
     async def close(self) -> None:
@@ -469,14 +489,17 @@ class Bridge:
         confirmed = await self._settle(hashes, effect)
         return CommandResult(tuple(hashes), names, confirmed)
 
+    @_connected
     async def pause(self, targets: str | Iterable[str]) -> CommandResult:
         """Pause (4.x) / stop (5.x) torrents."""
         return await self._on_targets(targets, self.client.pause, _stopped(want=True))
 
+    @_connected
     async def resume(self, targets: str | Iterable[str]) -> CommandResult:
         """Resume (4.x) / start (5.x) torrents."""
         return await self._on_targets(targets, self.client.resume, _stopped(want=False))
 
+    @_connected
     async def delete(
         self, targets: str | Iterable[str], *, delete_files: bool = False
     ) -> CommandResult:
@@ -487,15 +510,18 @@ class Bridge:
 
         return await self._on_targets(targets, action, lambda t: t is None)
 
+    @_connected
     async def recheck(self, targets: str | Iterable[str]) -> CommandResult:
         """Verify torrents' data."""
         return await self._on_targets(targets, self.client.torrents_recheck, _present)
 
+    @_connected
     async def reannounce(self, targets: str | Iterable[str]) -> CommandResult:
         """Announce to the trackers now."""
         self.need(Capability.REANNOUNCE)
         return await self._on_targets(targets, self.client.torrents_reannounce, _present)
 
+    @_connected
     async def set_category(self, targets: str | Iterable[str], category: str) -> CommandResult:
         """Set a category ("" clears it); the category must exist."""
         self.need(Capability.CATEGORIES)
@@ -507,6 +533,7 @@ class Bridge:
             targets, action, lambda t: t is not None and t.category == category
         )
 
+    @_connected
     async def add_tags(self, targets: str | Iterable[str], tags: Iterable[str]) -> CommandResult:
         """Add tags (created as needed)."""
         self.need(Capability.TAGS)
@@ -519,6 +546,7 @@ class Bridge:
             targets, action, lambda t: t is not None and set(wanted) <= set(t.tags)
         )
 
+    @_connected
     async def remove_tags(self, targets: str | Iterable[str], tags: Iterable[str]) -> CommandResult:
         """Remove tags."""
         self.need(Capability.TAGS)
@@ -531,6 +559,7 @@ class Bridge:
             targets, action, lambda t: t is not None and not set(unwanted) & set(t.tags)
         )
 
+    @_connected
     async def force_start(
         self, targets: str | Iterable[str], *, enable: bool = True
     ) -> CommandResult:
@@ -544,6 +573,7 @@ class Bridge:
             targets, action, lambda t: t is not None and t.force_start is enable
         )
 
+    @_connected
     async def set_torrent_limits(
         self,
         targets: str | Iterable[str],
@@ -563,11 +593,13 @@ class Bridge:
 
         return await self._on_targets(targets, action, _present)
 
+    @_connected
     async def pause_all(self) -> CommandResult:
         """Pause every torrent."""
         await self.client.pause("all")
         return await self._after_global(stopped=True)
 
+    @_connected
     async def resume_all(self) -> CommandResult:
         """Resume every torrent."""
         await self.client.resume("all")
@@ -584,6 +616,7 @@ class Bridge:
                 return CommandResult(tuple(self.store.hashes()), confirmed=confirmed)
             await asyncio.sleep(0.25)
 
+    @_connected
     async def set_alt_speed(self, enabled: bool | None = None) -> bool:
         """Alternative speed limits on, off, or (None) toggled; returns the new mode."""
         self.need(Capability.ALT_SPEED)
@@ -594,6 +627,7 @@ class Bridge:
         await self._refresh_transfer()
         return bool(self.store.server().alt_speed_enabled)
 
+    @_connected
     async def set_global_limits(
         self, *, download: int | None = None, upload: int | None = None
     ) -> None:
@@ -616,6 +650,7 @@ class Bridge:
 
     # ------------------------------------------------------------------ add
 
+    @_connected
     async def add(
         self,
         source: str | bytes,
@@ -685,6 +720,7 @@ class Bridge:
                 return AddOutcome(None, None, confirmed=False)
             await asyncio.sleep(0.25)
 
+    @_connected
     async def categories(self) -> list[str]:
         """The server's category names, read now (a sweep may be minutes away)."""
         return sorted(await self.client.torrents_categories())
@@ -712,11 +748,13 @@ class Bridge:
 
     # ------------------------------------------------------------------ rss
 
+    @_connected
     async def rss_feeds(self) -> list[RssFeed]:
         """Every RSS feed with its articles."""
         self.need(Capability.RSS)
         return await self.client.rss_items(with_data=True)
 
+    @_connected
     async def rss_add_feed(self, url: str, path: str = "") -> None:
         """Subscribe to a feed (``path``: where in qBittorrent's RSS tree, default its title)."""
         self.need(Capability.RSS)
@@ -724,6 +762,7 @@ class Bridge:
             raise InvalidRequestError("a feed URL must start with http:// or https://")
         await self.client.rss_add_feed(url.strip(), path)
 
+    @_connected
     async def rss_remove_feed(self, path: str) -> None:
         """Unsubscribe from a feed (or remove a folder) by its path."""
         self.need(Capability.RSS)
@@ -732,6 +771,7 @@ class Bridge:
             raise NotFoundError(f"no RSS feed or folder {path!r}")
         await self.client.rss_remove_item(path)
 
+    @_connected
     async def rss_refresh(self, path: str | None = None) -> None:
         """Fetch one feed, or every feed, now."""
         self.need(Capability.RSS)
@@ -739,11 +779,13 @@ class Bridge:
         for item in paths:
             await self.client.rss_refresh_item(item)
 
+    @_connected
     async def rss_rules(self) -> dict[str, RssRule]:
         """Every auto-downloading rule by name."""
         self.need(Capability.RSS)
         return await self.client.rss_rules()
 
+    @_connected
     async def rss_set_rule(self, rule: RssRule) -> None:
         """Add or replace a rule; keeps server-side keys of an existing rule of that name."""
         self.need(Capability.RSS)
@@ -764,6 +806,7 @@ class Bridge:
             rule = RssRule.from_rule(rule.name, merged)
         await self.client.rss_set_rule(rule)
 
+    @_connected
     async def rss_rename_rule(self, name: str, new_name: str) -> None:
         """Rename a rule."""
         self.need(Capability.RSS)
@@ -772,18 +815,21 @@ class Bridge:
             raise InvalidRequestError("a rule needs a name")
         await self.client.rss_rename_rule(name, new_name)
 
+    @_connected
     async def rss_enable_rule(self, name: str, *, enabled: bool) -> None:
         """Enable or disable a rule."""
         self.need(Capability.RSS)
         rule = await self._rule(name)
         await self.client.rss_set_rule(RssRule.from_rule(name, {**rule.raw, "enabled": enabled}))
 
+    @_connected
     async def rss_remove_rule(self, name: str) -> None:
         """Delete a rule."""
         self.need(Capability.RSS)
         await self._rule(name)
         await self.client.rss_remove_rule(name)
 
+    @_connected
     async def rss_matching(self, name: str) -> dict[str, list[str]]:
         """Article titles the rule matches, by feed."""
         self.need(Capability.RSS)
@@ -798,11 +844,13 @@ class Bridge:
 
     # ------------------------------------------------------------------ search
 
+    @_connected
     async def search_plugins(self) -> list[SearchPlugin]:
         """Installed search plugins."""
         self.need(Capability.SEARCH)
         return await self.client.search_plugins()
 
+    @_connected
     async def search_start(
         self, pattern: str, *, plugins: str = "enabled", category: str = "all"
     ) -> int:
@@ -820,6 +868,7 @@ class Bridge:
             raise InvalidRequestError("this qBittorrent has no search")
         return job.id
 
+    @_connected
     async def search_results(
         self, job_id: int, *, page: int = 0, page_size: int = 10
     ) -> SearchPage:
@@ -835,6 +884,7 @@ class Bridge:
         chunk = tuple(ordered[page * page_size : (page + 1) * page_size])
         return SearchPage(job_id, chunk, data.total, data.running, page, pages)
 
+    @_connected
     async def search_add(
         self,
         job_id: int,
@@ -856,11 +906,13 @@ class Bridge:
             raise NotFoundError(f"search {job_id} has no result number {index}")
         return await self.add(ordered[index].file_url, category=category, tags=tags)
 
+    @_connected
     async def search_stop(self, job_id: int) -> None:
         """Stop a running search."""
         self.need(Capability.SEARCH)
         await self.client.search_stop(job_id)
 
+    @_connected
     async def search_delete(self, job_id: int) -> None:
         """Forget a search and its results."""
         self.need(Capability.SEARCH)

@@ -19,6 +19,7 @@ from qbt_bridge.clients import (
     ClientKind,
     QBittorrent31Client,
     QBittorrentClient,
+    TorrentClient,
     UTorrentClient,
     detect,
     open_client,
@@ -517,3 +518,22 @@ async def test_qbittorrent31_properties_and_other_commands(qbt31: QBittorrent31S
         assert qbt31.shut_down
     finally:
         await client.close()
+
+
+async def test_a_command_before_the_first_refresh_finds_the_server_first(
+    utorrent: UTorrentStandIn, tmp_path: Path
+) -> None:
+    opened: list[TorrentClient] = []
+
+    async def opener() -> TorrentClient:
+        client = await open_client(utorrent.url, utorrent.username, utorrent.password)
+        opened.append(client)
+        return client
+
+    bridge = Bridge(None, "lazy", opener=opener, ledger_path=tmp_path / "ledger.json")
+    assert not bridge.connected
+    outcome, again = await asyncio.gather(bridge.add(magnet(0xE5)), bridge.categories())
+    assert outcome.confirmed and again == []
+    assert len(opened) == 1, "two commands at once open one client"
+    assert isinstance(bridge.client, UTorrentClient)
+    await bridge.close()
