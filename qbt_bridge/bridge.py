@@ -290,8 +290,10 @@ class Bridge:
         """Targeted refresh of some torrents (the store's lock must be held)."""
         wanted = sorted(set(hashes))
         events: list[Event] = []
-        for start in range(0, len(wanted), HASH_CHUNK):
-            chunk = wanted[start : start + HASH_CHUNK]
+        # A client that reads its whole list for any call (refresh_by_sweep) gets one call.
+        size = max(len(wanted), 1) if self.client.refresh_by_sweep else HASH_CHUNK
+        for start in range(0, len(wanted), size):
+            chunk = wanted[start : start + size]
             found = await self.client.torrents_info_raw(hashes=chunk)
             events += self.store.apply_torrents(found, chunk)
         return events

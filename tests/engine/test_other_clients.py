@@ -537,3 +537,18 @@ async def test_a_command_before_the_first_refresh_finds_the_server_first(
     assert len(opened) == 1, "two commands at once open one client"
     assert isinstance(bridge.client, UTorrentClient)
     await bridge.close()
+
+
+async def test_utorrent_settles_a_big_command_with_one_list_call(
+    utorrent: UTorrentStandIn, ut_client: UTorrentClient, tmp_path: Path
+) -> None:
+    hashes = [f"{n + 1:040x}" for n in range(250)]  # more than one chunk of hashes
+    for n, torrent_hash in enumerate(hashes):
+        utorrent.add(FakeTorrent(hash=torrent_hash, name=f"t{n}"))
+    bridge = Bridge(ut_client, "ut", ledger_path=tmp_path / "ledger.json")
+    await bridge.refresh()
+    before = len(utorrent.list_answers())
+    result = await bridge.delete(hashes)
+    assert result.confirmed
+    assert not utorrent.torrents
+    assert len(utorrent.list_answers()) - before == 1, "the whole list is read once, not per chunk"
