@@ -15,7 +15,7 @@ import logging
 import os
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Unpack
 
 import aiohttp
 
@@ -23,9 +23,9 @@ from qbt_bridge.clients.base import Capability, Hashes
 from qbt_bridge.clients.http import (
     HttpResponse,
 )
-from qbt_bridge.clients.snapshot import SnapshotClient
+from qbt_bridge.clients.snapshot import HttpSettings, SnapshotClient
 from qbt_bridge.errors import APIError, AuthenticationError, InvalidRequestError, NotFoundError
-from qbt_bridge.models import ETA_INFINITE, AddResult, Category
+from qbt_bridge.models import ETA_INFINITE, Category
 from qbt_bridge.version import Version
 
 _LOGGER = logging.getLogger(__name__)
@@ -145,6 +145,16 @@ class QBittorrent31Client(SnapshotClient):
     _digest: dict[str, str] | None = None  # the server's last challenge
     _count = 0  # requests made with it (the digest's nc)
     _limits: tuple[int, int] | None = None  # global limits, read once and after changes
+
+    def __init__(
+        self,
+        host: str,
+        username: str | None = None,
+        password: str | None = None,
+        **settings: Unpack[HttpSettings],
+    ) -> None:
+        super().__init__(host, username, password, **settings)
+        self._seen: dict[str, dict[str, Any]] = {}  # the last list's entries, as sent
 
     # ----------------------------------------------------------------- plumbing
 
@@ -408,38 +418,15 @@ class QBittorrent31Client(SnapshotClient):
         """Not supported: qBittorrent 3.1 has no force start."""
         self._refuse(Capability.FORCE_START)
 
-    async def torrents_add(
-        self,
-        *,
-        urls: Iterable[str] = (),
-        torrent_files: Iterable[bytes | tuple[str, bytes]] = (),
-        save_path: str | None = None,
-        category: str | None = None,
-        tags: Iterable[str] | None = None,
-        paused: bool | None = None,
-    ) -> AddResult:
+    async def _add(self, links: list[str], files: list[tuple[str, bytes]]) -> None:
         """``/command/download`` (links joined by LF) and ``/command/upload`` (files).
 
         Both answer 200 whatever happened; the engine watches the list for the result.
         """
-        if save_path or paused:
-            self._refuse(Capability.ADD_OPTIONS)
-        if category:
-            self._refuse(Capability.CATEGORIES)
-        if tags:
-            self._refuse(Capability.TAGS)
-        links = [u for u in urls if u]
-        files = [
-            item if isinstance(item, tuple) else (f"upload-{index}.torrent", item)
-            for index, item in enumerate(torrent_files)
-        ]
-        if not links and not files:
-            raise InvalidRequestError("add: give at least one URL or torrent file")
         if links:
             await self._command("download", {"urls": "\n".join(links)})
         if files:
             await self._call("POST", "/command/upload", upload=files)
-        return AddResult(raw={"answer": "sent"})
 
 
 def _body(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import aiohttp
 
@@ -26,7 +26,9 @@ from qbt_bridge.clients.http import (
     HttpTransport,
     normalize_url,
 )
+from qbt_bridge.errors import InvalidRequestError
 from qbt_bridge.models import (
+    AddResult,
     MainData,
     RssFeed,
     RssRule,
@@ -38,6 +40,15 @@ from qbt_bridge.models import (
 from qbt_bridge.version import Version
 
 REMOVAL_LOG = 2048  # removed hashes remembered for partial answers; older rids get a full one
+
+
+class HttpSettings(TypedDict, total=False):
+    """How the legacy clients reach their server (beside URL and login)."""
+
+    session: aiohttp.ClientSession | None
+    verify_certificate: bool
+    connect_timeout: float
+    request_timeout: float
 
 
 class SnapshotClient(AsyncClosing):
@@ -55,25 +66,20 @@ class SnapshotClient(AsyncClosing):
         host: str,
         username: str | None = None,
         password: str | None = None,
-        *,
-        session: aiohttp.ClientSession | None = None,
-        verify_certificate: bool = True,
-        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        **settings: Unpack[HttpSettings],
     ) -> None:
         self.base_url = normalize_url(host)
         self.username = username or ""
         self._password = password or ""
         self._http = HttpTransport(
             self.base_url + self.api_path,
-            session=session,
-            verify_certificate=verify_certificate,
-            connect_timeout=connect_timeout,
-            request_timeout=request_timeout,
+            session=settings.get("session"),
+            verify_certificate=settings.get("verify_certificate", True),
+            connect_timeout=settings.get("connect_timeout", DEFAULT_CONNECT_TIMEOUT),
+            request_timeout=settings.get("request_timeout", DEFAULT_REQUEST_TIMEOUT),
         )
         self._poll_lock = asyncio.Lock()
-        # The server's own entries of the last whole list, for servers that send one each time.
-        self._seen: dict[str, Any] = {}
+        self._categories: list[str] = []  # as the server last named them
         self._rows: dict[str, dict[str, Any]] = {}
         self._changed_at: dict[str, int] = {}
         self._removed_at: dict[str, int] = {}
@@ -174,12 +180,9 @@ class SnapshotClient(AsyncClosing):
             full_update=full,
             torrents=torrents,
             torrents_removed=removed,
-            categories={name: {"name": name, "savePath": ""} for name in self._labels()},
+            categories={name: {"name": name, "savePath": ""} for name in self._categories},
             server_state=await self._server_state(),
         )
-
-    def _labels(self) -> list[str]:
-        return sorted({str(r["category"]) for r in self._rows.values() if r.get("category")})
 
     async def torrents_info_raw(self, *, hashes: Hashes | None = None) -> list[dict[str, Any]]:
         """Read the server; the current rows of the given torrents (all without ``hashes``)."""
@@ -203,6 +206,42 @@ class SnapshotClient(AsyncClosing):
     async def transfer_set_speed_limits_mode(self, enabled: bool) -> None:  # noqa: ARG002
         """Not supported."""
         self._refuse(Capability.ALT_SPEED)
+
+    async def _add(self, links: list[str], files: list[tuple[str, bytes]]) -> None:
+        """Send the links and ``.torrent`` files (subclasses)."""
+        raise NotImplementedError
+
+    async def torrents_add(
+        self,
+        *,
+        urls: Iterable[str] = (),
+        torrent_files: Iterable[bytes | tuple[str, bytes]] = (),
+        save_path: str | None = None,
+        category: str | None = None,
+        tags: Iterable[str] | None = None,
+        paused: bool | None = None,
+    ) -> AddResult:
+        """Add by link and by ``.torrent`` content; nothing else can go with the add here.
+
+        The engine sets a category (where there are categories) and "stopped" once the
+        torrent is listed; a save path or tags are refused.
+        """
+        for given, capability in (
+            (tags, Capability.TAGS),
+            (category, Capability.CATEGORIES),
+            (save_path or paused or category, Capability.ADD_OPTIONS),
+        ):
+            if given:
+                self._refuse(capability)
+        links = [u for u in urls if u]
+        files = [
+            item if isinstance(item, tuple) else (f"upload-{index}.torrent", item)
+            for index, item in enumerate(torrent_files)
+        ]
+        if not links and not files:
+            raise InvalidRequestError("add: give at least one URL or torrent file")
+        await self._add(links, files)
+        return AddResult(raw={"answer": "sent", "count": len(links) + len(files)})
 
     async def torrents_reannounce(self, hashes: Hashes) -> bool | None:  # noqa: ARG002
         """Not supported."""

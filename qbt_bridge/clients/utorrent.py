@@ -22,7 +22,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Unpack
 
 import aiohttp
 
@@ -30,9 +30,9 @@ from qbt_bridge.clients.base import Capability, Hashes
 from qbt_bridge.clients.http import (
     HttpResponse,
 )
-from qbt_bridge.clients.snapshot import Pace, SnapshotClient
+from qbt_bridge.clients.snapshot import HttpSettings, Pace, SnapshotClient
 from qbt_bridge.errors import APIError, AuthenticationError, InvalidRequestError
-from qbt_bridge.models import ETA_INFINITE, AddResult, Category
+from qbt_bridge.models import ETA_INFINITE, Category
 from qbt_bridge.version import Version
 
 _LOGGER = logging.getLogger(__name__)
@@ -128,9 +128,9 @@ class UTorrentClient(SnapshotClient):
         password: str | None = None,
         *,
         pace: float = DEFAULT_PACE,
-        **connection: Any,
+        **settings: Unpack[HttpSettings],
     ) -> None:
-        super().__init__(host, username, password, **connection)
+        super().__init__(host, username, password, **settings)
         self._auth = aiohttp.BasicAuth(self.username, self._password)
         self._token: str | None = None
         self._guid: str | None = None
@@ -228,6 +228,8 @@ class UTorrentClient(SnapshotClient):
                 removed = [str(h).lower() for h in answer.get("torrentm", ())]
                 self._apply(rows, removed, full=False)
             self._cid = str(answer.get("torrentc", "")) or None
+            # "label": [[name, count], …] — the labels in use, named by uTorrent itself.
+            self._categories = sorted(str(pair[0]) for pair in answer.get("label", ()) if pair)
 
     async def _server_state(self) -> dict[str, Any]:
         state = self._sums()
@@ -322,7 +324,7 @@ class UTorrentClient(SnapshotClient):
     async def torrents_categories(self) -> Mapping[str, Category]:
         """The labels in use, as categories."""
         await self._poll()
-        return {name: Category(name=name) for name in self._labels()}
+        return {name: Category(name=name) for name in self._categories}
 
     async def torrents_set_download_limit(self, hashes: Hashes, limit: int) -> None:
         """``action=setprops&s=dlrate`` in bytes/s (0: none)."""
@@ -340,37 +342,12 @@ class UTorrentClient(SnapshotClient):
         """``action=setsetting&s=max_ul_rate`` (KiB/s; rounded up, 0: none)."""
         await self.set_setting("max_ul_rate", str(-(-limit // 1024)))
 
-    async def torrents_add(
-        self,
-        *,
-        urls: Iterable[str] = (),
-        torrent_files: Iterable[bytes | tuple[str, bytes]] = (),
-        save_path: str | None = None,
-        category: str | None = None,
-        tags: Iterable[str] | None = None,
-        paused: bool | None = None,
-    ) -> AddResult:
-        """``action=add-url&s=…`` per link and POST ``action=add-file`` per ``.torrent``.
-
-        A label (category) is set by the engine once the torrent is listed; save path,
-        "stopped" and tags cannot be sent with the add.
-        """
-        if save_path or paused:
-            self._refuse(Capability.ADD_OPTIONS)
-        if tags:
-            self._refuse(Capability.TAGS)
-        del category  # set afterwards, see the engine
-        count = 0
-        for url in urls:
-            await self._request([("action", "add-url"), ("s", url)])
-            count += 1
-        for index, item in enumerate(torrent_files):
-            name, content = item if isinstance(item, tuple) else (f"upload-{index}.torrent", item)
-            await self._request([("action", "add-file")], upload=(name, content))
-            count += 1
-        if count == 0:
-            raise InvalidRequestError("add: give at least one URL or torrent file")
-        return AddResult(raw={"answer": "sent", "count": count})
+    async def _add(self, links: list[str], files: list[tuple[str, bytes]]) -> None:
+        """``action=add-url&s=…`` per link, POST ``action=add-file`` per ``.torrent``."""
+        for link in links:
+            await self._request([("action", "add-url"), ("s", link)])
+        for upload in files:
+            await self._request([("action", "add-file")], upload=upload)
 
 
 def _form(upload: tuple[str, bytes] | None) -> aiohttp.FormData | None:
