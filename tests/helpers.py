@@ -9,7 +9,8 @@ import time
 from collections.abc import Awaitable, Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+
+from aiohttp import web
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.models import Torrent
@@ -24,7 +25,7 @@ async def wait_for[T](
 ) -> T:
     """Poll ``probe`` until it returns something truthy; fail with ``what`` at the deadline."""
     deadline = time.monotonic() + timeout
-    last: Any = None
+    last: T | None = None
     while time.monotonic() < deadline:
         last = await probe()
         if last:
@@ -180,3 +181,11 @@ def make_ca(folder: Path) -> dict[str, Path]:
                  str(files["ca_key"]), "-CAcreateserial", "-days", "2", "-extfile",
                  str(extensions), "-out", str(files[name]))  # fmt: skip
     return files
+
+
+async def serve_loopback(app: web.Application, port: int) -> web.AppRunner:
+    """Serve an aiohttp application on 127.0.0.1:``port``; ``cleanup()`` the runner to stop."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from qbt_bridge.sandbox import free_port
 from qbt_bridge.torrentfile import magnet_info_hash, read_torrent
+from tests.helpers import serve_loopback
 
 
 @dataclass
@@ -83,9 +84,7 @@ class LoopbackServer:
     async def start(self) -> None:
         app = web.Application()
         self.routes(app)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        self._runner = await serve_loopback(app, self.port)
 
     async def stop(self) -> None:
         if self._runner is not None:

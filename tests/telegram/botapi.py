@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from qbt_bridge.sandbox import free_port
+from tests.helpers import serve_loopback
 
 TOKEN = "123456789:TESTtokenTESTtokenTESTtokenTEST_abc"
 BOT = {
@@ -71,9 +72,7 @@ class BotApi:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        self._runner = await serve_loopback(app, self.port)
 
     async def stop(self) -> None:
         if self._runner is not None:
