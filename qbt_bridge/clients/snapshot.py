@@ -126,6 +126,7 @@ class SnapshotClient(AsyncClosing):
             if self._rows.get(torrent_hash) != row:
                 self._rows[torrent_hash] = row
                 self._changed_at[torrent_hash] = generation
+                self._removed_at.pop(torrent_hash, None)  # back again: no longer removed
         for torrent_hash in gone:
             if self._rows.pop(torrent_hash, None) is not None:
                 self._changed_at.pop(torrent_hash, None)

@@ -552,3 +552,19 @@ async def test_utorrent_settles_a_big_command_with_one_list_call(
     assert result.confirmed
     assert not utorrent.torrents
     assert len(utorrent.list_answers()) - before == 1, "the whole list is read once, not per chunk"
+
+
+async def test_a_torrent_removed_and_added_again_between_sweeps_stays(
+    standin_engine: tuple[UTorrentStandIn | QBittorrent31StandIn, Bridge],
+) -> None:
+    _standin, bridge = standin_engine
+    log = EventLog(bridge)
+    await bridge.refresh()
+    first = await bridge.add(magnet(0xF6, "again"))
+    assert first.hash is not None
+    await bridge.delete(first.hash)  # the settle reads the list: removed there
+    again = await bridge.add(magnet(0xF6, "again"))  # and read again: back
+    assert again.confirmed
+    await bridge.refresh()  # a sweep from before both
+    assert first.hash in bridge.store
+    assert len(log.of(EventKind.REMOVED, first.hash)) == 1
