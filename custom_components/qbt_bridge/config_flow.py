@@ -20,7 +20,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import callback
 from homeassistant.helpers import selector
-from homeassistant.helpers.aiohttp_client import async_create_clientsession
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from qbt_bridge.clients import ClientKind, detect
 from qbt_bridge.clients.http import normalize_url
@@ -82,7 +82,8 @@ async def _find_kind(hass: Any, data: dict[str, Any]) -> dict[str, str]:
     if data.get(CONF_API_KEY):
         data[CONF_CLIENT] = ClientKind.QBITTORRENT.value
         return {}
-    session = async_create_clientsession(hass, verify_ssl=data.get(CONF_VERIFY_SSL, True))
+    # Detection sends no credentials and keeps no cookie: Home Assistant's shared session.
+    session = async_get_clientsession(hass, verify_ssl=data.get(CONF_VERIFY_SSL, True))
     try:
         kind = await detect(data[CONF_URL], session=session, probe_timeout=REQUEST_TIMEOUT)
     except NotSupportedError as err:
