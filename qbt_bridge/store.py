@@ -78,6 +78,9 @@ _NEUTRAL_STATES = frozenset(
     }
 )
 _ERROR_STATES = frozenset({TorrentState.ERROR, TorrentState.MISSING_FILES})
+# States in which what a torrent will settle as (complete, errored) is not known yet: while
+# qBittorrent loads it (resume data), checks or queues it for a check, or fetches its metadata.
+_UNSETTLED_STATES = _NEUTRAL_STATES | {TorrentState.META_DL, TorrentState.FORCED_META_DL}
 
 
 @functools.cache
@@ -107,11 +110,14 @@ class CompletionLedger:
         self.path = path
         self.complete: set[str] = set()
         self.saved_at: float | None = None  # None: no earlier run to catch up with
+        # When the earlier run last saved: what finished after it finished while we were away.
+        # Kept apart from saved_at, which this run's own saves move on.
+        self.away_since: float | None = None
         if path is not None and path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 self.complete = set(data.get("complete", ()))
-                self.saved_at = float(data["saved_at"])
+                self.saved_at = self.away_since = float(data["saved_at"])
             except (OSError, ValueError, KeyError, TypeError):
                 _LOGGER.warning("completion ledger %s is unreadable; starting afresh", path)
 
@@ -144,6 +150,9 @@ class SyncStore:
         # every torrent would double the store's memory at 10 000 torrents).
         self._models: OrderedDict[str, Torrent] = OrderedDict()
         self._active: set[str] = set()  # kept up to date on every change, read every tick
+        # Torrents first seen unsettled, at the start or while qBittorrent loads them: the
+        # first settled view of each is its baseline (nothing announced that was true before).
+        self._unsettled: set[str] = set()
         self._ledger_dirty = False
         # Change journal: each torrent written or removed gets the next generation number and
         # moves to the end, so "what changed since generation g" costs O(changes), not O(N).
@@ -360,20 +369,41 @@ class SyncStore:
             self._active.add(torrent_hash)
         else:
             self._active.discard(torrent_hash)
+        # A torrent that shows up loading was there before qBittorrent (re)started: not added.
+        loading = old_raw is None and state is TorrentState.CHECKING_RESUME_DATA
+        settling = self._settles(torrent_hash, state, first=old_raw is None, loading=loading)
+        quiet = baseline or settling
         kinds: list[tuple[EventKind, dict[str, Any]]] = []
-        if old_raw is None and not baseline:
+        if old_raw is None and not baseline and not loading:
             kinds.append((EventKind.ADDED, {}))
         if old_state is not None and old_state is not state:
             kinds.append((EventKind.STATE_CHANGED, {"old_state": old_state, "new_state": state}))
-        if state in _ERROR_STATES and old_state not in _ERROR_STATES and not baseline:
+        if state in _ERROR_STATES and old_state not in _ERROR_STATES and not quiet:
             kinds.append((EventKind.ERRORED, {}))
-        if self._completed(torrent_hash, merged, state, baseline=baseline):
+        if self._completed(torrent_hash, merged, state, baseline=quiet):
             kinds.append((EventKind.COMPLETED, {}))
         if not kinds:
             return []
         torrent = self.torrent(torrent_hash)
         assert torrent is not None  # noqa: S101 - just stored
         return [torrent_event(kind, torrent, self.instance_id, **extra) for kind, extra in kinds]
+
+    def _settles(
+        self, torrent_hash: str, state: TorrentState, *, first: bool, loading: bool
+    ) -> bool:
+        """Whether this view is the baseline of a torrent first seen unsettled.
+
+        Such a torrent (seen at the start, or appearing while qBittorrent loads it) was what it
+        is before the engine could tell: its first settled view announces nothing.
+        """
+        if state in _UNSETTLED_STATES:
+            if first and (not self.initialised or loading):
+                self._unsettled.add(torrent_hash)
+            return False
+        if torrent_hash in self._unsettled:
+            self._unsettled.discard(torrent_hash)
+            return True
+        return False
 
     def _completed(
         self, torrent_hash: str, raw: Mapping[str, Any], state: TorrentState, *, baseline: bool
@@ -393,8 +423,8 @@ class SyncStore:
 
     def _caught_up(self, completion_on: int) -> bool:
         """Whether a torrent found complete at start finished while the engine was away."""
-        saved_at = self.ledger.saved_at
-        return saved_at is not None and completion_on >= int(saved_at)
+        away_since = self.ledger.away_since
+        return away_since is not None and completion_on >= int(away_since)
 
     def _remove(self, torrent_hash: str) -> list[Event]:
         old = self.torrent(torrent_hash)
@@ -402,6 +432,7 @@ class SyncStore:
             self._touch(torrent_hash)
         self._models.pop(torrent_hash, None)
         self._active.discard(torrent_hash)
+        self._unsettled.discard(torrent_hash)
         if torrent_hash in self.ledger.complete:
             self.ledger.complete.discard(torrent_hash)
             self._ledger_dirty = True

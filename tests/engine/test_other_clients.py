@@ -442,6 +442,30 @@ async def test_a_completion_is_announced_once_and_survives_a_restart_of_the_engi
     assert not second.of(EventKind.COMPLETED)
 
 
+async def test_a_fresh_start_during_checks_announces_nothing_already_true(
+    standin_engine: tuple[UTorrentStandIn | QBittorrent31StandIn, Bridge], tmp_path: Path
+) -> None:
+    standin, _old = standin_engine
+    checking = [
+        standin.add(FakeTorrent(hash=f"{n:02x}" * 20, name=f"loaded-{n}", checking=True))
+        for n in range(30)
+    ]
+    for torrent in checking:
+        torrent.finish()
+    checking[0].error = True
+    # A new install: no ledger yet, and the server still checking what it has.
+    bridge = Bridge(_old.client, "new", ledger_path=tmp_path / "new" / "ledger.json")
+    log = EventLog(bridge)
+    await bridge.refresh()
+    for torrent in checking:
+        torrent.checking = False
+    await bridge.refresh()
+    await bridge.refresh()
+    assert not log.of(EventKind.COMPLETED)
+    assert not log.of(EventKind.ERRORED)
+    assert not log.of(EventKind.ADDED)
+
+
 async def test_the_server_going_down_and_coming_back(
     standin_engine: tuple[UTorrentStandIn | QBittorrent31StandIn, Bridge],
 ) -> None:
