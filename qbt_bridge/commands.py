@@ -629,7 +629,20 @@ def request_id_of(payload: bytes) -> str | int | None:
 def _valid_request_id(rid: Any) -> bool:
     if isinstance(rid, bool):
         return False
-    return isinstance(rid, int) or (isinstance(rid, str) and 0 < len(rid) <= 128)
+    return isinstance(rid, int) or (isinstance(rid, str) and 0 < len(rid) <= 128 and _is_text(rid))
+
+
+def _is_text(value: Any) -> bool:
+    """Whether every string in a decoded JSON value is real Unicode (no lone surrogate).
+
+    JSON may spell a lone UTF-16 surrogate (``"\\ud83d"``); Python decodes it into a string that
+    can be neither encoded for an answer nor sent to qBittorrent.
+    """
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_payload(name: str, payload: bytes) -> Request:
@@ -670,6 +683,10 @@ def _json_args(text: str) -> tuple[dict[str, Any], str | int | None]:
         raise InvalidRequestError(f"payload is not valid JSON: {err}") from None
     if not isinstance(data, dict):
         raise InvalidRequestError('a JSON payload must be an object, e.g. {"torrents": "all"}')
+    if not _is_text(data):
+        raise InvalidRequestError(
+            "payload holds a lone UTF-16 surrogate escape (such as \\ud83d): not valid text"
+        )
     request_id = data.pop("request_id", None)
     if request_id is not None and not _valid_request_id(request_id):
         raise InvalidRequestError("request_id must be a string (1-128 chars) or an integer")

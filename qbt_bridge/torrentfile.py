@@ -40,15 +40,18 @@ def bencode(value: Any) -> bytes:
     raise TypeError(f"cannot bencode {type(value).__name__}")
 
 
+MAX_DEPTH = 64  # real torrents nest a few levels; deeper input is refused, not recursed into
+
+
 def bdecode(data: bytes) -> Any:
     """Decode one bencoded value that spans all of ``data``."""
-    value, end = _decode(data, 0)
+    value, end = _decode(data, 0, 0)
     if end != len(data):
         raise BencodeError("trailing data after the bencoded value")
     return value
 
 
-def _decode(data: bytes, pos: int) -> tuple[Any, int]:  # noqa: C901, PLR0912 - one branch per type
+def _decode(data: bytes, pos: int, depth: int) -> tuple[Any, int]:  # noqa: C901, PLR0912
     if pos >= len(data):
         raise BencodeError("truncated data")
     head = data[pos : pos + 1]
@@ -56,17 +59,19 @@ def _decode(data: bytes, pos: int) -> tuple[Any, int]:  # noqa: C901, PLR0912 - 
         end = data.find(b"e", pos)
         if end < 0:
             raise BencodeError("unterminated integer")
-        try:
-            return int(data[pos + 1 : end]), end + 1
-        except ValueError as err:
-            raise BencodeError("bad integer") from err
+        digits = data[pos + 1 : end]
+        if not re.fullmatch(rb"-?[0-9]{1,40}", digits):
+            raise BencodeError("bad integer")
+        return int(digits), end + 1
     if head in {b"l", b"d"}:
+        if depth >= MAX_DEPTH:
+            raise BencodeError("nested too deeply")
         items: list[Any] = []
         pos += 1
         while data[pos : pos + 1] != b"e":
             if pos >= len(data):
                 raise BencodeError("unterminated list or dict")
-            item, pos = _decode(data, pos)
+            item, pos = _decode(data, pos, depth + 1)
             items.append(item)
         if head == b"l":
             return items, pos + 1
@@ -78,12 +83,9 @@ def _decode(data: bytes, pos: int) -> tuple[Any, int]:  # noqa: C901, PLR0912 - 
         return dict(zip(keys, items[1::2], strict=True)), pos + 1
     if head.isdigit():
         colon = data.find(b":", pos)
-        if colon < 0:
-            raise BencodeError("string without length separator")
-        try:
-            length = int(data[pos:colon])
-        except ValueError as err:
-            raise BencodeError("bad string length") from err
+        if colon < 0 or not data[pos:colon].isdigit():
+            raise BencodeError("string without a valid length")
+        length = int(data[pos:colon])
         start = colon + 1
         if start + length > len(data):
             raise BencodeError("truncated string")
@@ -104,7 +106,8 @@ class TorrentMeta:
 def read_torrent(data: bytes) -> TorrentMeta:
     """Check that ``data`` is a torrent file and read its hash, name and size.
 
-    Raises BencodeError with a reason a user can act on.
+    Raises BencodeError, and only BencodeError, with a reason a user can act on: every
+    malformed file is bad input, never an internal error.
     """
     if not data.startswith(b"d"):
         raise BencodeError("not a torrent file (it does not start with a bencoded dictionary)")
@@ -112,18 +115,72 @@ def read_torrent(data: bytes) -> TorrentMeta:
     info = meta.get(b"info")
     if not isinstance(info, dict) or not isinstance(info.get(b"name"), bytes):
         raise BencodeError("not a torrent file (no info dictionary with a name)")
-    name = info[b"name"].decode("utf-8", errors="replace")
-    if b"length" in info:
-        size = int(info[b"length"])
+    if not isinstance(info.get(b"piece length"), int):
+        raise BencodeError("not a torrent file (the info dictionary has no piece length)")
+    pieces = info.get(b"pieces")
+    if isinstance(pieces, bytes):  # v1 or hybrid: the id is the v1 hash
+        if not pieces or len(pieces) % 20:
+            raise BencodeError("not a torrent file (its pieces are not SHA-1 hashes)")
+        info_hash = hashlib.sha1(info_bytes).hexdigest()  # noqa: S324 - BitTorrent v1 is SHA-1
+        size = _total_size(info)
+    elif info.get(b"meta version") == 2 and isinstance(info.get(b"file tree"), dict):
+        # v2 only: qBittorrent names it by the v2 hash cut to 40 hex digits
+        info_hash = hashlib.sha256(info_bytes).hexdigest()[:40]
+        size = _tree_size(info[b"file tree"])
     else:
-        size = sum(int(f.get(b"length", 0)) for f in info.get(b"files", ()))
+        raise BencodeError("not a torrent file (the info dictionary has no pieces)")
+    name = info[b"name"].decode("utf-8", errors="replace")
+    return TorrentMeta(info_hash, name, size, _trackers(meta))
+
+
+def _tree_size(tree: dict[bytes, Any]) -> int:
+    """The sum of the file lengths in a v2 ``file tree`` (a file is a node keyed by b"")."""
+    total = 0
+    for key, node in tree.items():
+        if not isinstance(node, dict):
+            raise BencodeError("not a torrent file (a malformed file tree)")
+        if key == b"":
+            length = node.get(b"length")
+            if not isinstance(length, int) or length < 0:
+                raise BencodeError("not a torrent file (a file without a size)")
+            total += length
+        else:
+            total += _tree_size(node)
+    return total
+
+
+def _total_size(info: dict[bytes, Any]) -> int:
+    """The sum of the file lengths, checking the shape a single- or multi-file torrent has."""
+    if b"length" in info:
+        length = info[b"length"]
+        if not isinstance(length, int) or length < 0:
+            raise BencodeError("not a torrent file (its length is not a size)")
+        return length
+    files = info.get(b"files")
+    if not isinstance(files, list) or not files:
+        raise BencodeError("not a torrent file (neither a length nor a list of files)")
+    total = 0
+    for entry in files:
+        length = entry.get(b"length") if isinstance(entry, dict) else None
+        path = entry.get(b"path") if isinstance(entry, dict) else None
+        if not isinstance(length, int) or length < 0:
+            raise BencodeError("not a torrent file (a file without a size)")
+        if not isinstance(path, list) or not all(isinstance(p, bytes) for p in path):
+            raise BencodeError("not a torrent file (a file without a path)")
+        total += length
+    return total
+
+
+def _trackers(meta: dict[bytes, Any]) -> tuple[str, ...]:
+    """Announce URLs, in order and once each; malformed entries are skipped, not trusted."""
     trackers: list[str] = []
     if isinstance(meta.get(b"announce"), bytes):
         trackers.append(meta[b"announce"].decode(errors="replace"))
-    for tier in meta.get(b"announce-list", ()):
-        trackers.extend(t.decode(errors="replace") for t in tier if isinstance(t, bytes))
-    info_hash = hashlib.sha1(info_bytes).hexdigest()  # noqa: S324 - BitTorrent v1 is SHA-1
-    return TorrentMeta(info_hash, name, size, tuple(dict.fromkeys(trackers)))
+    tiers = meta.get(b"announce-list")
+    for tier in tiers if isinstance(tiers, list) else ():
+        if isinstance(tier, list):
+            trackers.extend(t.decode(errors="replace") for t in tier if isinstance(t, bytes))
+    return tuple(dict.fromkeys(trackers))
 
 
 def _top_level(data: bytes) -> tuple[dict[bytes, Any], bytes]:
@@ -134,11 +191,11 @@ def _top_level(data: bytes) -> tuple[dict[bytes, Any], bytes]:
     while data[pos : pos + 1] != b"e":
         if pos >= len(data):
             raise BencodeError("truncated data")
-        key, pos = _decode(data, pos)
+        key, pos = _decode(data, pos, 1)
         if not isinstance(key, bytes):
             raise BencodeError("dict key that is not a string")
         start = pos
-        meta[key], pos = _decode(data, pos)
+        meta[key], pos = _decode(data, pos, 1)
         if key == b"info":
             info_bytes = data[start:pos]
     if pos + 1 != len(data):

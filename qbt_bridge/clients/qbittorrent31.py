@@ -336,11 +336,18 @@ class QBittorrent31Client(SnapshotClient):
         async with self._poll_lock:
             seen, rows = self._seen, {}
             self._seen = {}
-            for item in await self.json_torrents():
+            items = await self.json_torrents()
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                raise APIError(f"{self.product} sent a torrent list that is not a list of objects")
+            fresh = []
+            for item in items:
                 torrent_hash = str(item.get("hash", "")).lower()
-                same = seen.get(torrent_hash) == item and torrent_hash in self._rows
-                rows[torrent_hash] = self._rows[torrent_hash] if same else parse_torrent(item)
+                if seen.get(torrent_hash) == item and torrent_hash in self._rows:
+                    rows[torrent_hash] = self._rows[torrent_hash]
+                else:
+                    fresh.append(item)
                 self._seen[torrent_hash] = item
+            rows.update(self._read_rows(parse_torrent, fresh))
             self._apply(rows, full=True)
 
     async def _server_state(self) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from qbt_bridge.clients.http import (
     HttpTransport,
     normalize_url,
 )
-from qbt_bridge.errors import InvalidRequestError
+from qbt_bridge.errors import APIError, InvalidRequestError
 from qbt_bridge.models import (
     AddResult,
     MainData,
@@ -150,6 +150,20 @@ class SnapshotClient(AsyncClosing):
     def _refuse(self, capability: Capability) -> None:
         if capability not in self.capabilities:
             raise not_supported(self.product, capability)
+
+    def _read_rows[T](self, parse: Callable[[T], dict[str, Any]], items: Any) -> dict[str, Any]:
+        """Parse list entries into v2 mappings by hash.
+
+        An entry out of the protocol's form is the server's fault (APIError: the poll goes on
+        and says so), never a crash of the engine.
+        """
+        try:
+            rows = [parse(item) for item in items]
+        except (ValueError, TypeError, LookupError, AttributeError, ArithmeticError) as err:
+            raise APIError(
+                f"{self.product} sent a torrent list entry out of its documented form ({err})"
+            ) from err
+        return {row["hash"]: row for row in rows}
 
     # ----------------------------------------------------------------- engine calls
 

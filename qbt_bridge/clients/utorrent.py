@@ -220,16 +220,21 @@ class UTorrentClient(SnapshotClient):
             if self._cid is not None:
                 params.append(("cid", self._cid))
             answer = await self._request(params)
+            if not isinstance(answer, dict):
+                raise APIError(f"{self.product} answered its list with something not an object")
             if "torrents" in answer:
-                rows = {r["hash"]: r for r in map(parse_row, answer["torrents"])}
+                rows = self._read_rows(parse_row, answer["torrents"])
                 self._apply(rows, full=True)
             else:
-                rows = {r["hash"]: r for r in map(parse_row, answer.get("torrentp", ()))}
+                rows = self._read_rows(parse_row, answer.get("torrentp", ()))
                 removed = [str(h).lower() for h in answer.get("torrentm", ())]
                 self._apply(rows, removed, full=False)
             self._cid = str(answer.get("torrentc", "")) or None
             # "label": [[name, count], …] — the labels in use, named by uTorrent itself.
-            self._categories = sorted(str(pair[0]) for pair in answer.get("label", ()) if pair)
+            labels = answer.get("label", ())
+            self._categories = sorted(
+                str(pair[0]) for pair in labels if isinstance(pair, list) and pair
+            )
 
     async def _server_state(self) -> dict[str, Any]:
         state = self._sums()

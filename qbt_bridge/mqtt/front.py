@@ -26,23 +26,28 @@ from paho.mqtt.properties import Properties
 from qbt_bridge.bridge import Bridge
 from qbt_bridge.commands import error_reply, execute, parse_payload, request_id_of
 from qbt_bridge.config import InstanceConfig, MqttConfig
-from qbt_bridge.errors import NotFoundError, QbtBridgeError
+from qbt_bridge.errors import InvalidRequestError, NotFoundError, QbtBridgeError
 from qbt_bridge.events import Event
 from qbt_bridge.mqtt.render import EVENT_KINDS, OFFLINE, ONLINE, InstanceView, Topics, to_json
 
 _LOGGER = logging.getLogger(__name__)
 
+INITIAL_BACKOFF = 1.0
 MAX_BACKOFF = 60.0
 OUTBOX_LIMIT = 10_000  # answers and events kept while the broker is away
+# A message whose publishing lost the connection this often is dropped: one the broker refuses
+# must not block every answer behind it.
+MAX_ATTEMPTS = 3
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Outgoing:
     """A non-retained message waiting for the broker: an answer or an event."""
 
     topic: str
-    payload: str
+    payload: bytes
     correlation: bytes | None = None
+    attempts: int = 0
 
 
 class MqttFront:
@@ -76,6 +81,7 @@ class MqttFront:
         self._order = {instance: asyncio.Lock() for instance in self.bridges}
         self._tasks: set[asyncio.Task[None]] = set()
         self._down_since: float | None = None
+        self.backoff = INITIAL_BACKOFF  # seconds before the next connection attempt
         for bridge in self.bridges.values():
             bridge.add_listener(self._on_event)
             bridge.add_refresh_listener(self._dirty.set)
@@ -120,20 +126,23 @@ class MqttFront:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Stay connected until ``stop`` is set; reconnect with back-off when the broker goes."""
-        backoff = 1.0
         while not stop.is_set():
+            connections = self.connections
             try:
                 await self._session(stop)
-                backoff = 1.0
             except aiomqtt.MqttError as err:
                 self._went_down(err)
             finally:
                 self.connected.clear()
+            if self.connections != connections:
+                # That connection lived: a broker back from a short restart is tried at once
+                # again, not after the back-off of an earlier outage.
+                self.backoff = INITIAL_BACKOFF
             if stop.is_set():
                 break
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), backoff)
-            backoff = min(backoff * 2, MAX_BACKOFF)
+                await asyncio.wait_for(stop.wait(), self.backoff)
+            self.backoff = min(self.backoff * 2, MAX_BACKOFF)
         await self._drain_commands()
 
     def _went_down(self, err: aiomqtt.MqttError) -> None:
@@ -161,7 +170,7 @@ class MqttFront:
             await client.publish(self.topics.bridge_status, ONLINE, qos, retain=True)
             self.connections += 1
             if self._down_since is not None:
-                _LOGGER.warning("MQTT broker is back; republishing state")
+                _LOGGER.info("MQTT broker is back; republishing state")
             self._down_since = None
             _LOGGER.info("connected to MQTT broker %s:%s", self.settings.host, self.settings.port)
             self.connected.set()
@@ -240,7 +249,7 @@ class MqttFront:
         if event.kind.value not in EVENT_KINDS:
             return
         payload = {**event.as_dict(), "time": int(time.time())}
-        self._queue(Outgoing(self.topics.events(event.instance_id), to_json(payload)))
+        self._queue(Outgoing(self.topics.events(event.instance_id), _encode(payload)))
 
     def _queue(self, item: Outgoing) -> None:
         if len(self._outbox) >= OUTBOX_LIMIT:
@@ -258,12 +267,27 @@ class MqttFront:
     async def _flush_outbox(self, client: aiomqtt.Client) -> None:
         while self._outbox:
             item = self._outbox[0]
+            if item.attempts >= MAX_ATTEMPTS:
+                self._outbox.popleft()
+                _LOGGER.warning(
+                    "MQTT broker dropped the connection on each of %d tries to publish to %s; "
+                    "that message is dropped",
+                    item.attempts,
+                    item.topic[:120],
+                )
+                continue
             properties = None
             if item.correlation is not None:
                 properties = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
                 properties.CorrelationData = item.correlation
-            await client.publish(item.topic, item.payload, self.settings.qos, properties=properties)
-            self._outbox.popleft()  # only once the broker took it
+            item.attempts += 1
+            try:
+                await client.publish(
+                    item.topic, item.payload, self.settings.qos, properties=properties
+                )
+            except (ValueError, TypeError) as err:  # refused by paho before it left
+                _LOGGER.warning("MQTT message for %s not sendable (%s); dropped", item.topic, err)
+            self._outbox.popleft()  # only once the broker took it (or it can never be sent)
 
     # ------------------------------------------------------------------ commands
 
@@ -290,7 +314,16 @@ class MqttFront:
         payload = _payload(message)
         response_topic, correlation = _response_properties(message)
         answer: dict[str, Any] = {"instance": instance, "command": name}
+        problem = (
+            None if response_topic is None else self.topics.answer_topic_problem(response_topic)
+        )
         try:
+            if problem is not None:
+                response_topic = None
+                raise InvalidRequestError(  # noqa: TRY301 - answered like any refusal
+                    f"the response topic cannot carry an answer ({problem}); "
+                    "nothing was done, answering here instead"
+                )
             bridge = self._bridge(instance)
             request = parse_payload(name, payload)
             answer["request_id"] = request.request_id
@@ -306,7 +339,7 @@ class MqttFront:
         if answer.get("request_id") is None:
             answer["request_id"] = request_id_of(payload)
         topic = response_topic or self.topics.reply(instance)
-        self._queue(Outgoing(topic, to_json(answer), correlation))
+        self._queue(Outgoing(topic, _encode(answer), correlation))
 
     def _bridge(self, instance: str) -> Bridge:
         bridge = self.bridges.get(instance)
@@ -319,6 +352,29 @@ class MqttFront:
         """Let running commands finish (their answers go to the outbox)."""
         if self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def _encode(data: dict[str, Any]) -> bytes:
+    """An answer or event as UTF-8 JSON.
+
+    One that holds text that cannot be encoded (a lone surrogate that slipped through) becomes a
+    plain refusal instead of ending the session.
+    """
+    try:
+        return to_json(data).encode("utf-8")
+    except UnicodeEncodeError:
+        _LOGGER.warning("an MQTT answer held text that is not valid Unicode; sent a refusal")
+        refusal = {
+            "instance": data.get("instance"),
+            "command": data.get("command"),
+            "request_id": None,
+            "ok": False,
+            "error": {
+                "code": "invalid_request",
+                "message": "the request held text that is not valid Unicode",
+            },
+        }
+        return to_json(refusal).encode("utf-8", errors="replace")
 
 
 def _payload(message: aiomqtt.Message) -> bytes:
@@ -337,6 +393,4 @@ def _response_properties(message: aiomqtt.Message) -> tuple[str | None, bytes | 
         return None, None
     topic = getattr(properties, "ResponseTopic", None)
     correlation = getattr(properties, "CorrelationData", None)
-    if topic is not None and ("+" in topic or "#" in topic or not topic):
-        topic = None  # not a topic one can publish to; answer on the reply topic instead
     return topic, bytes(correlation) if correlation is not None else None

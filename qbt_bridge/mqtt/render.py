@@ -97,6 +97,32 @@ class Topics:
             return None
         return instance, rest
 
+    def answer_topic_problem(self, topic: str) -> str | None:
+        """Why an MQTT 5 response topic cannot carry an answer, or None when it can.
+
+        A broker takes such a topic from a sender but may drop the connection of whoever
+        publishes to it (Mosquitto: more than 200 levels), so it is checked before use.
+        """
+        problem = None
+        if not topic:
+            problem = "it is empty"
+        elif "+" in topic or "#" in topic or "\0" in topic:
+            problem = "it holds a wildcard or a NUL character"
+        elif topic.startswith("$"):
+            problem = "topics starting with $ are the broker's own"
+        elif len(topic.encode("utf-8", errors="replace")) > MAX_TOPIC_BYTES:
+            problem = f"it is longer than {MAX_TOPIC_BYTES} bytes"
+        elif topic.count("/") + 1 > MAX_TOPIC_LEVELS:
+            problem = f"it has more than {MAX_TOPIC_LEVELS} levels"
+        elif self.parse_command(topic) is not None:
+            problem = "it is one of this bridge's command topics"
+        return problem
+
+
+# What a broker accepts to publish on: MQTT's own length limit and Mosquitto's level limit.
+MAX_TOPIC_BYTES = 65_535
+MAX_TOPIC_LEVELS = 200
+
 
 def node_id(instance: str) -> str:
     """The discovery node id (and the prefix of every unique id) of an instance."""
