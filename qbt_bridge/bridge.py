@@ -47,6 +47,7 @@ from qbt_bridge.models import (
     Torrent,
     TorrentState,
 )
+from qbt_bridge.redact import is_redacted, redact_text
 from qbt_bridge.store import CompletionLedger, SyncStore
 from qbt_bridge.torrentfile import BencodeError, magnet_info_hash, read_torrent
 
@@ -768,18 +769,34 @@ class Bridge:
     async def rss_remove_feed(self, path: str) -> None:
         """Unsubscribe from a feed (or remove a folder) by its path."""
         self.need(Capability.RSS)
-        paths = [f.path for f in await self.client.rss_items()]
-        if not any(p == path or p.startswith(path + "\\") for p in paths) or not path:
-            raise NotFoundError(f"no RSS feed or folder {path!r}")
+        path = await self._feed_path(path)
         await self.client.rss_remove_item(path)
 
     @_connected
     async def rss_refresh(self, path: str | None = None) -> None:
         """Fetch one feed, or every feed, now."""
         self.need(Capability.RSS)
-        paths = [path] if path else [f.path for f in await self.client.rss_items()]
+        paths = (
+            [await self._feed_path(path)]
+            if path
+            else [f.path for f in await self.client.rss_items()]
+        )
         for item in paths:
             await self.client.rss_refresh_item(item)
+
+    async def _feed_path(self, path: str) -> str:
+        """The server's path of a feed or folder, also from the redacted form answers show.
+
+        A feed named after its URL keeps its pass-key on the server, never in an answer.
+        """
+        paths = [f.path for f in await self.client.rss_items()]
+        if path and any(p == path or p.startswith(path + "\\") for p in paths):
+            return path
+        if path and is_redacted(path):
+            hits = [p for p in paths if redact_text(p) == path]
+            if len(hits) == 1:
+                return hits[0]
+        raise NotFoundError(f"no RSS feed or folder {path!r}")
 
     @_connected
     async def rss_rules(self) -> dict[str, RssRule]:

@@ -29,7 +29,6 @@ from qbt_bridge.daemon import Daemon
 from qbt_bridge.errors import QbtBridgeError
 from qbt_bridge.models import StateGroup, Torrent
 from qbt_bridge.push import send_notify
-from qbt_bridge.redact import install_secret_filter
 from qbt_bridge.sandbox import LocalMosquitto, LocalQBittorrent
 from qbt_bridge.units import format_bytes, format_speed
 
@@ -137,7 +136,6 @@ def _run(args: argparse.Namespace) -> int:
 def _serve(config: Config, *, debug: bool) -> int:
     level = logging.DEBUG if debug else getattr(logging, config.log_level.upper())
     logging.getLogger().setLevel(level)
-    install_secret_filter(config.secrets())
 
     async def serve() -> None:
         stop = asyncio.Event()

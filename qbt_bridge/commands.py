@@ -2,7 +2,8 @@
 
 Fronts that speak in messages (MQTT, later others) parse a payload with ``parse_payload`` and
 run it with ``execute``; both raise the engine's typed errors, which ``error_reply`` turns into
-an answer that says why. Results are plain JSON-able values and never carry tracker URLs.
+an answer that says why. Results are plain JSON-able values; a front passes every outgoing text
+through ``redact.redact_text`` at its one exit, which takes secrets out of URLs.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from qbt_bridge.errors import (
     UnsupportedVersionError,
 )
 from qbt_bridge.models import RssRule, StateGroup, Torrent
-from qbt_bridge.redact import redact_url
 
 MAX_PAYLOAD = 64 * 1024  # bytes, every command but add
 MAX_ADD_PAYLOAD = 8 * 1024 * 1024  # bytes: a .torrent (raw or base64 in JSON)
@@ -146,7 +146,7 @@ def _rule(rule: RssRule) -> dict[str, Any]:
         "must_not_contain": rule.must_not_contain,
         "use_regex": rule.use_regex,
         "episode_filter": rule.episode_filter,
-        "feeds": [redact_url(f) for f in rule.affected_feeds],
+        "feeds": list(rule.affected_feeds),
         "category": rule.assigned_category,
         "save_path": rule.save_path,
         "last_match": rule.last_match,
@@ -237,7 +237,7 @@ async def _rss_feeds(bridge: Bridge, _args: dict[str, Any]) -> Any:
         {
             "path": feed.path,
             "title": feed.title,
-            "url": redact_url(feed.url),
+            "url": feed.url,
             "has_error": feed.has_error,
             "articles": len(feed.articles),
         }

@@ -15,9 +15,11 @@ from qbt_bridge.clients.detect import ConnectionSettings
 from qbt_bridge.clients.qbit_manage import QbitManageClient
 from qbt_bridge.config import Config, InstanceConfig
 from qbt_bridge.mqtt import MqttFront
+from qbt_bridge.redact import install_secret_filter, remove_secret_filter
 
 if TYPE_CHECKING:
     from qbt_bridge.telegram import TelegramFront
+
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -86,6 +88,8 @@ class Daemon:
     async def run(self, stop: asyncio.Event) -> None:
         """Run until ``stop`` is set; then say goodbye on every front and close the clients."""
         async with contextlib.AsyncExitStack() as stack:
+            # Configured secrets and URL secrets leave no log line of the process.
+            stack.callback(remove_secret_filter, install_secret_filter(self.config.secrets()))
             for bridge in self.bridges:
                 stack.push_async_callback(bridge.close)
             names = ", ".join(f"{i.id} ({i.url})" for i in self.config.instances)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 REDACTED = "**REDACTED**"
@@ -36,18 +37,54 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, path, query, ""))
 
 
-class SecretFilter(logging.Filter):
-    """Replaces known secret values in every log record that passes a handler."""
+# A URL inside any text: it ends at white space, a quote, or an angle bracket (HTML, JSON).
+_URL_IN_TEXT = re.compile(r"(?:\b[a-z][a-z0-9+.\-]*://|\bmagnet:\?)[^\s\"'<>]+", re.IGNORECASE)
 
-    def __init__(self, secrets: Iterable[str]) -> None:
+
+def redact_text(text: str) -> str:
+    """Any text with every URL in it redacted (``redact_url``): answers, errors, chat, logs.
+
+    The one place where outgoing text loses tracker pass-keys, feed keys and credentials in
+    URLs, wherever they come from (a feed named after its URL, qBittorrent's own error text).
+    """
+    if "://" not in text and "magnet:" not in text.lower():
+        return text
+    return _URL_IN_TEXT.sub(_redact_match, text)
+
+
+def _redact_match(match: re.Match[str]) -> str:
+    """One URL found in a text; punctuation that ends a sentence or a bracket stays outside."""
+    url = match.group(0)
+    core = url.rstrip(".,;:!?)]}")
+    return redact_url(core) + url[len(core) :]
+
+
+def redact_data(value: Any) -> Any:
+    """A JSON-like value (dicts, lists, strings) with ``redact_text`` applied to every string."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        return {key: redact_data(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_data(item) for item in value]
+    return value
+
+
+def is_redacted(text: str) -> bool:
+    """Whether a text (such as a feed path shown to a user) had a secret taken out."""
+    return REDACTED in text
+
+
+class SecretFilter(logging.Filter):
+    """Replaces known secret values and URL secrets in every log record it sees."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
         # Short values would redact ordinary words; they are refused by nothing, so skip them.
         self._secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Render the message once, with every secret replaced."""
-        if not self._secrets:
-            return True
         message = record.getMessage()
         cleaned = self._clean(message)
         if cleaned != message:
@@ -60,12 +97,32 @@ class SecretFilter(logging.Filter):
     def _clean(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
-        return text
+        return redact_text(text)
 
 
 def install_secret_filter(secrets: Iterable[str]) -> SecretFilter:
-    """Put a SecretFilter on every handler of the root logger."""
+    """Put a SecretFilter on every handler of the root logger (the daemon owns the process)."""
     secret_filter = SecretFilter(secrets)
     for handler in logging.getLogger().handlers:
         handler.addFilter(secret_filter)
+    return secret_filter
+
+
+def remove_secret_filter(secret_filter: SecretFilter) -> None:
+    """Take a filter of ``install_secret_filter`` off the root logger's handlers again."""
+    for handler in logging.getLogger().handlers:
+        handler.removeFilter(secret_filter)
+
+
+def protect_loggers(*prefixes: str) -> SecretFilter:
+    """Put a SecretFilter on every existing logger under ``prefixes``.
+
+    For a host such as Home Assistant, whose handlers are not ours to change.
+    """
+    secret_filter = SecretFilter()
+    names = [n for n in logging.root.manager.loggerDict if n.startswith(prefixes)]
+    for name in [*prefixes, *names]:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, SecretFilter) for f in logger.filters):
+            logger.addFilter(secret_filter)
     return secret_filter

@@ -16,6 +16,7 @@ from homeassistant.helpers.typing import ConfigType
 from qbt_bridge.bridge import Bridge, RefreshPolicy
 from qbt_bridge.clients import ClientKind, TorrentClient, client_for
 from qbt_bridge.clients.qbit_manage import QbitManageClient
+from qbt_bridge.redact import protect_loggers
 
 from .const import CONF_API_KEY, CONF_CLIENT, CONF_MANAGE_URL, DOMAIN, REQUEST_TIMEOUT
 from .coordinator import QbtConfigEntry, QbtCoordinator
@@ -54,6 +55,7 @@ async def close_client(client: TorrentClient) -> None:
 
 async def async_setup_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
     """Connect, read everything once, then set up the platforms."""
+    protect_loggers("qbt_bridge", __name__)  # URL secrets never reach Home Assistant's log
     client = make_client(hass, entry.data)
     interval = scan_interval(entry.options)
     manage_url = entry.options.get(CONF_MANAGE_URL)

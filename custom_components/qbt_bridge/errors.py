@@ -15,6 +15,7 @@ from qbt_bridge.errors import (
     NotSupportedError,
     QbtBridgeError,
 )
+from qbt_bridge.redact import redact_text
 
 from .const import DOMAIN
 
@@ -29,17 +30,17 @@ async def translated() -> AsyncIterator[None]:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="invalid_request",
-            translation_placeholders={"error": str(err)},
+            translation_placeholders={"error": redact_text(str(err))},
         ) from err
     except ConnectionFailedError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,
             translation_key="unreachable",
-            translation_placeholders={"error": str(err)},
+            translation_placeholders={"error": redact_text(str(err))},
         ) from err
     except QbtBridgeError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,
             translation_key="command_failed",
-            translation_placeholders={"error": str(err)},
+            translation_placeholders={"error": redact_text(str(err))},
         ) from err

@@ -18,6 +18,7 @@ from qbt_bridge.clients.qbit_manage import COMMANDS as MANAGE_COMMANDS
 from qbt_bridge.commands import torrent_summary
 from qbt_bridge.errors import NotFoundError
 from qbt_bridge.models import RssRule, StateGroup
+from qbt_bridge.redact import redact_data
 
 from .const import DOMAIN
 from .errors import translated
@@ -262,7 +263,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
                 result = await handlers[name](bridge, dict(call.data))
             if RESPONSES.get(name) is None or not call.return_response:
                 return None
-            return result  # type: ignore[no-any-return]
+            return redact_data(result)  # type: ignore[no-any-return]
 
         return handle
 

@@ -29,6 +29,7 @@ from qbt_bridge.config import InstanceConfig, MqttConfig
 from qbt_bridge.errors import InvalidRequestError, NotFoundError, QbtBridgeError
 from qbt_bridge.events import Event
 from qbt_bridge.mqtt.render import EVENT_KINDS, OFFLINE, ONLINE, InstanceView, Topics, to_json
+from qbt_bridge.redact import redact_text
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -361,7 +362,7 @@ def _encode(data: dict[str, Any]) -> bytes:
     plain refusal instead of ending the session.
     """
     try:
-        return to_json(data).encode("utf-8")
+        return redact_text(to_json(data)).encode("utf-8")
     except UnicodeEncodeError:
         _LOGGER.warning("an MQTT answer held text that is not valid Unicode; sent a refusal")
         refusal = {

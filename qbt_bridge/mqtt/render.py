@@ -29,6 +29,7 @@ from qbt_bridge.catalog import (
 from qbt_bridge.clients.base import ALL_CAPABILITIES, Capability
 from qbt_bridge.config import TorrentFilter
 from qbt_bridge.models import Torrent
+from qbt_bridge.redact import redact_text
 
 ONLINE = "online"
 OFFLINE = "offline"
@@ -333,7 +334,7 @@ class InstanceView:
         torrents never holds all their payloads at once.
         """
         for topic, payload in self._wanted():
-            message = self.cache.change(topic, payload)
+            message = self.cache.change(topic, redact_text(payload) if payload else payload)
             if message is not None:
                 yield message
 

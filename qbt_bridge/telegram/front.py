@@ -50,6 +50,7 @@ from qbt_bridge.errors import (
 )
 from qbt_bridge.events import Event
 from qbt_bridge.models import RssFeed, RssRule, StateGroup
+from qbt_bridge.redact import redact_text
 from qbt_bridge.telegram.format import (
     cut,
     esc,
@@ -248,7 +249,7 @@ class TelegramFront:
         return await self._retrying(
             lambda: self.app.bot.send_message(
                 chat_id,
-                fit(text),
+                fit(redact_text(text)),
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard,
                 disable_web_page_preview=True,
@@ -263,7 +264,7 @@ class TelegramFront:
         async def edit() -> Any:
             try:
                 return await message.edit_text(
-                    fit(text),
+                    fit(redact_text(text)),
                     parse_mode=ParseMode.HTML,
                     reply_markup=keyboard,
                     disable_web_page_preview=True,
@@ -900,10 +901,10 @@ class TelegramFront:
         except QbtBridgeError as err:
             with contextlib.suppress(TelegramError):
                 alert = plain(self._explain(err, action.instance))
-                await query.answer(cut(alert, ALERT_LIMIT), show_alert=True)
+                await query.answer(cut(redact_text(alert), ALERT_LIMIT), show_alert=True)
             return
         with contextlib.suppress(TelegramError):
-            await query.answer(note)
+            await query.answer(redact_text(note) if note else None)
 
     async def _act(self, message: Any, bridge: Bridge, action: Action) -> str | None:
         """Carry out a button's action; returns the short note shown to the user."""

@@ -132,3 +132,17 @@ async def test_completion_is_announced_once_from_a_real_transfer(
         assert front is not None
         assert not front._outbox
         assert len(await announced()) == 1
+
+
+async def test_feed_pass_keys_never_reach_the_chat(
+    bot: Running, botapi: BotApi, admin: Chat, qbt_client: QBittorrentClient, files: FileServer
+) -> None:
+    passkey = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b"
+    url = files.url(f"/rss/{passkey}/tv.xml?passkey={passkey}")  # not served: named by its URL
+    assert "Feed added." in (await admin.say(f"/rss addfeed {url}"))["text"]
+    listed = (await admin.say("/rss feeds"))["text"]
+    assert "**REDACTED**" in listed
+    assert "already exists" in (await admin.say(f"/rss addfeed {url}"))["text"]
+    shown = [str(c.params) for c in botapi.calls]
+    assert len(shown) > 3
+    assert not [text for text in shown if passkey in text]
