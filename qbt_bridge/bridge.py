@@ -258,7 +258,9 @@ class Bridge:
         due = now - clock.last_sweep >= self.policy.full_interval or now < clock.watch_until
         sweep = full or due or clock.sweep_requested or self.client.refresh_by_sweep
         if sweep or not self.store.initialised:
-            events = self.store.apply_maindata(await self.client.sync_maindata(self.store.rid))
+            data = await self.client.sync_maindata(self.store.rid)
+            self.store.active_by_state = self.client.active_by_state  # known after a call
+            events = self.store.apply_maindata(data)
             clock.last_sweep = now
             clock.sweep_requested = False
             clock.pushed.clear()

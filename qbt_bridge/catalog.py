@@ -13,7 +13,7 @@ from typing import Any, TypedDict
 
 from qbt_bridge.clients.base import ALL_CAPABILITIES, Capability
 from qbt_bridge.config import TorrentFilter
-from qbt_bridge.models import ServerState, StateGroup, Torrent
+from qbt_bridge.models import STATE_WORDS, ServerState, StateGroup, Torrent
 from qbt_bridge.store import SyncStore
 
 
@@ -147,7 +147,6 @@ GLOBAL_ENTITIES: tuple[GlobalEntity, ...] = (
                      state_class="measurement", unit="torrents", icon="mdi:counter",
                      value_fn=_count(group))
         for group in StateGroup
-        if group is not StateGroup.OTHER
     ),
     GlobalEntity(key="total_torrents", name="Total torrents", state_class="measurement",
                  unit="torrents", icon="mdi:counter", value_fn=_count(None)),
@@ -160,11 +159,11 @@ GLOBAL_ENTITIES: tuple[GlobalEntity, ...] = (
                  icon="mdi:play", command="resume_all"),
 )  # fmt: skip
 
-TORRENT_STATES = tuple(s.value for s in StateGroup)
+TORRENT_STATES = STATE_WORDS
 
 TORRENT_ENTITIES: tuple[TorrentEntity, ...] = (
     TorrentEntity(key="state", name="State", device_class="enum", options=TORRENT_STATES,
-                  icon="mdi:list-status", value_fn=lambda t: t.state.group.value),
+                  icon="mdi:list-status", value_fn=lambda t: t.state.word),
     TorrentEntity(key="progress", name="Progress", unit="%", state_class="measurement",
                   suggested_precision=1, icon="mdi:progress-download",
                   value_fn=lambda t: round(t.progress * 100, 2)),
@@ -207,7 +206,7 @@ def torrent_values(torrent: Torrent) -> dict[str, Any]:
 
 def matches(store: SyncStore, torrent_hash: str, rule: TorrentFilter) -> bool:
     """Whether a torrent passes a per-torrent filter (the cap is applied by ``newest``)."""
-    if rule.states and store.state(torrent_hash).group.value not in rule.states:
+    if rule.states and not rule.states.intersection(g.value for g in store.groups(torrent_hash)):
         return False
     if rule.categories and store.category(torrent_hash) not in rule.categories:
         return False

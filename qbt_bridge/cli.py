@@ -27,7 +27,7 @@ from qbt_bridge.clients.qbittorrent import (
 from qbt_bridge.config import Config, ConfigError, load_config, parse_config
 from qbt_bridge.daemon import Daemon
 from qbt_bridge.errors import QbtBridgeError
-from qbt_bridge.models import StateGroup, Torrent
+from qbt_bridge.models import StateGroup, Torrent, state_groups
 from qbt_bridge.push import send_notify
 from qbt_bridge.sandbox import LocalMosquitto, LocalQBittorrent
 from qbt_bridge.units import format_bytes, format_speed
@@ -260,7 +260,16 @@ async def _status_text(client: TorrentClient) -> str:
     info = await client.transfer_info()
     alt = await client.transfer_speed_limits_mode()
     torrents = [Torrent.from_api(raw) for raw in await client.torrents_info_raw()]
-    groups = Counter(t.state.group for t in torrents)
+    groups = Counter(
+        group
+        for t in torrents
+        for group in state_groups(
+            t.state,
+            t.download_speed > 0,
+            t.upload_speed > 0,
+            active_by_state=client.active_by_state,
+        )
+    )
     counts = ", ".join(f"{groups.get(g, 0)} {g.value}" for g in StateGroup if groups.get(g))
     supported = "" if await client.is_version_supported() else " (not a tested release)"
     return "\n".join(

@@ -65,6 +65,17 @@ _TAGS = vol.Any(vol.All(str, vol.Length(min=1)), [vol.All(str, vol.Length(min=1)
 _RATE = vol.All(int, vol.Range(min=0))
 _NAME = vol.All(str, vol.Length(min=1))
 _JOB = vol.All(int, vol.Range(min=0))
+
+
+def _state_group(value: Any) -> str:
+    """A state group by any release's name for it (``paused`` is ``stopped``)."""
+    group = StateGroup.parse(value) if isinstance(value, str) else None
+    if group is None:
+        raise vol.Invalid(f"expected one of {', '.join(g.value for g in StateGroup)}")
+    return group.value
+
+
+STATE_GROUP = vol.All(str, _state_group)
 _ON = {"on", "true", "1", "yes", "enable", "enabled"}
 _OFF = {"off", "false", "0", "no", "disable", "disabled"}
 
@@ -103,7 +114,7 @@ def torrent_summary(torrent: Torrent) -> dict[str, Any]:
     return {
         "hash": torrent.hash,
         "name": torrent.name,
-        "state": torrent.state.group.value,
+        "state": torrent.state.word,
         "progress": round(torrent.progress * 100, 2),
         "size": torrent.size,
         "download_speed": torrent.download_speed,
@@ -447,7 +458,7 @@ COMMANDS: dict[str, Command] = {
             "torrents, newest first, filtered by state, category or tag",
             _schema(
                 {
-                    vol.Optional("state"): vol.In([g.value for g in StateGroup]),
+                    vol.Optional("state"): STATE_GROUP,
                     vol.Optional("category"): str,
                     vol.Optional("tag"): str,
                     vol.Optional("limit", default=100): vol.All(

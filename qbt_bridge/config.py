@@ -20,8 +20,8 @@ import yaml
 
 from qbt_bridge.clients.detect import ClientKind
 from qbt_bridge.clients.http import normalize_url
+from qbt_bridge.commands import STATE_GROUP
 from qbt_bridge.errors import QbtBridgeError
-from qbt_bridge.models import StateGroup
 
 DEFAULT_PREFIX = "qbt-bridge"
 DEFAULT_DISCOVERY_PREFIX = "homeassistant"
@@ -199,7 +199,6 @@ def _protocol(value: Any) -> str:
 
 _SECONDS = vol.All(vol.Coerce(float), vol.Range(min=0.5, max=86400))
 _TEXT = vol.All(str, vol.Length(min=1))
-_STATES = [g.value for g in StateGroup]
 
 
 def _key_needs_qbittorrent(instance: dict[str, Any]) -> dict[str, Any]:
@@ -236,7 +235,7 @@ INSTANCE_SCHEMA = vol.All(_INSTANCE_KEYS, _key_needs_qbittorrent)
 TORRENTS_SCHEMA = vol.Schema(
     {
         vol.Optional("enabled", default=False): bool,
-        vol.Optional("states", default=list): [vol.In(_STATES)],
+        vol.Optional("states", default=list): [STATE_GROUP],
         vol.Optional("categories", default=list): [str],
         vol.Optional("tags", default=list): [str],
         vol.Optional("limit", default=50): vol.All(int, vol.Range(min=1, max=100_000)),

@@ -6,6 +6,7 @@ Every model keeps the server's own mapping in ``raw``, so keys this library does
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import Field, dataclass, field, fields
@@ -116,9 +117,9 @@ class TorrentState(StrEnum):
             return cls.UNKNOWN
 
     @property
-    def group(self) -> StateGroup:
-        """The one coarse group this state is counted in."""
-        return _STATE_GROUPS[self]
+    def word(self) -> str:
+        """One word for the state where one fits (``seeding`` for ``stalledUP``)."""
+        return _STATE_WORDS[self]
 
     @property
     def is_stopped(self) -> bool:
@@ -145,40 +146,107 @@ _COMPLETE_STATES = frozenset(
 
 
 class StateGroup(StrEnum):
-    """The coarse groups that torrents are counted by."""
+    """qBittorrent's status filters (its sidebar): a torrent is in every one it matches.
+
+    ``running``/``stopped`` are 4.x's "Resumed"/"Paused"; ``active`` follows the release's own
+    rule (see ``state_groups``). ``queued`` is not a sidebar filter but a state users ask for.
+    """
 
     DOWNLOADING = "downloading"
     SEEDING = "seeding"
+    COMPLETED = "completed"
+    RUNNING = "running"
     STOPPED = "stopped"
+    ACTIVE = "active"
+    INACTIVE = "inactive"
     STALLED = "stalled"
     CHECKING = "checking"
+    MOVING = "moving"
     ERRORED = "errored"
     QUEUED = "queued"
-    OTHER = "other"
+
+    @classmethod
+    def parse(cls, word: str) -> StateGroup | None:
+        """A group from its name or a release's other name for it (``paused``, ``resumed``)."""
+        lowered = word.strip().lower()
+        lowered = _GROUP_ALIASES.get(lowered, lowered)
+        try:
+            return cls(lowered)
+        except ValueError:
+            return None
 
 
-_STATE_GROUPS: dict[TorrentState, StateGroup] = {
-    TorrentState.ERROR: StateGroup.ERRORED,
-    TorrentState.MISSING_FILES: StateGroup.ERRORED,
-    TorrentState.UPLOADING: StateGroup.SEEDING,
-    TorrentState.FORCED_UP: StateGroup.SEEDING,
-    TorrentState.STOPPED_UP: StateGroup.STOPPED,
-    TorrentState.STOPPED_DL: StateGroup.STOPPED,
-    TorrentState.QUEUED_UP: StateGroup.QUEUED,
-    TorrentState.QUEUED_DL: StateGroup.QUEUED,
-    TorrentState.STALLED_UP: StateGroup.STALLED,
-    TorrentState.STALLED_DL: StateGroup.STALLED,
-    TorrentState.CHECKING_UP: StateGroup.CHECKING,
-    TorrentState.CHECKING_DL: StateGroup.CHECKING,
-    TorrentState.CHECKING_RESUME_DATA: StateGroup.CHECKING,
-    TorrentState.ALLOCATING: StateGroup.DOWNLOADING,
-    TorrentState.DOWNLOADING: StateGroup.DOWNLOADING,
-    TorrentState.META_DL: StateGroup.DOWNLOADING,
-    TorrentState.FORCED_META_DL: StateGroup.DOWNLOADING,
-    TorrentState.FORCED_DL: StateGroup.DOWNLOADING,
-    TorrentState.MOVING: StateGroup.OTHER,
-    TorrentState.UNKNOWN: StateGroup.OTHER,
+_GROUP_ALIASES = {"paused": "stopped", "resumed": "running", "error": "errored"}
+_S = TorrentState
+# qBittorrent's own lists (TorrentImpl::isDownloading, isUploading, isCompleted).
+_DOWNLOADING = frozenset({_S.DOWNLOADING, _S.META_DL, _S.FORCED_META_DL, _S.STALLED_DL,
+                          _S.CHECKING_DL, _S.STOPPED_DL, _S.QUEUED_DL, _S.FORCED_DL})  # fmt: skip
+_SEEDING = frozenset({_S.UPLOADING, _S.STALLED_UP, _S.CHECKING_UP, _S.QUEUED_UP, _S.FORCED_UP})
+_COMPLETED = _SEEDING | {_S.STOPPED_UP}
+# Before qBittorrent 5.2, "active" was a matter of state (a stalled download counted when it
+# uploaded); from 5.2 on it means data moving now.
+_ACTIVE_BY_STATE = frozenset({_S.META_DL, _S.FORCED_META_DL, _S.DOWNLOADING, _S.FORCED_DL,
+                              _S.UPLOADING, _S.FORCED_UP, _S.MOVING})  # fmt: skip
+
+
+@functools.cache
+def state_groups(
+    state: TorrentState, downloading: bool, uploading: bool, *, active_by_state: bool = False
+) -> frozenset[StateGroup]:
+    """The status filters a torrent matches, from its state and whether data moves now.
+
+    ``active_by_state``: the rule of qBittorrent before 5.2 for "active".
+    """
+    groups: set[StateGroup] = set()
+    if state in _DOWNLOADING:
+        groups.add(StateGroup.DOWNLOADING)
+    if state in _SEEDING:
+        groups.add(StateGroup.SEEDING)
+    if state in _COMPLETED:
+        groups.add(StateGroup.COMPLETED)
+    groups.add(StateGroup.STOPPED if state.is_stopped else StateGroup.RUNNING)
+    if active_by_state:
+        active = state in _ACTIVE_BY_STATE or (state is _S.STALLED_DL and uploading)
+    else:
+        active = downloading or uploading
+    groups.add(StateGroup.ACTIVE if active else StateGroup.INACTIVE)
+    if state in {_S.STALLED_UP, _S.STALLED_DL}:
+        groups.add(StateGroup.STALLED)
+    if state in {_S.CHECKING_UP, _S.CHECKING_DL, _S.CHECKING_RESUME_DATA}:
+        groups.add(StateGroup.CHECKING)
+    if state is _S.MOVING:
+        groups.add(StateGroup.MOVING)
+    if state in {_S.ERROR, _S.MISSING_FILES}:
+        groups.add(StateGroup.ERRORED)
+    if state in {_S.QUEUED_UP, _S.QUEUED_DL}:
+        groups.add(StateGroup.QUEUED)
+    return frozenset(groups)
+
+
+# One word for a torrent's state where only one fits (a per-torrent sensor, a list line).
+_STATE_WORDS: dict[TorrentState, str] = {
+    _S.ERROR: "errored",
+    _S.MISSING_FILES: "errored",
+    _S.UPLOADING: "seeding",
+    _S.FORCED_UP: "seeding",
+    _S.STALLED_UP: "seeding",
+    _S.STOPPED_UP: "stopped",
+    _S.STOPPED_DL: "stopped",
+    _S.QUEUED_UP: "queued",
+    _S.QUEUED_DL: "queued",
+    _S.STALLED_DL: "stalled",
+    _S.CHECKING_UP: "checking",
+    _S.CHECKING_DL: "checking",
+    _S.CHECKING_RESUME_DATA: "checking",
+    _S.ALLOCATING: "downloading",
+    _S.DOWNLOADING: "downloading",
+    _S.META_DL: "downloading",
+    _S.FORCED_META_DL: "downloading",
+    _S.FORCED_DL: "downloading",
+    _S.MOVING: "moving",
+    _S.UNKNOWN: "unknown",
 }
+STATE_WORDS = tuple(dict.fromkeys(_STATE_WORDS.values()))
 
 
 @dataclass(frozen=True, slots=True)

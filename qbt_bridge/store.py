@@ -28,6 +28,7 @@ from qbt_bridge.models import (
     TorrentState,
     TransferInfo,
     parse_tags,
+    state_groups,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -140,6 +141,8 @@ class SyncStore:
     def __init__(self, instance_id: str = "", ledger: CompletionLedger | None = None) -> None:
         self.instance_id = instance_id
         self.ledger = ledger or CompletionLedger()
+        # "Active" as qBittorrent before 5.2 counts it (by state), set by the engine per server.
+        self.active_by_state = False
         self.rid = 0
         self.initialised = False
         self.categories: dict[str, dict[str, Any]] = {}
@@ -153,6 +156,7 @@ class SyncStore:
         # Torrents first seen unsettled, at the start or while qBittorrent loads them: the
         # first settled view of each is its baseline (nothing announced that was true before).
         self._unsettled: set[str] = set()
+        self._first_view = 0  # when the first snapshot was taken (Unix time)
         self._ledger_dirty = False
         # Change journal: each torrent written or removed gets the next generation number and
         # moves to the end, so "what changed since generation g" costs O(changes), not O(N).
@@ -205,14 +209,18 @@ class SyncStore:
     ) -> list[str]:
         """Hashes of the torrents that pass every given filter, newest first.
 
-        ``state`` is a state group (``downloading``, ``stopped`` …), ``name`` a part of the name
-        (any case). The one definition of these filters for every front; no model is built.
+        ``state`` is a state group (``seeding``, ``stopped`` …, as qBittorrent's sidebar filters
+        them), ``name`` a part of the name (any case). The one definition of these filters for
+        every front; no model is built.
         """
         wanted = name.lower() if name is not None else None
+        group = None if state is None else StateGroup.parse(state)
+        if state is not None and group is None:
+            raise ValueError(f"no state group {state!r}")
         hits = [
             h
             for h in self._raw
-            if (state is None or self.state(h).group.value == state)
+            if (group is None or group in self.groups(h))
             and (category is None or self.category(h) == category)
             and (tag is None or tag in self.torrent_tags(h))
             and (wanted is None or wanted in self.name(h).lower())
@@ -220,6 +228,16 @@ class SyncStore:
         ]
         hits.sort(key=lambda h: (self._raw[h].get("added_on", 0), h), reverse=True)
         return hits
+
+    def groups(self, torrent_hash: str) -> frozenset[StateGroup]:
+        """The state groups a torrent is in (qBittorrent's sidebar filters it matches)."""
+        raw = self._raw[torrent_hash]
+        return state_groups(
+            _state_of(raw),
+            bool(raw.get("dlspeed")),
+            bool(raw.get("upspeed")),
+            active_by_state=self.active_by_state,
+        )
 
     def torrent_tags(self, torrent_hash: str) -> tuple[str, ...]:
         """A torrent's tags, without building its model."""
@@ -250,8 +268,8 @@ class SyncStore:
         generation, cached = self._counts
         if generation == self.generation:
             return dict(cached)
-        groups = Counter(self.state(h).group.value for h in self._raw)
-        out = {group.value: groups.get(group.value, 0) for group in StateGroup}
+        groups = Counter(group for h in self._raw for group in self.groups(h))
+        out = {group.value: groups.get(group, 0) for group in StateGroup}
         out["total"] = len(self._raw)
         self._counts = (self.generation, out)
         return dict(out)
@@ -348,6 +366,7 @@ class SyncStore:
     def _finish_baseline(self, baseline: bool) -> list[Event]:
         if baseline:
             self.initialised = True
+            self._first_view = int(time.time())
             self._ledger_dirty = True
         self._flush_ledger()
         return []
@@ -369,8 +388,14 @@ class SyncStore:
             self._active.add(torrent_hash)
         else:
             self._active.discard(torrent_hash)
-        # A torrent that shows up loading was there before qBittorrent (re)started: not added.
-        loading = old_raw is None and state is TorrentState.CHECKING_RESUME_DATA
+        # A torrent that shows up loading its resume data, and was added before the engine's
+        # first view, was there before qBittorrent (re)started: not added. (A torrent added
+        # now passes through that state too, with a fresh added_on.)
+        loading = (
+            old_raw is None
+            and state is TorrentState.CHECKING_RESUME_DATA
+            and int(merged.get("added_on") or 0) < self._first_view
+        )
         settling = self._settles(torrent_hash, state, first=old_raw is None, loading=loading)
         quiet = baseline or settling
         kinds: list[tuple[EventKind, dict[str, Any]]] = []

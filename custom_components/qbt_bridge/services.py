@@ -15,9 +15,9 @@ from homeassistant.helpers import config_validation as cv
 
 from qbt_bridge.bridge import Bridge, CommandResult
 from qbt_bridge.clients.qbit_manage import COMMANDS as MANAGE_COMMANDS
-from qbt_bridge.commands import torrent_summary
+from qbt_bridge.commands import STATE_GROUP, torrent_summary
 from qbt_bridge.errors import NotFoundError
-from qbt_bridge.models import RssRule, StateGroup
+from qbt_bridge.models import RssRule
 from qbt_bridge.redact import redact_data
 
 from .const import DOMAIN
@@ -91,7 +91,7 @@ SCHEMAS: dict[str, vol.Schema] = {
         {
             **_ENTRY,
             # One definition of the filters, shared with every front; anything else is refused.
-            vol.Optional("state"): vol.In([g.value for g in StateGroup]),
+            vol.Optional("state"): STATE_GROUP,
             vol.Optional("category"): cv.string,
             vol.Optional("tag"): cv.string,
         }

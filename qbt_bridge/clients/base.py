@@ -95,6 +95,11 @@ class TorrentClient(Protocol):
         ...
 
     @property
+    def active_by_state(self) -> bool:
+        """Whether "active" goes by state (qBittorrent before 5.2), not by data moving now."""
+        ...
+
+    @property
     def refresh_by_sweep(self) -> bool:
         """Whether each refresh should be a ``sync_maindata`` (no cheaper targeted reads)."""
         ...

@@ -56,6 +56,7 @@ from qbt_bridge.models import (
     parse_rss_items,
 )
 from qbt_bridge.version import (
+    WEBAPI_ACTIVE_BY_RATE,
     WEBAPI_ADD_JSON_ANSWER,
     WEBAPI_API_KEY,
     WEBAPI_INACTIVE_SEEDING_LIMIT,
@@ -78,6 +79,16 @@ ENV_API_KEY = "QBITTORRENTAPI_API_KEY"
 ENV_DO_NOT_VERIFY = "QBITTORRENTAPI_DO_NOT_VERIFY_WEBUI_CERTIFICATE"
 
 _MAX_ERROR_TEXT = 300
+
+
+# torrents/info's filters in every release's words; 5.0 renamed paused/resumed.
+_NEW_FILTER_NAMES = {"paused": "stopped", "resumed": "running"}
+_OLD_FILTER_NAMES = {new: old for old, new in _NEW_FILTER_NAMES.items()}
+STATUS_FILTERS = frozenset(
+    {"all", "downloading", "seeding", "completed", "active", "inactive", "stalled",
+     "stalled_uploading", "stalled_downloading", "checking", "moving", "errored",
+     *_NEW_FILTER_NAMES, *_OLD_FILTER_NAMES}
+)  # fmt: skip
 
 
 class TorrentFilter(TypedDict, total=False):
@@ -182,6 +193,11 @@ class QBittorrentClient(AsyncClosing):
     def product(self) -> str:
         """``qBittorrent 5.1.0`` once the version was read, ``qBittorrent`` before."""
         return f"qBittorrent {self._app_version}" if self._app_version else "qBittorrent"
+
+    @property
+    def active_by_state(self) -> bool:
+        """Before 5.2 (WebAPI 2.12), qBittorrent's "active" filter went by state."""
+        return self._webapi_version is not None and self._webapi_version < WEBAPI_ACTIVE_BY_RATE
 
     @property
     def capabilities(self) -> frozenset[Capability]:
@@ -518,9 +534,27 @@ class QBittorrentClient(AsyncClosing):
                 continue
             if key == "hashes":
                 form[key] = join_hashes(cast("Hashes", value))
+            elif key == "status_filter":
+                form["filter"] = await self._status_filter(str(value))
             else:
                 form[names.get(key, key)] = _flag(value) if isinstance(value, bool) else value
         return cast("list[dict[str, Any]]", await self._json(_ep("torrents/info"), form) or [])
+
+    async def _status_filter(self, name: str) -> str:
+        """A ``torrents/info`` filter in the server's release's words.
+
+        qBittorrent ignores a filter it does not know and lists every torrent, so 4.x's
+        ``paused``/``resumed`` and 5.x's ``stopped``/``running`` are translated, and a word no
+        release knows is refused.
+        """
+        word = name.strip().lower()
+        if word not in STATUS_FILTERS:
+            raise InvalidRequestError(
+                f"no torrent filter {name[:40]!r}; known: {', '.join(sorted(STATUS_FILTERS))}"
+            )
+        new_names = await self.uses_stop_start()
+        renamed = _NEW_FILTER_NAMES if new_names else _OLD_FILTER_NAMES
+        return renamed.get(word, word)
 
     async def _per_torrent(self, path: str, torrent_hash: str, since: str | None = None) -> JSON:
         return await self._json(_ep(path, since, item=True), {"hash": torrent_hash})

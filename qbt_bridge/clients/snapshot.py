@@ -57,6 +57,7 @@ class SnapshotClient(AsyncClosing):
     base_url: str
     product_name = "torrent client"
     capabilities: frozenset[Capability] = frozenset()
+    active_by_state = False  # no such filter on the server: "active" is data moving now
     refresh_by_sweep = True
 
     api_path = ""  # below the base URL, where the API lives

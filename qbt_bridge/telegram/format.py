@@ -45,6 +45,13 @@ def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
     return head + "\n…"
 
 
+def state_word(torrent: Torrent) -> str:
+    """A torrent's state in one word, as its server's release says it (4.x: paused)."""
+    if str(torrent.raw.get("state", "")).startswith("paused"):
+        return "paused"
+    return torrent.state.word
+
+
 def bar(progress: float, width: int = 10) -> str:
     """A progress bar such as ``▓▓▓▓░░░░░░``."""
     filled = max(0, min(width, round(progress * width)))
@@ -61,7 +68,7 @@ def torrent_line(number: int, torrent: Torrent) -> str:
         eta = f" · ETA {format_duration(torrent.eta)}"
     return (
         f"<b>{number}.</b> {esc(cut(torrent.name or torrent.hash))}\n"
-        f"    {bar(torrent.progress)} {torrent.progress:.0%} · {torrent.state.group.value}"
+        f"    {bar(torrent.progress)} {torrent.progress:.0%} · {state_word(torrent)}"
         f"{speeds}{eta}"
     )
 
@@ -80,7 +87,7 @@ def torrent_details(torrent: Torrent) -> str:
     rows = [
         f"<b>{esc(cut(torrent.name, 400))}</b>",
         f"{bar(torrent.progress, 16)} {torrent.progress:.1%}",
-        f"State: {torrent.state.group.value} ({esc(torrent.state.value)})",
+        f"State: {state_word(torrent)} ({esc(str(torrent.raw.get('state', torrent.state)))})",
         f"Size: {format_bytes(torrent.size)}",
         f"Speed: ↓{format_speed(torrent.download_speed)} ↑{format_speed(torrent.upload_speed)}",
         f"ETA: {format_duration(torrent.eta)}",

@@ -506,7 +506,7 @@ class TelegramFront:
         lowered = query.lower()
         if not query:
             return bridge.store.select(stopped=stopped)
-        if lowered in {g.value for g in StateGroup}:
+        if StateGroup.parse(lowered) is not None:
             return bridge.store.select(state=lowered, stopped=stopped)
         kind, _, value = query.partition(":")
         if kind.lower() == "category":

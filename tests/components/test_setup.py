@@ -115,7 +115,7 @@ async def test_actions_change_the_real_daemon(
     assert [t["hash"] for t in listed["torrents"]] == [hash_]
     assert await call("get_torrents", response=True, tag="nope") == {"torrents": []}
     with pytest.raises(vol.Invalid):
-        await call("get_torrents", response=True, state="inactive")  # one filter vocabulary
+        await call("get_torrents", response=True, state="sleeping")  # one filter vocabulary
 
     data, file_hash = tiny_torrent(tmp_path, "from-a-file")
     path = tmp_path / "from-a-file.torrent"

@@ -11,7 +11,7 @@ from qbt_bridge.errors import (
     InvalidTorrentFileError,
     NotFoundError,
 )
-from qbt_bridge.models import StateGroup, TorrentState
+from qbt_bridge.models import TorrentState
 from qbt_bridge.sandbox import LocalQBittorrent
 from qbt_bridge.torrentfile import make_torrent, read_torrent, torrent_to_magnet
 from tests.conftest import Seed
@@ -36,7 +36,7 @@ async def test_add_by_file_with_options(client: QBittorrentClient, tmp_path) -> 
     assert torrent.name == "Renamed On Add"
     assert torrent.category == "films"
     assert set(torrent.tags) == {"one", "two"}
-    assert torrent.state.group is StateGroup.STOPPED
+    assert torrent.state.word == "stopped"
     assert torrent.upload_limit == 51200
     assert torrent.raw["hash"] == info_hash  # the server's own mapping is kept
 
@@ -256,3 +256,20 @@ async def test_real_transfer_reaches_100_percent(
     assert done.state.is_complete
     received = daemon.downloads / seed.meta.name
     assert received.read_bytes() == (seed.daemon.downloads / seed.meta.name).read_bytes()
+
+
+async def test_status_filters_in_either_releases_words(client: QBittorrentClient, tmp_path) -> None:
+    stopped, stopped_hash = tiny_torrent(tmp_path, "filter-stopped.bin")
+    running, running_hash = tiny_torrent(tmp_path, "filter-running.bin")
+    await client.torrents_add(torrent_files=[stopped], paused=True)
+    await client.torrents_add(torrent_files=[running])
+    await wait_torrent(client, stopped_hash, lambda t: t.state.is_stopped, "stopped")
+    await wait_torrent(client, running_hash, lambda t: not t.state.is_stopped, "running")
+    # 4.x says paused/resumed, 5.x stopped/running: either word works on every release
+    # (sent unchanged, the server ignored it and listed everything).
+    for word in ("stopped", "paused"):
+        assert [t.hash for t in await client.torrents_info(status_filter=word)] == [stopped_hash]
+    for word in ("running", "resumed"):
+        assert [t.hash for t in await client.torrents_info(status_filter=word)] == [running_hash]
+    with pytest.raises(InvalidRequestError, match="no torrent filter 'sleeping'"):
+        await client.torrents_info(status_filter="sleeping")

@@ -16,6 +16,7 @@ from qbt_bridge.models import (
     TorrentState,
     parse_ratio,
     parse_rss_items,
+    state_groups,
 )
 from qbt_bridge.torrentfile import (
     BencodeError,
@@ -60,7 +61,10 @@ def test_read_torrent_hash_matches_the_exact_info_bytes(tmp_path) -> None:
     [
         (b"<html>", "does not start"),
         (b"de", "no info dictionary"),
-        (b"d4:infod4:name1:xee", None),
+        (b"d4:infod4:name1:x12:piece lengthi16e6:pieces20:" + b"p" * 20 + b"6:lengthi3eee", None),
+        (b"d4:infod4:name1:xee", "no piece length"),
+        (b"d4:infod4:name1:x12:piece lengthi16e6:pieces3:abc6:lengthi3eee", "not SHA-1"),
+        (b"d4:infod6:lengthd1:ai1ee4:name1:x12:piece lengthi1e6:pieces0:ee", "not SHA-1"),
         (b"d4:infoi1ee", "no info dictionary"),
         (b"d4:infod4:name1:xe", "truncated"),
     ],
@@ -103,20 +107,39 @@ def test_versions() -> None:
 
 
 @pytest.mark.parametrize(
-    ("wire", "state", "group"),
+    ("wire", "state", "word", "group"),
     [
-        ("pausedDL", TorrentState.STOPPED_DL, StateGroup.STOPPED),
-        ("stoppedDL", TorrentState.STOPPED_DL, StateGroup.STOPPED),
-        ("pausedUP", TorrentState.STOPPED_UP, StateGroup.STOPPED),
-        ("stalledUP", TorrentState.STALLED_UP, StateGroup.STALLED),
-        ("forcedMetaDL", TorrentState.FORCED_META_DL, StateGroup.DOWNLOADING),
-        ("missingFiles", TorrentState.MISSING_FILES, StateGroup.ERRORED),
-        ("somethingNew", TorrentState.UNKNOWN, StateGroup.OTHER),
+        ("pausedDL", TorrentState.STOPPED_DL, "stopped", StateGroup.STOPPED),
+        ("stoppedDL", TorrentState.STOPPED_DL, "stopped", StateGroup.DOWNLOADING),
+        ("pausedUP", TorrentState.STOPPED_UP, "stopped", StateGroup.COMPLETED),
+        ("stalledUP", TorrentState.STALLED_UP, "seeding", StateGroup.SEEDING),
+        ("stalledUP", TorrentState.STALLED_UP, "seeding", StateGroup.STALLED),
+        ("queuedUP", TorrentState.QUEUED_UP, "queued", StateGroup.SEEDING),
+        ("forcedMetaDL", TorrentState.FORCED_META_DL, "downloading", StateGroup.DOWNLOADING),
+        ("missingFiles", TorrentState.MISSING_FILES, "errored", StateGroup.ERRORED),
+        ("somethingNew", TorrentState.UNKNOWN, "unknown", StateGroup.INACTIVE),
     ],
 )
-def test_torrent_states_are_normalised(wire: str, state: TorrentState, group: StateGroup) -> None:
+def test_torrent_states_are_normalised(
+    wire: str, state: TorrentState, word: str, group: StateGroup
+) -> None:
     assert TorrentState.parse(wire) is state
-    assert state.group is group
+    assert state.word == word
+    assert group in state_groups(state, downloading=False, uploading=False)
+
+
+def test_active_follows_the_release() -> None:
+    stalled = TorrentState.STALLED_DL
+    up_only = {"downloading": False, "uploading": True}
+    idle = {"downloading": False, "uploading": False}
+    assert StateGroup.ACTIVE in state_groups(stalled, **up_only)
+    assert StateGroup.ACTIVE in state_groups(stalled, **up_only, active_by_state=True)
+    uploading = TorrentState.UPLOADING  # before 5.2 "active" even at no speed
+    assert StateGroup.INACTIVE in state_groups(uploading, **idle)
+    assert StateGroup.ACTIVE in state_groups(uploading, **idle, active_by_state=True)
+    assert StateGroup.parse("Paused") is StateGroup.STOPPED
+    assert StateGroup.parse("resumed") is StateGroup.RUNNING
+    assert StateGroup.parse("sleeping") is None
 
 
 def test_placeholders_become_none() -> None:

@@ -120,3 +120,11 @@ def test_a_completion_while_the_engine_was_away_is_still_caught_up_after_loading
     events = after.apply_maindata(_full(1, {_hash(0): loading}))
     events += after.apply_maindata(_delta(2, {_hash(0): {"state": "stalledUP", "progress": 1.0}}))
     assert _kinds(events, EventKind.COMPLETED) == [_hash(0)]
+
+
+def test_a_torrent_added_now_is_added_even_when_first_seen_loading_its_resume_data() -> None:
+    store = SyncStore("x")
+    store.apply_maindata(_full(1, {_hash(0): _torrent(0, "stalledUP", 1.0)}))
+    fresh = _torrent(1, "checkingResumeData", 0.0, added_on=int(time.time()) + 1)
+    events = store.apply_maindata(_delta(2, {_hash(1): fresh}))
+    assert _kinds(events, EventKind.ADDED) == [_hash(1)]

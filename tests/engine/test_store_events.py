@@ -135,7 +135,7 @@ async def test_missing_files_is_an_errored_event(fresh_daemon: LocalQBittorrent)
 
         events = await wait_for(errored, "an errored event")
         assert len(events) == 1
-        assert bridge.store.torrent(h).state.group is StateGroup.ERRORED
+        assert StateGroup.ERRORED in bridge.store.groups(h)
         await bridge.refresh(full=True)
         assert len(log.of(EventKind.ERRORED, h)) == 1
         assert log.of(EventKind.COMPLETED) == []
@@ -146,6 +146,36 @@ async def _add_complete(client: QBittorrentClient, data: bytes, save_path: str) 
     await client.torrents_add(torrent_files=[data], save_path=save_path)
     await wait_torrent(client, h, lambda t: t.progress == 1.0, "checked complete")
     return h
+
+
+async def test_state_groups_are_qbittorrents_own_filters(
+    daemon: LocalQBittorrent, client: QBittorrentClient, bridge: Bridge, tmp_path: Path
+) -> None:
+    _path, complete = make_payload(daemon.downloads, "sidebar-seed.bin", 64 * 1024)
+    seeding = await _add_complete(client, complete, daemon.downloads_inside)
+    await wait_torrent(client, seeding, lambda t: t.state is TorrentState.STALLED_UP, "idle seed")
+    stopped, stopped_hash = tiny_torrent(tmp_path, "sidebar-stopped.bin")
+    await client.torrents_add(torrent_files=[stopped], paused=True)
+    await wait_torrent(client, stopped_hash, lambda t: t.state.is_stopped, "stopped")
+    await bridge.refresh(full=True)
+    # A finished torrent nobody downloads from counts as seeding (it was only "stalled").
+    assert bridge.store.groups(seeding) == {
+        StateGroup.SEEDING, StateGroup.COMPLETED, StateGroup.RUNNING, StateGroup.INACTIVE,
+        StateGroup.STALLED,
+    }  # fmt: skip
+    counts = bridge.store.counts()
+    assert (counts["seeding"], counts["stalled"], counts["stopped"], counts["total"]) == (
+        1,
+        1,
+        1,
+        2,
+    )
+    # Every group but "queued" (not a sidebar filter) is the server's own filter, word for word.
+    for group in StateGroup:
+        if group is StateGroup.QUEUED:
+            continue
+        server = {t.hash for t in await client.torrents_info(status_filter=group.value)}
+        assert set(bridge.store.select(state=group.value)) == server, group
 
 
 async def test_completion_fires_once_and_survives_restarts(

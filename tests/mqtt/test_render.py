@@ -115,6 +115,8 @@ def test_only_changes_are_published_at_ten_thousand_torrents() -> None:
     assert {t.rsplit("/", 1)[1] for t, _p in second if "/state/" in t} == {
         "downloading_torrents",
         "stalled_torrents",
+        "seeding_torrents",  # they were idle seeds (stalledUP): seeding and completed too
+        "completed_torrents",
     }
 
 
