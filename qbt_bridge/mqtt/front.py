@@ -232,7 +232,8 @@ class MqttFront:
 
     async def _clear_stale(self, client: aiomqtt.Client) -> None:
         """Remove retained per-torrent messages of torrents that left (also while we were away)."""
-        for topic in list(self._stale):
+        # Discovery configs before state topics, for the same reason as in InstanceView.
+        for topic in sorted(self._stale, key=lambda t: not t.endswith("/config")):
             view = next((v for v in self.views.values() if v.owns(topic)), None)
             if view is None:
                 self._stale.discard(topic)

@@ -235,7 +235,10 @@ def torrent_discovery(
     for entity in supported(TORRENT_ENTITIES, capabilities):
         config = _entity_config(entity, f"{prefix}_{entity.key}")
         config["state_topic"] = state_topic
-        config["value_template"] = f"{{{{ value_json.{entity.key} }}}}"
+        # Safe on an empty payload (a torrent's topic being removed): "None" is unknown.
+        config["value_template"] = (
+            f"{{{{ value_json.{entity.key} if value_json is defined else None }}}}"
+        )
         components[entity.key] = config
     device = {
         "identifiers": [prefix],
@@ -387,9 +390,11 @@ class InstanceView:
             config_topic = self.topics.device_config(self.instance, torrent_hash)
             torrent = store.torrent(torrent_hash) if torrent_hash in self.selected else None
             if torrent is None:
-                yield state_topic, None
+                # The entities go first: Home Assistant would otherwise render their templates
+                # on the emptied state topic (an error line per entity).
                 if self.discovery:
                     yield config_topic, None
+                yield state_topic, None
                 continue
             yield state_topic, to_json(torrent_state(torrent))
             if self.discovery:

@@ -156,6 +156,15 @@ def _validate(discovery: dict[str, Any]) -> None:
         module.DISCOVERY_SCHEMA({**shared, **component})
 
 
+def test_value_templates_are_safe_on_an_empty_payload() -> None:
+    """Home Assistant renders a template without ``value_json`` on a non-JSON payload."""
+    torrent = _view(1, TorrentFilter()).bridge.store.torrents()[0]
+    discovery = torrent_discovery(TOPICS, "test", torrent, 1)
+    strict = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    for component in discovery["components"].values():
+        assert strict.from_string(component["value_template"]).render() == "None"
+
+
 def test_discovery_passes_home_assistants_schemas() -> None:
     server = server_discovery(
         TOPICS, "test", name="qBittorrent test", url="http://nas:8080", version="5.1.0", qos=1

@@ -66,7 +66,9 @@ async def test_torrent_topics_follow_the_torrent_and_vanish_with_it(
         assert state["state"] == "stopped"
         device = await probe.json(f"{DISCOVERY}/{info_hash}/config")
         assert device["device"]["via_device"] == node_id("test")
-        assert device["components"]["progress"]["value_template"] == "{{ value_json.progress }}"
+        assert device["components"]["progress"]["value_template"] == (
+            "{{ value_json.progress if value_json is defined else None }}"
+        )
         events = await _events(probe, "added")
         assert events[0]["hash"] == info_hash
 
@@ -83,6 +85,10 @@ async def test_torrent_topics_follow_the_torrent_and_vanish_with_it(
         )
         removed = await _events(probe, "removed")
         assert removed[0]["name"] == "mqtt-torrent"
+        # Home Assistant drops the entities before their state topic empties (no template runs
+        # on an empty payload).
+        emptied = [str(m.topic) for m in probe.messages if not m.payload]
+        assert emptied.index(f"{DISCOVERY}/{info_hash}/config") < emptied.index(state_topic)
 
 
 def _b64(data: bytes) -> str:
