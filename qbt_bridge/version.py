@@ -44,6 +44,7 @@ OLDEST_SUPPORTED_WEBAPI = Version(2, 0, 0)
 NEWEST_SUPPORTED_WEBAPI = Version(2, 16, 999)
 
 # WebAPI versions where an endpoint's behaviour changed in a way the client must follow.
+WEBAPI_CONTENT_LAYOUT = Version(2, 7, 0)  # 4.3.2: torrents/add takes contentLayout, not root_folder
 WEBAPI_STOP_START = Version(2, 11, 0)  # qBittorrent 5.0: pause/resume became stop/start
 WEBAPI_INACTIVE_SEEDING_LIMIT = Version(2, 9, 2)  # setShareLimits needs inactiveSeedingTimeLimit
 WEBAPI_SHARE_LIMIT_ACTION = Version(2, 12, 0)  # setShareLimits needs shareLimitAction

@@ -59,6 +59,7 @@ from qbt_bridge.version import (
     WEBAPI_ACTIVE_BY_RATE,
     WEBAPI_ADD_JSON_ANSWER,
     WEBAPI_API_KEY,
+    WEBAPI_CONTENT_LAYOUT,
     WEBAPI_INACTIVE_SEEDING_LIMIT,
     WEBAPI_SEED_MODE,
     WEBAPI_SHARE_LIMIT_ACTION,
@@ -662,6 +663,7 @@ class QBittorrentClient(AsyncClosing):
         skip_checking: bool | None = None,
         paused: bool | None = None,
         root_folder: bool | None = None,
+        content_layout: str | None = None,
         rename: str | None = None,
         upload_limit: int | None = None,
         download_limit: int | None = None,
@@ -674,7 +676,9 @@ class QBittorrentClient(AsyncClosing):
         """``torrents/add``: add torrents by URL/magnet and by ``.torrent`` content.
 
         ``paused`` is sent as ``paused`` and as ``stopped`` (5.x ignores the first), and
-        ``skip_checking`` as ``seedMode`` from WebAPI 2.16. Raises InvalidTorrentFileError (415)
+        ``skip_checking`` as ``seedMode`` from WebAPI 2.16. ``content_layout`` is ``Original``,
+        ``Subfolder`` or ``NoSubfolder`` (WebAPI 2.7+); ``root_folder``, which those servers
+        ignore, is sent to them as the layout it means. Raises InvalidTorrentFileError (415)
         and AddTorrentError when the server added nothing.
         """
         url_list = [u for u in urls if u]
@@ -695,7 +699,7 @@ class QBittorrentClient(AsyncClosing):
             "cookie": cookie,
             "category": category,
             "tags": ",".join(tags) if tags is not None else None,
-            "root_folder": None if root_folder is None else _flag(root_folder),
+            **_layout(root_folder, content_layout, webapi),
             "rename": rename,
             "upLimit": upload_limit,
             "dlLimit": download_limit,
@@ -1041,3 +1045,29 @@ def _add_result(response: HttpResponse | None, webapi: Version) -> AddResult:
     if text == "Fails.":
         raise AddTorrentError("qBittorrent added none of the torrents (duplicate or bad link?)")
     return AddResult(raw={"answer": text})
+
+
+_LAYOUTS = {"original": "Original", "subfolder": "Subfolder", "nosubfolder": "NoSubfolder"}
+
+
+def _layout(root_folder: bool | None, layout: str | None, webapi: Version) -> dict[str, str]:
+    """``torrents/add``'s folder option as the server's release takes it.
+
+    ``root_folder`` before WebAPI 2.7, ``contentLayout`` from then on (those servers ignore
+    ``root_folder``: files landed in a subfolder whatever it said).
+    """
+    if layout is not None:
+        name = _LAYOUTS.get(layout.replace("_", "").replace(" ", "").lower())
+        if name is None:
+            raise InvalidRequestError("content_layout is Original, Subfolder or NoSubfolder")
+        if root_folder is not None and name != ("Subfolder" if root_folder else "NoSubfolder"):
+            raise InvalidRequestError("root_folder and content_layout disagree")
+    elif root_folder is not None:
+        name = "Subfolder" if root_folder else "NoSubfolder"
+    else:
+        return {}
+    if webapi >= WEBAPI_CONTENT_LAYOUT:
+        return {"contentLayout": name}
+    if name == "Original":
+        return {}
+    return {"root_folder": _flag(name == "Subfolder")}

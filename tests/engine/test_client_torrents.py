@@ -273,3 +273,27 @@ async def test_status_filters_in_either_releases_words(client: QBittorrentClient
         assert [t.hash for t in await client.torrents_info(status_filter=word)] == [running_hash]
     with pytest.raises(InvalidRequestError, match="no torrent filter 'sleeping'"):
         await client.torrents_info(status_filter="sleeping")
+
+
+async def test_root_folder_false_lands_the_files_without_their_folder(
+    client: QBittorrentClient, tmp_path
+) -> None:
+    folder = tmp_path / "album"
+    folder.mkdir()
+    for index in range(2):
+        (folder / f"track-{index}.bin").write_bytes(bytes([index]) * 3000)
+    data = make_torrent(folder)
+    info_hash = read_torrent(data).info_hash
+    # Since WebAPI 2.7 the server ignores root_folder: the client sends contentLayout.
+    await client.torrents_add(torrent_files=[data], paused=True, root_folder=False)
+    await wait_torrent(client, info_hash, lambda t: t.state.is_stopped, "added")
+    names = sorted(f["name"] for f in await client.torrents_files(info_hash))
+    assert names == ["track-0.bin", "track-1.bin"]
+    await client.torrents_delete(info_hash)
+    await wait_for(lambda: _gone(client, info_hash), "the torrent to go")
+    await client.torrents_add(torrent_files=[data], paused=True, content_layout="Subfolder")
+    await wait_torrent(client, info_hash, lambda t: t.state.is_stopped, "added again")
+    names = sorted(f["name"] for f in await client.torrents_files(info_hash))
+    assert names == ["album/track-0.bin", "album/track-1.bin"]
+    with pytest.raises(InvalidRequestError, match="disagree"):
+        await client.torrents_add(torrent_files=[data], root_folder=True, content_layout="Original")
