@@ -383,6 +383,12 @@ class Bridge:
         """Whether the torrent client can do ``capability``."""
         return capability in self.capabilities
 
+    def _there[T](self, answer: T | None, what: str) -> T:
+        """A client's answer; None (the server's release has no such endpoint) is refused."""
+        if answer is None:
+            raise NotSupportedError(f"{self.client.product} cannot {what} (its WebAPI lacks it)")
+        return answer
+
     def need(self, capability: Capability) -> None:
         """Raise NotSupportedError (worded for people) unless the client can do it."""
         if capability not in self.client.capabilities:
@@ -728,7 +734,7 @@ class Bridge:
     @_connected
     async def categories(self) -> list[str]:
         """The server's category names, read now (a sweep may be minutes away)."""
-        return sorted(await self.client.torrents_categories())
+        return sorted(self._there(await self.client.torrents_categories(), "use categories"))
 
     # ------------------------------------------------------------------ qbit_manage
 
@@ -869,7 +875,7 @@ class Bridge:
     async def search_plugins(self) -> list[SearchPlugin]:
         """Installed search plugins."""
         self.need(Capability.SEARCH)
-        return await self.client.search_plugins()
+        return self._there(await self.client.search_plugins(), "search")
 
     @_connected
     async def search_start(
@@ -879,15 +885,13 @@ class Bridge:
         self.need(Capability.SEARCH)
         if not pattern.strip():
             raise InvalidRequestError("search for what? the pattern is empty")
-        if not any(p.enabled for p in await self.client.search_plugins()):
+        if not any(p.enabled for p in await self.search_plugins()):
             raise InvalidRequestError(
                 "no search plugin is installed and enabled; install one in qBittorrent "
                 "(Search tab → Search plugins) or with search/installPlugin"
             )
         job = await self.client.search_start(pattern.strip(), plugins, category)
-        if job is None:
-            raise InvalidRequestError("this qBittorrent has no search")
-        return job.id
+        return self._there(job, "search").id
 
     @_connected
     async def search_results(

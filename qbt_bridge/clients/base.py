@@ -162,7 +162,7 @@ class TorrentClient(Protocol):
     async def torrents_set_category(self, hashes: Hashes, category: str) -> None:
         """Set the torrents' category ("" clears it)."""
 
-    async def torrents_categories(self) -> Mapping[str, Category]:
+    async def torrents_categories(self) -> Mapping[str, Category] | None:
         """Every category by name."""
         ...
 
@@ -227,7 +227,7 @@ class TorrentClient(Protocol):
         """Articles a rule matches."""
         ...
 
-    async def search_plugins(self) -> list[SearchPlugin]:
+    async def search_plugins(self) -> list[SearchPlugin] | None:
         """Search plugins."""
         ...
 

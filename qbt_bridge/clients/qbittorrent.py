@@ -82,6 +82,7 @@ ENV_DO_NOT_VERIFY = "QBITTORRENTAPI_DO_NOT_VERIFY_WEBUI_CERTIFICATE"
 _MAX_ERROR_TEXT = 300
 
 
+_VERSION_PATHS = frozenset({"app/version", "app/webapiVersion"})
 # torrents/info's filters in every release's words; 5.0 renamed paused/resumed.
 _NEW_FILTER_NAMES = {"paused": "stopped", "resumed": "running"}
 _OLD_FILTER_NAMES = {new: old for old, new in _NEW_FILTER_NAMES.items()}
@@ -245,6 +246,8 @@ class QBittorrentClient(AsyncClosing):
         data: Mapping[str, Any] | aiohttp.FormData | None = None,
     ) -> HttpResponse | None:
         """Send one authenticated call; None when the server lacks the endpoint."""
+        if self.raise_unsupported_version and endpoint.path not in _VERSION_PATHS:
+            await self._load_versions()  # read once; an unsupported release stays refused
         if (endpoint.since or endpoint.until) and not await self._has_endpoint(endpoint):
             self._unimplemented(endpoint)
             return None
@@ -337,6 +340,7 @@ class QBittorrentClient(AsyncClosing):
         if password is not None:
             self._password = password
         if self._api_key:
+            await self._check_release()
             return
         form = {"username": self.username or "", "password": self._password or ""}
         response = await self._http.request("POST", "auth/login", data=form)
@@ -354,6 +358,16 @@ class QBittorrentClient(AsyncClosing):
             raise APIError("auth/login: qBittorrent set no session cookie")
         self._cookies = dict(response.cookies)
         self._login_generation += 1
+        await self._check_release()
+
+    async def _check_release(self) -> None:
+        """With ``raise_unsupported_version``, refuse an unknown release at login already.
+
+        A login that happens while the versions are being read (their request needed it)
+        leaves the check to that read, which makes it once it has them.
+        """
+        if self.raise_unsupported_version and not self._version_lock.locked():
+            await self._load_versions()
 
     async def auth_log_out(self) -> None:
         """``auth/logout``: end the cookie session."""
@@ -385,11 +399,11 @@ class QBittorrentClient(AsyncClosing):
                 webapi = Version.parse(await self.app_webapi_version())
                 app = Version.parse(await self.app_version())
                 self._app_version, self._webapi_version = app, webapi
-                if self.raise_unsupported_version and not is_supported(app, webapi):
-                    raise UnsupportedVersionError(
-                        f"qBittorrent {app} (WebAPI {webapi}) is not supported"
-                    )
-            return self._app_version, self._webapi_version
+        app, webapi = self._app_version, self._webapi_version
+        # Every time, not only when first read: an unsupported server stays refused.
+        if self.raise_unsupported_version and not is_supported(app, webapi):
+            raise UnsupportedVersionError(f"qBittorrent {app} (WebAPI {webapi}) is not supported")
+        return app, webapi
 
     async def version(self) -> Version:
         """The server's qBittorrent version (read once, then cached)."""
@@ -816,9 +830,11 @@ class QBittorrentClient(AsyncClosing):
         """``torrents/setCategory``: set (or, with "", clear) the torrents' category."""
         await self._on_hashes(_ep("torrents/setCategory"), hashes, category=category)
 
-    async def torrents_categories(self) -> dict[str, Category]:
+    async def torrents_categories(self) -> dict[str, Category] | None:
         """``torrents/categories``: all categories by name."""
-        data = await self._json(_ep("torrents/categories", "2.1.1")) or {}
+        data = await self._json(_ep("torrents/categories", "2.1.1"))
+        if data is None:
+            return None
         return {name: Category.from_api(value) for name, value in data.items()}
 
     async def torrents_create_category(self, name: str, save_path: str = "") -> None:
@@ -844,9 +860,10 @@ class QBittorrentClient(AsyncClosing):
             _ep("torrents/removeTags", "2.3.0"), hashes, tags=",".join(tags)
         )
 
-    async def torrents_tags(self) -> list[str]:
+    async def torrents_tags(self) -> list[str] | None:
         """``torrents/tags``: all tags."""
-        return cast("list[str]", await self._json(_ep("torrents/tags", "2.3.0")) or [])
+        data = await self._json(_ep("torrents/tags", "2.3.0"))
+        return None if data is None else cast("list[str]", data)
 
     async def torrents_create_tags(self, tags: Iterable[str]) -> bool | None:
         """``torrents/createTags``: make tags."""
@@ -961,11 +978,11 @@ class QBittorrentClient(AsyncClosing):
         """``search/stop``: stop a running search job."""
         return await self._action(_ep("search/stop", "2.1.1", item=True), {"id": job_id})
 
-    async def search_status(self, job_id: int | None = None) -> list[SearchJob]:
+    async def search_status(self, job_id: int | None = None) -> list[SearchJob] | None:
         """``search/status``: one job's status, or all jobs'."""
         form = {} if job_id is None else {"id": job_id}
         data = await self._json(_ep("search/status", "2.1.1", item=True), form)
-        return [SearchJob.from_api(item) for item in data or ()]
+        return None if data is None else [SearchJob.from_api(item) for item in data]
 
     async def search_results(
         self, job_id: int, limit: int = 0, offset: int = 0
@@ -988,10 +1005,10 @@ class QBittorrentClient(AsyncClosing):
         """``search/delete``: forget a search job and its results."""
         return await self._action(_ep("search/delete", "2.1.1", item=True), {"id": job_id})
 
-    async def search_plugins(self) -> list[SearchPlugin]:
+    async def search_plugins(self) -> list[SearchPlugin] | None:
         """``search/plugins``: installed search plugins."""
         data = await self._json(_ep("search/plugins", "2.1.1"))
-        return [SearchPlugin.from_api(item) for item in data or ()]
+        return None if data is None else [SearchPlugin.from_api(item) for item in data]
 
     async def search_install_plugin(self, sources: Iterable[str]) -> bool | None:
         """``search/installPlugin``: install plugins from URLs or file paths."""

@@ -312,7 +312,7 @@ class SnapshotClient(AsyncClosing):
         """Not supported."""
         raise not_supported(self.product, Capability.RSS)
 
-    async def search_plugins(self) -> list[SearchPlugin]:
+    async def search_plugins(self) -> list[SearchPlugin] | None:
         """Not supported."""
         raise not_supported(self.product, Capability.SEARCH)
 

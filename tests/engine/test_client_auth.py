@@ -13,9 +13,15 @@ import pytest
 from aiohttp import web
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.errors import AuthenticationError, ConnectionFailedError, LoginBannedError
+from qbt_bridge.errors import (
+    AuthenticationError,
+    ConnectionFailedError,
+    EndpointNotImplementedError,
+    LoginBannedError,
+    UnsupportedVersionError,
+)
 from qbt_bridge.sandbox import LocalQBittorrent, Release
-from qbt_bridge.version import WEBAPI_API_KEY
+from qbt_bridge.version import WEBAPI_API_KEY, Version
 from tests.conftest import require
 
 
@@ -207,3 +213,34 @@ async def test_https_on_a_plain_port_fails_fast(daemon: LocalQBittorrent) -> Non
     async with QBittorrentClient(https_url, daemon.username, daemon.password) as qbt:
         with pytest.raises(ConnectionFailedError, match="TLS"):
             await qbt.transfer_info()
+
+
+async def test_an_unsupported_release_is_refused_at_login_and_after(
+    daemon: LocalQBittorrent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every release the suite runs is supported; pretend the next one came out.
+    monkeypatch.setattr("qbt_bridge.clients.qbittorrent.is_supported", lambda _a, _w: False)
+    async with QBittorrentClient(
+        daemon.url, daemon.username, daemon.password, raise_unsupported_version=True
+    ) as client:
+        with pytest.raises(UnsupportedVersionError, match="is not supported"):
+            await client.auth_log_in()
+        with pytest.raises(UnsupportedVersionError):
+            await client.torrents_info()
+    async with QBittorrentClient(daemon.url, daemon.username, daemon.password) as lenient:
+        await lenient.auth_log_in()  # without the option: a debug line, no refusal
+        assert await lenient.torrents_info() == []
+
+
+async def test_endpoints_a_release_lacks_answer_none(client: QBittorrentClient) -> None:
+    # 4.1 (WebAPI 2.0) cannot run here: the client is told it talks to one. Tags came with
+    # 2.3.0, category listing and search with 2.1.1.
+    await client.webapi_version()
+    client._webapi_version = Version(2, 0, 0)
+    assert await client.torrents_tags() is None
+    assert await client.torrents_categories() is None
+    assert await client.search_plugins() is None
+    assert await client.search_status() is None
+    client.raise_not_implemented = True
+    with pytest.raises(EndpointNotImplementedError, match="no endpoint torrents/tags"):
+        await client.torrents_tags()
