@@ -15,8 +15,9 @@ from qbt_bridge.models import RssRule, SearchResult, Torrent
 from qbt_bridge.store import SyncStore
 from qbt_bridge.units import format_bytes, format_duration, format_speed
 
-MESSAGE_LIMIT = 4096  # Telegram's limit for one message, in characters
-NAME_LIMIT = 120  # a torrent name is cut here in lists
+MESSAGE_LIMIT = 4096  # Telegram's limit for one message: characters after HTML is parsed
+NAME_LIMIT = 120  # a torrent name is cut here in lists (shorter when a page would not fit)
+NAME_LIMITS = (NAME_LIMIT, 60, 30, 15)
 
 
 def esc(text: object) -> str:
@@ -34,15 +35,21 @@ def cut(text: str, limit: int = NAME_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def shown_length(text: str) -> int:
+    """How long Telegram finds an HTML message: its text once parsed, in UTF-16 units."""
+    return len(plain(text).encode("utf-16-le")) // 2
+
+
 def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
-    """A message that Telegram accepts: cut at a line end below the limit when too long."""
-    if len(text) <= limit:
+    """A message that Telegram accepts: whole lines dropped from the end when too long."""
+    if shown_length(text) <= limit:
         return text
-    room = limit - 2
-    head = text[:room]
-    if "\n" in head:
-        head = head[: head.rindex("\n")]
-    return head + "\n…"
+    lines = text.split("\n")
+    while len(lines) > 1 and shown_length("\n".join([*lines, "…"])) > limit:
+        lines.pop()
+    if len(lines) == 1 and shown_length(lines[0]) > limit:
+        return esc(cut(plain(lines[0]), limit // 2))  # one huge line: plain text, cut
+    return "\n".join([*lines, "…"])
 
 
 def state_word(torrent: Torrent) -> str:
@@ -58,7 +65,7 @@ def bar(progress: float, width: int = 10) -> str:
     return "▓" * filled + "░" * (width - filled)
 
 
-def torrent_line(number: int, torrent: Torrent) -> str:
+def torrent_line(number: int, torrent: Torrent, name_limit: int = NAME_LIMIT) -> str:
     """One torrent in a list: number, name, bar, state, speeds and ETA."""
     speeds = ""
     if torrent.download_speed or torrent.upload_speed:
@@ -67,7 +74,7 @@ def torrent_line(number: int, torrent: Torrent) -> str:
     if torrent.progress < 1 and torrent.eta is not None and torrent.download_speed:
         eta = f" · ETA {format_duration(torrent.eta)}"
     return (
-        f"<b>{number}.</b> {esc(cut(torrent.name or torrent.hash))}\n"
+        f"<b>{number}.</b> {esc(cut(torrent.name or torrent.hash, name_limit))}\n"
         f"    {bar(torrent.progress)} {torrent.progress:.0%} · {state_word(torrent)}"
         f"{speeds}{eta}"
     )
@@ -77,9 +84,14 @@ def torrent_list(torrents: Sequence[Torrent], *, first: int, total: int, title: 
     """A page of torrents, numbered from ``first``."""
     if not total:
         return f"{esc(title)}: no torrents."
-    lines = [f"<b>{esc(title)}</b> ({first}–{first + len(torrents) - 1} of {total})"]
-    lines += [torrent_line(first + i, t) for i, t in enumerate(torrents)]
-    return fit("\n".join(lines))
+    head = f"<b>{esc(cut(title, 200))}</b> ({first}–{first + len(torrents) - 1} of {total})"
+    # Every row of the page is shown: names get shorter until the page fits one message.
+    for limit in NAME_LIMITS:
+        rows = [torrent_line(first + i, t, limit) for i, t in enumerate(torrents)]
+        text = "\n".join([head, *rows])
+        if shown_length(text) <= MESSAGE_LIMIT:
+            break
+    return text
 
 
 def torrent_details(torrent: Torrent) -> str:

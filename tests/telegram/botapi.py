@@ -11,8 +11,10 @@ methods the bot calls, records everything the bot sends, and lets a test inject 
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -139,6 +141,8 @@ class BotApi:
                     continue
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        if _too_long(params):
+            return _error(400, "Bad Request: message is too long")
         message = {
             "message_id": next(self._ids),
             "date": int(time.time()),
@@ -152,6 +156,8 @@ class BotApi:
         return message
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        if _too_long(params):
+            return _error(400, "Bad Request: message is too long")
         message = self.messages.get(int(params["message_id"]))
         if message is None:
             return _error(400, "Bad Request: message to edit not found")
@@ -296,3 +302,11 @@ async def _params(request: web.Request) -> dict[str, Any]:
             params[key] = value.file.read()
     params.update({k: v for k, v in request.query.items() if k not in params})
     return params
+
+
+def _too_long(params: dict[str, Any]) -> bool:
+    """The Bot API's limit: 4096 characters of text once its HTML entities are parsed."""
+    text = str(params.get("text", ""))
+    if params.get("parse_mode") == "HTML":
+        text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return len(text.encode("utf-16-le")) // 2 > 4096

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.sandbox import LocalQBittorrent
-from qbt_bridge.telegram.format import MESSAGE_LIMIT
+from qbt_bridge.telegram.format import MESSAGE_LIMIT, shown_length
 from qbt_bridge.torrentfile import bdecode, bencode, read_torrent
 from tests.helpers import tiny_torrent, wait_for
 from tests.mqtt.conftest import Running
 from tests.telegram.botapi import BotApi
-from tests.telegram.conftest import VIEWER, Chat
+from tests.telegram.conftest import VIEWER, Chat, running_bot, telegram_config
 
 MAGNET = "magnet:?xt=urn:btih:" + "cd" * 20 + "&dn=chat-magnet"
 
@@ -121,6 +121,31 @@ async def test_list_pages_stay_under_telegrams_limit(
     bulk = await admin.say("/list category:bulk")
     assert "(1–5 of 12)" in bulk["text"]
     assert "no torrents" in (await admin.say("/list seeding"))["text"]
+
+
+async def test_a_full_page_of_long_names_shows_every_row(
+    qbt: LocalQBittorrent,
+    botapi: BotApi,
+    admin: Chat,
+    qbt_client: QBittorrentClient,
+    tmp_path: Path,
+) -> None:
+    # 20 rows of 240-character names with '&' (5 characters each once escaped): more than a
+    # message holds unless the names are cut shorter. No row may go missing between pages.
+    long = "R&D " * 60
+    files = [tiny_torrent(tmp_path, f"{index:02d} {long}")[0] for index in range(25)]
+    await qbt_client.torrents_add(torrent_files=files, paused=True)
+    await wait_for(lambda: _count(qbt_client, 25), "25 torrents")
+    async with running_bot(telegram_config(qbt, botapi, tmp_path, page_size=20)):
+        first = await admin.say("/list")
+        assert "(1–20 of 25)" in first["text"]
+        assert all(f"<b>{n}.</b>" in first["text"] for n in range(1, 21)), first["text"][-300:]
+        assert shown_length(first["text"]) <= MESSAGE_LIMIT
+        await admin.press(first, "Next")
+        second = admin.message(first["message_id"])
+        assert "(21–25 of 25)" in second["text"]
+        assert all(f"<b>{n}.</b>" in second["text"] for n in range(21, 26))
+        assert not [c for c in botapi.calls if "#" in c.method or c.method == "error"]
 
 
 async def _count(client: QBittorrentClient, wanted: int) -> bool:
