@@ -44,6 +44,7 @@ from qbt_bridge.models import (
     RssRule,
     SearchPlugin,
     SearchResult,
+    StateGroup,
     Torrent,
     TorrentState,
 )
@@ -606,26 +607,49 @@ class Bridge:
 
     @_connected
     async def pause_all(self) -> CommandResult:
-        """Pause every torrent."""
+        """Pause every torrent; the result names those that changed (see ``_after_global``)."""
+        before = await self._not_yet(stopped=True)
         await self.client.pause("all")
-        return await self._after_global(stopped=True)
+        return await self._after_global(before, stopped=True)
 
     @_connected
     async def resume_all(self) -> CommandResult:
-        """Resume every torrent."""
+        """Resume every torrent; the result names those that changed."""
+        before = await self._not_yet(stopped=False)
         await self.client.resume("all")
-        return await self._after_global(stopped=False)
+        return await self._after_global(before, stopped=False)
 
-    async def _after_global(self, *, stopped: bool) -> CommandResult:
-        """Sweep until every torrent is (not) stopped (a sweep is O(N), but this is rare)."""
+    async def _not_yet(self, *, stopped: bool) -> set[str]:
+        await self.refresh(full=True)
+        return {h for h in self.store.hashes() if self.store.state(h).is_stopped is not stopped}
+
+    async def _after_global(self, before: set[str], *, stopped: bool) -> CommandResult:
+        """Sweep until the torrents that can change did (a sweep is O(N), but this is rare).
+
+        Only those that changed are reported: some were so already, and qBittorrent cannot
+        pause a torrent in error (missing files): the message says how many of each.
+        """
         deadline = time.monotonic() + self.policy.settle_timeout
         while True:
             await self.refresh(full=True)
             store = self.store
-            confirmed = all(store.state(h).is_stopped is stopped for h in store.hashes())
-            if confirmed or time.monotonic() >= deadline:
-                return CommandResult(tuple(self.store.hashes()), confirmed=confirmed)
+            left = {h for h in before if h in store and store.state(h).is_stopped is not stopped}
+            stuck = {h for h in left if stopped and StateGroup.ERRORED in store.groups(h)}
+            if left <= stuck or time.monotonic() >= deadline:
+                break
             await asyncio.sleep(0.25)
+        named = self._named([h for h in before if h in store and h not in left])
+        notes = []
+        if already := len(store) - len(before):
+            notes.append(f"{already} already {'paused' if stopped else 'running'}")
+        if stuck:
+            notes.append(f"{len(stuck)} in error (missing files) cannot be paused")
+        return CommandResult(
+            tuple(h for h, _name in named),
+            tuple(name for _h, name in named),
+            confirmed=left <= stuck,
+            message="; ".join(notes),
+        )
 
     @_connected
     async def set_alt_speed(self, enabled: bool | None = None) -> bool:

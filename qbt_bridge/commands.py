@@ -331,7 +331,10 @@ async def _forced(bridge: Bridge, args: dict[str, Any]) -> Any:
 
 async def _all(bridge: Bridge, *, pause: bool) -> Any:
     result = await (bridge.pause_all() if pause else bridge.resume_all())
-    return {"torrents": len(result.hashes), "confirmed": result.confirmed}
+    out: dict[str, Any] = {"torrents": len(result.hashes), "confirmed": result.confirmed}
+    if result.message:
+        out["message"] = result.message  # those that did not change, and why
+    return out
 
 
 async def _enable_rule(bridge: Bridge, args: dict[str, Any]) -> Any:

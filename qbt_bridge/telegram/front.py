@@ -1036,8 +1036,11 @@ def _result_text(verb: str, result: CommandResult) -> str:
     names = [cut(n, 60) for n in result.names[:10]]
     count = len(result.hashes)
     what = ", ".join(names) if names and count <= 10 else f"{count} torrents"
+    if not count:
+        what = "nothing"
     suffix = "" if result.confirmed else " (qBittorrent has not shown it yet)"
-    return f"{done}: {esc(what)}{suffix}"
+    note = f" ({esc(result.message)})" if result.message else ""
+    return f"{done}: {esc(what)}{note}{suffix}"
 
 
 def _add_arguments(words: list[str]) -> tuple[list[str], dict[str, Any]]:

@@ -138,6 +138,10 @@ async def test_missing_files_is_an_errored_event(fresh_daemon: LocalQBittorrent)
         assert StateGroup.ERRORED in bridge.store.groups(h)
         await bridge.refresh(full=True)
         assert len(log.of(EventKind.ERRORED, h)) == 1
+        # Pausing everything cannot pause it: the answer does not claim it did.
+        paused = await bridge.pause_all()
+        assert (paused.hashes, paused.confirmed) == ((), True)
+        assert "1 in error (missing files) cannot be paused" in paused.message
         assert log.of(EventKind.COMPLETED) == []
 
 

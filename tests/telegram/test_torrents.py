@@ -85,9 +85,13 @@ async def test_pause_resume_by_name_by_picking_and_ambiguous(
     await admin.press(picker, "1")
     assert not (await qbt_client.torrents_info(hashes=[hashes["Beta Film"]]))[0].state.is_stopped
 
+    await admin.say("/pause beta film")
     everything = await admin.say("/pause all")
-    assert everything["text"].startswith("Paused:")
+    # Only what changed is claimed: Beta Film was paused already.
+    assert everything["text"] == "Paused: Alpha Show S01, Alpha Show S02 (1 already paused)"
     assert all(t.state.is_stopped for t in await qbt_client.torrents_info())
+    again = await admin.say("/pause all")
+    assert again["text"] == "Paused: nothing (3 already paused)"
 
     refused = await Chat(botapi, VIEWER).say("/resume all")
     assert "read-only" in refused["text"]
