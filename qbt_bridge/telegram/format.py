@@ -65,13 +65,18 @@ def bar(progress: float, width: int = 10) -> str:
     return "▓" * filled + "░" * (width - filled)
 
 
+def _has_eta(torrent: Torrent) -> bool:
+    """An ETA means something only for a download that moves data now."""
+    return torrent.progress < 1 and torrent.eta is not None and torrent.download_speed > 0
+
+
 def torrent_line(number: int, torrent: Torrent, name_limit: int = NAME_LIMIT) -> str:
     """One torrent in a list: number, name, bar, state, speeds and ETA."""
     speeds = ""
     if torrent.download_speed or torrent.upload_speed:
         speeds = f" · ↓{format_speed(torrent.download_speed)} ↑{format_speed(torrent.upload_speed)}"
     eta = ""
-    if torrent.progress < 1 and torrent.eta is not None and torrent.download_speed:
+    if _has_eta(torrent):
         eta = f" · ETA {format_duration(torrent.eta)}"
     return (
         f"<b>{number}.</b> {esc(cut(torrent.name or torrent.hash, name_limit))}\n"
@@ -102,7 +107,7 @@ def torrent_details(torrent: Torrent) -> str:
         f"State: {state_word(torrent)} ({esc(str(torrent.raw.get('state', torrent.state)))})",
         f"Size: {format_bytes(torrent.size)}",
         f"Speed: ↓{format_speed(torrent.download_speed)} ↑{format_speed(torrent.upload_speed)}",
-        f"ETA: {format_duration(torrent.eta)}",
+        *([f"ETA: {format_duration(torrent.eta)}"] if _has_eta(torrent) else []),
         f"Ratio: {'–' if torrent.ratio is None else f'{torrent.ratio:.2f}'}",
         (
             f"Seeds: {torrent.seeds} ({torrent.seeds_total}) · "

@@ -38,6 +38,7 @@ from telegram.ext import (
 )
 
 from qbt_bridge.bridge import AddOutcome, Bridge, CommandResult
+from qbt_bridge.clients import Capability
 from qbt_bridge.clients.qbit_manage import COMMANDS as MANAGE_COMMANDS
 from qbt_bridge.clients.qbit_manage import ManageResult
 from qbt_bridge.config import TelegramConfig, TelegramUser
@@ -90,19 +91,25 @@ COMMANDS = (
     ("help", "what this bot can do"),
 )
 
-HELP = """<b>qbt-bridge</b> — qBittorrent in this chat.
-/status — speeds, limits, free space, counts
-/list [downloading|seeding|stopped|stalled|checking|errored|queued|category:X|tag:X|name]
-/info &lt;name, hash or hash prefix&gt;
-/add &lt;magnet or link …&gt; [category=X] [tags=a,b] [paused] — or send .torrent files
-/pause, /resume &lt;torrent|all&gt; — without one, pick from a list
-/search &lt;words&gt;
-/rss — rules and feeds; /rss help for the rest
-/alt [on|off]
-/manage &lt;command,…&gt; [dry] [torrent] — run qbit_manage, where configured
-/use [instance] — which qBittorrent this chat talks to; or start any command's arguments \
-with @instance
-"""
+HELP_TITLE = "<b>qbt-bridge</b> — qBittorrent in this chat."
+# (command, line, what it needs: "write", a Capability, "manage" or "instances")
+HELP_LINES: tuple[tuple[str, str, str | Capability | None], ...] = (
+    ("status", "/status — speeds, limits, free space, counts", None),
+    ("list", ("/list [downloading|seeding|completed|running|stopped|active|inactive|stalled|"
+              "checking|moving|errored|queued|category:X|tag:X|name]"), None),
+    ("info", "/info &lt;name, hash or hash prefix&gt;", None),
+    ("add", ("/add &lt;magnet or link …&gt; [category=X] [tags=a,b] [paused] — or send "
+             ".torrent files"), "write"),
+    ("pause", "/pause, /resume &lt;torrent|all&gt; — without one, pick from a list", "write"),
+    ("search", "/search &lt;words&gt;", Capability.SEARCH),
+    ("rss", "/rss — rules and feeds; /rss help for the rest", Capability.RSS),
+    ("alt", "/alt [on|off]", Capability.ALT_SPEED),
+    ("manage", "/manage &lt;command,…&gt; [dry] [torrent] — run qbit_manage", "manage"),
+    ("use", ("/use [instance] — which qBittorrent this chat talks to; or start any command's "
+             "arguments with @instance"), "instances"),
+)  # fmt: skip
+# Commands that change something: not offered to read-only users.
+WRITE_COMMANDS = frozenset({"add", "pause", "alt", "manage"})
 
 RSS_HELP = """<b>RSS</b>
 /rss — rules (with buttons) and feeds
@@ -432,6 +439,21 @@ class TelegramFront:
         if not bridge.store.initialised or not bridge.available:
             await bridge.refresh(full=True)
 
+    def _keyboard(
+        self, rows: Sequence[Sequence[InlineKeyboardButton]], user: TelegramUser
+    ) -> InlineKeyboardMarkup | None:
+        """The buttons this user may press: a read-only user sees none that change things."""
+        if user.read_only:
+            rows = [
+                [b for b in row if not self._changes(b)] for row in rows
+            ]  # fmt: skip
+        kept = [list(row) for row in rows if row]
+        return InlineKeyboardMarkup(kept) if kept else None
+
+    def _changes(self, button: InlineKeyboardButton) -> bool:
+        action = self._actions.get(str(button.callback_data))
+        return action is None or action.write
+
     def _button(self, label: str, action: Action) -> InlineKeyboardButton:
         token = secrets.token_urlsafe(6)
         self._actions[token] = action
@@ -441,9 +463,31 @@ class TelegramFront:
 
     # ------------------------------------------------------------------ commands
 
-    async def cmd_help(self, update: Update, _c: ContextTypes.DEFAULT_TYPE, _u: Any) -> None:
-        """/help and /start."""
-        await self._send(_chat(update), HELP)
+    async def cmd_help(
+        self, update: Update, _c: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """/help and /start: the commands that can work for this user and configuration."""
+        await self._send(_chat(update), self._help(user))
+
+    def _help(self, user: TelegramUser) -> str:
+        bridges = [b for i, b in self.bridges.items() if user.may_see(i)]
+
+        def offered(need: str | Capability | None, command: str) -> bool:
+            if user.read_only and command in WRITE_COMMANDS:
+                return False
+            if isinstance(need, Capability):
+                # Before a server is found its abilities are unknown: offered until then.
+                return any(not b.connected or b.supports(need) for b in bridges)
+            if need == "manage":
+                return any(b.manage_client is not None for b in bridges)
+            if need == "instances":
+                return len(bridges) > 1
+            return True
+
+        lines = [line for command, line, need in HELP_LINES if offered(need, command)]
+        if user.read_only:
+            lines.append("You have read-only access: you can look, not change.")
+        return "\n".join([HELP_TITLE, *lines])
 
     async def cmd_use(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
@@ -457,12 +501,26 @@ class TelegramFront:
             if wanted not in allowed:
                 raise NotFoundError(f"no instance {wanted!r} for you; yours: {', '.join(allowed)}")
             self._chat_instance[chat] = wanted
-        current = self._pick(update, [], user)[0].instance_id
+        await self._send(chat, *self._use_view(chat, user))
+
+    def _use_view(self, chat: int, user: TelegramUser) -> tuple[str, InlineKeyboardMarkup | None]:
+        """Which qBittorrent this chat uses, with a button for each other one the user may use."""
+        allowed = [i for i in self.bridges if user.may_see(i)]
+        if not allowed:
+            raise NotAllowedError("no instance is open to you")
+        chosen = self._chat_instance.get(chat)
+        current = chosen if chosen in allowed else allowed[0]
         rows = [
             f"{'▶' if i == current else '•'} <code>{esc(i)}</code> — {esc(self.names.get(i, i))}"
             for i in allowed
         ]
-        await self._send(chat, "This chat uses:\n" + "\n".join(rows))
+        buttons = [
+            self._button(f"Use {cut(self.names.get(i, i), 30)}", Action("use", i, (), write=False))
+            for i in allowed
+            if i != current
+        ]
+        keyboard = self._keyboard([buttons[k : k + 2] for k in range(0, len(buttons), 2)], user)
+        return "This chat uses:\n" + "\n".join(rows), keyboard
 
     async def cmd_status(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
@@ -497,7 +555,7 @@ class TelegramFront:
         """/list [filter]."""
         bridge, args = self._pick(update, context.args or [], user)
         await bridge.refresh(full=True)  # asked for by a person: the whole, current list
-        text, keyboard = self._list_view(bridge, " ".join(args).strip(), 0)
+        text, keyboard = self._list_view(bridge, " ".join(args).strip(), 0, user)
         await self._send(_chat(update), text, keyboard)
 
     @staticmethod
@@ -516,7 +574,13 @@ class TelegramFront:
         return bridge.store.select(name=query, stopped=stopped)
 
     def _list_view(
-        self, bridge: Bridge, query: str, page: int, *, pick: str | None = None
+        self,
+        bridge: Bridge,
+        query: str,
+        page: int,
+        user: TelegramUser,
+        *,
+        pick: str | None = None,
     ) -> tuple[str, InlineKeyboardMarkup | None]:
         """A page of torrents with a button each (info, or ``pick``'s action) and paging."""
         size = self.settings.page_size
@@ -537,9 +601,9 @@ class TelegramFront:
         buttons = [
             self._button(
                 str(number),
-                Action(pick, instance, (torrent.hash,))
+                Action(pick, instance, (torrent.hash, (query, page)))
                 if pick
-                else Action("info", instance, (torrent.hash,), write=False),
+                else Action("info", instance, (torrent.hash, (query, page)), write=False),
             )
             for number, torrent in enumerate(chunk, start=page * size + 1)
         ]
@@ -547,7 +611,7 @@ class TelegramFront:
         rows += self._paging(
             page, pages, lambda n: Action("list", instance, (query, n, pick), write=False)
         )
-        return text, InlineKeyboardMarkup(rows) if rows else None
+        return text, self._keyboard(rows, user)
 
     def _paging(
         self, page: int, pages: int, action: Callable[[int], Action]
@@ -569,29 +633,39 @@ class TelegramFront:
             raise InvalidRequestError("which torrent? /info <name, hash or hash prefix>")
         await self._fresh(bridge)
         hashes = await bridge.resolve(" ".join(args))
-        text, keyboard = self._info_view(bridge, hashes[0])
+        text, keyboard = self._info_view(bridge, hashes[0], user)
         await self._send(_chat(update), text, keyboard)
 
-    def _info_view(self, bridge: Bridge, torrent_hash: str) -> tuple[str, InlineKeyboardMarkup]:
+    def _info_view(
+        self,
+        bridge: Bridge,
+        torrent_hash: str,
+        user: TelegramUser,
+        back: tuple[str, int] | None = None,
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
+        """One torrent with its buttons; ``back``: the list page (query, page) it came from."""
         torrent = bridge.store.torrent(torrent_hash)
         if torrent is None:
             raise NotFoundError("that torrent is gone")
         i, h = bridge.instance_id, torrent.hash
         toggle = (
-            self._button("▶ Resume", Action("resume", i, (h,)))
+            self._button("▶ Resume", Action("resume", i, (h, back)))
             if torrent.state.is_stopped
-            else self._button("⏸ Pause", Action("pause", i, (h,)))
+            else self._button("⏸ Pause", Action("pause", i, (h, back)))
         )
-        keyboard = InlineKeyboardMarkup(
+        rows = [
+            [toggle, self._button("🔁 Recheck", Action("recheck", i, (h, back)))],
             [
-                [toggle, self._button("🔁 Recheck", Action("recheck", i, (h,)))],
-                [
-                    self._button("🗑 Delete", Action("delete?", i, (h,))),
-                    self._button("🔄 Refresh", Action("info", i, (h,), write=False)),
-                ],
-            ]
-        )
-        return torrent_details(torrent), keyboard
+                self._button("🗑 Delete", Action("delete?", i, (h, back))),
+                self._button("🔄 Refresh", Action("info", i, (h, back), write=False)),
+            ],
+        ]
+        if back is not None:
+            query, page = back
+            rows.append(
+                [self._button("◀ Back", Action("list", i, (query, page, None), write=False))]
+            )
+        return torrent_details(torrent), self._keyboard(rows, user)
 
     # ---- add
 
@@ -702,7 +776,7 @@ class TelegramFront:
         target = " ".join(args).strip()
         if not target:
             await bridge.refresh(full=True)
-            text, keyboard = self._list_view(bridge, "", 0, pick=verb)
+            text, keyboard = self._list_view(bridge, "", 0, user, pick=verb)
             await self._send(_chat(update), text, keyboard)
             return
         result = await self._run_on(bridge, verb, target)
@@ -748,11 +822,13 @@ class TelegramFront:
         message = await self._send(_chat(update), f"Searching <b>{esc(pattern)}</b>…")
         if message is None:  # pragma: no cover - only when stopping
             return
-        task = asyncio.create_task(self._watch_search(bridge, job, pattern, message))
+        task = asyncio.create_task(self._watch_search(bridge, job, pattern, message, user))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _watch_search(self, bridge: Bridge, job: int, pattern: str, message: Message) -> None:
+    async def _watch_search(
+        self, bridge: Bridge, job: int, pattern: str, message: Message, user: TelegramUser
+    ) -> None:
         """Edit the search message as results come, until the search ends (or a minute)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + SEARCH_WATCH
@@ -762,7 +838,7 @@ class TelegramFront:
                 page = await bridge.search_results(job, page_size=self.settings.page_size)
                 if page.total != shown or not page.running:
                     shown = page.total
-                    text, keyboard = self._search_view(bridge, job, pattern, 0, page=page)
+                    text, keyboard = self._search_view(bridge, job, pattern, 0, user, page=page)
                     await self._edit(message, text, keyboard)
                 if not page.running:
                     return
@@ -774,7 +850,7 @@ class TelegramFront:
             await self._edit(message, f"⚠️ Search <b>{esc(pattern)}</b> failed: {esc(err)}")
 
     def _search_view(
-        self, bridge: Bridge, job: int, pattern: str, number: int, *, page: Any
+        self, bridge: Bridge, job: int, pattern: str, number: int, user: TelegramUser, *, page: Any
     ) -> tuple[str, InlineKeyboardMarkup | None]:
         size = self.settings.page_size
         first = number * size
@@ -790,7 +866,7 @@ class TelegramFront:
         rows += self._paging(
             number, page.pages, lambda n: Action("search", i, (job, pattern, n), write=False)
         )
-        return text, InlineKeyboardMarkup(rows) if rows else None
+        return text, self._keyboard(rows, user)
 
     # ---- rss
 
@@ -809,7 +885,7 @@ class TelegramFront:
         rest = words[1:]
         chat = _chat(update)
         if sub in {"", "list", "rules"}:
-            await self._rss_overview(chat, bridge)
+            await self._send(chat, *await self._rss_view(bridge, user))
         elif sub == "help":
             await self._send(chat, RSS_HELP)
         elif sub == "feeds":
@@ -822,7 +898,10 @@ class TelegramFront:
             self._writable(user)
             await self._rss_change(chat, bridge, sub, rest)
 
-    async def _rss_overview(self, chat: int, bridge: Bridge) -> None:
+    async def _rss_view(
+        self, bridge: Bridge, user: TelegramUser
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
+        """The rules with their buttons and the feeds line: for /rss and after each button."""
         rules = await bridge.rss_rules()
         feeds = await bridge.rss_feeds()
         i = bridge.instance_id
@@ -838,10 +917,10 @@ class TelegramFront:
                         f"{'⏸' if rule.enabled else '▶'} {cut(name, 20)}",
                         Action("rss_enable", i, (name, not rule.enabled)),
                     ),
-                    self._button(f"🗑 {cut(name, 20)}", Action("rss_delete", i, (name,))),
+                    self._button(f"🗑 {cut(name, 20)}", Action("rss_delete?", i, (name,))),
                 ]
             )
-        await self._send(chat, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
+        return "\n".join(lines), self._keyboard(rows, user)
 
     async def _rss_match(self, chat: int, bridge: Bridge, name: str) -> None:
         matching = await bridge.rss_matching(name)
@@ -897,7 +976,7 @@ class TelegramFront:
                 self._writable(user)
             if not user.may_see(action.instance) or action.instance not in self.bridges:
                 raise NotAllowedError(f"you may not use {action.instance}")
-            note = await self._act(query.message, self.bridges[action.instance], action)
+            note = await self._act(query.message, self.bridges[action.instance], action, user)
         except QbtBridgeError as err:
             with contextlib.suppress(TelegramError):
                 alert = plain(self._explain(err, action.instance))
@@ -906,48 +985,58 @@ class TelegramFront:
         with contextlib.suppress(TelegramError):
             await query.answer(redact_text(note) if note else None)
 
-    async def _act(self, message: Any, bridge: Bridge, action: Action) -> str | None:
+    async def _act(
+        self, message: Any, bridge: Bridge, action: Action, user: TelegramUser
+    ) -> str | None:
         """Carry out a button's action; returns the short note shown to the user."""
         kind, args = action.kind, action.args
         if kind == "list":
             query, page, pick = args
             await self._fresh(bridge)
-            await self._edit(message, *self._list_view(bridge, query, page, pick=pick))
+            await self._edit(message, *self._list_view(bridge, query, page, user, pick=pick))
             return None
         if kind == "info":
             await bridge.refresh()
-            await self._edit(message, *self._info_view(bridge, args[0]))
+            await self._edit(message, *self._info_view(bridge, args[0], user, args[1]))
             return None
         if kind in {"pause", "resume", "recheck"}:
             result = await self._run_on(bridge, kind, args[0])
             with contextlib.suppress(QbtBridgeError):
-                await self._edit(message, *self._info_view(bridge, args[0]))
+                await self._edit(message, *self._info_view(bridge, args[0], user, args[1]))
             return _result_text(kind, result)
         if kind == "delete?":
-            torrent = bridge.store.torrent(args[0])
-            name = torrent.name if torrent else args[0]
-            keyboard = InlineKeyboardMarkup(
+            torrent_hash, back = args
+            torrent = bridge.store.torrent(torrent_hash)
+            name = torrent.name if torrent else torrent_hash
+            i = bridge.instance_id
+            keep, purge = ((torrent_hash, files, back) for files in (False, True))
+            keyboard = self._keyboard(
                 [
-                    [self._button("Remove, keep files", Action("delete!", bridge.instance_id,
-                                                              (args[0], False)))],
-                    [self._button("Remove with files", Action("delete!", bridge.instance_id,
-                                                             (args[0], True)))],
-                    [self._button("Cancel", Action("info", bridge.instance_id, (args[0],),
-                                                  write=False))],
-                ]
-            )  # fmt: skip
+                    [self._button("Remove, keep files", Action("delete!", i, keep))],
+                    [self._button("Remove with files", Action("delete!", i, purge))],
+                    [self._button("Cancel", Action("info", i, (torrent_hash, back), write=False))],
+                ],
+                user,
+            )
             await self._edit(message, f"Delete <b>{esc(cut(name))}</b>?", keyboard)
             return None
         if kind == "delete!":
-            torrent_hash, with_files = args
+            torrent_hash, with_files, back = args
             result = await bridge.delete(torrent_hash, delete_files=with_files)
             names = ", ".join(result.names) or torrent_hash
             files = " and its files" if with_files else ""
-            await self._edit(message, f"🗑 Removed <b>{esc(cut(names))}</b>{files}.")
+            keyboard = None
+            if back is not None:
+                query, page = back
+                to_list = Action("list", bridge.instance_id, (query, page, None), write=False)
+                keyboard = self._keyboard([[self._button("◀ Back", to_list)]], user)
+            await self._edit(message, f"🗑 Removed <b>{esc(cut(names))}</b>{files}.", keyboard)
             return "Removed"
-        return await self._act_more(message, bridge, action)
+        return await self._act_more(message, bridge, action, user)
 
-    async def _act_more(self, message: Any, bridge: Bridge, action: Action) -> str | None:
+    async def _act_more(  # noqa: PLR0911 - one branch per kind of button
+        self, message: Any, bridge: Bridge, action: Action, user: TelegramUser
+    ) -> str | None:
         kind, args = action.kind, action.args
         if kind == "category":
             hashes, name = args
@@ -957,7 +1046,8 @@ class TelegramFront:
         if kind == "search":
             job, pattern, number = args
             page = await bridge.search_results(job, page=number, page_size=self.settings.page_size)
-            await self._edit(message, *self._search_view(bridge, job, pattern, number, page=page))
+            view = self._search_view(bridge, job, pattern, number, user, page=page)
+            await self._edit(message, *view)
             return None
         if kind == "search_add":
             job, index = args
@@ -967,21 +1057,31 @@ class TelegramFront:
         if kind == "rss_enable":
             name, enabled = args
             await bridge.rss_enable_rule(name, enabled=enabled)
-            await self._rss_refresh_message(message, bridge)
+            await self._edit(message, *await self._rss_view(bridge, user))
             return f"{name}: {'enabled' if enabled else 'disabled'}"
-        if kind == "rss_delete":
+        if kind == "rss_delete?":
+            (name,) = args
+            i = bridge.instance_id
+            keyboard = self._keyboard(
+                [[self._button("🗑 Delete the rule", Action("rss_delete!", i, (name,))),
+                  self._button("Cancel", Action("rss", i, (), write=False))]],
+                user,
+            )  # fmt: skip
+            await self._edit(message, f"Delete the RSS rule <b>{esc(name)}</b>?", keyboard)
+            return None
+        if kind == "rss_delete!":
             (name,) = args
             await bridge.rss_remove_rule(name)
-            await self._rss_refresh_message(message, bridge)
+            await self._edit(message, *await self._rss_view(bridge, user))
             return f"{name}: deleted"
+        if kind == "rss":
+            await self._edit(message, *await self._rss_view(bridge, user))
+            return None
+        if kind == "use":
+            self._chat_instance[message.chat.id] = bridge.instance_id
+            await self._edit(message, *self._use_view(message.chat.id, user))
+            return f"Using {self.names.get(bridge.instance_id, bridge.instance_id)}"
         raise InvalidRequestError(f"unknown action {kind}")  # pragma: no cover
-
-    async def _rss_refresh_message(self, message: Any, bridge: Bridge) -> None:
-        rules = await bridge.rss_rules()
-        lines = ["<b>RSS rules</b>"] + [rule_line(r) for r in rules.values()]
-        if not rules:
-            lines.append("none")
-        await self._edit(message, "\n".join(lines))
 
 
 # ---------------------------------------------------------------------------- helpers
