@@ -175,7 +175,8 @@ class Bridge:
         """The torrent client (known once ``connect`` found which kind the server is)."""
         if self._client is None:
             raise ConnectionFailedError(
-                f"{self.instance_id}: not connected yet (the server has not answered so far)"
+                f"{self.instance_id}: not connected yet (the server has not answered so far)",
+                "it has not answered since the start",
             )
         return self._client
 
@@ -369,7 +370,7 @@ class Bridge:
         if self._down_reported:
             self._down_reported = False
             self._clock.sweep_requested = True
-            _LOGGER.warning("%s: qBittorrent is back", self.instance_id)
+            _LOGGER.info("%s: qBittorrent is back", self.instance_id)
             self._dispatch([Event(EventKind.CONNECTION_RESTORED, self.instance_id)])
             self._refreshed()
 

@@ -8,7 +8,15 @@ class QbtBridgeError(Exception):
 
 
 class ConnectionFailedError(QbtBridgeError):
-    """The server could not be reached or did not answer in time; retrying may help."""
+    """The server could not be reached or did not answer in time; retrying may help.
+
+    The message is for logs (it names the URL); ``reason`` is the short cause for people,
+    without addresses or exception names ("it refused the connection").
+    """
+
+    def __init__(self, message: str, reason: str = "it did not answer") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class AuthenticationError(QbtBridgeError):

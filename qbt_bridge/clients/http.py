@@ -142,19 +142,23 @@ class HttpTransport(AsyncClosing):
         except aiohttp.ClientConnectorCertificateError as err:
             raise ConnectionFailedError(
                 f"{self.base_url}: the server's TLS certificate is not trusted "
-                f"({err.certificate_error}); install its CA or turn certificate checks off"
+                f"({err.certificate_error}); install its CA or turn certificate checks off",
+                "its TLS certificate is not trusted",
             ) from err
         except aiohttp.ClientSSLError as err:
-            raise ConnectionFailedError(self._tls_hint(type(err).__name__)) from err
+            raise ConnectionFailedError(self._tls_hint(type(err).__name__), _TLS) from err
         except TimeoutError as err:
             raise ConnectionFailedError(
-                f"{self.base_url}: no answer within {self.request_timeout:g} s"
+                f"{self.base_url}: no answer within {self.request_timeout:g} s",
+                f"no answer within {self.request_timeout:g} s",
             ) from err
         except (aiohttp.ClientError, socket.gaierror, OSError) as err:
             reason = _reason(err)
             if self.base_url.startswith("https:") and "reset" in reason.lower():
-                raise ConnectionFailedError(self._tls_hint(reason)) from err
-            raise ConnectionFailedError(f"{self.base_url}: cannot connect ({reason})") from err
+                raise ConnectionFailedError(self._tls_hint(reason), _TLS) from err
+            raise ConnectionFailedError(
+                f"{self.base_url}: cannot connect ({reason})", _for_people(err)
+            ) from err
 
     def _tls_hint(self, reason: str) -> str:
         return (
@@ -201,6 +205,21 @@ class HttpTransport(AsyncClosing):
         """Close the session if this transport created it; an injected one stays open."""
         if self._owns_session and self._session is not None and not self._session.closed:
             await self._session.close()
+
+
+_TLS = "the secure connection failed"
+
+
+def _for_people(err: BaseException) -> str:
+    """Why a connection failed, in a few words (no address, no exception name)."""
+    os_error = err.os_error if isinstance(err, aiohttp.ClientConnectorError) else err
+    if isinstance(os_error, socket.gaierror):
+        return "its host name is unknown"
+    if isinstance(os_error, ConnectionRefusedError):
+        return "it refused the connection (not running?)"
+    if isinstance(err, ConnectionResetError | aiohttp.ServerDisconnectedError):
+        return "it closed the connection"
+    return "it cannot be reached"
 
 
 def _reason(err: BaseException) -> str:

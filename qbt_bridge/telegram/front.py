@@ -17,6 +17,7 @@ import shlex
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 from telegram import (
@@ -36,6 +37,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from qbt_bridge.bridge import AddOutcome, Bridge, CommandResult
 from qbt_bridge.clients import Capability
@@ -121,6 +123,21 @@ RSS_HELP = """<b>RSS</b>
 """
 
 
+class _WatchedRequest(HTTPXRequest):
+    """The polling connection; each answer from Telegram tells the front it is reachable."""
+
+    def __init__(self, on_answer: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_answer = on_answer
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        """Send as usual; a 200 answer ends an outage."""
+        code, payload = await super().do_request(*args, **kwargs)
+        if code == HTTPStatus.OK:
+            self._on_answer()
+        return code, payload
+
+
 @dataclass(frozen=True, slots=True)
 class Action:
     """What a button does when pressed."""
@@ -149,13 +166,19 @@ class TelegramFront:
         self.names = names
         # httpx logs every request's URL at INFO, and the URL holds the bot token.
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        # python-telegram-bot logs a traceback for every failed call during an outage; the
+        # failures reach us as exceptions and are logged once per outage instead.
+        logging.getLogger("telegram.request").setLevel(logging.CRITICAL)
+        self._down = False  # Telegram unreachable now (logged once, and its end once)
         api = settings.api_url.rstrip("/")
         self.app: Application[Any, Any, Any, Any, Any, Any] = (
             Application.builder()
             .token(settings.token)
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
-            .get_updates_read_timeout(settings.poll_timeout + 10)
+            .get_updates_request(
+                _WatchedRequest(self._telegram_up, read_timeout=settings.poll_timeout + 10)
+            )
             .build()
         )
         self._chat_instance: dict[int, str] = {}
@@ -201,9 +224,10 @@ class TelegramFront:
         while not stop.is_set():
             try:
                 await self.app.initialize()
+                self._telegram_up()
                 break
             except (NetworkError, RetryAfter) as err:
-                _LOGGER.warning("Telegram unreachable: %s (retrying in %.0f s)", err, backoff)
+                self._telegram_down(err)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
@@ -219,6 +243,7 @@ class TelegramFront:
                 timeout=self.settings.poll_timeout,
                 allowed_updates=["message", "callback_query"],
                 drop_pending_updates=False,
+                error_callback=self._telegram_down,
             )
             _LOGGER.info("Telegram bot @%s is polling", self.app.bot.username)
             self.ready.set()
@@ -240,6 +265,24 @@ class TelegramFront:
             await self.app.bot.set_my_commands([BotCommand(n, d) for n, d in menu])
         except TelegramError as err:
             _LOGGER.warning("could not register the bot's command menu: %s", err)
+
+    # ------------------------------------------------------------------ outages
+
+    def _telegram_down(self, err: TelegramError) -> None:
+        """A failed call to Telegram: the first of an outage is logged, the rest are not."""
+        if isinstance(err, RetryAfter):
+            return  # flood control is not an outage; _retrying waits it out
+        if not self._down:
+            self._down = True
+            _LOGGER.warning("Telegram unreachable: %s (retrying; its end will be logged)", err)
+        else:
+            _LOGGER.debug("Telegram still unreachable: %s", err)
+
+    def _telegram_up(self) -> None:
+        """A call to Telegram worked: the end of an outage, if there was one."""
+        if self._down:
+            self._down = False
+            _LOGGER.info("Telegram reachable again")
 
     # ------------------------------------------------------------------ sending
 
@@ -295,7 +338,7 @@ class TelegramFront:
         while True:
             attempt += 1
             try:
-                return await call()
+                result = await call()
             except RetryAfter as err:
                 delay = float(
                     err.retry_after.total_seconds()
@@ -308,7 +351,10 @@ class TelegramFront:
             except NetworkError as err:
                 delay = backoff
                 backoff = min(backoff * 2, MAX_BACKOFF)
-                _LOGGER.warning("Telegram request failed: %s (retrying in %.0f s)", err, delay)
+                self._telegram_down(err)
+            else:
+                self._telegram_up()
+                return result
             if attempts and attempt >= attempts:
                 raise NetworkError(f"Telegram did not take the message after {attempt} tries")
             if stop is not None and stop.is_set():
@@ -392,9 +438,10 @@ class TelegramFront:
                 + "\nSay which one: a longer name or a hash prefix."
             )
         if isinstance(err, ConnectionFailedError):
+            # The reason for people: no internal URL, no exception text.
             return (
                 f"⚠️ {esc(self.names.get(instance, instance))} is unreachable right now "
-                f"({esc(err)}). Nothing was done; try again later."
+                f"({esc(err.reason)}). Nothing was done; try again later."
             )
         return f"⚠️ {esc(err)}"
 

@@ -60,6 +60,7 @@ class BotApi:
     files: dict[str, bytes] = field(default_factory=dict)
     flood: dict[str, int] = field(default_factory=dict)  # method -> how many 429s to give
     down: bool = False  # answer every call with 502, as a network fault would
+    refused: int = 0  # calls answered 502 while down
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _new_update: asyncio.Condition | None = None
     _runner: web.AppRunner | None = None
@@ -86,6 +87,7 @@ class BotApi:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         if self.down:
+            self.refused += 1
             return web.Response(status=502, text="Bad Gateway")
         method = request.match_info["method"]
         params = await _params(request)

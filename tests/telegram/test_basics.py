@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.config import TelegramUser
+from qbt_bridge.config import TelegramUser, parse_config
 from qbt_bridge.daemon import Daemon
 from qbt_bridge.redact import install_secret_filter
-from qbt_bridge.sandbox import LocalQBittorrent
+from qbt_bridge.sandbox import LocalQBittorrent, free_port
 from qbt_bridge.telegram import TelegramFront
 from tests.helpers import tiny_torrent, wait_for
 from tests.mqtt.conftest import Running
@@ -187,3 +187,46 @@ async def test_users_limited_to_an_instance(
         assert "work" in shown
         assert "home" not in shown
         assert "Home qBittorrent" in (await Chat(botapi, ADMIN).say("/status @home"))["text"]
+
+
+async def test_an_outage_is_logged_once_and_its_end_once(
+    bot: Running, botapi: BotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    botapi.down = True
+    await wait_for(lambda: _at_least(botapi.refused, 3), "several failed polls")
+    botapi.down = False
+    await wait_for(lambda: _logged(caplog, "Telegram reachable again"), "the end of the outage")
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage().split(":")[0] for r in loud] == ["Telegram unreachable"], loud
+    assert not [r for r in caplog.records if r.exc_info], "no tracebacks for an outage"
+    ends = [r for r in caplog.records if "reachable again" in r.getMessage()]
+    assert [r.levelno for r in ends] == [logging.INFO]
+
+
+async def test_an_unreachable_qbittorrent_is_explained_without_its_address(
+    botapi: BotApi, tmp_path: Path
+) -> None:
+    closed = free_port()
+    config = parse_config(
+        {
+            "instances": [{"id": "home", "name": "Home qBittorrent",
+                           "url": f"http://127.0.0.1:{closed}", "username": "u", "password": "p",
+                           "client": "qbittorrent"}],
+            "telegram": {"token": TOKEN, "api_url": botapi.url, "poll_timeout": 2,
+                         "users": [ADMIN]},
+            "state_dir": str(tmp_path / "state"),
+        }
+    )  # fmt: skip
+    async with running_bot(config):
+        answer = (await Chat(botapi, ADMIN).say("/status"))["text"]
+    assert "Home qBittorrent is unreachable right now" in answer
+    assert "refused the connection" in answer
+    assert "127.0.0.1" not in answer
+    assert str(closed) not in answer
+    assert "Error" not in answer
+
+
+async def _at_least(value: int, wanted: int) -> bool:
+    return value >= wanted
