@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,6 +198,14 @@ def _protocol(value: Any) -> str:
     raise vol.Invalid("expected 5 or 3.1.1")
 
 
+def _integer(value: Any) -> int:
+    """An integer, and not a YAML boolean (``true`` is 1 to Python, never a port)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise vol.Invalid("expected int")
+    return value
+
+
+_INT = _integer
 _SECONDS = vol.All(vol.Coerce(float), vol.Range(min=0.5, max=86400))
 _TEXT = vol.All(str, vol.Length(min=1))
 
@@ -238,7 +247,7 @@ TORRENTS_SCHEMA = vol.Schema(
         vol.Optional("states", default=list): [STATE_GROUP],
         vol.Optional("categories", default=list): [str],
         vol.Optional("tags", default=list): [str],
-        vol.Optional("limit", default=50): vol.All(int, vol.Range(min=1, max=100_000)),
+        vol.Optional("limit", default=50): vol.All(_INT, vol.Range(min=1, max=100_000)),
     }
 )
 
@@ -254,13 +263,13 @@ TLS_SCHEMA = vol.Schema(
 MQTT_SCHEMA = vol.Schema(
     {
         vol.Optional("host", default="127.0.0.1"): _TEXT,
-        vol.Optional("port"): vol.All(int, vol.Range(min=1, max=65535)),
+        vol.Optional("port"): vol.All(_INT, vol.Range(min=1, max=65535)),
         vol.Optional("username"): _TEXT,
         vol.Optional("password"): str,
         vol.Optional("client_id"): vol.All(str, vol.Length(min=1, max=128)),
         vol.Optional("protocol", default="5"): _protocol,
-        vol.Optional("keepalive", default=60): vol.All(int, vol.Range(min=5, max=3600)),
-        vol.Optional("qos", default=1): vol.In([0, 1, 2]),
+        vol.Optional("keepalive", default=60): vol.All(_INT, vol.Range(min=5, max=3600)),
+        vol.Optional("qos", default=1): vol.All(_INT, vol.In([0, 1, 2])),
         vol.Optional("prefix", default=DEFAULT_PREFIX): _topic_prefix,
         vol.Optional("tls"): vol.Any(None, TLS_SCHEMA),
         vol.Optional("discovery", default=True): bool,
@@ -278,7 +287,7 @@ def _token(value: Any) -> str:
 
 TELEGRAM_USER_SCHEMA = vol.Schema(
     {
-        vol.Required("id"): int,
+        vol.Required("id"): _INT,
         vol.Optional("instances", default=list): [_slug],
         vol.Optional("read_only", default=False): bool,
     }
@@ -288,16 +297,16 @@ TELEGRAM_SCHEMA = vol.Schema(
     {
         vol.Required("token"): _token,
         vol.Required("users"): vol.All(
-            [vol.Any(vol.All(int, lambda i: {"id": i}), TELEGRAM_USER_SCHEMA)], vol.Length(min=1)
+            [vol.Any(vol.All(_INT, lambda i: {"id": i}), TELEGRAM_USER_SCHEMA)], vol.Length(min=1)
         ),
         vol.Optional("notify", default=dict): {
-            vol.Optional("chats", default=list): [int],
+            vol.Optional("chats", default=list): [_INT],
             vol.Optional("events", default=["completed"]): [vol.In(TELEGRAM_EVENTS)],
         },
         vol.Optional("unauthorised", default="refuse"): vol.In(["refuse", "ignore"]),
-        vol.Optional("page_size", default=8): vol.All(int, vol.Range(min=1, max=20)),
+        vol.Optional("page_size", default=8): vol.All(_INT, vol.Range(min=1, max=20)),
         vol.Optional("api_url", default=DEFAULT_TELEGRAM_API): _url,
-        vol.Optional("poll_timeout", default=30): vol.All(int, vol.Range(min=0, max=60)),
+        vol.Optional("poll_timeout", default=30): vol.All(_INT, vol.Range(min=0, max=60)),
     }
 )
 
@@ -340,6 +349,10 @@ def _file_tag(loader: _Loader, node: yaml.Node) -> str:
         raise ConfigError(
             f"line {node.start_mark.line + 1}: cannot read {path}: {err.strerror}"
         ) from err
+    except UnicodeDecodeError as err:
+        raise ConfigError(
+            f"line {node.start_mark.line + 1}: {path} is not UTF-8 text (byte {err.start})"
+        ) from err
 
 
 _Loader.add_constructor("!env", _env_tag)
@@ -352,6 +365,8 @@ def load_config(path: Path) -> Config:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise ConfigError(f"cannot read {path}: {err.strerror}") from err
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {err.start})") from err
     loader = _Loader(text)
     loader.base = path.parent
     try:
@@ -395,11 +410,13 @@ def _build(valid: dict[str, Any], base: Path) -> Config:
     mqtt = _mqtt(valid["mqtt"], base) if "mqtt" in valid else None
     telegram = _telegram(valid["telegram"], ids) if "telegram" in valid else None
     state_dir = Path(valid["state_dir"]).expanduser() if "state_dir" in valid else None
+    state_dir = state_dir or _default_state_dir()
+    _check_state_dir(state_dir)
     return Config(
         instances=instances,
         mqtt=mqtt,
         telegram=telegram,
-        state_dir=state_dir or _default_state_dir(),
+        state_dir=state_dir,
         log_level=valid["log_level"],
     )
 
@@ -429,6 +446,7 @@ def _mqtt(raw: dict[str, Any], base: Path) -> MqttConfig:
         files = {k: _file_path(t[k], base, f"mqtt.tls.{k}") for k in t if k.endswith("_file")}
         if ("cert_file" in files) != ("key_file" in files):
             raise ConfigError("mqtt.tls: cert_file and key_file go together")
+        _check_tls_files(files)
         tls = TLSConfig(insecure=t["insecure"], **files)
     torrents = raw["torrents"]
     return MqttConfig(
@@ -485,3 +503,35 @@ def _file_path(value: str, base: Path, where: str) -> Path:
     if not path.is_file():
         raise ConfigError(f"{where}: no such file: {path}")
     return path
+
+
+def _check_tls_files(files: dict[str, Path]) -> None:
+    """Load the TLS files as the MQTT front will: a wrong one is refused at load, not at run."""
+    try:
+        context = ssl.create_default_context(
+            cafile=str(files["ca_file"]) if "ca_file" in files else None
+        )
+    except (ssl.SSLError, ValueError) as err:
+        raise ConfigError(f"mqtt.tls.ca_file: not a PEM certificate ({files['ca_file']})") from err
+    if "cert_file" in files:
+        try:
+            context.load_cert_chain(str(files["cert_file"]), str(files["key_file"]))
+        except (ssl.SSLError, ValueError) as err:
+            raise ConfigError(
+                "mqtt.tls.cert_file, key_file: not a PEM certificate and its key "
+                f"({files['cert_file']}, {files['key_file']})"
+            ) from err
+
+
+def _check_state_dir(path: Path) -> None:
+    """The state folder can be made: no file in its way, and its nearest folder is writable."""
+    for step in (path, *path.parents):
+        if not step.exists():
+            continue
+        if not step.is_dir():
+            if step == path:
+                raise ConfigError(f"state_dir: {path} is a file, not a folder")
+            raise ConfigError(f"state_dir: {step} is a file, so {path} cannot be made")
+        if not os.access(step, os.W_OK | os.X_OK):
+            raise ConfigError(f"state_dir: cannot write in {step}")
+        return

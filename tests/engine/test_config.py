@@ -161,3 +161,40 @@ def test_qbit_manage_is_optional_per_instance() -> None:
     assert config.instances[1].qbit_manage_url is None
     with pytest.raises(ConfigError, match=r"instances.0.qbit_manage.url: required"):
         parse_config({"instances": [{"id": "a", "url": "x:1", "qbit_manage": {}}]})
+
+
+HOME = "instances: [{id: home, url: 'nas:8080'}]\n"
+
+
+def test_configs_that_once_ended_in_a_traceback_are_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    not_a_cert = tmp_path / "ca.pem"
+    not_a_cert.write_text("this is not a certificate\n", encoding="utf-8")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    latin1 = tmp_path / "secret.txt"
+    latin1.write_bytes("pass\xe9word".encode("latin-1"))
+    cases = {
+        "port.yaml": ("instances: [{id: home, url: 'nas:8080'}]\nmqtt: {port: true}\n",
+                      "mqtt.port: expected int"),
+        "qos.yaml": ("instances: [{id: home, url: 'nas:8080'}]\nmqtt: {qos: true}\n",
+                     "mqtt.qos: expected int"),
+        "ca.yaml": (HOME + f"mqtt: {{tls: {{ca_file: '{not_a_cert}'}}}}\n",
+                    "mqtt.tls.ca_file: not a PEM certificate"),
+        "state.yaml": (HOME + f"state_dir: '{blocker}/state'\n", "a file, so"),
+        "secret.yaml": (f"instances: [{{id: home, url: 'nas:8080', password: !file '{latin1}'}}]\n",
+                        "is not UTF-8 text"),
+    }  # fmt: skip
+    for name, (text, message) in cases.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        for command in ("check-config", "run"):
+            assert main([command, "--config", str(path)]) == 2, (name, command)
+            err = capsys.readouterr().err
+            assert message in err, (name, command, err)
+            assert len(err.strip().splitlines()) == 1, err
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"instances: \xff\xfe\n")
+    assert main(["check-config", "--config", str(binary)]) == 2
+    assert "is not UTF-8 text" in capsys.readouterr().err
