@@ -195,6 +195,11 @@ class Bridge:
                     self.url = self._client.base_url
         return self._client
 
+    def retry_login(self) -> None:
+        """After a refused login, allow one new attempt (a person asked for a refresh)."""
+        if self._client is not None:
+            self._client.retry_login()
+
     async def close(self) -> None:
         """Close the torrent client and the qbit_manage client."""
         if self._client is not None:

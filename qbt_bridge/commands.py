@@ -239,6 +239,7 @@ async def _global_limits(bridge: Bridge, args: dict[str, Any]) -> Any:
 
 
 async def _refresh(bridge: Bridge, _args: dict[str, Any]) -> Any:
+    bridge.retry_login()  # asked for by a person: one login attempt even after a refusal
     events = await bridge.refresh(full=True)
     return {"torrents": len(bridge.store), "events": len(events)}
 

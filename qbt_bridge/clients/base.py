@@ -104,6 +104,9 @@ class TorrentClient(Protocol):
         """Whether each refresh should be a ``sync_maindata`` (no cheaper targeted reads)."""
         ...
 
+    def retry_login(self) -> None:
+        """Allow one login attempt again after a refused one (clients that keep no login: no-op)."""
+
     async def close(self) -> None:
         """Release the HTTP session the client owns."""
 

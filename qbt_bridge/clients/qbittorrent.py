@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import os
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypedDict, Unpack, cast
@@ -83,6 +84,8 @@ _MAX_ERROR_TEXT = 300
 
 
 _VERSION_PATHS = frozenset({"app/version", "app/webapiVersion"})
+LOGIN_RETRY_AFTER = 3600.0  # seconds before the one automatic login after a refusal
+AUTO_LOGIN_RETRIES = 1  # automatic logins after a refusal, until one succeeds or is asked for
 # torrents/info's filters in every release's words; 5.0 renamed paused/resumed.
 _NEW_FILTER_NAMES = {"paused": "stopped", "resumed": "running"}
 _OLD_FILTER_NAMES = {new: old for old, new in _NEW_FILTER_NAMES.items()}
@@ -181,6 +184,12 @@ class QBittorrentClient(AsyncClosing):
         self._cookies: dict[str, str] = {}
         self._login_lock = asyncio.Lock()
         self._login_generation = 0
+        # A refused login is not repeated by itself (qBittorrent bans an address after a few
+        # failures, every client on it with it): once more after a long wait, then only when
+        # asked (retry_login, or auth_log_in with new credentials).
+        self._refused: AuthenticationError | None = None
+        self._refused_at = 0.0
+        self._auto_retries = AUTO_LOGIN_RETRIES
         self._app_version: Version | None = None
         self._webapi_version: Version | None = None
         self._version_lock = asyncio.Lock()
@@ -325,11 +334,27 @@ class QBittorrentClient(AsyncClosing):
         return None if await self._call(endpoint, data) is None else True
 
     async def _login_once(self, generation: int) -> None:
-        """Log in unless another task already did since ``generation`` was read."""
+        """Log in unless another task already did since ``generation`` was read.
+
+        After a refused login this raises the refusal again without asking the server, so
+        polls and commands never add up to a ban (see ``retry_login``).
+        """
         async with self._login_lock:
             if self._login_generation != generation and self._cookies:
                 return
+            if self._refused is not None:
+                waited = time.monotonic() - self._refused_at
+                if self._auto_retries <= 0 or waited < LOGIN_RETRY_AFTER:
+                    raise AuthenticationError(
+                        f"{self._refused} (not tried again by itself: repeated failures get "
+                        "this address banned; correct it, or ask for a refresh to try once)"
+                    )
+                self._auto_retries -= 1
             await self.auth_log_in()
+
+    def retry_login(self) -> None:
+        """Allow one login attempt again after a refused one (an explicit refresh)."""
+        self._refused = None
 
     # ----------------------------------------------------------------- auth
 
@@ -344,16 +369,20 @@ class QBittorrentClient(AsyncClosing):
             return
         form = {"username": self.username or "", "password": self._password or ""}
         response = await self._http.request("POST", "auth/login", data=form)
+        refusal: AuthenticationError | None = None
         if response.status == 403:
-            raise LoginBannedError(
+            refusal = LoginBannedError(
                 f"{self.base_url}: qBittorrent banned this address after too many failed "
                 "logins; wait for the ban to expire or restart qBittorrent"
             )
-        ok = response.status == 204 or (response.status == 200 and response.text.strip() == "Ok.")
-        if not ok:
-            if response.status in {200, 401}:
-                raise AuthenticationError(f"{self.base_url}: wrong username or password")
+        elif response.status == 401 or (response.status == 200 and response.text.strip() != "Ok."):
+            refusal = AuthenticationError(f"{self.base_url}: wrong username or password")
+        if refusal is not None:
+            self._refused, self._refused_at = refusal, time.monotonic()
+            raise refusal
+        if response.status not in {200, 204}:
             raise APIError(f"auth/login: unexpected HTTP {response.status}")
+        self._refused, self._auto_retries = None, AUTO_LOGIN_RETRIES
         if not response.cookies:
             raise APIError("auth/login: qBittorrent set no session cookie")
         self._cookies = dict(response.cookies)

@@ -168,6 +168,9 @@ class SnapshotClient(AsyncClosing):
 
     # ----------------------------------------------------------------- engine calls
 
+    def retry_login(self) -> None:
+        """Nothing to allow: these servers take their credentials with every call."""
+
     @property
     def product(self) -> str:
         """The kind of server, for people."""

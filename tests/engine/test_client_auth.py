@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from qbt_bridge.bridge import Bridge
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.errors import (
     AuthenticationError,
@@ -244,3 +245,26 @@ async def test_endpoints_a_release_lacks_answer_none(client: QBittorrentClient) 
     client.raise_not_implemented = True
     with pytest.raises(EndpointNotImplementedError, match="no endpoint torrents/tags"):
         await client.torrents_tags()
+
+
+async def test_a_wrong_password_never_gets_the_address_banned(release: Release) -> None:
+    # A ban after three failures here (five by default): polls and commands must not add up.
+    with LocalQBittorrent(release, max_auth_failures=3) as qbt_daemon:
+        async with QBittorrentClient(qbt_daemon.url, "admin", "wrong") as wrong:
+            bridge = Bridge(wrong, "home")
+            for _ in range(10):
+                with pytest.raises(AuthenticationError, match="wrong username or password"):
+                    await bridge.refresh()
+                with pytest.raises(AuthenticationError, match="not tried again by itself"):
+                    await bridge.pause("all")
+            bridge.retry_login()  # a person asks: one more attempt, and only one
+            with pytest.raises(AuthenticationError):
+                await bridge.refresh()
+            with pytest.raises(AuthenticationError, match="not tried again by itself"):
+                await bridge.refresh()
+            # The right password (a corrected config) works at once: nothing was banned.
+            await wrong.auth_log_in(password=qbt_daemon.password)
+            await bridge.refresh()
+            assert bridge.store.initialised
+        async with QBittorrentClient(qbt_daemon.url, "admin", qbt_daemon.password) as right:
+            assert (await right.transfer_info()).connection_status
