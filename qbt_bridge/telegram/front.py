@@ -211,6 +211,8 @@ class TelegramFront:
         }
         for name, handler in commands.items():
             self.app.add_handler(CommandHandler(name, self._guard(handler)))
+        # A command none of the above knows gets an answer too.
+        self.app.add_handler(MessageHandler(filters.COMMAND, self._guard(self.on_unknown)))
         self.app.add_handler(MessageHandler(filters.Document.ALL, self._guard(self.on_document)))
         self.app.add_handler(
             MessageHandler(filters.TEXT & ~filters.COMMAND, self._guard(self.on_text))
@@ -680,6 +682,12 @@ class TelegramFront:
             raise InvalidRequestError("which torrent? /info <name, hash or hash prefix>")
         await self._fresh(bridge)
         hashes = await bridge.resolve(" ".join(args))
+        if len(hashes) != 1:  # "all", a category or a tag may name none or many
+            if not hashes:
+                raise NotFoundError("no torrent matches that")
+            raise InvalidRequestError(
+                f"that names {len(hashes)} torrents; /info shows one (/list shows them all)"
+            )
         text, keyboard = self._info_view(bridge, hashes[0], user)
         await self._send(_chat(update), text, keyboard)
 
@@ -728,6 +736,16 @@ class TelegramFront:
                 "add what? /add <magnet or http(s) link> …, or send a .torrent file"
             )
         await self._add_all(update, bridge, [(link, link) for link in links], options)
+
+    async def on_unknown(
+        self, update: Update, _context: ContextTypes.DEFAULT_TYPE, _user: TelegramUser
+    ) -> None:
+        """A command this bot does not have."""
+        message = update.effective_message
+        word = (message.text or "").split(maxsplit=1)[0] if message else ""
+        await self._send(
+            _chat(update), f"There is no {esc(cut(word, 40))}; /help lists the commands."
+        )
 
     async def on_text(
         self, update: Update, _context: ContextTypes.DEFAULT_TYPE, user: TelegramUser

@@ -1,7 +1,7 @@
 """Every parser of outside input, fuzzed: it answers or refuses with the engine's own error.
 
 Pure functions, so each runs thousands of generated inputs in seconds: MQTT command payloads
-(lone surrogates included), .torrent files, daemon configs, and the legacy clients' list parsers.
+(lone surrogates included), .torrent files, daemon configs, and the legacy clients' list parsers, and the chat's command arguments.
 """
 
 # ruff: noqa: PT017 - each example may answer or refuse; the refusal's text is checked
@@ -18,7 +18,9 @@ from qbt_bridge.clients.qbittorrent31 import QBittorrent31Client, parse_torrent
 from qbt_bridge.clients.utorrent import UTorrentClient, parse_row
 from qbt_bridge.commands import COMMANDS, parse_payload
 from qbt_bridge.config import ConfigError, parse_config
-from qbt_bridge.errors import APIError, InvalidRequestError
+from qbt_bridge.errors import APIError, InvalidRequestError, NotFoundError
+from qbt_bridge.models import RssFeed
+from qbt_bridge.telegram.front import _add_arguments, _rule_from_words
 from qbt_bridge.torrentfile import BencodeError, TorrentMeta, bencode, read_torrent
 
 # Any code point, lone surrogates included (JSON can spell them as \ud83d escapes).
@@ -160,3 +162,33 @@ def test_legacy_list_entries_parse_or_are_the_servers_error(rows: Any, items: An
             assert client.product in str(err)
             continue
         assert all(isinstance(row["hash"], str) for row in parsed.values())
+
+
+WORDS = st.lists(
+    st.one_of(
+        ANY_TEXT,
+        st.sampled_from(["paused", "category=tv", "tags=a,b", "tags=", "cat=", "must=x",
+                         "regex=yes", "feeds=TV", "feeds=", "episode=1x01-", "save=/x", "=",
+                         "magnet:?xt=urn:btih:" + "ab" * 20, "http://127.0.0.1/x.torrent"]),
+    ),
+    max_size=6,
+)  # fmt: skip
+
+
+@settings(max_examples=5_000, deadline=None, derandomize=True)
+@given(words=WORDS)
+def test_chat_command_arguments_parse_or_are_refused(words: list[str]) -> None:
+    feeds = [RssFeed(path="TV", url="http://127.0.0.1/tv.xml", title="TV")]
+    try:
+        links, options = _add_arguments(words)
+    except InvalidRequestError as err:
+        assert str(err)
+    else:
+        assert set(options) <= {"category", "tags", "paused"}
+        assert all(link in words for link in links)
+    try:
+        rule = _rule_from_words(words, feeds)
+    except (InvalidRequestError, NotFoundError) as err:
+        assert str(err)
+    else:
+        assert rule.name == words[0]
