@@ -1,7 +1,8 @@
 """Every parser of outside input, fuzzed: it answers or refuses with the engine's own error.
 
 Pure functions, so each runs thousands of generated inputs in seconds: MQTT command payloads
-(lone surrogates included), .torrent files, daemon configs, and the legacy clients' list parsers, and the chat's command arguments.
+(lone surrogates included), .torrent files, daemon configs, the legacy clients' list parsers
+and the chat's command arguments.
 """
 
 # ruff: noqa: PT017 - each example may answer or refuse; the refusal's text is checked
