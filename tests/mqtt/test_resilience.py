@@ -75,7 +75,7 @@ async def _is_down(run: object) -> bool:
 
 async def _queued(run: object, name: str) -> bool:
     await run.bridge.refresh(full=True)  # type: ignore[attr-defined]
-    return any(name in item.payload for item in run.front._outbox)  # type: ignore[attr-defined]
+    return any(name.encode() in item.payload for item in run.front._outbox)  # type: ignore[attr-defined]
 
 
 async def test_qbittorrent_down_means_offline_and_error_answers(
