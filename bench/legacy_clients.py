@@ -23,8 +23,8 @@ from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qbt_bridge.bridge import Bridge
 from qbt_bridge.clients import QBittorrent31Client, UTorrentClient
+from qbt_bridge.engine.bridge import Bridge
 from tests.standins.common import FakeTorrent, LoopbackServer
 from tests.standins.qbittorrent31 import QBittorrent31StandIn
 from tests.standins.utorrent import UTorrentStandIn

@@ -47,9 +47,9 @@ from paho.mqtt.properties import Properties
 from refresh import load
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.config import parse_config
-from qbt_bridge.daemon import Daemon
-from qbt_bridge.sandbox import LocalMosquitto, LocalQBittorrent
+from qbt_bridge.daemon.config import parse_config
+from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
+from qbt_bridge.daemon.process import Daemon
 
 POLL = 5.0
 PREFIX = "qbt-bridge"

@@ -33,13 +33,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qbt_bridge.bridge import Bridge, RefreshPolicy
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.events import EventKind
-from qbt_bridge.push import PushReceiver, install_push, notify_command
-from qbt_bridge.sandbox import LocalQBittorrent
-from qbt_bridge.store import SyncStore
-from qbt_bridge.torrentfile import bencode, make_torrent, read_torrent
+from qbt_bridge.core.torrentfile import bencode, make_torrent, read_torrent
+from qbt_bridge.daemon.demo import LocalQBittorrent
+from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
+from qbt_bridge.engine.events import EventKind
+from qbt_bridge.engine.push import PushReceiver, install_push, notify_command
+from qbt_bridge.engine.store import SyncStore
 
 TICKS = os.sysconf("SC_CLK_TCK")
 BATCH = 500

@@ -16,12 +16,12 @@ try:
 except ImportError:  # only Home Assistant's test plugin brings it
     pytest_socket = None
 
-from qbt_bridge.bridge import Bridge
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.errors import QbtBridgeError
-from qbt_bridge.events import Event, EventKind
-from qbt_bridge.sandbox import LocalQbitManage, LocalQBittorrent, Release
-from qbt_bridge.torrentfile import read_torrent
+from qbt_bridge.core.errors import QbtBridgeError
+from qbt_bridge.core.torrentfile import read_torrent
+from qbt_bridge.daemon.demo import LocalQbitManage, LocalQBittorrent, Release
+from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.events import Event, EventKind
 from tests.helpers import FileServer, make_payload, wait_torrent
 from tests.standins.qbittorrent31 import QBittorrent31StandIn
 from tests.standins.utorrent import UTorrentStandIn

@@ -13,8 +13,8 @@ from pathlib import Path
 from aiohttp import web
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.models import Torrent
-from qbt_bridge.torrentfile import make_torrent, read_torrent
+from qbt_bridge.core.models import Torrent
+from qbt_bridge.core.torrentfile import make_torrent, read_torrent
 
 DEADLINE = 60.0
 POLL_INTERVAL = 0.1  # between looks at the condition; the deadline decides

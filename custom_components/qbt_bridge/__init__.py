@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME, CONF_VERIFY_SSL, Platform
 from homeassistant.core import HomeAssistant
@@ -13,10 +14,8 @@ from homeassistant.helpers.aiohttp_client import async_create_clientsession
 from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.helpers.typing import ConfigType
 
-from qbt_bridge.bridge import Bridge, RefreshPolicy
-from qbt_bridge.clients import ClientKind, TorrentClient, client_for
-from qbt_bridge.clients.qbit_manage import QbitManageClient
-from qbt_bridge.redact import protect_loggers
+from qbt_bridge.core.redact import protect_loggers
+from qbt_bridge.engine import ClientKind, ServerSettings, make_bridge
 
 from .const import CONF_API_KEY, CONF_CLIENT, CONF_MANAGE_URL, DOMAIN, REQUEST_TIMEOUT
 from .coordinator import QbtConfigEntry, QbtCoordinator
@@ -33,47 +32,45 @@ async def async_setup(hass: HomeAssistant, _config: ConfigType) -> bool:
     return True
 
 
-def make_client(hass: HomeAssistant, data: Mapping[str, object]) -> TorrentClient:
-    """A client on a session of its own (qBittorrent keeps the login in a cookie)."""
-    verify = bool(data.get(CONF_VERIFY_SSL, True))
-    return client_for(
-        str(data.get(CONF_CLIENT) or ClientKind.QBITTORRENT),
-        str(data[CONF_URL]),
-        str(data.get(CONF_USERNAME) or ""),
-        str(data.get(CONF_PASSWORD) or ""),
+def server_settings(
+    data: Mapping[str, object], instance_id: str = "", **extra: Any
+) -> ServerSettings:
+    """The engine's connection settings from an entry's data (or a form's)."""
+    return ServerSettings(
+        instance_id=instance_id,
+        url=str(data[CONF_URL]),
+        username=str(data.get(CONF_USERNAME) or ""),
+        password=str(data.get(CONF_PASSWORD) or ""),
         api_key=str(data.get(CONF_API_KEY) or "") or None,
-        session=async_create_clientsession(hass, verify_ssl=verify),
-        verify_certificate=verify,
+        kind=str(data.get(CONF_CLIENT) or ClientKind.QBITTORRENT),
+        verify_certificate=bool(data.get(CONF_VERIFY_SSL, True)),
         request_timeout=REQUEST_TIMEOUT,
+        **extra,
     )
-
-
-async def close_client(client: TorrentClient) -> None:
-    """Log out (Home Assistant closes the session it made when it stops)."""
-    await client.close()
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
     """Connect, read everything once, then set up the platforms."""
     protect_loggers("qbt_bridge", __name__)  # URL secrets never reach Home Assistant's log
-    client = make_client(hass, entry.data)
     interval = scan_interval(entry.options)
-    manage_url = entry.options.get(CONF_MANAGE_URL)
-    manage = (
-        QbitManageClient(manage_url, session=async_create_clientsession(hass))
-        if manage_url
-        else None
-    )
     ledger = hass.config.path(STORAGE_DIR, f"{DOMAIN}.{entry.entry_id}.completed.json")
+    settings = server_settings(
+        entry.data,
+        instance_id=entry.entry_id,
+        fast_interval=interval,
+        # A sweep (the way to see changes made to idle torrents elsewhere) every 3rd refresh.
+        full_interval=3 * interval,
+        ledger_path=Path(ledger),
+        manage_url=entry.options.get(CONF_MANAGE_URL),
+    )
+    # qBittorrent keeps the login in a cookie: a session of the entry's own.
+    session = async_create_clientsession(hass, verify_ssl=settings.verify_certificate)
     bridge = await hass.async_add_executor_job(  # reads the completion ledger from disk
         partial(
-            Bridge,
-            client,
-            entry.entry_id,
-            # A sweep (the way to see changes made to idle torrents elsewhere) every 3rd refresh.
-            policy=RefreshPolicy(fast_interval=interval, full_interval=3 * interval),
-            ledger_path=Path(ledger),
-            manage=manage,
+            make_bridge,
+            settings,
+            session=session,
+            manage_session=async_create_clientsession(hass),
         )
     )
     coordinator = QbtCoordinator(
@@ -83,7 +80,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
         await coordinator.async_config_entry_first_refresh()
     except Exception:
         coordinator.detach()
-        await close_client(client)
+        await bridge.close()
         raise
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -101,5 +98,5 @@ async def async_unload_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool
     if unloaded:
         coordinator = entry.runtime_data
         coordinator.detach()
-        await close_client(coordinator.bridge.client)
+        await coordinator.bridge.close()
     return unloaded

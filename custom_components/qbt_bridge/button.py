@@ -6,7 +6,7 @@ from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from qbt_bridge.catalog import GLOBAL_ENTITIES, GlobalEntity, Platform, supported
+from qbt_bridge.engine.catalog import GLOBAL_ENTITIES, GlobalEntity, Platform, supported
 
 from .coordinator import QbtConfigEntry
 from .entity import QbtEntity

@@ -22,16 +22,16 @@ from homeassistant.core import callback
 from homeassistant.helpers import selector
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from qbt_bridge.clients import ClientKind, detect
-from qbt_bridge.clients.http import normalize_url
-from qbt_bridge.errors import (
+from qbt_bridge.core.errors import (
     AuthenticationError,
     ConnectionFailedError,
     LoginBannedError,
     NotSupportedError,
     QbtBridgeError,
+    UnsupportedVersionError,
 )
-from qbt_bridge.models import StateGroup
+from qbt_bridge.core.models import StateGroup
+from qbt_bridge.engine import ClientKind, check_server, detect_server, normalize_url
 
 from .const import (
     CONF_API_KEY,
@@ -85,7 +85,7 @@ async def _find_kind(hass: Any, data: dict[str, Any]) -> dict[str, str]:
     # Detection sends no credentials and keeps no cookie: Home Assistant's shared session.
     session = async_get_clientsession(hass, verify_ssl=data.get(CONF_VERIFY_SSL, True))
     try:
-        kind = await detect(data[CONF_URL], session=session, probe_timeout=REQUEST_TIMEOUT)
+        kind = await detect_server(data[CONF_URL], session=session, probe_timeout=REQUEST_TIMEOUT)
     except NotSupportedError as err:
         LOGGER.debug("%s: %s", data[CONF_URL], err)
         return {"base": "not_a_torrent_client"}
@@ -98,18 +98,17 @@ async def _find_kind(hass: Any, data: dict[str, Any]) -> dict[str, str]:
 
 async def validate(hass: Any, data: dict[str, Any]) -> tuple[str, dict[str, str]]:
     """Find the server's API and try the credentials: its name, or the form's errors."""
-    from . import close_client, make_client  # noqa: PLC0415 - __init__ imports this module
+    from . import server_settings  # noqa: PLC0415 - __init__ imports this module
 
     errors = await _find_kind(hass, data)
     if errors:
         return "", errors
-    client = make_client(hass, data)
-    error = ""
+    error = product = ""
     try:
-        await client.version()
-        await client.transfer_info()  # a call that needs the credentials, on every API
-        if not await client.is_version_supported():
-            error = "unsupported_version"
+        # A session of the check's own, closed with it: the login cookie goes nowhere else.
+        product = await check_server(server_settings(data))
+    except UnsupportedVersionError:
+        error = "unsupported_version"
     except LoginBannedError:
         error = "banned"
     except AuthenticationError:
@@ -120,9 +119,7 @@ async def validate(hass: Any, data: dict[str, Any]) -> tuple[str, dict[str, str]
     except QbtBridgeError:
         LOGGER.exception("unexpected answer from %s", data[CONF_URL])
         error = "unknown"
-    finally:
-        await close_client(client)
-    return ("", {"base": error}) if error else (client.product, {})
+    return ("", {"base": error}) if error else (product, {})
 
 
 def _clean(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:

@@ -10,9 +10,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from qbt_bridge.bridge import Bridge
-from qbt_bridge.errors import AuthenticationError, QbtBridgeError
-from qbt_bridge.events import Event
+from qbt_bridge.core.errors import AuthenticationError, QbtBridgeError
+from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.events import Event
 
 from .const import DOMAIN, EVENT_KINDS, EVENT_PREFIX, LOGGER
 

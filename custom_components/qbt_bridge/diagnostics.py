@@ -8,10 +8,10 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
-from qbt_bridge.catalog import global_values
-from qbt_bridge.commands import torrent_summary
-from qbt_bridge.errors import QbtBridgeError
-from qbt_bridge.redact import redact_url
+from qbt_bridge.api.commands import torrent_summary
+from qbt_bridge.core.errors import QbtBridgeError
+from qbt_bridge.core.redact import redact_url
+from qbt_bridge.engine.catalog import global_values
 
 from .const import CONF_API_KEY
 from .coordinator import QbtConfigEntry

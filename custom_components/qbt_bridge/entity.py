@@ -5,7 +5,7 @@ from __future__ import annotations
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from qbt_bridge.catalog import EntityDescription
+from qbt_bridge.engine.catalog import EntityDescription
 
 from .const import DOMAIN
 from .coordinator import QbtCoordinator

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from qbt_bridge.errors import (
+from qbt_bridge.core.errors import (
     AmbiguousTargetError,
     ConnectionFailedError,
     InvalidRequestError,
@@ -15,7 +15,7 @@ from qbt_bridge.errors import (
     NotSupportedError,
     QbtBridgeError,
 )
-from qbt_bridge.redact import redact_text
+from qbt_bridge.core.redact import redact_text
 
 from .const import DOMAIN
 

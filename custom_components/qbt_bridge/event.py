@@ -6,8 +6,8 @@ from homeassistant.components.event import EventEntity
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from qbt_bridge.catalog import EntityDescription
-from qbt_bridge.events import Event
+from qbt_bridge.engine.catalog import EntityDescription
+from qbt_bridge.engine.events import Event
 
 from .const import EVENT_KINDS
 from .coordinator import QbtConfigEntry

@@ -7,7 +7,7 @@ from typing import Any
 
 from homeassistant.const import CONF_SCAN_INTERVAL
 
-from qbt_bridge.config import TorrentFilter
+from qbt_bridge.engine.catalog import TorrentFilter
 
 from .const import (
     CONF_CATEGORIES,

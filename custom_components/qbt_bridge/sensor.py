@@ -16,7 +16,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from qbt_bridge.catalog import (
+from qbt_bridge.engine.catalog import (
     GLOBAL_ENTITIES,
     TORRENT_ENTITIES,
     EntityDescription,

@@ -13,12 +13,11 @@ from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, Supp
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from qbt_bridge.bridge import Bridge, CommandResult
-from qbt_bridge.clients.qbit_manage import COMMANDS as MANAGE_COMMANDS
-from qbt_bridge.commands import STATE_GROUP, torrent_summary
-from qbt_bridge.errors import NotFoundError
-from qbt_bridge.models import RssRule
-from qbt_bridge.redact import redact_data
+from qbt_bridge.api.commands import STATE_GROUP, torrent_summary
+from qbt_bridge.core.errors import NotFoundError
+from qbt_bridge.core.models import RssRule
+from qbt_bridge.core.redact import redact_data
+from qbt_bridge.engine import MANAGE_COMMANDS, Bridge, CommandResult
 
 from .const import DOMAIN
 from .errors import translated

@@ -8,7 +8,7 @@ from homeassistant.components.switch import SwitchEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from qbt_bridge.catalog import GLOBAL_ENTITIES, GlobalEntity, Platform, supported
+from qbt_bridge.engine.catalog import GLOBAL_ENTITIES, GlobalEntity, Platform, supported
 
 from .coordinator import QbtConfigEntry, QbtCoordinator
 from .entity import QbtEntity

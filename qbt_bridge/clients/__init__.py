@@ -2,9 +2,9 @@
 
 from qbt_bridge.clients.base import Capability, TorrentClient
 from qbt_bridge.clients.detect import ClientKind, client_for, detect, open_client
+from qbt_bridge.clients.legacy.qbittorrent31 import QBittorrent31Client
+from qbt_bridge.clients.legacy.utorrent import UTorrentClient
 from qbt_bridge.clients.qbittorrent import QBittorrentClient
-from qbt_bridge.clients.qbittorrent31 import QBittorrent31Client
-from qbt_bridge.clients.utorrent import UTorrentClient
 
 __all__ = [
     "Capability",

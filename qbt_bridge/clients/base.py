@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
-from qbt_bridge.errors import NotSupportedError
-from qbt_bridge.models import (
+from qbt_bridge.core.errors import NotSupportedError
+from qbt_bridge.core.models import (
     AddResult,
     Category,
     MainData,
@@ -24,7 +24,7 @@ from qbt_bridge.models import (
     SearchResults,
     TransferInfo,
 )
-from qbt_bridge.version import Version
+from qbt_bridge.core.versions import Version
 
 Hashes = str | Iterable[str]
 

@@ -24,10 +24,10 @@ from qbt_bridge.clients.http import (
     HttpTransport,
     normalize_url,
 )
+from qbt_bridge.clients.legacy.qbittorrent31 import QBittorrent31Client
+from qbt_bridge.clients.legacy.utorrent import UTorrentClient
 from qbt_bridge.clients.qbittorrent import QBittorrentClient
-from qbt_bridge.clients.qbittorrent31 import QBittorrent31Client
-from qbt_bridge.clients.utorrent import UTorrentClient
-from qbt_bridge.errors import NotSupportedError
+from qbt_bridge.core.errors import NotSupportedError
 
 _LOGGER = logging.getLogger(__name__)
 

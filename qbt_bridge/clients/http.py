@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
-from qbt_bridge.errors import ConnectionFailedError
+from qbt_bridge.core.errors import ConnectionFailedError
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from qbt_bridge.clients.http import (
     HttpTransport,
     normalize_url,
 )
-from qbt_bridge.errors import APIError, InvalidRequestError
+from qbt_bridge.core.errors import APIError, InvalidRequestError
 
 # Name -> whether it can be limited to some torrents (``hashes``), from the reference.
 COMMANDS: Mapping[str, bool] = {

@@ -23,13 +23,13 @@ import aiomqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from qbt_bridge.bridge import Bridge
-from qbt_bridge.commands import error_reply, execute, parse_payload, request_id_of
-from qbt_bridge.config import InstanceConfig, MqttConfig
-from qbt_bridge.errors import InvalidRequestError, NotFoundError, QbtBridgeError
-from qbt_bridge.events import Event
+from qbt_bridge.api.commands import error_reply, execute, parse_payload, request_id_of
+from qbt_bridge.core.errors import InvalidRequestError, NotFoundError, QbtBridgeError
+from qbt_bridge.core.redact import redact_text
+from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.events import Event
 from qbt_bridge.mqtt.render import EVENT_KINDS, OFFLINE, ONLINE, InstanceView, Topics, to_json
-from qbt_bridge.redact import redact_text
+from qbt_bridge.mqtt.settings import MqttConfig
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -54,22 +54,21 @@ class Outgoing:
 class MqttFront:
     """Publishes the bridges' state to MQTT and runs the commands sent to it."""
 
-    def __init__(
-        self, settings: MqttConfig, instances: Sequence[tuple[Bridge, InstanceConfig]]
-    ) -> None:
+    def __init__(self, settings: MqttConfig, instances: Sequence[tuple[Bridge, str]]) -> None:
+        """``instances``: each bridge with the name its device shows."""
         self.settings = settings
         self.topics = Topics(settings.prefix, settings.discovery_prefix)
-        self.bridges = {bridge.instance_id: bridge for bridge, _conf in instances}
+        self.bridges = {bridge.instance_id: bridge for bridge, _name in instances}
         self.views = {
             bridge.instance_id: InstanceView(
                 bridge,
                 self.topics,
-                name=conf.name,
+                name=name,
                 rule=settings.torrents,
                 discovery=settings.discovery,
                 qos=settings.qos,
             )
-            for bridge, conf in instances
+            for bridge, name in instances
         }
         self.connected = asyncio.Event()
         self.connections = 0

@@ -14,22 +14,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from qbt_bridge import __version__
-from qbt_bridge.bridge import Bridge
-from qbt_bridge.catalog import (
+from qbt_bridge.clients.base import ALL_CAPABILITIES, Capability
+from qbt_bridge.core.models import Torrent
+from qbt_bridge.core.redact import redact_text
+from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.catalog import (
     GLOBAL_ENTITIES,
     TORRENT_ENTITIES,
     EntityDescription,
     Platform,
+    TorrentFilter,
     global_values,
     matches,
     newest,
     supported,
     torrent_values,
 )
-from qbt_bridge.clients.base import ALL_CAPABILITIES, Capability
-from qbt_bridge.config import TorrentFilter
-from qbt_bridge.models import Torrent
-from qbt_bridge.redact import redact_text
 
 ONLINE = "online"
 OFFLINE = "offline"

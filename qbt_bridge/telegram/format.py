@@ -10,10 +10,10 @@ import html
 import re
 from collections.abc import Sequence
 
-from qbt_bridge.events import Event, EventKind
-from qbt_bridge.models import RssRule, SearchResult, Torrent
-from qbt_bridge.store import SyncStore
-from qbt_bridge.units import format_bytes, format_duration, format_speed
+from qbt_bridge.core.models import RssRule, SearchResult, Torrent
+from qbt_bridge.core.units import format_bytes, format_duration, format_speed
+from qbt_bridge.engine.events import Event, EventKind
+from qbt_bridge.engine.store import SyncStore
 
 MESSAGE_LIMIT = 4096  # Telegram's limit for one message: characters after HTML is parsed
 NAME_LIMIT = 120  # a torrent name is cut here in lists (shorter when a page would not fit)

@@ -39,21 +39,20 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from qbt_bridge.bridge import AddOutcome, Bridge, CommandResult
 from qbt_bridge.clients import Capability
 from qbt_bridge.clients.qbit_manage import COMMANDS as MANAGE_COMMANDS
 from qbt_bridge.clients.qbit_manage import ManageResult
-from qbt_bridge.config import TelegramConfig, TelegramUser
-from qbt_bridge.errors import (
+from qbt_bridge.core.errors import (
     AmbiguousTargetError,
     ConnectionFailedError,
     InvalidRequestError,
     NotFoundError,
     QbtBridgeError,
 )
-from qbt_bridge.events import Event
-from qbt_bridge.models import RssFeed, RssRule, StateGroup
-from qbt_bridge.redact import redact_text
+from qbt_bridge.core.models import RssFeed, RssRule, StateGroup
+from qbt_bridge.core.redact import redact_text
+from qbt_bridge.engine.bridge import AddOutcome, Bridge, CommandResult
+from qbt_bridge.engine.events import Event
 from qbt_bridge.telegram.format import (
     cut,
     esc,
@@ -66,6 +65,7 @@ from qbt_bridge.telegram.format import (
     torrent_details,
     torrent_list,
 )
+from qbt_bridge.telegram.settings import TelegramConfig, TelegramUser
 
 _LOGGER = logging.getLogger(__name__)
 

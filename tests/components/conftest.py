@@ -15,7 +15,7 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.qbt_bridge.const import DOMAIN
-from qbt_bridge.sandbox import LocalQBittorrent
+from qbt_bridge.daemon.demo import LocalQBittorrent
 
 
 @pytest.fixture(autouse=True)

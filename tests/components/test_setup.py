@@ -18,9 +18,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.qbt_bridge.const import DOMAIN
 from custom_components.qbt_bridge.diagnostics import async_get_config_entry_diagnostics
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.sandbox import LocalQbitManage, LocalQBittorrent
-from qbt_bridge.torrentfile import bdecode, bencode
-from qbt_bridge.version import Version
+from qbt_bridge.core.torrentfile import bdecode, bencode
+from qbt_bridge.core.versions import Version
+from qbt_bridge.daemon.demo import LocalQbitManage, LocalQBittorrent
 from tests.components.conftest import entity_id, make_entry
 from tests.conftest import Seed
 from tests.helpers import SEARCH_PLUGIN, FileServer, tiny_torrent, wait_for

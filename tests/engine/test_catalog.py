@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qbt_bridge.bridge import Bridge
-from qbt_bridge.catalog import (
+from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.catalog import (
     GLOBAL_ENTITIES,
     TORRENT_ENTITIES,
     TORRENT_STATES,

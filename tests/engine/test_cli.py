@@ -7,14 +7,14 @@ import os
 import subprocess
 import sys
 
-from qbt_bridge.sandbox import LocalQBittorrent
+from qbt_bridge.daemon.demo import LocalQBittorrent
 from tests.standins.common import FakeTorrent
 from tests.standins.utorrent import UTorrentStandIn
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "qbt_bridge.cli", *args],
+        [sys.executable, "-m", "qbt_bridge.daemon.cli", *args],
         env=env,
         capture_output=True,
         text=True,
@@ -64,7 +64,7 @@ async def test_status_of_a_utorrent(utorrent: UTorrentStandIn) -> None:
         "QBITTORRENTAPI_PASSWORD": utorrent.password,
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "qbt_bridge.cli", "status",
+        sys.executable, "-m", "qbt_bridge.daemon.cli", "status",
         env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await asyncio.wait_for(process.communicate(), 120)

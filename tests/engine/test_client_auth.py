@@ -12,17 +12,17 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from qbt_bridge.bridge import Bridge
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.errors import (
+from qbt_bridge.core.errors import (
     AuthenticationError,
     ConnectionFailedError,
     EndpointNotImplementedError,
     LoginBannedError,
     UnsupportedVersionError,
 )
-from qbt_bridge.sandbox import LocalQBittorrent, Release
-from qbt_bridge.version import WEBAPI_API_KEY, Version
+from qbt_bridge.core.versions import WEBAPI_API_KEY, Version
+from qbt_bridge.daemon.demo import LocalQBittorrent, Release
+from qbt_bridge.engine.bridge import Bridge
 from tests.conftest import require
 
 
@@ -220,7 +220,7 @@ async def test_an_unsupported_release_is_refused_at_login_and_after(
     daemon: LocalQBittorrent, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every release the suite runs is supported; pretend the next one came out.
-    monkeypatch.setattr("qbt_bridge.clients.qbittorrent.is_supported", lambda _a, _w: False)
+    monkeypatch.setattr("qbt_bridge.clients.qbittorrent.client.is_supported", lambda _a, _w: False)
     async with QBittorrentClient(
         daemon.url, daemon.username, daemon.password, raise_unsupported_version=True
     ) as client:

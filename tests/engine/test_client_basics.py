@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.errors import EndpointNotImplementedError
-from qbt_bridge.sandbox import LocalQBittorrent
-from qbt_bridge.version import Version
+from qbt_bridge.core.errors import EndpointNotImplementedError
+from qbt_bridge.core.versions import Version
+from qbt_bridge.daemon.demo import LocalQBittorrent
 from tests.helpers import tiny_torrent, wait_for, wait_torrent
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.models import RssRule
-from qbt_bridge.version import Version
+from qbt_bridge.core.models import RssRule
+from qbt_bridge.core.versions import Version
 from tests.helpers import SEARCH_PLUGIN, FileServer, rss_feed, tiny_torrent, wait_for, wait_torrent
 
 

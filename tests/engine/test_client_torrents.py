@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.errors import (
+from qbt_bridge.core.errors import (
     AddTorrentError,
     InvalidRequestError,
     InvalidTorrentFileError,
     NotFoundError,
 )
-from qbt_bridge.models import TorrentState
-from qbt_bridge.sandbox import LocalQBittorrent
-from qbt_bridge.torrentfile import make_torrent, read_torrent, torrent_to_magnet
+from qbt_bridge.core.models import TorrentState
+from qbt_bridge.core.torrentfile import make_torrent, read_torrent, torrent_to_magnet
+from qbt_bridge.daemon.demo import LocalQBittorrent
 from tests.conftest import Seed
 from tests.helpers import FileServer, tiny_torrent, wait_for, wait_torrent
 

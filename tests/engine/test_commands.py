@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from qbt_bridge.bridge import Bridge, RefreshPolicy
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.errors import AmbiguousTargetError, InvalidRequestError, NotFoundError
-from qbt_bridge.events import EventKind
-from qbt_bridge.models import RssRule
-from qbt_bridge.push import PushReceiver, install_push, notify_command
-from qbt_bridge.sandbox import LocalQBittorrent, Release
-from qbt_bridge.torrentfile import read_torrent, torrent_to_magnet
+from qbt_bridge.core.errors import AmbiguousTargetError, InvalidRequestError, NotFoundError
+from qbt_bridge.core.models import RssRule
+from qbt_bridge.core.torrentfile import read_torrent, torrent_to_magnet
+from qbt_bridge.daemon.demo import LocalQBittorrent, Release
+from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
+from qbt_bridge.engine.events import EventKind
+from qbt_bridge.engine.push import PushReceiver, install_push, notify_command
 from tests.conftest import EventLog, require
 from tests.helpers import SEARCH_PLUGIN, FileServer, rss_feed, tiny_torrent, wait_for
 

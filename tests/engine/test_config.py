@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from qbt_bridge.cli import main
-from qbt_bridge.config import ConfigError, load_config, parse_config
+from qbt_bridge.daemon.cli import main
+from qbt_bridge.daemon.config import ConfigError, load_config, parse_config
 
 MINIMAL = {"instances": [{"id": "home", "url": "nas:8080"}]}
 

@@ -15,14 +15,14 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qbt_bridge.clients.qbittorrent31 import QBittorrent31Client, parse_torrent
-from qbt_bridge.clients.utorrent import UTorrentClient, parse_row
-from qbt_bridge.commands import COMMANDS, parse_payload
-from qbt_bridge.config import ConfigError, parse_config
-from qbt_bridge.errors import APIError, InvalidRequestError, NotFoundError
-from qbt_bridge.models import RssFeed
+from qbt_bridge.api.commands import COMMANDS, parse_payload
+from qbt_bridge.clients.legacy.qbittorrent31 import QBittorrent31Client, parse_torrent
+from qbt_bridge.clients.legacy.utorrent import UTorrentClient, parse_row
+from qbt_bridge.core.errors import APIError, InvalidRequestError, NotFoundError
+from qbt_bridge.core.models import RssFeed
+from qbt_bridge.core.torrentfile import BencodeError, TorrentMeta, bencode, read_torrent
+from qbt_bridge.daemon.config import ConfigError, parse_config
 from qbt_bridge.telegram.front import _add_arguments, _rule_from_words
-from qbt_bridge.torrentfile import BencodeError, TorrentMeta, bencode, read_torrent
 
 # Any code point, lone surrogates included (JSON can spell them as \ud83d escapes).
 ANY_TEXT = st.text(alphabet=st.characters(exclude_categories=()), max_size=30)

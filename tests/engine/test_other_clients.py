@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from qbt_bridge.bridge import Bridge
 from qbt_bridge.clients import (
     Capability,
     ClientKind,
@@ -24,17 +23,23 @@ from qbt_bridge.clients import (
     detect,
     open_client,
 )
-from qbt_bridge.clients.qbittorrent31 import parse_amounts, parse_eta, parse_ratio31, parse_size
-from qbt_bridge.clients.snapshot import Pace
-from qbt_bridge.errors import (
+from qbt_bridge.clients.legacy.qbittorrent31 import (
+    parse_amounts,
+    parse_eta,
+    parse_ratio31,
+    parse_size,
+)
+from qbt_bridge.clients.legacy.snapshot import Pace
+from qbt_bridge.core.errors import (
     AuthenticationError,
     NotFoundError,
     NotSupportedError,
     QbtBridgeError,
 )
-from qbt_bridge.events import EventKind
-from qbt_bridge.models import ETA_INFINITE, RssRule, TorrentState
-from qbt_bridge.sandbox import LocalQBittorrent
+from qbt_bridge.core.models import ETA_INFINITE, RssRule, TorrentState
+from qbt_bridge.daemon.demo import LocalQBittorrent
+from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.events import EventKind
 from tests.conftest import EventLog, _empty
 from tests.helpers import tiny_torrent, wait_for
 from tests.standins.common import FakeTorrent, torrent_from_link

@@ -8,7 +8,7 @@ import hashlib
 import pytest
 
 from qbt_bridge.clients.http import normalize_url
-from qbt_bridge.models import (
+from qbt_bridge.core.models import (
     RssRule,
     ServerState,
     StateGroup,
@@ -18,7 +18,7 @@ from qbt_bridge.models import (
     parse_rss_items,
     state_groups,
 )
-from qbt_bridge.torrentfile import (
+from qbt_bridge.core.torrentfile import (
     BencodeError,
     bdecode,
     bencode,
@@ -26,7 +26,7 @@ from qbt_bridge.torrentfile import (
     make_torrent,
     read_torrent,
 )
-from qbt_bridge.version import Version, is_supported
+from qbt_bridge.core.versions import Version, is_supported
 
 
 def test_bencode_round_trip() -> None:

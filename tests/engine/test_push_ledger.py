@@ -8,10 +8,10 @@ from pathlib import Path
 
 import aiohttp
 
-from qbt_bridge.bridge import Bridge
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.push import PushReceiver, notify_command
-from qbt_bridge.store import CompletionLedger
+from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.push import PushReceiver, notify_command
+from qbt_bridge.engine.store import CompletionLedger
 
 HASH = "0123456789abcdef0123456789abcdef01234567"
 

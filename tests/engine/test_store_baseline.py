@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from qbt_bridge.events import Event, EventKind
-from qbt_bridge.models import MainData
-from qbt_bridge.store import CompletionLedger, SyncStore
+from qbt_bridge.core.models import MainData
+from qbt_bridge.engine.events import Event, EventKind
+from qbt_bridge.engine.store import CompletionLedger, SyncStore
 
 
 def _torrent(index: int, state: str, progress: float, **extra: Any) -> dict[str, Any]:

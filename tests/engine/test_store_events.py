@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qbt_bridge.bridge import Bridge, RefreshPolicy
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.events import EventKind
-from qbt_bridge.models import StateGroup, TorrentState
-from qbt_bridge.sandbox import LocalQBittorrent, Release
-from qbt_bridge.store import DROPPED_KEYS
-from qbt_bridge.torrentfile import read_torrent
+from qbt_bridge.core.models import StateGroup, TorrentState
+from qbt_bridge.core.torrentfile import read_torrent
+from qbt_bridge.daemon.demo import LocalQBittorrent, Release
+from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
+from qbt_bridge.engine.events import EventKind
+from qbt_bridge.engine.store import DROPPED_KEYS
 from tests.conftest import EventLog, Seed, require
 from tests.helpers import make_payload, tiny_torrent, wait_for, wait_torrent
 

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from qbt_bridge.bridge import Bridge
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.clients.qbit_manage import QbitManageClient
-from qbt_bridge.errors import (
+from qbt_bridge.core.errors import (
     ConnectionFailedError,
     InvalidRequestError,
     NotSupportedError,
 )
-from qbt_bridge.sandbox import LocalQbitManage, free_port
+from qbt_bridge.daemon.demo import LocalQbitManage, free_port
+from qbt_bridge.engine.bridge import Bridge
 from tests.helpers import tiny_torrent
 
 

@@ -15,9 +15,9 @@ import pytest
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from qbt_bridge.config import Config, parse_config
-from qbt_bridge.daemon import Daemon
-from qbt_bridge.sandbox import LocalMosquitto, LocalQBittorrent
+from qbt_bridge.daemon.config import Config, parse_config
+from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
+from qbt_bridge.daemon.process import Daemon
 from tests.helpers import wait_for
 
 PREFIX = "qbt-bridge"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from qbt_bridge.api.commands import COMMANDS, MAX_PAYLOAD
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.commands import COMMANDS, MAX_PAYLOAD
-from qbt_bridge.sandbox import LocalMosquitto, LocalQBittorrent
+from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
 from tests.helpers import tiny_torrent, wait_for
 from tests.mqtt.conftest import PREFIX, Probe, Running, make_config, running
 

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qbt_bridge.commands import COMMANDS, MAX_PAYLOAD
-from qbt_bridge.sandbox import LocalMosquitto, LocalQBittorrent, Release
+from qbt_bridge.api.commands import COMMANDS, MAX_PAYLOAD
+from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent, Release
 from tests.conftest import RELEASES, require
 from tests.mqtt.conftest import Probe, Running, make_config
 
@@ -43,7 +43,7 @@ class Environment:
         return asyncio.run_coroutine_threadsafe(job, self.loop).result(timeout=120)
 
     async def _start(self) -> None:
-        from qbt_bridge.daemon import Daemon
+        from qbt_bridge.daemon.process import Daemon
 
         self.run = Running(Daemon(self.config))
         await self.run.connected()

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.sandbox import LocalMosquitto, LocalQbitManage, LocalQBittorrent
+from qbt_bridge.daemon.demo import LocalMosquitto, LocalQbitManage, LocalQBittorrent
 from tests.mqtt.conftest import Probe, make_config, running
 
 

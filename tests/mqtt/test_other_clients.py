@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from qbt_bridge.config import parse_config
+from qbt_bridge.daemon.config import parse_config
+from qbt_bridge.daemon.demo import LocalMosquitto
 from qbt_bridge.mqtt.render import node_id
-from qbt_bridge.sandbox import LocalMosquitto
 from tests.mqtt.conftest import Probe, running
 from tests.standins.utorrent import UTorrentStandIn
 

@@ -14,7 +14,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.sandbox import LocalMosquitto, LocalQBittorrent
+from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
 from tests.helpers import wait_for
 from tests.mqtt.conftest import PREFIX, Probe, make_config, running
 

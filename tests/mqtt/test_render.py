@@ -9,12 +9,13 @@ from typing import Any
 import jinja2
 import pytest
 
-from qbt_bridge.bridge import Bridge
+from qbt_bridge.api.commands import MAX_ADD_PAYLOAD, parse_payload
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.commands import MAX_ADD_PAYLOAD, parse_payload
-from qbt_bridge.config import TorrentFilter
-from qbt_bridge.errors import InvalidRequestError
-from qbt_bridge.models import MainData
+from qbt_bridge.core.errors import InvalidRequestError
+from qbt_bridge.core.models import MainData
+from qbt_bridge.core.redact import SecretFilter, redact_url
+from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.catalog import TorrentFilter
 from qbt_bridge.mqtt.render import (
     InstanceView,
     Topics,
@@ -22,7 +23,6 @@ from qbt_bridge.mqtt.render import (
     torrent_discovery,
     torrent_state,
 )
-from qbt_bridge.redact import SecretFilter, redact_url
 
 TOPICS = Topics("qbt-bridge", "homeassistant")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.sandbox import LocalMosquitto, LocalQBittorrent
+from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
 from tests.helpers import FileServer, wait_for
 from tests.mqtt.conftest import Probe, make_config, running
 

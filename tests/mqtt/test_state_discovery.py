@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
 from qbt_bridge.mqtt.render import node_id
-from qbt_bridge.sandbox import LocalMosquitto, LocalQBittorrent
 from tests.helpers import tiny_torrent, wait_for
 from tests.mqtt.conftest import PREFIX, Probe, make_config, running
 

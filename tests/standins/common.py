@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import web
 
-from qbt_bridge.sandbox import free_port
-from qbt_bridge.torrentfile import magnet_info_hash, read_torrent
+from qbt_bridge.core.torrentfile import magnet_info_hash, read_torrent
+from qbt_bridge.daemon.demo import free_port
 from tests.helpers import serve_loopback
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
-from qbt_bridge.sandbox import free_port
+from qbt_bridge.daemon.demo import free_port
 from tests.helpers import serve_loopback
 
 TOKEN = "123456789:TESTtokenTESTtokenTESTtokenTEST_abc"

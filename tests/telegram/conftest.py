@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.config import Config, parse_config
-from qbt_bridge.daemon import Daemon
-from qbt_bridge.sandbox import LocalQBittorrent
+from qbt_bridge.daemon.config import Config, parse_config
+from qbt_bridge.daemon.demo import LocalQBittorrent
+from qbt_bridge.daemon.process import Daemon
 from tests.helpers import wait_for
 from tests.mqtt.conftest import Running
 from tests.telegram.botapi import TOKEN, BotApi

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.config import TelegramUser, parse_config
-from qbt_bridge.daemon import Daemon
-from qbt_bridge.redact import install_secret_filter
-from qbt_bridge.sandbox import LocalQBittorrent, free_port
+from qbt_bridge.core.redact import install_secret_filter
+from qbt_bridge.daemon.config import parse_config
+from qbt_bridge.daemon.demo import LocalQBittorrent, free_port
+from qbt_bridge.daemon.process import Daemon
 from qbt_bridge.telegram import TelegramFront
+from qbt_bridge.telegram.settings import TelegramUser
 from tests.helpers import tiny_torrent, wait_for
 from tests.mqtt.conftest import Running
 from tests.telegram.botapi import TOKEN, BotApi

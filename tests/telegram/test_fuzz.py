@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qbt_bridge.daemon import Daemon
-from qbt_bridge.sandbox import LocalQBittorrent, Release
+from qbt_bridge.daemon.demo import LocalQBittorrent, Release
+from qbt_bridge.daemon.process import Daemon
 from tests.conftest import RELEASES, require
 from tests.mqtt.conftest import Running
 from tests.telegram.botapi import BotApi

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from qbt_bridge.sandbox import LocalQbitManage
+from qbt_bridge.daemon.demo import LocalQbitManage
 from tests.telegram.botapi import BotApi
 from tests.telegram.conftest import ADMIN, VIEWER, Chat, running_bot, telegram_config
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.config import parse_config
-from qbt_bridge.models import RssRule
-from qbt_bridge.sandbox import LocalQBittorrent
+from qbt_bridge.core.models import RssRule
+from qbt_bridge.daemon.config import parse_config
+from qbt_bridge.daemon.demo import LocalQBittorrent
 from tests.helpers import tiny_torrent, wait_for
 from tests.mqtt.conftest import Running
 from tests.telegram.botapi import BotApi

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qbt_bridge.config import parse_config
+from qbt_bridge.daemon.config import parse_config
 from tests.standins.common import FakeTorrent
 from tests.standins.qbittorrent31 import QBittorrent31StandIn
 from tests.telegram.botapi import TOKEN, BotApi

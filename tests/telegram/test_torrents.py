@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.sandbox import LocalQBittorrent
+from qbt_bridge.core.torrentfile import bdecode, bencode, read_torrent
+from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.telegram.format import MESSAGE_LIMIT, shown_length
-from qbt_bridge.torrentfile import bdecode, bencode, read_torrent
 from tests.helpers import tiny_torrent, wait_for
 from tests.mqtt.conftest import Running
 from tests.telegram.botapi import BotApi
@@ -198,7 +198,7 @@ def _torrent_with_tracker(folder: Path, tracker: str) -> tuple[bytes, str]:
 
 
 async def test_qbittorrent_down_mid_conversation(botapi: BotApi, tmp_path: Path) -> None:
-    from qbt_bridge.sandbox import Release
+    from qbt_bridge.daemon.demo import Release
     from tests.conftest import RELEASES, require
     from tests.telegram.conftest import running_bot, telegram_config
 

@@ -24,13 +24,13 @@ from qbt_bridge.clients.qbittorrent import (
     ENV_PASSWORD,
     ENV_USERNAME,
 )
-from qbt_bridge.config import Config, ConfigError, load_config, parse_config
-from qbt_bridge.daemon import Daemon
-from qbt_bridge.errors import QbtBridgeError
-from qbt_bridge.models import StateGroup, Torrent, state_groups
-from qbt_bridge.push import send_notify
-from qbt_bridge.sandbox import LocalMosquitto, LocalQBittorrent
-from qbt_bridge.units import format_bytes, format_speed
+from qbt_bridge.core.errors import QbtBridgeError
+from qbt_bridge.core.models import StateGroup, Torrent, state_groups
+from qbt_bridge.core.units import format_bytes, format_speed
+from qbt_bridge.daemon.config import Config, ConfigError, load_config, parse_config
+from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
+from qbt_bridge.daemon.process import Daemon
+from qbt_bridge.engine.push import send_notify
 
 _LOGGER = logging.getLogger("qbt_bridge")
 

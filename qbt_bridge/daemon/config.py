@@ -19,14 +19,19 @@ from typing import Any
 import voluptuous as vol
 import yaml
 
+from qbt_bridge.api.commands import STATE_GROUP
 from qbt_bridge.clients.detect import ClientKind
 from qbt_bridge.clients.http import normalize_url
-from qbt_bridge.commands import STATE_GROUP
-from qbt_bridge.errors import QbtBridgeError
+from qbt_bridge.core.errors import QbtBridgeError
+from qbt_bridge.engine.catalog import TorrentFilter
+from qbt_bridge.mqtt.settings import (
+    DEFAULT_DISCOVERY_PREFIX,
+    DEFAULT_PREFIX,
+    MqttConfig,
+    TLSConfig,
+)
+from qbt_bridge.telegram.settings import DEFAULT_TELEGRAM_API, TelegramConfig, TelegramUser
 
-DEFAULT_PREFIX = "qbt-bridge"
-DEFAULT_DISCOVERY_PREFIX = "homeassistant"
-DEFAULT_TELEGRAM_API = "https://api.telegram.org"
 TELEGRAM_EVENTS = ("added", "completed", "errored")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TOPIC_LEVEL = re.compile(r"^[^#+\x00]+$")
@@ -60,85 +65,6 @@ class InstanceConfig:
     def secrets(self) -> list[str]:
         """The values that must never reach a log."""
         return [s for s in (self.password, self.api_key) if s]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TorrentFilter:
-    """Which torrents get per-torrent topics and entities."""
-
-    enabled: bool = False
-    states: frozenset[str] = frozenset()
-    categories: frozenset[str] = frozenset()
-    tags: frozenset[str] = frozenset()
-    limit: int = 50
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TLSConfig:
-    """TLS towards the broker."""
-
-    ca_file: Path | None = None
-    cert_file: Path | None = None
-    key_file: Path | None = None
-    insecure: bool = False  # skip certificate and host name checks
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MqttConfig:
-    """The MQTT front."""
-
-    host: str
-    port: int
-    username: str | None = None
-    password: str | None = None
-    client_id: str | None = None
-    protocol: str = "5"
-    keepalive: int = 60
-    qos: int = 1
-    prefix: str = DEFAULT_PREFIX
-    tls: TLSConfig | None = None
-    discovery: bool = True
-    discovery_prefix: str = DEFAULT_DISCOVERY_PREFIX
-    torrents: TorrentFilter = field(default_factory=TorrentFilter)
-
-    def secrets(self) -> list[str]:
-        """The values that must never reach a log."""
-        return [self.password] if self.password else []
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TelegramUser:
-    """One allow-listed Telegram user."""
-
-    id: int
-    instances: frozenset[str] = frozenset()  # empty: every instance
-    read_only: bool = False
-
-    def may_see(self, instance: str) -> bool:
-        """Whether this user may use that instance at all."""
-        return not self.instances or instance in self.instances
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TelegramConfig:
-    """The Telegram front."""
-
-    token: str
-    users: tuple[TelegramUser, ...]
-    notify_chats: tuple[int, ...] = ()
-    notify_events: frozenset[str] = frozenset({"completed"})
-    unauthorised: str = "refuse"  # or "ignore"
-    page_size: int = 8
-    api_url: str = DEFAULT_TELEGRAM_API
-    poll_timeout: int = 30
-
-    def user(self, user_id: int | None) -> TelegramUser | None:
-        """The allow-list entry of a user id, or None."""
-        return next((u for u in self.users if u.id == user_id), None)
-
-    def secrets(self) -> list[str]:
-        """The values that must never reach a log."""
-        return [self.token]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

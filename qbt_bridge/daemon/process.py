@@ -5,17 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from qbt_bridge.bridge import Bridge, RefreshPolicy
-from qbt_bridge.clients import ClientKind, TorrentClient, client_for, open_client
-from qbt_bridge.clients.detect import ConnectionSettings
-from qbt_bridge.clients.qbit_manage import QbitManageClient
-from qbt_bridge.config import Config, InstanceConfig
+from qbt_bridge.core.redact import install_secret_filter, remove_secret_filter
+from qbt_bridge.daemon.config import Config, InstanceConfig
+from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.factory import ServerSettings
+from qbt_bridge.engine.factory import make_bridge as engine_bridge
 from qbt_bridge.mqtt import MqttFront
-from qbt_bridge.redact import install_secret_filter, remove_secret_filter
 
 if TYPE_CHECKING:
     from qbt_bridge.telegram import TelegramFront
@@ -25,40 +23,23 @@ _LOGGER = logging.getLogger(__name__)
 
 
 def make_bridge(instance: InstanceConfig, config: Config) -> Bridge:
-    """A bridge for one configured instance.
-
-    Its client is made now when the config names its kind, else at the first refresh (when
-    the server has said which API it speaks).
-    """
-    login = (instance.url, instance.username, instance.password)
-    settings: ConnectionSettings = {
-        "api_key": instance.api_key,
-        "verify_certificate": instance.verify_ssl,
-        "request_timeout": instance.timeout,
-    }
-    known = instance.client != ClientKind.AUTO
-
-    def opener() -> Awaitable[TorrentClient]:
-        return open_client(*login, kind=instance.client, **settings)
-
-    policy = RefreshPolicy(
-        fast_interval=instance.fast_interval, full_interval=instance.full_interval
-    )
-    ledger = config.state_dir / f"{instance.id}.completed.json"
-    manage = (
-        QbitManageClient(instance.qbit_manage_url, connect_timeout=instance.timeout)
-        if instance.qbit_manage_url
-        else None
-    )
-    return Bridge(
-        client_for(instance.client, *login, **settings) if known else None,
-        instance.id,
-        opener=None if known else opener,
-        url=instance.url,
-        policy=policy,
-        ledger_path=ledger,
-        manage=manage,
-        manage_config=instance.qbit_manage_config,
+    """A bridge for one configured instance (the engine's own recipe, from the config)."""
+    return engine_bridge(
+        ServerSettings(
+            instance_id=instance.id,
+            url=instance.url,
+            username=instance.username,
+            password=instance.password,
+            api_key=instance.api_key,
+            kind=instance.client,
+            verify_certificate=instance.verify_ssl,
+            request_timeout=instance.timeout,
+            fast_interval=instance.fast_interval,
+            full_interval=instance.full_interval,
+            ledger_path=config.state_dir / f"{instance.id}.completed.json",
+            manage_url=instance.qbit_manage_url,
+            manage_config=instance.qbit_manage_config,
+        )
     )
 
 
@@ -74,15 +55,14 @@ class Daemon:
     def __post_init__(self) -> None:
         self.config.state_dir.mkdir(parents=True, exist_ok=True)
         self.bridges = [make_bridge(i, self.config) for i in self.config.instances]
+        names = {i.id: i.name for i in self.config.instances}
         if self.config.mqtt is not None:
-            self.mqtt = MqttFront(
-                self.config.mqtt, list(zip(self.bridges, self.config.instances, strict=True))
-            )
+            named = [(bridge, names[bridge.instance_id]) for bridge in self.bridges]
+            self.mqtt = MqttFront(self.config.mqtt, named)
         if self.config.telegram is not None:
             # Imported only when used: python-telegram-bot and httpx add ~15 MiB to the daemon.
             from qbt_bridge.telegram import TelegramFront  # noqa: PLC0415
 
-            names = {i.id: i.name for i in self.config.instances}
             self.telegram = TelegramFront(self.config.telegram, self.bridges, names)
 
     async def run(self, stop: asyncio.Event) -> None:

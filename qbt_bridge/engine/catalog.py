@@ -12,9 +12,19 @@ from enum import StrEnum
 from typing import Any, TypedDict
 
 from qbt_bridge.clients.base import ALL_CAPABILITIES, Capability
-from qbt_bridge.config import TorrentFilter
-from qbt_bridge.models import STATE_WORDS, ServerState, StateGroup, Torrent
-from qbt_bridge.store import SyncStore
+from qbt_bridge.core.models import STATE_WORDS, ServerState, StateGroup, Torrent
+from qbt_bridge.engine.store import SyncStore
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TorrentFilter:
+    """Which torrents get per-torrent topics and entities (MQTT and Home Assistant alike)."""
+
+    enabled: bool = False
+    states: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+    limit: int = 50
 
 
 class Platform(StrEnum):

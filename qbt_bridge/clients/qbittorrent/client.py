@@ -27,7 +27,7 @@ from qbt_bridge.clients.http import (
     HttpTransport,
     normalize_url,
 )
-from qbt_bridge.errors import (
+from qbt_bridge.core.errors import (
     AddTorrentError,
     APIError,
     AuthenticationError,
@@ -38,7 +38,7 @@ from qbt_bridge.errors import (
     NotFoundError,
     UnsupportedVersionError,
 )
-from qbt_bridge.models import (
+from qbt_bridge.core.models import (
     AddResult,
     BuildInfo,
     Category,
@@ -56,7 +56,7 @@ from qbt_bridge.models import (
     TransferInfo,
     parse_rss_items,
 )
-from qbt_bridge.version import (
+from qbt_bridge.core.versions import (
     WEBAPI_ACTIVE_BY_RATE,
     WEBAPI_ADD_JSON_ANSWER,
     WEBAPI_API_KEY,

@@ -17,8 +17,7 @@ from typing import Any
 
 import voluptuous as vol
 
-from qbt_bridge.bridge import AddOutcome, Bridge, CommandResult
-from qbt_bridge.errors import (
+from qbt_bridge.core.errors import (
     AmbiguousTargetError,
     APIError,
     AuthenticationError,
@@ -30,7 +29,8 @@ from qbt_bridge.errors import (
     QbtBridgeError,
     UnsupportedVersionError,
 )
-from qbt_bridge.models import RssRule, StateGroup, Torrent
+from qbt_bridge.core.models import RssRule, StateGroup, Torrent
+from qbt_bridge.engine.bridge import AddOutcome, Bridge, CommandResult
 
 MAX_PAYLOAD = 64 * 1024  # bytes, every command but add
 MAX_ADD_PAYLOAD = 8 * 1024 * 1024  # bytes: a .torrent (raw or base64 in JSON)

@@ -23,10 +23,10 @@ from qbt_bridge.clients.base import Capability, Hashes
 from qbt_bridge.clients.http import (
     HttpResponse,
 )
-from qbt_bridge.clients.snapshot import HttpSettings, SnapshotClient
-from qbt_bridge.errors import APIError, AuthenticationError, InvalidRequestError, NotFoundError
-from qbt_bridge.models import ETA_INFINITE, Category
-from qbt_bridge.version import Version
+from qbt_bridge.clients.legacy.snapshot import HttpSettings, SnapshotClient
+from qbt_bridge.core.errors import APIError, AuthenticationError, InvalidRequestError, NotFoundError
+from qbt_bridge.core.models import ETA_INFINITE, Category
+from qbt_bridge.core.versions import Version
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from qbt_bridge.bridge import Bridge
 from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.engine.bridge import Bridge
 
 _LOGGER = logging.getLogger(__name__)
 _HASH = re.compile(r"^[0-9a-fA-F]{40}$|^[0-9a-fA-F]{64}$")
@@ -78,7 +78,7 @@ def notify_command(url: str, instance: str) -> str:
     """The command line to put in qBittorrent's "run external program" settings."""
     python = shlex.quote(sys.executable)
     target = f"--url {shlex.quote(url)} --instance {shlex.quote(instance)}"
-    return f"{python} -m qbt_bridge.cli notify {target} %I"
+    return f"{python} -m qbt_bridge.daemon.cli notify {target} %I"
 
 
 async def install_push(client: QBittorrentClient, command: str) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from qbt_bridge.models import Torrent, TorrentState
+from qbt_bridge.core.models import Torrent, TorrentState
 
 
 class EventKind(StrEnum):

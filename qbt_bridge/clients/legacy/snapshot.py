@@ -26,8 +26,8 @@ from qbt_bridge.clients.http import (
     HttpTransport,
     normalize_url,
 )
-from qbt_bridge.errors import APIError, InvalidRequestError
-from qbt_bridge.models import (
+from qbt_bridge.core.errors import APIError, InvalidRequestError
+from qbt_bridge.core.models import (
     AddResult,
     MainData,
     RssFeed,
@@ -37,7 +37,7 @@ from qbt_bridge.models import (
     SearchResults,
     TransferInfo,
 )
-from qbt_bridge.version import Version
+from qbt_bridge.core.versions import Version
 
 REMOVAL_LOG = 2048  # removed hashes remembered for partial answers; older rids get a full one
 

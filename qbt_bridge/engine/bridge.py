@@ -29,7 +29,7 @@ from typing import Concatenate
 from qbt_bridge.clients import Capability, TorrentClient
 from qbt_bridge.clients.base import not_supported
 from qbt_bridge.clients.qbit_manage import ManageResult, QbitManageClient, check_commands
-from qbt_bridge.errors import (
+from qbt_bridge.core.errors import (
     AmbiguousTargetError,
     AuthenticationError,
     ConnectionFailedError,
@@ -38,8 +38,7 @@ from qbt_bridge.errors import (
     NotSupportedError,
     QbtBridgeError,
 )
-from qbt_bridge.events import Event, EventKind
-from qbt_bridge.models import (
+from qbt_bridge.core.models import (
     RssFeed,
     RssRule,
     SearchPlugin,
@@ -48,9 +47,10 @@ from qbt_bridge.models import (
     Torrent,
     TorrentState,
 )
-from qbt_bridge.redact import is_redacted, redact_text
-from qbt_bridge.store import CompletionLedger, SyncStore
-from qbt_bridge.torrentfile import BencodeError, magnet_info_hash, read_torrent
+from qbt_bridge.core.redact import is_redacted, redact_text
+from qbt_bridge.core.torrentfile import BencodeError, magnet_info_hash, read_torrent
+from qbt_bridge.engine.events import Event, EventKind
+from qbt_bridge.engine.store import CompletionLedger, SyncStore
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -18,8 +18,7 @@ from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from qbt_bridge.events import Event, EventKind, torrent_event
-from qbt_bridge.models import (
+from qbt_bridge.core.models import (
     Category,
     MainData,
     ServerState,
@@ -30,6 +29,7 @@ from qbt_bridge.models import (
     parse_tags,
     state_groups,
 )
+from qbt_bridge.engine.events import Event, EventKind, torrent_event
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The one command surface every front calls: the command table, answers and error codes."""

@@ -1,0 +1,105 @@
+"""One recipe for a bridge from connection settings, for the daemon and Home Assistant alike."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from qbt_bridge.clients import ClientKind, TorrentClient, client_for, open_client
+from qbt_bridge.clients.detect import ConnectionSettings
+from qbt_bridge.clients.qbit_manage import QbitManageClient
+from qbt_bridge.core.errors import UnsupportedVersionError
+from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServerSettings:
+    """How to reach one torrent client, how often to look, and where its ledger lives."""
+
+    instance_id: str
+    url: str
+    username: str | None = None
+    password: str | None = None
+    api_key: str | None = None
+    kind: str = ClientKind.AUTO  # "auto": the server says which API it speaks, at first contact
+    verify_certificate: bool = True
+    request_timeout: float = 10.0
+    fast_interval: float = 5.0
+    full_interval: float = 300.0
+    ledger_path: Path | None = None
+    manage_url: str | None = None
+    manage_config: str | None = None
+
+
+def make_bridge(
+    settings: ServerSettings,
+    *,
+    session: aiohttp.ClientSession | None = None,
+    manage_session: aiohttp.ClientSession | None = None,
+) -> Bridge:
+    """A bridge for one server (reads its completion ledger: call it off an event loop's hot path).
+
+    The client is made now when the kind is known, else at the first refresh or command.
+    """
+    login = (settings.url, settings.username, settings.password)
+    connection: ConnectionSettings = {
+        "api_key": settings.api_key,
+        "verify_certificate": settings.verify_certificate,
+        "request_timeout": settings.request_timeout,
+        "session": session,
+    }
+    known = settings.kind != ClientKind.AUTO
+
+    def opener() -> Awaitable[TorrentClient]:
+        return open_client(*login, kind=settings.kind, **connection)
+
+    manage = (
+        QbitManageClient(
+            settings.manage_url, session=manage_session, connect_timeout=settings.request_timeout
+        )
+        if settings.manage_url
+        else None
+    )
+    return Bridge(
+        client_for(settings.kind, *login, **connection) if known else None,
+        settings.instance_id,
+        opener=None if known else opener,
+        url=settings.url,
+        policy=RefreshPolicy(
+            fast_interval=settings.fast_interval, full_interval=settings.full_interval
+        ),
+        ledger_path=settings.ledger_path,
+        manage=manage,
+        manage_config=settings.manage_config,
+    )
+
+
+async def check_server(
+    settings: ServerSettings, *, session: aiohttp.ClientSession | None = None
+) -> str:
+    """Try the credentials once: the server's product name (``qBittorrent 5.1.0``).
+
+    Raises the engine's errors: AuthenticationError (LoginBannedError), ConnectionFailedError,
+    UnsupportedVersionError for a release this library does not know, NotSupportedError for a
+    server that is no torrent client.
+    """
+    connection: ConnectionSettings = {
+        "api_key": settings.api_key,
+        "verify_certificate": settings.verify_certificate,
+        "request_timeout": settings.request_timeout,
+        "session": session,
+    }
+    client = await open_client(
+        settings.url, settings.username, settings.password, kind=settings.kind, **connection
+    )
+    try:
+        version = await client.version()
+        await client.transfer_info()  # a call that needs the credentials, on every API
+        if not await client.is_version_supported():
+            raise UnsupportedVersionError(f"{client.product} ({version}) is not a known release")
+        return client.product
+    finally:
+        await client.close()
