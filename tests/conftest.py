@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,25 +17,12 @@ except ImportError:  # only Home Assistant's test plugin brings it
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.core.errors import QbtBridgeError
-from qbt_bridge.core.torrentfile import read_torrent
 from qbt_bridge.daemon.demo import LocalQbitManage, LocalQBittorrent, Release
 from qbt_bridge.engine.bridge import Bridge
-from qbt_bridge.engine.events import Event, EventKind
+from tests.daemons import RELEASES, Seed, empty_server, require
 from tests.helpers import FileServer, make_payload, wait_torrent
 from tests.standins.qbittorrent31 import QBittorrent31StandIn
 from tests.standins.utorrent import UTorrentStandIn
-
-# The releases every real-daemon test runs against; QBT_BRIDGE_RELEASES narrows it for a quick run.
-RELEASES = os.environ.get("QBT_BRIDGE_RELEASES", "host,trixie,forky").split(",")
-
-
-def require(release: Release) -> Release:
-    if not release.available:
-        pytest.fail(
-            f"qBittorrent release {release.name!r} is not unpacked; "
-            "run scripts/setup --with-test-releases"
-        )
-    return release
 
 
 @pytest.fixture(scope="session", params=RELEASES)
@@ -65,21 +51,7 @@ async def client(daemon: LocalQBittorrent) -> AsyncIterator[QBittorrentClient]:
     async with QBittorrentClient(daemon.url, daemon.username, daemon.password) as qbt:
         yield qbt
         with contextlib.suppress(QbtBridgeError):
-            await _empty(qbt)
-
-
-async def _empty(qbt: QBittorrentClient) -> None:
-    await qbt.torrents_delete("all", delete_files=True)
-    categories = await qbt.torrents_categories()
-    if categories:
-        await qbt.torrents_remove_categories(categories)
-    tags = await qbt.torrents_tags()
-    if tags:
-        await qbt.torrents_delete_tags(tags)
-    for name in await qbt.rss_rules():
-        await qbt.rss_remove_rule(name)
-    for feed in await qbt.rss_items():
-        await qbt.rss_remove_item(feed.path.split("\\")[0])
+            await empty_server(qbt)
 
 
 @contextlib.contextmanager
@@ -112,7 +84,7 @@ async def qbt_client(qbt: LocalQBittorrent) -> AsyncIterator[QBittorrentClient]:
     """A client on that daemon; it is emptied again after the test, alt speed off."""
     async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as client:
         yield client
-        await _empty(client)
+        await empty_server(client)
         await client.transfer_set_speed_limits_mode(enabled=False)
 
 
@@ -139,19 +111,6 @@ def files() -> Iterator[FileServer]:
         server = FileServer()
     yield server
     server.close()
-
-
-class Seed:
-    """A torrent with real data, seeded by a host daemon on loopback."""
-
-    def __init__(self, qbt: LocalQBittorrent, torrent: bytes) -> None:
-        self.daemon = qbt
-        self.torrent = torrent
-        self.meta = read_torrent(torrent)
-
-    @property
-    def peer(self) -> str:
-        return f"127.0.0.1:{self.daemon.bt_port}"
 
 
 @pytest.fixture(scope="session")
@@ -200,18 +159,3 @@ async def qbt31() -> AsyncIterator[QBittorrent31StandIn]:
 def bridge(client: QBittorrentClient, tmp_path: Path) -> Bridge:
     """An engine on the shared daemon, with its completion ledger in the test's folder."""
     return Bridge(client, "test", ledger_path=tmp_path / "ledger.json")
-
-
-class EventLog:
-    """Collects a bridge's events for assertions."""
-
-    def __init__(self, bridge: Bridge) -> None:
-        self.events: list[Event] = []
-        bridge.add_listener(self.events.append)
-
-    def of(self, kind: EventKind, torrent_hash: str | None = None) -> list[Event]:
-        return [
-            e
-            for e in self.events
-            if e.kind is kind and (torrent_hash is None or e.hash == torrent_hash)
-        ]

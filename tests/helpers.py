@@ -15,6 +15,8 @@ from aiohttp import web
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.core.models import Torrent
 from qbt_bridge.core.torrentfile import make_torrent, read_torrent
+from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.events import Event, EventKind
 
 DEADLINE = 60.0
 POLL_INTERVAL = 0.1  # between looks at the condition; the deadline decides
@@ -189,3 +191,18 @@ async def serve_loopback(app: web.Application, port: int) -> web.AppRunner:
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     return runner
+
+
+class EventLog:
+    """Collects a bridge's events for assertions."""
+
+    def __init__(self, bridge: Bridge) -> None:
+        self.events: list[Event] = []
+        bridge.add_listener(self.events.append)
+
+    def of(self, kind: EventKind, torrent_hash: str | None = None) -> list[Event]:
+        return [
+            e
+            for e in self.events
+            if e.kind is kind and (torrent_hash is None or e.hash == torrent_hash)
+        ]

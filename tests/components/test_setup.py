@@ -22,7 +22,7 @@ from qbt_bridge.core.torrentfile import bdecode, bencode
 from qbt_bridge.core.versions import Version
 from qbt_bridge.daemon.demo import LocalQbitManage, LocalQBittorrent
 from tests.components.conftest import entity_id, make_entry
-from tests.conftest import Seed
+from tests.daemons import Seed
 from tests.helpers import SEARCH_PLUGIN, FileServer, tiny_torrent, wait_for
 
 MAGNET = "magnet:?xt=urn:btih:" + "ab" * 20 + "&dn=from-home-assistant"

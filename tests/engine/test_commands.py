@@ -15,8 +15,8 @@ from qbt_bridge.daemon.demo import LocalQBittorrent, Release
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
 from qbt_bridge.engine.events import EventKind
 from qbt_bridge.engine.push import PushReceiver, install_push, notify_command
-from tests.conftest import EventLog, require
-from tests.helpers import SEARCH_PLUGIN, FileServer, rss_feed, tiny_torrent, wait_for
+from tests.daemons import require
+from tests.helpers import SEARCH_PLUGIN, EventLog, FileServer, rss_feed, tiny_torrent, wait_for
 
 
 async def _add_three(bridge: Bridge, tmp_path: Path) -> list[str]:

@@ -40,8 +40,8 @@ from qbt_bridge.core.models import ETA_INFINITE, RssRule, TorrentState
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.events import EventKind
-from tests.conftest import EventLog, _empty
-from tests.helpers import tiny_torrent, wait_for
+from tests.daemons import empty_server
+from tests.helpers import EventLog, tiny_torrent, wait_for
 from tests.standins.common import FakeTorrent, torrent_from_link
 from tests.standins.qbittorrent31 import QBittorrent31StandIn
 from tests.standins.utorrent import UTorrentStandIn
@@ -81,7 +81,7 @@ async def server(request: pytest.FixtureRequest, qbt: LocalQBittorrent) -> Async
         async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as admin:
             yield Server(kind, qbt.url, qbt.username, qbt.password, admin=admin)
             with contextlib.suppress(QbtBridgeError):
-                await _empty(admin)
+                await empty_server(admin)
                 await admin.transfer_set_download_limit(0)
         return
     standin: UTorrentStandIn | QBittorrent31StandIn = (

@@ -11,8 +11,8 @@ from qbt_bridge.daemon.demo import LocalQBittorrent, Release
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
 from qbt_bridge.engine.events import EventKind
 from qbt_bridge.engine.store import DROPPED_KEYS
-from tests.conftest import EventLog, Seed, require
-from tests.helpers import make_payload, tiny_torrent, wait_for, wait_torrent
+from tests.daemons import Seed, require
+from tests.helpers import EventLog, make_payload, tiny_torrent, wait_for, wait_torrent
 
 # Fields that change by themselves from one moment to the next.
 VOLATILE = {"time_active", "last_activity", "seeding_time", "availability", "eta", "reannounce",

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from qbt_bridge.api.commands import COMMANDS, MAX_PAYLOAD
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent, Release
-from tests.conftest import RELEASES, require
+from tests.daemons import RELEASES, require
 from tests.mqtt.conftest import Probe, Running, make_config
 
 CODES = {"invalid_request", "not_found", "ambiguous", "not_supported", "unavailable",

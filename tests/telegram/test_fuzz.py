@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from qbt_bridge.daemon.demo import LocalQBittorrent, Release
 from qbt_bridge.daemon.process import Daemon
-from tests.conftest import RELEASES, require
+from tests.daemons import RELEASES, require
 from tests.mqtt.conftest import Running
 from tests.telegram.botapi import BotApi
 from tests.telegram.conftest import ADMIN, VIEWER, Chat, telegram_config

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalQBittorrent
-from tests.conftest import Seed
+from tests.daemons import Seed
 from tests.helpers import SEARCH_PLUGIN, FileServer, rss_feed, tiny_torrent, wait_for, wait_torrent
 from tests.mqtt.conftest import Running
 from tests.telegram.botapi import BotApi

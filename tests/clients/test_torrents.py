@@ -14,7 +14,7 @@ from qbt_bridge.core.errors import (
 from qbt_bridge.core.models import TorrentState
 from qbt_bridge.core.torrentfile import make_torrent, read_torrent, torrent_to_magnet
 from qbt_bridge.daemon.demo import LocalQBittorrent
-from tests.conftest import Seed
+from tests.daemons import Seed
 from tests.helpers import FileServer, tiny_torrent, wait_for, wait_torrent
 
 UNKNOWN_HASH = "0123456789abcdef0123456789abcdef01234567"

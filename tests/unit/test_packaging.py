@@ -1,0 +1,32 @@
+"""What the base install (``pip install qbt-bridge``) gives Home Assistant, checked at run time.
+
+import-linter checks the import graph (``pyproject.toml``); this imports every library module
+the integration names, in a fresh interpreter where the daemon's packages cannot be imported.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+INTEGRATION = Path(__file__).parents[2] / "custom_components" / "qbt_bridge"
+DAEMON_ONLY = ("aiomqtt", "paho", "telegram", "yaml")
+
+
+def test_the_integrations_library_modules_need_no_daemon_package() -> None:
+    modules = sorted(
+        {
+            match.group(1)
+            for path in INTEGRATION.glob("*.py")
+            for match in re.finditer(
+                r"^from (qbt_bridge[\w.]*) import", path.read_text(), re.MULTILINE
+            )
+        }
+    )
+    assert "qbt_bridge.engine" in modules
+    blocked = "; ".join(f"sys.modules[{name!r}] = None" for name in DAEMON_ONLY)
+    code = f"import sys; {blocked}\n" + "\n".join(f"import {m}" for m in modules)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
