@@ -220,7 +220,7 @@ async def test_an_unsupported_release_is_refused_at_login_and_after(
     daemon: LocalQBittorrent, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every release the suite runs is supported; pretend the next one came out.
-    monkeypatch.setattr("qbt_bridge.clients.qbittorrent.client.is_supported", lambda _a, _w: False)
+    monkeypatch.setattr("qbt_bridge.clients.qbittorrent.request.is_supported", lambda _a, _w: False)
     async with QBittorrentClient(
         daemon.url, daemon.username, daemon.password, raise_unsupported_version=True
     ) as client:

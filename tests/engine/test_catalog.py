@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.catalog import (
     GLOBAL_ENTITIES,
@@ -37,7 +39,15 @@ def test_keys_are_unique_and_complete() -> None:
             assert entity.command
 
 
-async def test_values_from_a_real_server(bridge: Bridge, tmp_path: Path) -> None:
+async def test_values_from_a_real_server(fresh_daemon: LocalQBittorrent, tmp_path: Path) -> None:
+    # A daemon of its own: the global ratio is "-" (None) only where nothing moved yet.
+    async with QBittorrentClient(
+        fresh_daemon.url, fresh_daemon.username, fresh_daemon.password
+    ) as client:
+        await _check_values(Bridge(client, "test"), tmp_path)
+
+
+async def _check_values(bridge: Bridge, tmp_path: Path) -> None:
     data, h = tiny_torrent(tmp_path, "catalog.bin")
     await bridge.add(data, paused=True, tags=["x"])
     await bridge.refresh(full=True)

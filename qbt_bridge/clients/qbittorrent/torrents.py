@@ -1,0 +1,481 @@
+"""``torrents/*``: listing, adding and acting on torrents, categories and tags."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, TypedDict, Unpack, cast
+
+import aiohttp
+
+from qbt_bridge.clients.http import (
+    HttpResponse,
+)
+from qbt_bridge.clients.qbittorrent.request import (
+    JSON,
+    Endpoint,
+    Hashes,
+    RequestCore,
+    flag,
+    join_hashes,
+    route,
+)
+from qbt_bridge.core.errors import (
+    AddTorrentError,
+    APIError,
+    InvalidRequestError,
+)
+from qbt_bridge.core.models import (
+    AddResult,
+    Category,
+    Torrent,
+)
+from qbt_bridge.core.versions import (
+    WEBAPI_ADD_JSON_ANSWER,
+    WEBAPI_CONTENT_LAYOUT,
+    WEBAPI_INACTIVE_SEEDING_LIMIT,
+    WEBAPI_SEED_MODE,
+    WEBAPI_SHARE_LIMIT_ACTION,
+    WEBAPI_STOP_START,
+    Version,
+)
+
+# torrents/info's filters in every release's words; 5.0 renamed paused/resumed.
+_NEW_FILTER_NAMES = {"paused": "stopped", "resumed": "running"}
+_OLD_FILTER_NAMES = {new: old for old, new in _NEW_FILTER_NAMES.items()}
+STATUS_FILTERS = frozenset(
+    {"all", "downloading", "seeding", "completed", "active", "inactive", "stalled",
+     "stalled_uploading", "stalled_downloading", "checking", "moving", "errored",
+     *_NEW_FILTER_NAMES, *_OLD_FILTER_NAMES}
+)  # fmt: skip
+
+
+class TorrentFilter(TypedDict, total=False):
+    """The filters ``torrents/info`` takes (``status_filter`` is the WebAPI's ``filter``)."""
+
+    status_filter: str | None
+    category: str | None
+    tag: str | None
+    sort: str | None
+    reverse: bool | None
+    limit: int | None
+    offset: int | None
+    hashes: Hashes | None
+
+
+class TorrentsAPI(RequestCore):
+    """``torrents/*``: listing, adding and acting on torrents, categories and tags."""
+
+    async def torrents_info(self, **filters: Unpack[TorrentFilter]) -> list[Torrent]:
+        """``torrents/info``: the torrent list, filtered and sorted by the server."""
+        return [Torrent.from_api(item) for item in await self.torrents_info_raw(**filters)]
+
+    async def torrents_info_raw(self, **filters: Unpack[TorrentFilter]) -> list[dict[str, Any]]:
+        """``torrents/info`` as the server's mappings (for the store: no models built)."""
+        names = {"status_filter": "filter"}
+        form: dict[str, Any] = {}
+        for key, value in filters.items():
+            if value is None:
+                continue
+            if key == "hashes":
+                form[key] = join_hashes(cast("Hashes", value))
+            elif key == "status_filter":
+                form["filter"] = await self._status_filter(str(value))
+            else:
+                form[names.get(key, key)] = flag(value) if isinstance(value, bool) else value
+        return cast("list[dict[str, Any]]", await self._json(route("torrents/info"), form) or [])
+
+    async def _status_filter(self, name: str) -> str:
+        """A ``torrents/info`` filter in the server's release's words.
+
+        qBittorrent ignores a filter it does not know and lists every torrent, so 4.x's
+        ``paused``/``resumed`` and 5.x's ``stopped``/``running`` are translated, and a word no
+        release knows is refused.
+        """
+        word = name.strip().lower()
+        if word not in STATUS_FILTERS:
+            raise InvalidRequestError(
+                f"no torrent filter {name[:40]!r}; known: {', '.join(sorted(STATUS_FILTERS))}"
+            )
+        new_names = await self.uses_stop_start()
+        renamed = _NEW_FILTER_NAMES if new_names else _OLD_FILTER_NAMES
+        return renamed.get(word, word)
+
+    async def _per_torrent(self, path: str, torrent_hash: str, since: str | None = None) -> JSON:
+        return await self._json(route(path, since, item=True), {"hash": torrent_hash})
+
+    async def torrents_properties(self, torrent_hash: str) -> dict[str, Any]:
+        """``torrents/properties``: a torrent's generic properties."""
+        return cast("dict[str, Any]", await self._per_torrent("torrents/properties", torrent_hash))
+
+    async def torrents_trackers(self, torrent_hash: str) -> list[dict[str, Any]]:
+        """``torrents/trackers``: a torrent's trackers (URLs may hold pass-keys)."""
+        return cast(
+            "list[dict[str, Any]]", await self._per_torrent("torrents/trackers", torrent_hash)
+        )
+
+    async def torrents_webseeds(self, torrent_hash: str) -> list[dict[str, Any]]:
+        """``torrents/webseeds``: a torrent's web seeds."""
+        return cast(
+            "list[dict[str, Any]]", await self._per_torrent("torrents/webseeds", torrent_hash)
+        )
+
+    async def torrents_files(
+        self, torrent_hash: str, indexes: Iterable[int] | None = None
+    ) -> list[dict[str, Any]]:
+        """``torrents/files``: a torrent's files with progress and priority."""
+        form: dict[str, Any] = {"hash": torrent_hash}
+        if indexes is not None:
+            form["indexes"] = "|".join(str(i) for i in indexes)
+        data = await self._json(route("torrents/files", item=True), form)
+        return cast("list[dict[str, Any]]", data)
+
+    async def torrents_piece_states(self, torrent_hash: str) -> list[int]:
+        """``torrents/pieceStates``: 0 missing, 1 downloading, 2 have, per piece."""
+        return cast("list[int]", await self._per_torrent("torrents/pieceStates", torrent_hash))
+
+    async def torrents_piece_hashes(self, torrent_hash: str) -> list[str]:
+        """``torrents/pieceHashes``: the SHA-1 of every piece."""
+        return cast("list[str]", await self._per_torrent("torrents/pieceHashes", torrent_hash))
+
+    async def torrents_download_limit(self, hashes: Hashes) -> dict[str, int]:
+        """``torrents/downloadLimit``: per-torrent download limits (bytes/s, 0: none)."""
+        data = await self._json(route("torrents/downloadLimit"), {"hashes": join_hashes(hashes)})
+        return cast("dict[str, int]", data or {})
+
+    async def torrents_upload_limit(self, hashes: Hashes) -> dict[str, int]:
+        """``torrents/uploadLimit``: per-torrent upload limits (bytes/s, 0: none)."""
+        data = await self._json(route("torrents/uploadLimit"), {"hashes": join_hashes(hashes)})
+        return cast("dict[str, int]", data or {})
+
+    async def _on_hashes(self, endpoint: Endpoint, hashes: Hashes, **extra: Any) -> bool | None:
+        return await self._action(endpoint, {"hashes": join_hashes(hashes), **extra})
+
+    async def torrents_pause(self, hashes: Hashes) -> bool | None:
+        """``torrents/pause`` (until WebAPI 2.11): pause torrents."""
+        return await self._on_hashes(route("torrents/pause", until=str(WEBAPI_STOP_START)), hashes)
+
+    async def torrents_resume(self, hashes: Hashes) -> bool | None:
+        """``torrents/resume`` (until WebAPI 2.11): resume torrents."""
+        return await self._on_hashes(route("torrents/resume", until=str(WEBAPI_STOP_START)), hashes)
+
+    async def torrents_stop(self, hashes: Hashes) -> bool | None:
+        """``torrents/stop`` (WebAPI 2.11+): stop torrents."""
+        return await self._on_hashes(route("torrents/stop", str(WEBAPI_STOP_START)), hashes)
+
+    async def torrents_start(self, hashes: Hashes) -> bool | None:
+        """``torrents/start`` (WebAPI 2.11+): start torrents."""
+        return await self._on_hashes(route("torrents/start", str(WEBAPI_STOP_START)), hashes)
+
+    async def pause(self, hashes: Hashes) -> None:
+        """Pause (4.x) or stop (5.x) torrents, whichever the server understands."""
+        if await self.uses_stop_start():
+            await self.torrents_stop(hashes)
+        else:
+            await self.torrents_pause(hashes)
+
+    async def resume(self, hashes: Hashes) -> None:
+        """Resume (4.x) or start (5.x) torrents, whichever the server understands."""
+        if await self.uses_stop_start():
+            await self.torrents_start(hashes)
+        else:
+            await self.torrents_resume(hashes)
+
+    async def torrents_delete(self, hashes: Hashes, delete_files: bool = False) -> None:
+        """``torrents/delete``: remove torrents, with their data when asked."""
+        await self._on_hashes(route("torrents/delete"), hashes, deleteFiles=flag(delete_files))
+
+    async def torrents_recheck(self, hashes: Hashes) -> None:
+        """``torrents/recheck``: verify the torrents' data."""
+        await self._on_hashes(route("torrents/recheck"), hashes)
+
+    async def torrents_reannounce(self, hashes: Hashes) -> bool | None:
+        """``torrents/reannounce``: announce to trackers now."""
+        return await self._on_hashes(route("torrents/reannounce", "2.0.2"), hashes)
+
+    async def torrents_add(
+        self,
+        *,
+        urls: Iterable[str] = (),
+        torrent_files: Iterable[bytes | tuple[str, bytes]] = (),
+        save_path: str | None = None,
+        cookie: str | None = None,
+        category: str | None = None,
+        tags: Iterable[str] | None = None,
+        skip_checking: bool | None = None,
+        paused: bool | None = None,
+        root_folder: bool | None = None,
+        content_layout: str | None = None,
+        rename: str | None = None,
+        upload_limit: int | None = None,
+        download_limit: int | None = None,
+        ratio_limit: float | None = None,
+        seeding_time_limit: int | None = None,
+        auto_tmm: bool | None = None,
+        sequential_download: bool | None = None,
+        first_last_piece_prio: bool | None = None,
+    ) -> AddResult:
+        """``torrents/add``: add torrents by URL/magnet and by ``.torrent`` content.
+
+        ``paused`` is sent as ``paused`` and as ``stopped`` (5.x ignores the first), and
+        ``skip_checking`` as ``seedMode`` from WebAPI 2.16. ``content_layout`` is ``Original``,
+        ``Subfolder`` or ``NoSubfolder`` (WebAPI 2.7+); ``root_folder``, which those servers
+        ignore, is sent to them as the layout it means. Raises InvalidTorrentFileError (415)
+        and AddTorrentError when the server added nothing.
+        """
+        url_list = [u for u in urls if u]
+        files = list(torrent_files)
+        if not url_list and not files:
+            raise InvalidRequestError("torrents/add: give at least one URL or torrent file")
+        webapi = await self.webapi_version()
+        form = aiohttp.FormData()
+        if url_list:
+            form.add_field("urls", "\n".join(url_list))
+        for index, item in enumerate(files):
+            name, content = item if isinstance(item, tuple) else (f"upload-{index}.torrent", item)
+            form.add_field(
+                "torrents", content, filename=name, content_type="application/x-bittorrent"
+            )
+        options: dict[str, Any] = {
+            "savepath": save_path,
+            "cookie": cookie,
+            "category": category,
+            "tags": ",".join(tags) if tags is not None else None,
+            **_layout(root_folder, content_layout, webapi),
+            "rename": rename,
+            "upLimit": upload_limit,
+            "dlLimit": download_limit,
+            "ratioLimit": ratio_limit,
+            "seedingTimeLimit": seeding_time_limit,
+            "autoTMM": None if auto_tmm is None else flag(auto_tmm),
+            "sequentialDownload": None
+            if sequential_download is None
+            else flag(sequential_download),
+            "firstLastPiecePrio": None
+            if first_last_piece_prio is None
+            else flag(first_last_piece_prio),
+        }
+        if paused is not None:
+            options["paused"] = options["stopped"] = flag(paused)
+        if skip_checking is not None:
+            key = "seedMode" if webapi >= WEBAPI_SEED_MODE else "skip_checking"
+            options[key] = flag(skip_checking)
+        for key, value in options.items():
+            if value is not None:
+                form.add_field(key, str(value))
+        response = await self._call(route("torrents/add"), form)
+        return _add_result(response, webapi)
+
+    async def torrents_add_trackers(self, torrent_hash: str, urls: Iterable[str]) -> None:
+        """``torrents/addTrackers``: add tracker URLs to a torrent."""
+        await self._call(
+            route("torrents/addTrackers", item=True),
+            {"hash": torrent_hash, "urls": "\n".join(urls)},
+        )
+
+    async def torrents_edit_tracker(
+        self, torrent_hash: str, orig_url: str, new_url: str
+    ) -> bool | None:
+        """``torrents/editTracker``: replace one tracker URL.
+
+        The old URL goes as ``origUrl`` and, for newer servers that renamed it, as ``url``.
+        """
+        form = {"hash": torrent_hash, "origUrl": orig_url, "url": orig_url, "newUrl": new_url}
+        return await self._action(route("torrents/editTracker", "2.2.0", item=True), form)
+
+    async def torrents_remove_trackers(self, torrent_hash: str, urls: Iterable[str]) -> bool | None:
+        """``torrents/removeTrackers``: remove tracker URLs from a torrent."""
+        form = {"hash": torrent_hash, "urls": "|".join(urls)}
+        return await self._action(route("torrents/removeTrackers", "2.2.0", item=True), form)
+
+    async def torrents_add_peers(self, hashes: Hashes, peers: Iterable[str]) -> bool | None:
+        """``torrents/addPeers``: connect torrents to ``host:port`` peers."""
+        return await self._on_hashes(
+            route("torrents/addPeers", "2.3.0"), hashes, peers="|".join(peers)
+        )
+
+    async def torrents_increase_prio(self, hashes: Hashes) -> None:
+        """``torrents/increasePrio``: move up the queue (409 when queueing is off)."""
+        await self._on_hashes(route("torrents/increasePrio"), hashes)
+
+    async def torrents_decrease_prio(self, hashes: Hashes) -> None:
+        """``torrents/decreasePrio``: move down the queue."""
+        await self._on_hashes(route("torrents/decreasePrio"), hashes)
+
+    async def torrents_top_prio(self, hashes: Hashes) -> None:
+        """``torrents/topPrio``: move to the top of the queue."""
+        await self._on_hashes(route("torrents/topPrio"), hashes)
+
+    async def torrents_bottom_prio(self, hashes: Hashes) -> None:
+        """``torrents/bottomPrio``: move to the bottom of the queue."""
+        await self._on_hashes(route("torrents/bottomPrio"), hashes)
+
+    async def torrents_file_prio(
+        self, torrent_hash: str, file_ids: Iterable[int], priority: int
+    ) -> None:
+        """``torrents/filePrio``: set the priority (0, 1, 6, 7) of files by index."""
+        form = {
+            "hash": torrent_hash,
+            "id": "|".join(str(i) for i in file_ids),
+            "priority": priority,
+        }
+        await self._call(route("torrents/filePrio", item=True), form)
+
+    async def torrents_set_download_limit(self, hashes: Hashes, limit: int) -> None:
+        """``torrents/setDownloadLimit``: per-torrent download limit in bytes/s."""
+        await self._on_hashes(route("torrents/setDownloadLimit"), hashes, limit=limit)
+
+    async def torrents_set_upload_limit(self, hashes: Hashes, limit: int) -> None:
+        """``torrents/setUploadLimit``: per-torrent upload limit in bytes/s."""
+        await self._on_hashes(route("torrents/setUploadLimit"), hashes, limit=limit)
+
+    async def torrents_set_share_limits(
+        self,
+        hashes: Hashes,
+        ratio_limit: float = -2,
+        seeding_time_limit: int = -2,
+        inactive_seeding_time_limit: int = -2,
+    ) -> bool | None:
+        """``torrents/setShareLimits``: ratio and seeding-time limits (-2 global, -1 none)."""
+        webapi = await self.webapi_version()
+        extra: dict[str, Any] = {"ratioLimit": ratio_limit, "seedingTimeLimit": seeding_time_limit}
+        if webapi >= WEBAPI_INACTIVE_SEEDING_LIMIT:
+            extra["inactiveSeedingTimeLimit"] = inactive_seeding_time_limit
+        if webapi >= WEBAPI_SHARE_LIMIT_ACTION:
+            # "Default" keeps the torrent's action and mode; 5.3 insists on both fields.
+            extra["shareLimitAction"] = "Default"
+            extra["shareLimitsMode"] = "Default"
+        return await self._on_hashes(route("torrents/setShareLimits", "2.0.1"), hashes, **extra)
+
+    async def torrents_set_location(self, hashes: Hashes, location: str) -> None:
+        """``torrents/setLocation``: move torrents' data to another folder."""
+        await self._on_hashes(route("torrents/setLocation"), hashes, location=location)
+
+    async def torrents_rename(self, torrent_hash: str, name: str) -> None:
+        """``torrents/rename``: rename a torrent."""
+        await self._call(route("torrents/rename", item=True), {"hash": torrent_hash, "name": name})
+
+    async def torrents_set_category(self, hashes: Hashes, category: str) -> None:
+        """``torrents/setCategory``: set (or, with "", clear) the torrents' category."""
+        await self._on_hashes(route("torrents/setCategory"), hashes, category=category)
+
+    async def torrents_categories(self) -> dict[str, Category] | None:
+        """``torrents/categories``: all categories by name."""
+        data = await self._json(route("torrents/categories", "2.1.1"))
+        if data is None:
+            return None
+        return {name: Category.from_api(value) for name, value in data.items()}
+
+    async def torrents_create_category(self, name: str, save_path: str = "") -> None:
+        """``torrents/createCategory``: make a category."""
+        await self._call(
+            route("torrents/createCategory"), {"category": name, "savePath": save_path}
+        )
+
+    async def torrents_edit_category(self, name: str, save_path: str) -> bool | None:
+        """``torrents/editCategory``: change a category's save path."""
+        form = {"category": name, "savePath": save_path}
+        return await self._action(route("torrents/editCategory", "2.1.0"), form)
+
+    async def torrents_remove_categories(self, names: Iterable[str]) -> None:
+        """``torrents/removeCategories``: delete categories."""
+        await self._call(route("torrents/removeCategories"), {"categories": "\n".join(names)})
+
+    async def torrents_add_tags(self, hashes: Hashes, tags: Iterable[str]) -> bool | None:
+        """``torrents/addTags``: tag torrents (creating the tags as needed)."""
+        return await self._on_hashes(
+            route("torrents/addTags", "2.3.0"), hashes, tags=",".join(tags)
+        )
+
+    async def torrents_remove_tags(self, hashes: Hashes, tags: Iterable[str] = ()) -> bool | None:
+        """``torrents/removeTags``: untag torrents (no tags: remove all)."""
+        return await self._on_hashes(
+            route("torrents/removeTags", "2.3.0"), hashes, tags=",".join(tags)
+        )
+
+    async def torrents_tags(self) -> list[str] | None:
+        """``torrents/tags``: all tags."""
+        data = await self._json(route("torrents/tags", "2.3.0"))
+        return None if data is None else cast("list[str]", data)
+
+    async def torrents_create_tags(self, tags: Iterable[str]) -> bool | None:
+        """``torrents/createTags``: make tags."""
+        return await self._action(route("torrents/createTags", "2.3.0"), {"tags": ",".join(tags)})
+
+    async def torrents_delete_tags(self, tags: Iterable[str]) -> bool | None:
+        """``torrents/deleteTags``: delete tags."""
+        return await self._action(route("torrents/deleteTags", "2.3.0"), {"tags": ",".join(tags)})
+
+    async def torrents_set_auto_management(self, hashes: Hashes, enable: bool) -> None:
+        """``torrents/setAutoManagement``: automatic torrent management on or off."""
+        await self._on_hashes(route("torrents/setAutoManagement"), hashes, enable=flag(enable))
+
+    async def torrents_toggle_sequential_download(self, hashes: Hashes) -> None:
+        """``torrents/toggleSequentialDownload``: flip sequential download."""
+        await self._on_hashes(route("torrents/toggleSequentialDownload"), hashes)
+
+    async def torrents_toggle_first_last_piece_prio(self, hashes: Hashes) -> None:
+        """``torrents/toggleFirstLastPiecePrio``: flip first/last piece priority."""
+        await self._on_hashes(route("torrents/toggleFirstLastPiecePrio"), hashes)
+
+    async def torrents_set_force_start(self, hashes: Hashes, value: bool) -> None:
+        """``torrents/setForceStart``: force start on or off."""
+        await self._on_hashes(route("torrents/setForceStart"), hashes, value=flag(value))
+
+    async def torrents_set_super_seeding(self, hashes: Hashes, value: bool) -> None:
+        """``torrents/setSuperSeeding``: super seeding on or off."""
+        await self._on_hashes(route("torrents/setSuperSeeding"), hashes, value=flag(value))
+
+    async def torrents_rename_file(
+        self, torrent_hash: str, old_path: str, new_path: str
+    ) -> bool | None:
+        """``torrents/renameFile``: rename a file inside a torrent."""
+        form = {"hash": torrent_hash, "oldPath": old_path, "newPath": new_path}
+        return await self._action(route("torrents/renameFile", "2.4.0", item=True), form)
+
+    async def torrents_rename_folder(
+        self, torrent_hash: str, old_path: str, new_path: str
+    ) -> bool | None:
+        """``torrents/renameFolder``: rename a folder inside a torrent."""
+        form = {"hash": torrent_hash, "oldPath": old_path, "newPath": new_path}
+        return await self._action(route("torrents/renameFolder", "2.8.0", item=True), form)
+
+
+def _add_result(response: HttpResponse | None, webapi: Version) -> AddResult:
+    if response is None:
+        raise APIError("torrents/add: the server has no add endpoint")
+    text = response.text.strip()
+    if webapi >= WEBAPI_ADD_JSON_ANSWER and text.startswith("{"):
+        result = AddResult.from_api(json.loads(text))
+        if result.failure_count and not result.success_count and not result.pending_count:
+            raise AddTorrentError("qBittorrent added none of the torrents")
+        return result
+    if text == "Fails.":
+        raise AddTorrentError("qBittorrent added none of the torrents (duplicate or bad link?)")
+    return AddResult(raw={"answer": text})
+
+
+_LAYOUTS = {"original": "Original", "subfolder": "Subfolder", "nosubfolder": "NoSubfolder"}
+
+
+def _layout(root_folder: bool | None, layout: str | None, webapi: Version) -> dict[str, str]:
+    """``torrents/add``'s folder option as the server's release takes it.
+
+    ``root_folder`` before WebAPI 2.7, ``contentLayout`` from then on (those servers ignore
+    ``root_folder``: files landed in a subfolder whatever it said).
+    """
+    if layout is not None:
+        name = _LAYOUTS.get(layout.replace("_", "").replace(" ", "").lower())
+        if name is None:
+            raise InvalidRequestError("content_layout is Original, Subfolder or NoSubfolder")
+        if root_folder is not None and name != ("Subfolder" if root_folder else "NoSubfolder"):
+            raise InvalidRequestError("root_folder and content_layout disagree")
+    elif root_folder is not None:
+        name = "Subfolder" if root_folder else "NoSubfolder"
+    else:
+        return {}
+    if webapi >= WEBAPI_CONTENT_LAYOUT:
+        return {"contentLayout": name}
+    if name == "Original":
+        return {}
+    return {"root_folder": flag(name == "Subfolder")}
