@@ -6,9 +6,10 @@ import asyncio
 import subprocess
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -206,3 +207,25 @@ class EventLog:
             for e in self.events
             if e.kind is kind and (torrent_hash is None or e.hash == torrent_hash)
         ]
+
+
+class LoopThread:
+    """An event loop on a thread of its own, for module-wide async set-ups that hypothesis's
+    synchronous tests drive: ``call`` runs a coroutine there and waits for it."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def call[T](self, job: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(job, self.loop).result(timeout=120)
+
+    async def _stop(self) -> None:
+        """What a subclass tears down on the loop before it stops."""
+
+    def close(self) -> None:
+        self.call(self._stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()

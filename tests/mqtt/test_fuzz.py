@@ -5,12 +5,9 @@ Each one must get exactly one well-formed answer, and the daemon must keep runni
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +16,7 @@ from hypothesis import strategies as st
 from qbt_bridge.api.commands import COMMANDS, MAX_PAYLOAD
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent, Release
 from tests.daemons import RELEASES, require
+from tests.helpers import LoopThread
 from tests.mqtt.conftest import Probe, Running, make_config
 
 CODES = {"invalid_request", "not_found", "ambiguous", "not_supported", "unavailable",
@@ -26,21 +24,16 @@ CODES = {"invalid_request", "not_found", "ambiguous", "not_supported", "unavaila
 ARGUMENTS = sorted({str(key.schema) for c in COMMANDS.values() for key in c.schema.schema})
 
 
-class Environment:
+class Environment(LoopThread):
     """The daemon and a probe, running in an event loop of their own on a thread."""
 
     def __init__(self, qbt: LocalQBittorrent, broker: LocalMosquitto, state: Path) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
+        super().__init__()
         self.config = make_config(qbt, broker.port, state)
         self.port = broker.port
         self.run: Running | None = None
         self.probe: Probe | None = None
         self.call(self._start())
-
-    def call[T](self, job: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(job, self.loop).result(timeout=120)
 
     async def _start(self) -> None:
         from qbt_bridge.daemon.process import Daemon
@@ -55,12 +48,6 @@ class Environment:
         assert self.run is not None
         await self.probe.__aexit__(None, None, None)
         await self.run.close()
-
-    def close(self) -> None:
-        self.call(self._stop())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-        self.loop.close()
 
 
 @pytest.fixture(scope="module")

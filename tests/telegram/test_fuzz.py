@@ -7,8 +7,7 @@ in the generated text only ever point at 127.0.0.1, and magnets carry no tracker
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from hypothesis import strategies as st
 from qbt_bridge.daemon.demo import LocalQBittorrent, Release
 from qbt_bridge.daemon.process import Daemon
 from tests.daemons import RELEASES, require
+from tests.helpers import LoopThread
 from tests.mqtt.conftest import Running
 from tests.telegram.botapi import BotApi
 from tests.telegram.conftest import ADMIN, VIEWER, Chat, telegram_config
@@ -42,21 +42,16 @@ TEXTS = st.one_of(
 )
 
 
-class Environment:
+class Environment(LoopThread):
     """A qBittorrent, the Bot API stand-in and the daemon's bot, on a loop of their own."""
 
     def __init__(self, qbt: LocalQBittorrent, state: Path) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
+        super().__init__()
         self.qbt = qbt
         self.state = state
         self.botapi = BotApi()
         self.run: Running | None = None
         self.call(self._start())
-
-    def call[T](self, job: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(job, self.loop).result(timeout=120)
 
     async def _start(self) -> None:
         await self.botapi.start()
@@ -69,12 +64,6 @@ class Environment:
         assert self.run is not None
         await self.run.close()
         await self.botapi.stop()
-
-    def close(self) -> None:
-        self.call(self._stop())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-        self.loop.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,31 +10,11 @@ from __future__ import annotations
 
 from qbt_bridge.clients.qbittorrent.app import AppAPI
 from qbt_bridge.clients.qbittorrent.log import LogAPI
-from qbt_bridge.clients.qbittorrent.request import (
-    ENV_API_KEY,
-    ENV_DO_NOT_VERIFY,
-    ENV_HOST,
-    ENV_PASSWORD,
-    ENV_USERNAME,
-    join_hashes,
-)
 from qbt_bridge.clients.qbittorrent.rss import RssAPI
 from qbt_bridge.clients.qbittorrent.search import SearchAPI
 from qbt_bridge.clients.qbittorrent.sync import SyncAPI
-from qbt_bridge.clients.qbittorrent.torrents import STATUS_FILTERS, TorrentFilter, TorrentsAPI
+from qbt_bridge.clients.qbittorrent.torrents import TorrentsAPI
 from qbt_bridge.clients.qbittorrent.transfer import TransferAPI
-
-__all__ = [
-    "ENV_API_KEY",
-    "ENV_DO_NOT_VERIFY",
-    "ENV_HOST",
-    "ENV_PASSWORD",
-    "ENV_USERNAME",
-    "STATUS_FILTERS",
-    "QBittorrentClient",
-    "TorrentFilter",
-    "join_hashes",
-]
 
 
 class QBittorrentClient(AppAPI, LogAPI, SyncAPI, TransferAPI, TorrentsAPI, RssAPI, SearchAPI):
