@@ -6,20 +6,22 @@ command names) reaches them from here, so no front imports a client.
 
 from qbt_bridge.clients import Capability, ClientKind
 from qbt_bridge.clients import detect as detect_server
+from qbt_bridge.clients.base import ALL_CAPABILITIES
 from qbt_bridge.clients.http import normalize_url
 from qbt_bridge.clients.qbit_manage import COMMANDS as MANAGE_COMMANDS
-from qbt_bridge.clients.qbit_manage import ManageResult
 from qbt_bridge.engine.bridge import AddOutcome, Bridge, CommandResult, RefreshPolicy
 from qbt_bridge.engine.factory import ServerSettings, check_server, make_bridge
+from qbt_bridge.engine.manage import ManageOutcome
 
 __all__ = [
+    "ALL_CAPABILITIES",
     "MANAGE_COMMANDS",
     "AddOutcome",
     "Bridge",
     "Capability",
     "ClientKind",
     "CommandResult",
-    "ManageResult",
+    "ManageOutcome",
     "RefreshPolicy",
     "ServerSettings",
     "check_server",

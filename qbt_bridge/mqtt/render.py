@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from qbt_bridge import __version__
-from qbt_bridge.clients.base import ALL_CAPABILITIES, Capability
 from qbt_bridge.core.models import Torrent
 from qbt_bridge.core.redact import redact_text
+from qbt_bridge.engine import ALL_CAPABILITIES, Capability
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.catalog import (
     GLOBAL_ENTITIES,

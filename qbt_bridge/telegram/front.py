@@ -39,9 +39,6 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from qbt_bridge.clients import Capability
-from qbt_bridge.clients.qbit_manage import COMMANDS as MANAGE_COMMANDS
-from qbt_bridge.clients.qbit_manage import ManageResult
 from qbt_bridge.core.errors import (
     AmbiguousTargetError,
     ConnectionFailedError,
@@ -51,6 +48,7 @@ from qbt_bridge.core.errors import (
 )
 from qbt_bridge.core.models import RssFeed, RssRule, StateGroup
 from qbt_bridge.core.redact import redact_text
+from qbt_bridge.engine import MANAGE_COMMANDS, Capability, ManageOutcome
 from qbt_bridge.engine.bridge import AddOutcome, Bridge, CommandResult
 from qbt_bridge.engine.events import Event
 from qbt_bridge.telegram.format import (
@@ -1175,7 +1173,7 @@ def _shown(label: str) -> str:
     return cut(label, 60)
 
 
-def _manage_text(commands: list[str], result: ManageResult, *, dry_run: bool) -> str:
+def _manage_text(commands: list[str], result: ManageOutcome, *, dry_run: bool) -> str:
     what = ", ".join(commands) + (" (dry run)" if dry_run else "")
     if result.queued:
         return f"⏳ qbit_manage is busy with a scheduled run; {esc(what)} will run after it."

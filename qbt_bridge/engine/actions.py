@@ -1,0 +1,368 @@
+"""Torrent commands that settle (answer whether qBittorrent showed the change), and adding."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+
+from qbt_bridge.clients import Capability
+from qbt_bridge.core.errors import (
+    InvalidRequestError,
+)
+from qbt_bridge.core.models import (
+    StateGroup,
+    Torrent,
+    TorrentState,
+)
+from qbt_bridge.core.torrentfile import BencodeError, magnet_info_hash, read_torrent
+from qbt_bridge.engine.core import (
+    URL_WATCH,
+    AddOutcome,
+    CommandResult,
+    connected,
+    requires,
+)
+from qbt_bridge.engine.targets import Targets
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class TorrentActions(Targets):
+    """Torrent commands that settle (answer whether qBittorrent showed the change), and adding."""
+
+    async def _settle(
+        self, hashes: Sequence[str], effect: Callable[[Torrent | None], bool]
+    ) -> bool:
+        """Refresh the touched torrents until ``effect`` holds for each, or the deadline."""
+        deadline = time.monotonic() + self.policy.settle_timeout
+        while True:
+            async with self._lock:
+                events = await self._fetch(hashes)
+                done = all(effect(self.store.torrent(h)) for h in hashes)
+            self._refreshed()
+            self._dispatch(events)
+            if done:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(0.1)
+
+    async def _on_targets(
+        self,
+        targets: str | Iterable[str],
+        action: Callable[[list[str]], Awaitable[object]],
+        effect: Callable[[Torrent | None], bool],
+    ) -> CommandResult:
+        hashes = await self.resolve(targets)
+        names = tuple(t.name for h in hashes if (t := self.store.torrent(h)) is not None)
+        await action(hashes)
+        confirmed = await self._settle(hashes, effect)
+        return CommandResult(tuple(hashes), names, confirmed)
+
+    @connected
+    async def pause(self, targets: str | Iterable[str]) -> CommandResult:
+        """Pause (4.x) / stop (5.x) torrents."""
+        return await self._on_targets(targets, self.client.pause, _stopped(want=True))
+
+    @connected
+    async def resume(self, targets: str | Iterable[str]) -> CommandResult:
+        """Resume (4.x) / start (5.x) torrents."""
+        return await self._on_targets(targets, self.client.resume, _stopped(want=False))
+
+    @connected
+    async def delete(
+        self, targets: str | Iterable[str], *, delete_files: bool = False
+    ) -> CommandResult:
+        """Remove torrents, with their data when asked."""
+
+        async def action(hashes: list[str]) -> None:
+            await self.client.torrents_delete(hashes, delete_files=delete_files)
+
+        return await self._on_targets(targets, action, lambda t: t is None)
+
+    @connected
+    async def recheck(self, targets: str | Iterable[str]) -> CommandResult:
+        """Verify torrents' data."""
+        return await self._on_targets(targets, self.client.torrents_recheck, _present)
+
+    @requires(Capability.REANNOUNCE)
+    async def reannounce(self, targets: str | Iterable[str]) -> CommandResult:
+        """Announce to the trackers now."""
+        return await self._on_targets(targets, self.client.torrents_reannounce, _present)
+
+    @requires(Capability.CATEGORIES)
+    async def set_category(self, targets: str | Iterable[str], category: str) -> CommandResult:
+        """Set a category ("" clears it); the category must exist."""
+
+        async def action(hashes: list[str]) -> None:
+            await self.client.torrents_set_category(hashes, category)
+
+        return await self._on_targets(
+            targets, action, lambda t: t is not None and t.category == category
+        )
+
+    @requires(Capability.TAGS)
+    async def add_tags(self, targets: str | Iterable[str], tags: Iterable[str]) -> CommandResult:
+        """Add tags (created as needed)."""
+        wanted = _clean_tags(tags)
+
+        async def action(hashes: list[str]) -> None:
+            await self.client.torrents_add_tags(hashes, wanted)
+
+        return await self._on_targets(
+            targets, action, lambda t: t is not None and set(wanted) <= set(t.tags)
+        )
+
+    @requires(Capability.TAGS)
+    async def remove_tags(self, targets: str | Iterable[str], tags: Iterable[str]) -> CommandResult:
+        """Remove tags."""
+        unwanted = _clean_tags(tags)
+
+        async def action(hashes: list[str]) -> None:
+            await self.client.torrents_remove_tags(hashes, unwanted)
+
+        return await self._on_targets(
+            targets, action, lambda t: t is not None and not set(unwanted) & set(t.tags)
+        )
+
+    @requires(Capability.FORCE_START)
+    async def force_start(
+        self, targets: str | Iterable[str], *, enable: bool = True
+    ) -> CommandResult:
+        """Force start on or off (ignores queue limits)."""
+
+        async def action(hashes: list[str]) -> None:
+            await self.client.torrents_set_force_start(hashes, value=enable)
+
+        return await self._on_targets(
+            targets, action, lambda t: t is not None and t.force_start is enable
+        )
+
+    @requires(Capability.TORRENT_LIMITS)
+    async def set_torrent_limits(
+        self,
+        targets: str | Iterable[str],
+        *,
+        download: int | None = None,
+        upload: int | None = None,
+    ) -> CommandResult:
+        """Per-torrent speed limits in bytes/s (0: none)."""
+        _check_limits(download, upload)
+
+        async def action(hashes: list[str]) -> None:
+            if download is not None:
+                await self.client.torrents_set_download_limit(hashes, download)
+            if upload is not None:
+                await self.client.torrents_set_upload_limit(hashes, upload)
+
+        return await self._on_targets(targets, action, _present)
+
+    @connected
+    async def pause_all(self) -> CommandResult:
+        """Pause every torrent; the result names those that changed (see ``_after_global``)."""
+        before = await self._not_yet(stopped=True)
+        await self.client.pause("all")
+        return await self._after_global(before, stopped=True)
+
+    @connected
+    async def resume_all(self) -> CommandResult:
+        """Resume every torrent; the result names those that changed."""
+        before = await self._not_yet(stopped=False)
+        await self.client.resume("all")
+        return await self._after_global(before, stopped=False)
+
+    async def _not_yet(self, *, stopped: bool) -> set[str]:
+        await self.refresh(full=True)
+        return {h for h in self.store.hashes() if self.store.state(h).is_stopped is not stopped}
+
+    async def _after_global(self, before: set[str], *, stopped: bool) -> CommandResult:
+        """Sweep until the torrents that can change did (a sweep is O(N), but this is rare).
+
+        Only those that changed are reported: some were so already, and qBittorrent cannot
+        pause a torrent in error (missing files): the message says how many of each.
+        """
+        deadline = time.monotonic() + self.policy.settle_timeout
+        while True:
+            await self.refresh(full=True)
+            store = self.store
+            left = {h for h in before if h in store and store.state(h).is_stopped is not stopped}
+            stuck = {h for h in left if stopped and StateGroup.ERRORED in store.groups(h)}
+            if left <= stuck or time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(0.25)
+        named = self._named([h for h in before if h in store and h not in left])
+        notes = []
+        if already := len(store) - len(before):
+            notes.append(f"{already} already {'paused' if stopped else 'running'}")
+        if stuck:
+            notes.append(f"{len(stuck)} in error (missing files) cannot be paused")
+        return CommandResult(
+            tuple(h for h, _name in named),
+            tuple(name for _h, name in named),
+            confirmed=left <= stuck,
+            message="; ".join(notes),
+        )
+
+    @requires(Capability.ALT_SPEED)
+    async def set_alt_speed(self, enabled: bool | None = None) -> bool:
+        """Alternative speed limits on, off, or (None) toggled; returns the new mode."""
+        if enabled is None:
+            await self.client.transfer_toggle_speed_limits_mode()
+        else:
+            await self.client.transfer_set_speed_limits_mode(enabled)
+        await self._refresh_transfer()
+        return bool(self.store.server().alt_speed_enabled)
+
+    @requires(Capability.GLOBAL_LIMITS)
+    async def set_global_limits(
+        self, *, download: int | None = None, upload: int | None = None
+    ) -> None:
+        """Global speed limits in bytes/s (0: none)."""
+        _check_limits(download, upload)
+        if download is not None:
+            await self.client.transfer_set_download_limit(download)
+        if upload is not None:
+            await self.client.transfer_set_upload_limit(upload)
+        await self._refresh_transfer()
+
+    async def _refresh_transfer(self) -> None:
+        async with self._lock:
+            events = self.store.apply_transfer(
+                await self.client.transfer_info(), await self.client.transfer_speed_limits_mode()
+            )
+        self._refreshed()
+        self._dispatch(events)
+
+    @connected
+    async def add(
+        self,
+        source: str | bytes,
+        *,
+        category: str | None = None,
+        tags: Iterable[str] | None = None,
+        save_path: str | None = None,
+        paused: bool | None = None,
+    ) -> AddOutcome:
+        """Add a magnet link, an http(s) link to a .torrent, or .torrent bytes.
+
+        The magnet or file is checked before it is sent; a torrent already present is
+        answered as such and not sent again.
+        """
+        for needed, capability in (
+            (tags, Capability.TAGS),
+            (category, Capability.CATEGORIES),
+            (save_path, Capability.ADD_OPTIONS),
+        ):
+            if needed:
+                self.need(capability)
+        if not self.store.initialised:
+            await self.refresh(full=True)
+        info_hash, name, urls, files = _read_source(source)
+        known = self.store.torrent(info_hash) if len(info_hash) == 40 else None
+        if known is not None:
+            return AddOutcome(known.hash, known.name, already_present=True)
+        before = set(self.store.hashes())
+        # Without add options (uTorrent, qBittorrent 3.1) the category and "stopped" are set
+        # once the torrent is listed.
+        later = not self.supports(Capability.ADD_OPTIONS)
+        await self.client.torrents_add(
+            urls=urls,
+            torrent_files=files,
+            category=None if later else category or None,
+            tags=_clean_tags(tags) if tags else None,
+            save_path=save_path or None,
+            paused=None if later else paused,
+        )
+        if len(info_hash) != 40:
+            outcome = await self._await_url_add(before)
+        else:
+            confirmed = await self._settle([info_hash], _added(paused=None if later else paused))
+            torrent = self.store.torrent(info_hash)
+            outcome = AddOutcome(info_hash, torrent.name if torrent else name, confirmed=confirmed)
+        if later and outcome.hash is not None and outcome.hash in self.store:
+            if category:
+                await self.set_category(outcome.hash, category)
+            if paused:
+                await self.pause(outcome.hash)
+        return outcome
+
+    async def _await_url_add(self, before: set[str]) -> AddOutcome:
+        """QBittorrent fetches the link itself: sweep until a new torrent shows up.
+
+        Past the deadline the sweeps go on in the poll loop for a while (``URL_WATCH``).
+        """
+        self._clock.watch_until = time.monotonic() + URL_WATCH
+        deadline = time.monotonic() + self.policy.settle_timeout
+        while True:
+            await self.refresh(full=True)
+            new = [h for h in self.store.hashes() if h not in before]
+            if new:
+                torrent = self.store.torrent(new[0])
+                return AddOutcome(new[0], torrent.name if torrent else None)
+            if time.monotonic() >= deadline:
+                return AddOutcome(None, None, confirmed=False)
+            await asyncio.sleep(0.25)
+
+    @connected
+    async def categories(self) -> list[str]:
+        """The server's category names, read now (a sweep may be minutes away)."""
+        return sorted(self._there(await self.client.torrents_categories(), "use categories"))
+
+
+def _read_source(
+    source: str | bytes,
+) -> tuple[str, str | None, list[str], list[tuple[str, bytes]]]:
+    """Check what is to be added: (info hash or "", name or None, links, files)."""
+    if isinstance(source, bytes):
+        try:
+            meta = read_torrent(source)
+        except BencodeError as err:
+            raise InvalidRequestError(f"not a valid .torrent file: {err}") from err
+        return meta.info_hash, meta.name, [], [(f"{meta.info_hash}.torrent", source)]
+    text = source.strip()
+    if text.lower().startswith("magnet:"):
+        try:
+            return magnet_info_hash(text), None, [text], []
+        except ValueError as err:
+            raise InvalidRequestError(str(err)) from err
+    if re.match(r"^https?://\S+$", text, re.IGNORECASE):
+        return "", None, [text], []
+    raise InvalidRequestError("not a magnet link, an http(s) link or a .torrent file")
+
+
+def _check_limits(download: int | None, upload: int | None) -> None:
+    if download is None and upload is None:
+        raise InvalidRequestError("give a download or an upload limit")
+    for value in (download, upload):
+        if value is not None and value < 0:
+            raise InvalidRequestError("a limit cannot be negative")
+
+
+def _present(torrent: Torrent | None) -> bool:
+    return torrent is not None
+
+
+def _added(*, paused: bool | None) -> Callable[[Torrent | None], bool]:
+    """Listed, past qBittorrent's first resume-data check, and stopped when asked."""
+
+    def effect(torrent: Torrent | None) -> bool:
+        if torrent is None or torrent.state is TorrentState.CHECKING_RESUME_DATA:
+            return False
+        return not paused or torrent.state.is_stopped
+
+    return effect
+
+
+def _stopped(*, want: bool) -> Callable[[Torrent | None], bool]:
+    return lambda t: t is not None and t.state.is_stopped is want
+
+
+def _clean_tags(tags: Iterable[str] | None) -> list[str]:
+    cleaned = [t.strip() for t in tags or () if t.strip()]
+    for tag in cleaned:
+        if "," in tag:
+            raise InvalidRequestError(f"a tag cannot contain a comma: {tag!r}")
+    return cleaned

@@ -1,0 +1,53 @@
+"""qbit_manage runs, on the targeted torrents or all."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from qbt_bridge.clients.qbit_manage import check_commands
+from qbt_bridge.core.errors import (
+    NotSupportedError,
+)
+from qbt_bridge.engine.actions import TorrentActions
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ManageOutcome:
+    """What a qbit_manage run answered: ``success`` (with per-config stats) or ``queued``."""
+
+    status: str
+    message: str
+    results: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def queued(self) -> bool:
+        """A scheduled run was in progress: the request waits and runs after it."""
+        return self.status == "queued"
+
+
+class ManageService(TorrentActions):
+    """qbit_manage runs, on the targeted torrents or all."""
+
+    async def manage(
+        self,
+        commands: Iterable[str],
+        targets: str | Iterable[str] | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> ManageOutcome:
+        """Run qbit_manage commands (on the targeted torrents only, when given)."""
+        if self.manage_client is None:
+            raise NotSupportedError(f"no qbit_manage is configured for {self.instance_id}")
+        names = check_commands(commands, with_hashes=targets is not None)
+        hashes = await self.resolve(targets) if targets is not None else None
+        result = await self.manage_client.run_command(
+            names, hashes=hashes, dry_run=dry_run, config_file=self.manage_config
+        )
+        if not dry_run:
+            self.request_sweep()  # it may have re-categorised, tagged or removed torrents
+        return ManageOutcome(result.status, result.message, tuple(result.results))

@@ -1,0 +1,170 @@
+"""The refresh tiers and the poll loop (the tiers are described in bridge.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Iterable
+
+from qbt_bridge.core.errors import (
+    AuthenticationError,
+    QbtBridgeError,
+)
+from qbt_bridge.engine.core import (
+    ALT_SPEED_EVERY,
+    HASH_CHUNK,
+    MAX_BACKOFF,
+    EngineCore,
+)
+from qbt_bridge.engine.events import Event, EventKind
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class Refresher(EngineCore):
+    """The refresh tiers and the poll loop (the tiers are described in bridge.py)."""
+
+    def notify(self, torrent_hash: str | None = None) -> None:
+        """Push from qBittorrent: look at this torrent (or sweep, without a hash) right away."""
+        if torrent_hash:
+            self._clock.pushed.add(torrent_hash.lower())
+        else:
+            self._clock.sweep_requested = True
+        self._wake.set()
+
+    def request_sweep(self) -> None:
+        """Make the next refresh a full ``sync/maindata`` sweep."""
+        self._clock.sweep_requested = True
+
+    async def refresh(self, *, full: bool = False) -> list[Event]:
+        """One sync step: the tiers that are due. Raises the client's errors."""
+        try:
+            await self.connect()
+            async with self._lock:
+                events = await self._refresh(full=full)
+        finally:
+            self._refreshed()
+        self._dispatch(events)
+        return events
+
+    async def _refresh(self, *, full: bool) -> list[Event]:
+        now = time.monotonic()
+        clock = self._clock
+        due = now - clock.last_sweep >= self.policy.full_interval or now < clock.watch_until
+        sweep = full or due or clock.sweep_requested or self.client.refresh_by_sweep
+        if sweep or not self.store.initialised:
+            data = await self.client.sync_maindata(self.store.rid)
+            self.store.active_by_state = self.client.active_by_state  # known after a call
+            events = self.store.apply_maindata(data)
+            clock.last_sweep = now
+            clock.sweep_requested = False
+            clock.pushed.clear()
+            return events
+        info = await self.client.transfer_info()
+        known = self.store.server_state
+        # The alt-speed mode is read every ALT_SPEED_EVERY ticks, and at once when the
+        # effective limits move (switching the mode switches the limits in force).
+        limits_moved = (known.get("dl_rate_limit"), known.get("up_rate_limit")) != (
+            info.download_limit,
+            info.upload_limit,
+        )
+        clock.ticks += 1
+        alt = None
+        if limits_moved or clock.ticks % ALT_SPEED_EVERY == 0:
+            alt = await self.client.transfer_speed_limits_mode()
+        events = self.store.apply_transfer(info, alt)
+        pushed, clock.pushed = clock.pushed, set()
+        targets = set(self.store.active_hashes()) | pushed
+        events += await self._fetch(targets)
+        if (
+            self._unexplained_activity()
+            and now - clock.last_early_sweep >= self.policy.early_sweep_after
+        ):
+            clock.last_early_sweep = now
+            clock.sweep_requested = True
+        return events
+
+    async def _fetch(self, hashes: Iterable[str]) -> list[Event]:
+        """Targeted refresh of some torrents (the store's lock must be held)."""
+        wanted = sorted(set(hashes))
+        events: list[Event] = []
+        # A client that reads its whole list for any call (refresh_by_sweep) gets one call.
+        size = max(len(wanted), 1) if self.client.refresh_by_sweep else HASH_CHUNK
+        for start in range(0, len(wanted), size):
+            chunk = wanted[start : start + size]
+            found = await self.client.torrents_info_raw(hashes=chunk)
+            events += self.store.apply_torrents(found, chunk)
+        return events
+
+    def _unexplained_activity(self) -> bool:
+        """Whether the server moves more data than the torrents we watch closely explain."""
+        server = self.store.server()
+        total = server.download_speed + server.upload_speed
+        known = 0
+        for torrent_hash in self.store.active_hashes():
+            raw = self.store.raw(torrent_hash)
+            known += int(raw.get("dlspeed", 0)) + int(raw.get("upspeed", 0))
+        return total > 2 * known + 16 * 1024
+
+    def next_delay(self) -> float:
+        """Seconds until the next tier is due."""
+        if self._clock.sweep_requested or self._clock.pushed:
+            return 0.0
+        if time.monotonic() < self._clock.watch_until:
+            return min(self.policy.fast_interval, 2.0)
+        until_sweep = self._clock.last_sweep + self.policy.full_interval - time.monotonic()
+        return max(0.0, min(self.policy.fast_interval, until_sweep))
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Poll until ``stop`` is set: tiers on time, back-off while the client is down."""
+        stop = stop or asyncio.Event()
+        backoff = 1.0
+        while not stop.is_set():
+            try:
+                await self.refresh()
+            except QbtBridgeError as err:
+                self._went_down(err)
+                delay = backoff * (4 if isinstance(err, AuthenticationError) else 1)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+            else:
+                self._came_up()
+                backoff = 1.0
+                delay = self.next_delay()
+            await self._sleep(delay, stop)
+
+    async def _sleep(self, delay: float, stop: asyncio.Event) -> None:
+        self._wake.clear()
+        if delay <= 0:
+            return
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(*waiters, return_exceptions=True)
+
+    def _went_down(self, err: QbtBridgeError) -> None:
+        """Report the first failure of a run of failures (once), keep the latest error."""
+        self.last_error = err
+        self.available = False
+        if not self._down_reported:
+            self._down_reported = True
+            _LOGGER.warning("%s: qBittorrent unavailable: %s", self.instance_id, err)
+            self._dispatch(
+                [Event(EventKind.CONNECTION_LOST, self.instance_id, detail={"error": str(err)})]
+            )
+            self._refreshed()
+
+    def _came_up(self) -> None:
+        self.available = True
+        self.last_error = None
+        if self._down_reported:
+            self._down_reported = False
+            self._clock.sweep_requested = True
+            _LOGGER.info("%s: qBittorrent is back", self.instance_id)
+            self._dispatch([Event(EventKind.CONNECTION_RESTORED, self.instance_id)])
+            self._refreshed()

@@ -1,0 +1,93 @@
+"""Searches with qBittorrent's plugins, and adding a result."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from qbt_bridge.clients import Capability
+from qbt_bridge.core.errors import (
+    InvalidRequestError,
+    NotFoundError,
+)
+from qbt_bridge.core.models import (
+    SearchPlugin,
+)
+from qbt_bridge.engine.actions import TorrentActions
+from qbt_bridge.engine.core import (
+    AddOutcome,
+    SearchPage,
+    requires,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class SearchService(TorrentActions):
+    """Searches with qBittorrent's plugins, and adding a result."""
+
+    @requires(Capability.SEARCH)
+    async def search_plugins(self) -> list[SearchPlugin]:
+        """Installed search plugins."""
+        return self._there(await self.client.search_plugins(), "search")
+
+    @requires(Capability.SEARCH)
+    async def search_start(
+        self, pattern: str, *, plugins: str = "enabled", category: str = "all"
+    ) -> int:
+        """Start a search; returns the job id. No enabled plugin is an error that says so."""
+        if not pattern.strip():
+            raise InvalidRequestError("search for what? the pattern is empty")
+        if not any(p.enabled for p in await self.search_plugins()):
+            raise InvalidRequestError(
+                "no search plugin is installed and enabled; install one in qBittorrent "
+                "(Search tab → Search plugins) or with search/installPlugin"
+            )
+        job = await self.client.search_start(pattern.strip(), plugins, category)
+        return self._there(job, "search").id
+
+    @requires(Capability.SEARCH)
+    async def search_results(
+        self, job_id: int, *, page: int = 0, page_size: int = 10
+    ) -> SearchPage:
+        """A page of results, best seeded first (all results fetched, then sorted)."""
+        if page < 0 or page_size < 1:
+            raise InvalidRequestError("page must be >= 0 and page size >= 1")
+        data = await self.client.search_results(job_id)
+        if data is None:
+            raise InvalidRequestError("this qBittorrent has no search")
+        ordered = sorted(data.results, key=lambda r: r.seeders, reverse=True)
+        pages = max(1, -(-len(ordered) // page_size))
+        chunk = tuple(ordered[page * page_size : (page + 1) * page_size])
+        return SearchPage(job_id, chunk, data.total, data.running, page, pages)
+
+    @requires(Capability.SEARCH)
+    async def search_add(
+        self,
+        job_id: int,
+        index: int,
+        *,
+        category: str | None = None,
+        tags: Iterable[str] | None = None,
+    ) -> AddOutcome:
+        """Add the ``index``-th result (in ``search_results`` order) of a search job.
+
+        The result's link stays inside the engine: it may carry a tracker pass-key.
+        """
+        data = await self.client.search_results(job_id)
+        if data is None:
+            raise InvalidRequestError("this qBittorrent has no search")
+        ordered = sorted(data.results, key=lambda r: r.seeders, reverse=True)
+        if not 0 <= index < len(ordered):
+            raise NotFoundError(f"search {job_id} has no result number {index}")
+        return await self.add(ordered[index].file_url, category=category, tags=tags)
+
+    @requires(Capability.SEARCH)
+    async def search_stop(self, job_id: int) -> None:
+        """Stop a running search."""
+        await self.client.search_stop(job_id)
+
+    @requires(Capability.SEARCH)
+    async def search_delete(self, job_id: int) -> None:
+        """Forget a search and its results."""
+        await self.client.search_delete(job_id)
