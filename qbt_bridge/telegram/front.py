@@ -108,6 +108,46 @@ HELP_LINES: tuple[tuple[str, str, str | Capability | None], ...] = (
     ("use", ("/use [instance] — which qBittorrent this chat talks to; or start any command's "
              "arguments with @instance"), "instances"),
 )  # fmt: skip
+# Where each command of the one command table is in the chat, and why the others are not
+# (checked by tests/unit/test_command_table.py).
+OFFERED: dict[str, str] = {
+    "add": "/add, a .torrent file, a pasted magnet",
+    "pause": "/pause",
+    "resume": "/resume",
+    "pause_all": "/pause all",
+    "resume_all": "/resume all",
+    "recheck": "/info's Recheck button",
+    "delete": "/info's Delete button",
+    "set_category": "the category buttons after /add",
+    "list": "/list",
+    "refresh": "/status, /list and /info read fresh",
+    "alt_speed": "/alt",
+    "rss_rules": "/rss",
+    "rss_set_rule": "/rss add",
+    "rss_enable_rule": "/rss enable|disable",
+    "rss_remove_rule": "/rss delete",
+    "rss_matching": "/rss match",
+    "rss_feeds": "/rss feeds",
+    "rss_add_feed": "/rss addfeed",
+    "rss_remove_feed": "/rss delfeed",
+    "search_start": "/search",
+    "search_results": "/search's pages",
+    "search_add": "/search's ➕ buttons",
+    "search_stop": "/search stops after a minute",
+    "manage": "/manage",
+}
+NOT_OFFERED: dict[str, str] = {
+    "add_tags": "planned: tags from the chat (issue: 5.3's whole WebAPI, item 4)",
+    "remove_tags": "planned: tags from the chat (issue: 5.3's whole WebAPI, item 4)",
+    "reannounce": "not yet a chat command",
+    "force_start": "not yet a chat command",
+    "set_torrent_limits": "not yet a chat command",
+    "set_global_limits": "planned: /limits (issue: 5.3's whole WebAPI, item 2)",
+    "rss_refresh": "not yet a chat command",
+    "rss_rename_rule": "not yet a chat command",
+    "search_plugins": "plugins are managed in qBittorrent's own UI",
+    "search_delete": "a finished search is forgotten by qBittorrent's own limits",
+}  # fmt: skip
 # Commands that change something: not offered to read-only users.
 WRITE_COMMANDS = frozenset({"add", "pause", "alt", "manage"})
 
