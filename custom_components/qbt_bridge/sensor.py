@@ -7,6 +7,7 @@ from typing import Any
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
+    SensorEntityDescription,
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory
@@ -35,19 +36,30 @@ from .options import torrent_filter
 PARALLEL_UPDATES = 0  # the coordinator does the I/O
 
 
-def _describe(entity: SensorEntity, description: EntityDescription) -> None:
-    """Copy the catalog's units and classes into Home Assistant's attributes."""
-    entity._attr_native_unit_of_measurement = description.unit  # noqa: SLF001
-    entity._attr_suggested_unit_of_measurement = description.suggested_unit  # noqa: SLF001
-    entity._attr_suggested_display_precision = description.suggested_precision  # noqa: SLF001
-    if description.device_class:
-        entity._attr_device_class = SensorDeviceClass(description.device_class)  # noqa: SLF001
-    if description.state_class:
-        entity._attr_state_class = SensorStateClass(description.state_class)  # noqa: SLF001
-    if description.entity_category:
-        entity._attr_entity_category = EntityCategory(description.entity_category)  # noqa: SLF001
-    if description.options:
-        entity._attr_options = list(description.options)  # noqa: SLF001
+def sensor_description(entity: EntityDescription) -> SensorEntityDescription:
+    """Home Assistant's description of one catalog entity: its units, classes and options."""
+    return SensorEntityDescription(
+        key=entity.key,
+        translation_key=entity.key,
+        icon=entity.icon,
+        entity_registry_enabled_default=entity.enabled_by_default,
+        native_unit_of_measurement=entity.unit,
+        suggested_unit_of_measurement=entity.suggested_unit,
+        suggested_display_precision=entity.suggested_precision,
+        device_class=SensorDeviceClass(entity.device_class) if entity.device_class else None,
+        state_class=SensorStateClass(entity.state_class) if entity.state_class else None,
+        entity_category=(
+            EntityCategory(entity.entity_category) if entity.entity_category else None
+        ),
+        options=list(entity.options) if entity.options else None,
+    )
+
+
+# Built once from the catalog, the one definition of every entity.
+SERVER_SENSORS = {
+    e.key: sensor_description(e) for e in GLOBAL_ENTITIES if e.platform is Platform.SENSOR
+}
+TORRENT_SENSORS = {e.key: sensor_description(e) for e in TORRENT_ENTITIES}
 
 
 class ServerSensor(QbtEntity, SensorEntity):
@@ -57,7 +69,7 @@ class ServerSensor(QbtEntity, SensorEntity):
 
     def __init__(self, coordinator: QbtCoordinator, description: GlobalEntity) -> None:
         super().__init__(coordinator, description)
-        _describe(self, description)
+        self.entity_description = SERVER_SENSORS[description.key]
 
     @property
     def native_value(self) -> Any:
@@ -75,7 +87,7 @@ class TorrentSensor(QbtEntity, SensorEntity):
         self, coordinator: QbtCoordinator, description: TorrentEntity, torrent_hash: str
     ) -> None:
         super().__init__(coordinator, description)
-        _describe(self, description)
+        self.entity_description = TORRENT_SENSORS[description.key]
         entry = coordinator.config_entry
         self.torrent_hash = torrent_hash
         self._attr_unique_id = f"{entry.unique_id}_{torrent_hash}_{description.key}"
