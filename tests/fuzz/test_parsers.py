@@ -22,7 +22,8 @@ from qbt_bridge.core.errors import APIError, InvalidRequestError, NotFoundError
 from qbt_bridge.core.models import RssFeed
 from qbt_bridge.core.torrentfile import BencodeError, TorrentMeta, bencode, read_torrent
 from qbt_bridge.daemon.config import ConfigError, parse_config
-from qbt_bridge.telegram.front import _add_arguments, _rule_from_words
+from qbt_bridge.telegram.adding import add_arguments
+from qbt_bridge.telegram.rss import rule_from_words
 
 # Any code point, lone surrogates included (JSON can spell them as \ud83d escapes).
 ANY_TEXT = st.text(alphabet=st.characters(exclude_categories=()), max_size=30)
@@ -181,14 +182,14 @@ WORDS = st.lists(
 def test_chat_command_arguments_parse_or_are_refused(words: list[str]) -> None:
     feeds = [RssFeed(path="TV", url="http://127.0.0.1/tv.xml", title="TV")]
     try:
-        links, options = _add_arguments(words)
+        links, options = add_arguments(words)
     except InvalidRequestError as err:
         assert str(err)
     else:
         assert set(options) <= {"category", "tags", "paused"}
         assert all(link in words for link in links)
     try:
-        rule = _rule_from_words(words, feeds)
+        rule = rule_from_words(words, feeds)
     except (InvalidRequestError, NotFoundError) as err:
         assert str(err)
     else:

@@ -1,0 +1,165 @@
+"""Adding torrents from the chat: /add, a pasted magnet, a .torrent file; then a category."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from qbt_bridge.core.errors import ConnectionFailedError, InvalidRequestError, QbtBridgeError
+from qbt_bridge.engine.bridge import AddOutcome, Bridge
+from qbt_bridge.telegram.access import Access, chat_of
+from qbt_bridge.telegram.buttons import SetCategory, key
+from qbt_bridge.telegram.format import cut, esc
+from qbt_bridge.telegram.settings import TelegramUser
+
+MAX_TORRENT_FILE = 8 * 1024 * 1024
+_LINK = re.compile(r"^(magnet:\?\S+|https?://\S+)$", re.IGNORECASE)
+
+
+class AddCommands(Access):
+    """Everything that adds torrents, and what the chat says to other messages."""
+
+    async def cmd_add(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """/add <magnet or link …> [category=X] [tags=a,b] [paused]."""
+        bridge, args = self._pick(update, context.args or [], user)
+        self._writable(user)
+        links, options = add_arguments(args)
+        if not links:
+            raise InvalidRequestError(
+                "add what? /add <magnet or http(s) link> …, or send a .torrent file"
+            )
+        await self._add_all(update, bridge, [(link, link) for link in links], options)
+
+    async def on_unknown(
+        self, update: Update, _context: ContextTypes.DEFAULT_TYPE, _user: TelegramUser
+    ) -> None:
+        """A command this bot does not have."""
+        message = update.effective_message
+        word = (message.text or "").split(maxsplit=1)[0] if message else ""
+        await self._send(
+            chat_of(update), f"There is no {esc(cut(word, 40))}; /help lists the commands."
+        )
+
+    async def on_text(
+        self, update: Update, _context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """A plain message: magnet links in it are added; anything else gets the help."""
+        message = update.effective_message
+        text = message.text if message and message.text else ""
+        links = [w for w in text.split() if w.lower().startswith("magnet:?")]
+        if not links:
+            await self._send(chat_of(update), "Send a command; /help lists them.")
+            return
+        bridge, _args = self._pick(update, [], user)
+        self._writable(user)
+        await self._add_all(update, bridge, [(link, link) for link in links], {})
+
+    async def on_document(
+        self, update: Update, _context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """A .torrent file sent to the chat (its caption may carry /add's options)."""
+        message = update.effective_message
+        if message is None or message.document is None:
+            return
+        caption = (message.caption or "").split()
+        if caption and caption[0].startswith("/add"):
+            caption = caption[1:]
+        bridge, args = self._pick(update, caption, user)
+        self._writable(user)
+        _links, options = add_arguments(args)
+        document = message.document
+        name = document.file_name or "file"
+        if (document.file_size or 0) > MAX_TORRENT_FILE:
+            raise InvalidRequestError(f"{name} is too large for a .torrent file")
+        telegram_file = await self._retrying(document.get_file)
+        if telegram_file is None:  # pragma: no cover - only when stopping
+            return
+        data = bytes(await telegram_file.download_as_bytearray())
+        await self._add_all(update, bridge, [(name, data)], options)
+
+    async def _add_all(
+        self,
+        update: Update,
+        bridge: Bridge,
+        sources: list[tuple[str, str | bytes]],
+        options: dict[str, Any],
+    ) -> None:
+        """Add each source; one answer line each (name, or why it failed)."""
+        lines: list[str] = []
+        added: list[str] = []
+        for label, source in sources:
+            try:
+                outcome = await bridge.add(source, **options)
+            except QbtBridgeError as err:
+                if isinstance(err, ConnectionFailedError):
+                    raise
+                lines.append(f"⚠️ {esc(_shown(label))}: {esc(err)}")
+                continue
+            lines.append(added_line(outcome))
+            if outcome.hash and not outcome.already_present:
+                added.append(outcome.hash)
+        keyboard = None
+        categories = await bridge.categories() if added and "category" not in options else []
+        if categories:
+            i = bridge.instance_id
+            buttons = [
+                key(cut(name, 30), SetCategory(i, tuple(added), name)) for name in categories[:12]
+            ]
+            keyboard = InlineKeyboardMarkup([buttons[k : k + 3] for k in range(0, len(buttons), 3)])
+            lines.append("Category?")
+        await self._send(chat_of(update), "\n".join(lines), keyboard)
+
+    async def on_category(
+        self, message: Message, bridge: Bridge, button: SetCategory, _user: TelegramUser
+    ) -> str | None:
+        """Put the torrents just added into the chosen category."""
+        await bridge.set_category(list(button.torrents), button.name)
+        await self._edit(message, f"{message.text_html}\n→ category <b>{esc(button.name)}</b>")
+        return f"Category {button.name}"
+
+
+def _shown(label: str) -> str:
+    """A source as it may be shown: a magnet's name or hash, a link's host, a file's name."""
+    if label.lower().startswith("magnet:"):
+        found = re.search(r"[?&]dn=([^&]+)", label) or re.search(r"btih:([0-9a-zA-Z]+)", label)
+        return cut(found.group(1) if found else "magnet link", 60)
+    if label.lower().startswith(("http://", "https://")):
+        host = label.split("/")[2] if label.count("/") >= 2 else label
+        return f"link on {host.rsplit('@', 1)[-1]}"
+    return cut(label, 60)
+
+
+def added_line(outcome: AddOutcome) -> str:
+    """One line saying what an add did."""
+    name = esc(cut(outcome.name or outcome.hash or "the torrent"))
+    if outcome.already_present:
+        return f"ℹ️ Already there: <b>{name}</b>"
+    if outcome.hash is None:
+        return "⏳ qBittorrent is still fetching the link; it will show up in /list."
+    return f"➕ Added <b>{name}</b>" + ("" if outcome.confirmed else " (not shown yet)")
+
+
+def add_arguments(words: list[str]) -> tuple[list[str], dict[str, Any]]:
+    """Links and options (category=, tags=, paused) of /add."""
+    links: list[str] = []
+    options: dict[str, Any] = {}
+    for word in words:
+        key, sep, value = word.partition("=")
+        if sep and key.lower() in {"category", "cat"}:
+            options["category"] = value
+        elif sep and key.lower() in {"tags", "tag"}:
+            options["tags"] = [t for t in value.split(",") if t.strip()]
+        elif word.lower() == "paused":
+            options["paused"] = True
+        elif _LINK.match(word):
+            links.append(word)
+        else:
+            raise InvalidRequestError(
+                f"{cut(word, 40)!r} is neither a magnet/http(s) link nor category=, tags=, paused"
+            )
+    return links, options

@@ -1,0 +1,137 @@
+"""What each button does, as typed data.
+
+python-telegram-bot keeps the object behind the button (arbitrary callback data) and routes a
+press by its type to one handler.
+
+``write`` says whether pressing it changes something: a read-only user is never shown such a
+button, and a press of one is refused anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from telegram import InlineKeyboardButton
+
+Back = tuple[str, int] | None  # the list page (filter, page) a torrent's view came from
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button of one instance's message."""
+
+    instance: str
+    write: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage(Button):
+    """A page of /list (or of the list to pick a torrent from, for ``pick``)."""
+
+    query: str
+    page: int
+    pick: str | None = None
+    write: ClassVar[bool] = False
+
+
+@dataclass(frozen=True, slots=True)
+class Info(Button):
+    """A torrent's details (also its Refresh and Cancel buttons)."""
+
+    torrent: str
+    back: Back = None
+    write: ClassVar[bool] = False
+
+
+@dataclass(frozen=True, slots=True)
+class TorrentVerb(Button):
+    """Pause, resume or recheck one torrent."""
+
+    verb: str
+    torrent: str
+    back: Back = None
+
+
+@dataclass(frozen=True, slots=True)
+class AskDelete(Button):
+    """Ask how to delete a torrent."""
+
+    torrent: str
+    back: Back = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delete(Button):
+    """Delete a torrent, with or without its files."""
+
+    torrent: str
+    with_files: bool
+    back: Back = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetCategory(Button):
+    """Put torrents just added into a category."""
+
+    torrents: tuple[str, ...]
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResultsPage(Button):
+    """A page of a search's results."""
+
+    job: int
+    pattern: str
+    page: int
+    write: ClassVar[bool] = False
+
+
+@dataclass(frozen=True, slots=True)
+class SearchAdd(Button):
+    """Add one search result."""
+
+    job: int
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class RssOverview(Button):
+    """The RSS rules with their buttons (also the Cancel of a delete)."""
+
+    write: ClassVar[bool] = False
+
+
+@dataclass(frozen=True, slots=True)
+class RssToggle(Button):
+    """Enable or disable an RSS rule."""
+
+    name: str
+    enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AskRssDelete(Button):
+    """Ask before deleting an RSS rule."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RssDelete(Button):
+    """Delete an RSS rule (after the question)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class UseInstance(Button):
+    """Make this chat talk to the button's instance."""
+
+    write: ClassVar[bool] = False
+
+
+def key(label: str, button: Button) -> InlineKeyboardButton:
+    """An inline button that carries ``button`` as its (typed) callback data."""
+    return InlineKeyboardButton(label, callback_data=button)

@@ -1,0 +1,130 @@
+"""/help, /use, /status and /alt: the bot itself, its servers, and the global switches."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from qbt_bridge.core.errors import InvalidRequestError, NotFoundError
+from qbt_bridge.engine import Capability
+from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.telegram.access import Access, NotAllowedError, chat_of
+from qbt_bridge.telegram.buttons import UseInstance, key
+from qbt_bridge.telegram.format import cut, esc, status_text
+from qbt_bridge.telegram.settings import TelegramUser
+
+HELP_TITLE = "<b>qbt-bridge</b> — qBittorrent in this chat."
+# (command, line, what it needs: "write", a Capability, "manage" or "instances")
+HELP_LINES: tuple[tuple[str, str, str | Capability | None], ...] = (
+    ("status", "/status — speeds, limits, free space, counts", None),
+    ("list", ("/list [downloading|seeding|completed|running|stopped|active|inactive|stalled|"
+              "checking|moving|errored|queued|category:X|tag:X|name]"), None),
+    ("info", "/info &lt;name, hash or hash prefix&gt;", None),
+    ("add", ("/add &lt;magnet or link …&gt; [category=X] [tags=a,b] [paused] — or send "
+             ".torrent files"), "write"),
+    ("pause", "/pause, /resume &lt;torrent|all&gt; — without one, pick from a list", "write"),
+    ("search", "/search &lt;words&gt;", Capability.SEARCH),
+    ("rss", "/rss — rules and feeds; /rss help for the rest", Capability.RSS),
+    ("alt", "/alt [on|off]", Capability.ALT_SPEED),
+    ("manage", "/manage &lt;command,…&gt; [dry] [torrent] — run qbit_manage", "manage"),
+    ("use", ("/use [instance] — which qBittorrent this chat talks to; or start any command's "
+             "arguments with @instance"), "instances"),
+)  # fmt: skip
+# Commands that change something: not offered to read-only users.
+WRITE_COMMANDS = frozenset({"add", "pause", "alt", "manage"})
+
+
+class InstanceCommands(Access):
+    """What the bot offers this user, which server a chat uses, and the server's status."""
+
+    async def cmd_help(
+        self, update: Update, _c: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """/help and /start: the commands that can work for this user and configuration."""
+        await self._send(chat_of(update), self._help(user))
+
+    def _help(self, user: TelegramUser) -> str:
+        bridges = [b for i, b in self.bridges.items() if user.may_see(i)]
+
+        def offered(need: str | Capability | None, command: str) -> bool:
+            if user.read_only and command in WRITE_COMMANDS:
+                return False
+            if isinstance(need, Capability):
+                # Before a server is found its abilities are unknown: offered until then.
+                return any(not b.connected or b.supports(need) for b in bridges)
+            if need == "manage":
+                return any(b.manage_client is not None for b in bridges)
+            if need == "instances":
+                return len(bridges) > 1
+            return True
+
+        lines = [line for command, line, need in HELP_LINES if offered(need, command)]
+        if user.read_only:
+            lines.append("You have read-only access: you can look, not change.")
+        return "\n".join([HELP_TITLE, *lines])
+
+    async def cmd_use(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """/use [instance]: show or set this chat's qBittorrent."""
+        chat = chat_of(update)
+        allowed = [i for i in self.bridges if user.may_see(i)]
+        args = context.args or []
+        if args:
+            wanted = args[0].lstrip("@")
+            if wanted not in allowed:
+                raise NotFoundError(f"no instance {wanted!r} for you; yours: {', '.join(allowed)}")
+            self._chat_instance[chat] = wanted
+        await self._send(chat, *self._use_view(chat, user))
+
+    def _use_view(self, chat: int, user: TelegramUser) -> tuple[str, InlineKeyboardMarkup | None]:
+        """Which qBittorrent this chat uses, with a button for each other one the user may use."""
+        allowed = [i for i in self.bridges if user.may_see(i)]
+        if not allowed:
+            raise NotAllowedError("no instance is open to you")
+        chosen = self._chat_instance.get(chat)
+        current = chosen if chosen in allowed else allowed[0]
+        rows = [
+            f"{'▶' if i == current else '•'} <code>{esc(i)}</code> — {esc(self.names.get(i, i))}"
+            for i in allowed
+        ]
+        buttons = [
+            key(f"Use {cut(self.names.get(i, i), 30)}", UseInstance(i))
+            for i in allowed
+            if i != current
+        ]
+        keyboard = self._keyboard([buttons[k : k + 2] for k in range(0, len(buttons), 2)], user)
+        return "This chat uses:\n" + "\n".join(rows), keyboard
+
+    async def on_use(
+        self, message: Message, bridge: Bridge, _button: UseInstance, user: TelegramUser
+    ) -> str | None:
+        """The chat talks to the button's instance from now on."""
+        self._chat_instance[message.chat.id] = bridge.instance_id
+        await self._edit(message, *self._use_view(message.chat.id, user))
+        return f"Using {self.names.get(bridge.instance_id, bridge.instance_id)}"
+
+    async def cmd_status(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """/status."""
+        bridge, _args = self._pick(update, context.args or [], user)
+        await bridge.refresh()
+        title = self.names.get(bridge.instance_id, bridge.instance_id)
+        alt = bridge.store.server().alt_speed_enabled
+        await self._send(chat_of(update), status_text(bridge.store, title, alt_speed=alt))
+
+    async def cmd_alt(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """/alt [on|off]: alternative speed limits."""
+        bridge, args = self._pick(update, context.args or [], user)
+        self._writable(user)
+        word = (args[0].lower() if args else "toggle").strip()
+        wanted = {"on": True, "off": False, "toggle": None}
+        if word not in wanted:
+            raise InvalidRequestError("say /alt on, /alt off, or /alt to toggle")
+        enabled = await bridge.set_alt_speed(wanted[word])
+        await self._send(
+            chat_of(update), f"Alternative speed limits are {'on' if enabled else 'off'}."
+        )

@@ -1,0 +1,193 @@
+"""/rss: RSS rules and feeds from the chat, and the buttons of the rules' message."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from qbt_bridge.core.errors import InvalidRequestError, NotFoundError
+from qbt_bridge.core.models import RssFeed, RssRule
+from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.telegram.access import Access, chat_of, one
+from qbt_bridge.telegram.buttons import AskRssDelete, RssDelete, RssOverview, RssToggle, key
+from qbt_bridge.telegram.format import cut, esc, rule_line
+from qbt_bridge.telegram.settings import TelegramUser
+
+RSS_HELP = """<b>RSS</b>
+/rss — rules (with buttons) and feeds
+/rss add NAME must=TEXT [not=TEXT] [regex=yes] [episode=1x01-] [feeds=PATH,PATH] \
+[category=X] [save=PATH] — quote values with spaces: must="the show"
+/rss enable NAME · /rss disable NAME · /rss delete NAME
+/rss match NAME — articles the rule matches
+/rss feeds · /rss addfeed URL [PATH] · /rss delfeed PATH
+"""
+
+
+class RssCommands(Access):
+    """RSS rules (with buttons) and feeds."""
+
+    async def cmd_rss(
+        self, update: Update, _context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """/rss and its subcommands (/rss help lists them)."""
+        message = update.effective_message
+        text = message.text if message and message.text else ""
+        try:
+            words = shlex.split(text)[1:]
+        except ValueError as err:
+            raise InvalidRequestError(f"cannot read that: {err}") from None
+        bridge, words = self._pick(update, words, user)
+        sub = words[0].lower() if words else ""
+        rest = words[1:]
+        chat = chat_of(update)
+        if sub in {"", "list", "rules"}:
+            await self._send(chat, *await self._rss_view(bridge, user))
+        elif sub == "help":
+            await self._send(chat, RSS_HELP)
+        elif sub == "feeds":
+            feeds = await bridge.rss_feeds()
+            rows = [f"• <code>{esc(f.path)}</code> ({len(f.articles)} articles)" for f in feeds]
+            await self._send(chat, "<b>Feeds</b>\n" + ("\n".join(rows) or "none"))
+        elif sub == "match":
+            await self._rss_match(chat, bridge, one(rest, "rule name"))
+        else:
+            self._writable(user)
+            await self._rss_change(chat, bridge, sub, rest)
+
+    async def _rss_view(
+        self, bridge: Bridge, user: TelegramUser
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
+        """The rules with their buttons and the feeds line: for /rss and after each button."""
+        rules = await bridge.rss_rules()
+        feeds = await bridge.rss_feeds()
+        i = bridge.instance_id
+        lines = ["<b>RSS rules</b>"] + [rule_line(r) for r in rules.values()]
+        if not rules:
+            lines.append("none yet — /rss help says how to add one")
+        lines.append(f"<b>Feeds</b>: {len(feeds)} (/rss feeds)")
+        rows = []
+        for name, rule in list(rules.items())[:20]:
+            toggle = f"{'⏸' if rule.enabled else '▶'} {cut(name, 20)}"
+            rows.append(
+                [
+                    key(toggle, RssToggle(i, name, enabled=not rule.enabled)),
+                    key(f"🗑 {cut(name, 20)}", AskRssDelete(i, name)),
+                ]
+            )
+        return "\n".join(lines), self._keyboard(rows, user)
+
+    async def _rss_match(self, chat: int, bridge: Bridge, name: str) -> None:
+        """The article titles a rule matches, by feed."""
+        matching = await bridge.rss_matching(name)
+        lines = [f"Rule <b>{esc(name)}</b> matches:"]
+        for feed, titles in matching.items():
+            lines.append(f"<code>{esc(feed)}</code>")
+            lines += [f"• {esc(cut(t))}" for t in titles[:30]]
+        if len(lines) == 1:
+            lines.append("nothing in the feeds right now")
+        await self._send(chat, "\n".join(lines))
+
+    async def _rss_change(self, chat: int, bridge: Bridge, sub: str, rest: list[str]) -> None:
+        """The /rss subcommands that change something."""
+        if sub == "add":
+            rule = rule_from_words(rest, await bridge.rss_feeds())
+            await bridge.rss_set_rule(rule)
+            await self._send(chat, "Saved: " + rule_line(rule))
+        elif sub in {"enable", "disable"}:
+            name = one(rest, "rule name")
+            await bridge.rss_enable_rule(name, enabled=sub == "enable")
+            await self._send(chat, f"Rule <b>{esc(name)}</b> {sub}d.")
+        elif sub in {"delete", "remove"}:
+            name = one(rest, "rule name")
+            await bridge.rss_remove_rule(name)
+            await self._send(chat, f"Rule <b>{esc(name)}</b> deleted.")
+        elif sub == "addfeed":
+            if not rest:
+                raise InvalidRequestError("/rss addfeed URL [PATH]")
+            await bridge.rss_add_feed(rest[0], rest[1] if len(rest) > 1 else "")
+            await self._send(chat, "Feed added.")
+        elif sub == "delfeed":
+            path = one(rest, "feed path")
+            await bridge.rss_remove_feed(path)
+            await self._send(chat, f"Feed <code>{esc(path)}</code> removed.")
+        else:
+            raise InvalidRequestError(f"no /rss {sub}; /rss help lists what there is")
+
+    async def on_rss_overview(
+        self, message: Message, bridge: Bridge, _button: RssOverview, user: TelegramUser
+    ) -> str | None:
+        """The rules again (Cancel of a delete)."""
+        await self._edit(message, *await self._rss_view(bridge, user))
+        return None
+
+    async def on_rss_toggle(
+        self, message: Message, bridge: Bridge, button: RssToggle, user: TelegramUser
+    ) -> str | None:
+        """Enable or disable a rule; the message keeps its buttons and feeds line."""
+        await bridge.rss_enable_rule(button.name, enabled=button.enabled)
+        await self._edit(message, *await self._rss_view(bridge, user))
+        return f"{button.name}: {'enabled' if button.enabled else 'disabled'}"
+
+    async def on_ask_rss_delete(
+        self, message: Message, bridge: Bridge, button: AskRssDelete, user: TelegramUser
+    ) -> str | None:
+        """Ask before a rule is deleted."""
+        i = bridge.instance_id
+        keyboard = self._keyboard(
+            [[key("🗑 Delete the rule", RssDelete(i, button.name)), key("Cancel", RssOverview(i))]],
+            user,
+        )
+        await self._edit(message, f"Delete the RSS rule <b>{esc(button.name)}</b>?", keyboard)
+        return None
+
+    async def on_rss_delete(
+        self, message: Message, bridge: Bridge, button: RssDelete, user: TelegramUser
+    ) -> str | None:
+        """Delete the rule, then show the rules again."""
+        await bridge.rss_remove_rule(button.name)
+        await self._edit(message, *await self._rss_view(bridge, user))
+        return f"{button.name}: deleted"
+
+
+_RULE_KEYS = {
+    "must": "mustContain",
+    "not": "mustNotContain",
+    "regex": "useRegex",
+    "episode": "episodeFilter",
+    "feeds": "affectedFeeds",
+    "category": "assignedCategory",
+    "save": "savePath",
+}
+
+
+def rule_from_words(words: list[str], feeds: Sequence[RssFeed]) -> RssRule:
+    """``NAME key=value …`` of /rss add; feeds by path, title or URL (default: all)."""
+    if not words or "=" in words[0]:
+        raise InvalidRequestError("/rss add NAME must=TEXT … (/rss help)")
+    data: dict[str, Any] = {"affectedFeeds": [f.url for f in feeds]}
+    for word in words[1:]:
+        key, sep, value = word.partition("=")
+        wire = _RULE_KEYS.get(key.lower())
+        if not sep or wire is None:
+            raise InvalidRequestError(
+                f"unknown rule option {cut(word, 30)!r}; known: {', '.join(_RULE_KEYS)}"
+            )
+        if wire == "useRegex":
+            data[wire] = value.lower() in {"yes", "true", "1", "on"}
+        elif wire == "affectedFeeds":
+            data[wire] = [_feed_url(name, feeds) for name in value.split(",") if name]
+        else:
+            data[wire] = value
+    return RssRule.from_rule(words[0], data)
+
+
+def _feed_url(name: str, feeds: Sequence[RssFeed]) -> str:
+    for feed in feeds:
+        if name in {feed.path, feed.title, feed.url}:
+            return feed.url
+    known = ", ".join(f.path for f in feeds) or "none"
+    raise NotFoundError(f"no RSS feed {name!r} (feeds: {known})")

@@ -1,0 +1,239 @@
+"""/list, /info, /pause and /resume, and the buttons of their messages."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from qbt_bridge.core.errors import InvalidRequestError, NotFoundError, QbtBridgeError
+from qbt_bridge.core.models import StateGroup
+from qbt_bridge.engine.bridge import Bridge, CommandResult
+from qbt_bridge.telegram.access import Access, chat_of, fresh
+from qbt_bridge.telegram.buttons import (
+    AskDelete,
+    Back,
+    Button,
+    Delete,
+    Info,
+    ListPage,
+    TorrentVerb,
+    key,
+)
+from qbt_bridge.telegram.format import cut, esc, torrent_details, torrent_list
+from qbt_bridge.telegram.settings import TelegramUser
+
+View = tuple[str, InlineKeyboardMarkup | None]
+
+
+class TorrentCommands(Access):
+    """Listing torrents, one torrent's details, pausing and resuming, deleting."""
+
+    async def cmd_list(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """/list [filter]."""
+        bridge, args = self._pick(update, context.args or [], user)
+        await bridge.refresh(full=True)  # asked for by a person: the whole, current list
+        text, keyboard = self._list_view(bridge, " ".join(args).strip(), 0, user)
+        await self._send(chat_of(update), text, keyboard)
+
+    def _list_view(
+        self, bridge: Bridge, query: str, page: int, user: TelegramUser, pick: str | None = None
+    ) -> View:
+        """A page of torrents with a button each (info, or ``pick``'s action) and paging."""
+        size = self.settings.page_size
+        stopped = {"pause": False, "resume": True}.get(pick or "")
+        hashes = _filtered(bridge, query, stopped)
+        pages = max(1, -(-len(hashes) // size))
+        page = max(0, min(page, pages - 1))
+        store = bridge.store
+        # Models only for the page shown, not for every torrent.
+        chunk = [t for h in hashes[page * size : (page + 1) * size] if (t := store.torrent(h))]
+        title = self.names.get(bridge.instance_id, bridge.instance_id)
+        if pick:
+            title = f"{pick.capitalize()} which torrent? {title}"
+        elif query:
+            title = f"{title} · {query}"
+        text = torrent_list(chunk, first=page * size + 1, total=len(hashes), title=title)
+        i = bridge.instance_id
+        back = (query, page)
+        buttons = [
+            key(str(number), TorrentVerb(i, pick, t.hash, back) if pick else Info(i, t.hash, back))
+            for number, t in enumerate(chunk, start=page * size + 1)
+        ]
+        rows = [buttons[k : k + 5] for k in range(0, len(buttons), 5)]
+        rows += paging(page, pages, lambda n: ListPage(i, query, n, pick))
+        return text, self._keyboard(rows, user)
+
+    async def cmd_info(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """/info <torrent>."""
+        bridge, args = self._pick(update, context.args or [], user)
+        if not args:
+            raise InvalidRequestError("which torrent? /info <name, hash or hash prefix>")
+        await fresh(bridge)
+        hashes = await bridge.resolve(" ".join(args))
+        if len(hashes) != 1:  # "all", a category or a tag may name none or many
+            if not hashes:
+                raise NotFoundError("no torrent matches that")
+            raise InvalidRequestError(
+                f"that names {len(hashes)} torrents; /info shows one (/list shows them all)"
+            )
+        text, keyboard = self._info_view(bridge, hashes[0], user)
+        await self._send(chat_of(update), text, keyboard)
+
+    def _info_view(
+        self, bridge: Bridge, torrent_hash: str, user: TelegramUser, back: Back = None
+    ) -> View:
+        """One torrent with its buttons; ``back``: the list page (query, page) it came from."""
+        torrent = bridge.store.torrent(torrent_hash)
+        if torrent is None:
+            raise NotFoundError("that torrent is gone")
+        i, h = bridge.instance_id, torrent.hash
+        verb = "resume" if torrent.state.is_stopped else "pause"
+        label = "▶ Resume" if torrent.state.is_stopped else "⏸ Pause"
+        rows = [
+            [key(label, TorrentVerb(i, verb, h, back)),
+             key("🔁 Recheck", TorrentVerb(i, "recheck", h, back))],
+            [key("🗑 Delete", AskDelete(i, h, back)), key("🔄 Refresh", Info(i, h, back))],
+        ]  # fmt: skip
+        if back is not None:
+            rows.append([key("◀ Back", ListPage(i, *back))])
+        return torrent_details(torrent), self._keyboard(rows, user)
+
+    async def cmd_pause(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """/pause <torrent|all>, or pick from a list."""
+        await self._pause_resume(update, context, user, "pause")
+
+    async def cmd_resume(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """/resume <torrent|all>, or pick from a list."""
+        await self._pause_resume(update, context, user, "resume")
+
+    async def _pause_resume(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser, verb: str
+    ) -> None:
+        bridge, args = self._pick(update, context.args or [], user)
+        self._writable(user)
+        await fresh(bridge)
+        target = " ".join(args).strip()
+        if not target:
+            await bridge.refresh(full=True)
+            text, keyboard = self._list_view(bridge, "", 0, user, pick=verb)
+            await self._send(chat_of(update), text, keyboard)
+            return
+        result = await run_verb(bridge, verb, target)
+        await self._send(chat_of(update), result_text(verb, result))
+
+    # ------------------------------------------------------------------ buttons
+
+    async def on_list_page(
+        self, message: Message, bridge: Bridge, button: ListPage, user: TelegramUser
+    ) -> str | None:
+        """◀ Prev / Next ▶ and ◀ Back: another page of the list."""
+        await fresh(bridge)
+        view = self._list_view(bridge, button.query, button.page, user, button.pick)
+        await self._edit(message, *view)
+        return None
+
+    async def on_info(
+        self, message: Message, bridge: Bridge, button: Info, user: TelegramUser
+    ) -> str | None:
+        """A torrent's details, read fresh."""
+        await bridge.refresh()
+        await self._edit(message, *self._info_view(bridge, button.torrent, user, button.back))
+        return None
+
+    async def on_verb(
+        self, message: Message, bridge: Bridge, button: TorrentVerb, user: TelegramUser
+    ) -> str | None:
+        """Pause, resume or recheck; the details are shown again after."""
+        result = await run_verb(bridge, button.verb, button.torrent)
+        with contextlib.suppress(QbtBridgeError):  # gone meanwhile: the note still says it
+            await self._edit(message, *self._info_view(bridge, button.torrent, user, button.back))
+        return result_text(button.verb, result)
+
+    async def on_ask_delete(
+        self, message: Message, bridge: Bridge, button: AskDelete, user: TelegramUser
+    ) -> str | None:
+        """Keep the files, delete them too, or cancel."""
+        torrent = bridge.store.torrent(button.torrent)
+        name = torrent.name if torrent else button.torrent
+        i, h, back = bridge.instance_id, button.torrent, button.back
+        rows = [
+            [key("Remove, keep files", Delete(i, h, False, back))],  # noqa: FBT003
+            [key("Remove with files", Delete(i, h, True, back))],  # noqa: FBT003
+            [key("Cancel", Info(i, h, back))],
+        ]
+        await self._edit(message, f"Delete <b>{esc(cut(name))}</b>?", self._keyboard(rows, user))
+        return None
+
+    async def on_delete(
+        self, message: Message, bridge: Bridge, button: Delete, user: TelegramUser
+    ) -> str | None:
+        """Delete, then offer the way back to the list."""
+        result = await bridge.delete(button.torrent, delete_files=button.with_files)
+        names = ", ".join(result.names) or button.torrent
+        files = " and its files" if button.with_files else ""
+        rows = []
+        if button.back is not None:
+            rows.append([key("◀ Back", ListPage(bridge.instance_id, *button.back))])
+        await self._edit(
+            message, f"🗑 Removed <b>{esc(cut(names))}</b>{files}.", self._keyboard(rows, user)
+        )
+        return "Removed"
+
+
+def _filtered(bridge: Bridge, query: str, stopped: bool | None) -> list[str]:
+    """/list's filter words as the store's filters: a state, category:X, tag:X or a name."""
+    lowered = query.lower()
+    if not query:
+        return bridge.store.select(stopped=stopped)
+    if StateGroup.parse(lowered) is not None:
+        return bridge.store.select(state=lowered, stopped=stopped)
+    kind, _, value = query.partition(":")
+    if kind.lower() == "category":
+        return bridge.store.select(category=value, stopped=stopped)
+    if kind.lower() == "tag":
+        return bridge.store.select(tag=value, stopped=stopped)
+    return bridge.store.select(name=query, stopped=stopped)
+
+
+def paging(
+    page: int, pages: int, button: Callable[[int], Button]
+) -> list[list[InlineKeyboardButton]]:
+    """A row of ◀ Prev / Next ▶ buttons, when there is more than one page."""
+    row = []
+    if page > 0:
+        row.append(key("◀ Prev", button(page - 1)))
+    if page < pages - 1:
+        row.append(key("Next ▶", button(page + 1)))
+    return [row] if row else []
+
+
+async def run_verb(bridge: Bridge, verb: str, target: str) -> CommandResult:
+    """Pause, resume or recheck a target ("all" pauses or resumes everything)."""
+    if target.lower() == "all" and verb in {"pause", "resume"}:
+        return await (bridge.pause_all() if verb == "pause" else bridge.resume_all())
+    method = {"pause": bridge.pause, "resume": bridge.resume, "recheck": bridge.recheck}
+    return await method[verb](target)
+
+
+def result_text(verb: str, result: CommandResult) -> str:
+    """What a pause, resume or recheck did, in one line."""
+    done = {"pause": "Paused", "resume": "Resumed", "recheck": "Rechecking"}[verb]
+    names = [cut(n, 60) for n in result.names[:10]]
+    count = len(result.hashes)
+    what = ", ".join(names) if names and count <= 10 else f"{count} torrents"
+    if not count:
+        what = "nothing"
+    suffix = "" if result.confirmed else " (qBittorrent has not shown it yet)"
+    note = f" ({esc(result.message)})" if result.message else ""
+    return f"{done}: {esc(what)}{note}{suffix}"
