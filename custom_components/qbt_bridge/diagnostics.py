@@ -8,7 +8,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
-from qbt_bridge.api.commands import torrent_summary
+from qbt_bridge.api.answers import torrent_summary
 from qbt_bridge.core.errors import QbtBridgeError
 from qbt_bridge.core.redact import redact_url
 from qbt_bridge.engine.catalog import global_values

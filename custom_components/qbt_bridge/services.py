@@ -13,7 +13,8 @@ from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, Supp
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from qbt_bridge.api.commands import STATE_GROUP, torrent_summary
+from qbt_bridge.api.answers import torrent_summary
+from qbt_bridge.api.commands import STATE_GROUP
 from qbt_bridge.core.errors import NotFoundError
 from qbt_bridge.core.models import RssRule
 from qbt_bridge.core.redact import redact_data

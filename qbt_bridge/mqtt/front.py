@@ -23,7 +23,8 @@ import aiomqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from qbt_bridge.api.commands import error_reply, execute, parse_payload, request_id_of
+from qbt_bridge.api.answers import error_reply
+from qbt_bridge.api.parse import execute, parse_payload, request_id_of
 from qbt_bridge.core.errors import InvalidRequestError, NotFoundError, QbtBridgeError
 from qbt_bridge.core.redact import redact_text
 from qbt_bridge.engine.bridge import Bridge

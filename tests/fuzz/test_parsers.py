@@ -15,7 +15,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qbt_bridge.api.commands import COMMANDS, parse_payload
+from qbt_bridge.api.commands import COMMANDS
+from qbt_bridge.api.parse import parse_payload
 from qbt_bridge.clients.legacy.qbittorrent31 import QBittorrent31Client, parse_torrent
 from qbt_bridge.clients.legacy.utorrent import UTorrentClient, parse_row
 from qbt_bridge.core.errors import APIError, InvalidRequestError, NotFoundError

@@ -9,7 +9,8 @@ from typing import Any
 import jinja2
 import pytest
 
-from qbt_bridge.api.commands import MAX_ADD_PAYLOAD, parse_payload
+from qbt_bridge.api.commands import MAX_ADD_PAYLOAD
+from qbt_bridge.api.parse import parse_payload
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.core.errors import InvalidRequestError
 from qbt_bridge.core.models import MainData

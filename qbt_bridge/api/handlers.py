@@ -1,0 +1,216 @@
+"""The engine calls behind the commands: each takes validated arguments, answers JSON-able data."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import voluptuous as vol
+
+from qbt_bridge.api.answers import add_outcome, command_result, rss_rule, torrent_summary
+from qbt_bridge.core.errors import (
+    InvalidRequestError,
+)
+from qbt_bridge.core.models import RssRule
+from qbt_bridge.engine.bridge import Bridge, CommandResult
+
+Handler = Callable[[Bridge, dict[str, Any]], Awaitable[Any]]
+
+
+async def add(bridge: Bridge, args: dict[str, Any]) -> Any:
+    source: str | bytes | None = args.get("source")
+    if "file" in args:
+        if source is not None:
+            raise InvalidRequestError("give either source or file, not both")
+        source = args["file"]
+    if source is None:
+        raise InvalidRequestError("nothing to add: give source (magnet or URL) or file")
+    outcome = await bridge.add(
+        source,
+        category=args.get("category"),
+        tags=tag_list(args.get("tags")),
+        save_path=args.get("save_path"),
+        paused=args.get("paused"),
+    )
+    return add_outcome(outcome)
+
+
+def b64(value: Any) -> bytes:
+    """Raw .torrent bytes (a binary payload) or base64 text (in JSON)."""
+    if isinstance(value, bytes):
+        return value
+    if not isinstance(value, str):
+        raise vol.Invalid("expected base64 text")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as err:
+        raise vol.Invalid("not valid base64") from err
+
+
+def tag_list(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    return [t.strip() for t in value.split(",")] if isinstance(value, str) else list(value)
+
+
+def on_targets(method: str, **fixed: Any) -> Handler:
+    async def handler(bridge: Bridge, args: dict[str, Any]) -> Any:
+        extra = {k: v for k, v in args.items() if k != "torrents"}
+        result: CommandResult = await getattr(bridge, method)(args["torrents"], **fixed, **extra)
+        return command_result(result)
+
+    return handler
+
+
+async def tags(bridge: Bridge, args: dict[str, Any], *, add: bool) -> Any:
+    tags = tag_list(args["tags"]) or []
+    if add:
+        return command_result(await bridge.add_tags(args["torrents"], tags))
+    return command_result(await bridge.remove_tags(args["torrents"], tags))
+
+
+async def list_torrents(bridge: Bridge, args: dict[str, Any]) -> Any:
+    if not bridge.store.initialised or not bridge.available:
+        await bridge.refresh(full=True)  # raises while the server is down: no stale answer
+    store = bridge.store
+    hits = store.select(state=args.get("state"), category=args.get("category"), tag=args.get("tag"))
+    shown = [t for h in hits[: args["limit"]] if (t := store.torrent(h)) is not None]
+    return {"count": len(hits), "torrents": [torrent_summary(t) for t in shown]}
+
+
+async def alt_speed(bridge: Bridge, args: dict[str, Any]) -> Any:
+    return {"enabled": await bridge.set_alt_speed(args.get("enabled"))}
+
+
+async def global_limits(bridge: Bridge, args: dict[str, Any]) -> Any:
+    await bridge.set_global_limits(download=args.get("download"), upload=args.get("upload"))
+    server = bridge.store.server()
+    return {"download": server.download_limit, "upload": server.upload_limit}
+
+
+async def refresh(bridge: Bridge, _args: dict[str, Any]) -> Any:
+    bridge.retry_login()  # asked for by a person: one login attempt even after a refusal
+    events = await bridge.refresh(full=True)
+    return {"torrents": len(bridge.store), "events": len(events)}
+
+
+async def rss_feeds(bridge: Bridge, _args: dict[str, Any]) -> Any:
+    return [
+        {
+            "path": feed.path,
+            "title": feed.title,
+            "url": feed.url,
+            "has_error": feed.has_error,
+            "articles": len(feed.articles),
+        }
+        for feed in await bridge.rss_feeds()
+    ]
+
+
+async def rss_rules(bridge: Bridge, _args: dict[str, Any]) -> Any:
+    return [rss_rule(rule) for rule in (await bridge.rss_rules()).values()]
+
+
+async def rss_set_rule(bridge: Bridge, args: dict[str, Any]) -> Any:
+    data = {
+        "enabled": args["enabled"],
+        "mustContain": args.get("must_contain", ""),
+        "mustNotContain": args.get("must_not_contain", ""),
+        "useRegex": args["use_regex"],
+        "episodeFilter": args.get("episode_filter", ""),
+        "smartFilter": args["smart_filter"],
+        "affectedFeeds": args.get("feeds", []),
+        "assignedCategory": args.get("category", ""),
+        "savePath": args.get("save_path", ""),
+    }
+    await bridge.rss_set_rule(RssRule.from_rule(args["name"], data))
+    return rss_rule((await bridge.rss_rules())[args["name"]])
+
+
+async def search_start(bridge: Bridge, args: dict[str, Any]) -> Any:
+    job = await bridge.search_start(
+        args["pattern"], plugins=args["plugins"], category=args["category"]
+    )
+    return {"job_id": job}
+
+
+async def search_results(bridge: Bridge, args: dict[str, Any]) -> Any:
+    page = await bridge.search_results(
+        args["job_id"], page=args["page"], page_size=args["per_page"]
+    )
+    first = page.page * args["per_page"]
+    return {
+        "job_id": page.job_id,
+        "running": page.running,
+        "total": page.total,
+        "page": page.page,
+        "pages": page.pages,
+        "results": [
+            {
+                "index": first + n,
+                "name": r.file_name,
+                "size": r.file_size,
+                "seeders": r.seeders,
+                "leechers": r.leechers,
+                "site": r.site_url,
+            }
+            for n, r in enumerate(page.results)
+        ],
+    }
+
+
+async def search_plugins(bridge: Bridge, _args: dict[str, Any]) -> Any:
+    return [
+        {"name": p.name, "full_name": p.full_name, "enabled": p.enabled, "version": p.version}
+        for p in await bridge.search_plugins()
+    ]
+
+
+def done(method: str, *keys: str) -> Handler:
+    """A handler for a bridge method that returns nothing: answer with its arguments."""
+
+    async def handler(bridge: Bridge, args: dict[str, Any]) -> Any:
+        await getattr(bridge, method)(*(args[k] for k in keys))
+        return {k: args[k] for k in keys}
+
+    return handler
+
+
+async def force_start(bridge: Bridge, args: dict[str, Any]) -> Any:
+    return command_result(await bridge.force_start(args["torrents"], enable=args["enabled"]))
+
+
+async def all_torrents(bridge: Bridge, *, pause: bool) -> Any:
+    result = await (bridge.pause_all() if pause else bridge.resume_all())
+    out: dict[str, Any] = {"torrents": len(result.hashes), "confirmed": result.confirmed}
+    if result.message:
+        out["message"] = result.message  # those that did not change, and why
+    return out
+
+
+async def enable_rule(bridge: Bridge, args: dict[str, Any]) -> Any:
+    await bridge.rss_enable_rule(args["name"], enabled=args["enabled"])
+    return {"name": args["name"], "enabled": args["enabled"]}
+
+
+async def manage(bridge: Bridge, args: dict[str, Any]) -> Any:
+    commands = args["commands"]
+    names = commands.split(",") if isinstance(commands, str) else commands
+    result = await bridge.manage(names, args.get("torrents"), dry_run=args["dry_run"])
+    return {"status": result.status, "message": result.message, "results": list(result.results)}
+
+
+def manage_plain(text: str) -> dict[str, Any]:
+    return {"commands": text}
+
+
+async def search_add(bridge: Bridge, args: dict[str, Any]) -> Any:
+    outcome = await bridge.search_add(
+        args["job_id"],
+        args["index"],
+        category=args.get("category"),
+        tags=tag_list(args.get("tags")),
+    )
+    return add_outcome(outcome)
