@@ -15,10 +15,9 @@ from homeassistant.helpers import config_validation as cv
 
 from qbt_bridge.api.answers import torrent_summary
 from qbt_bridge.api.commands import STATE_GROUP
-from qbt_bridge.core.errors import NotFoundError
-from qbt_bridge.core.models import RssRule
+from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.redact import redact_data
-from qbt_bridge.engine import MANAGE_COMMANDS, Bridge, CommandResult
+from qbt_bridge.engine import MANAGE_COMMANDS, Bridge
 
 from .const import DOMAIN
 from .errors import translated
@@ -134,6 +133,13 @@ NOT_OFFERED: dict[str, str] = {
     "search_stop": "the search action stops its job itself",
     "search_delete": "the search action deletes its job itself",
 }  # fmt: skip
+# Actions that are a command of the table as they are (same arguments, the table's answer).
+TABLE_ACTIONS = {
+    "pause": "pause", "resume": "resume", "recheck": "recheck", "delete": "delete",
+    "set_category": "set_category", "add_tags": "add_tags", "remove_tags": "remove_tags",
+    "set_limits": "set_torrent_limits", "rss_add_rule": "rss_set_rule",
+    "rss_remove_rule": "rss_remove_rule", "run_qbit_manage": "manage",
+}  # fmt: skip
 RESPONSES = {"add_torrent": SupportsResponse.OPTIONAL, "search": SupportsResponse.ONLY,
              "get_torrents": SupportsResponse.ONLY,
              "run_qbit_manage": SupportsResponse.OPTIONAL}  # fmt: skip
@@ -156,12 +162,9 @@ def _bridge(hass: HomeAssistant, call: ServiceCall) -> Bridge:
     return entry.runtime_data.bridge  # type: ignore[no-any-return]
 
 
-def _touched(result: CommandResult) -> dict[str, Any]:
-    return {"torrents": list(result.hashes), "confirmed": result.confirmed}
-
-
-async def _add(hass: HomeAssistant, bridge: Bridge, data: dict[str, Any]) -> dict[str, Any]:
-    source: str | bytes
+async def _add(hass: HomeAssistant, bridge: Bridge, data: dict[str, Any]) -> Any:
+    """add_torrent: a file is read here (it must be under allowlist_external_dirs)."""
+    args = {k: v for k, v in data.items() if k in {"category", "tags", "save_path", "paused"}}
     if "file" in data:
         path = Path(data["file"])
         if not hass.config.is_allowed_path(str(path)):
@@ -170,24 +173,12 @@ async def _add(hass: HomeAssistant, bridge: Bridge, data: dict[str, Any]) -> dic
                 translation_key="path_not_allowed",
                 translation_placeholders={"path": str(path)},
             )
-        source = await hass.async_add_executor_job(_read_file, path)
+        args["file"] = await hass.async_add_executor_job(_read_file, path)
     elif "source" in data:
-        source = data["source"]
+        args["source"] = data["source"]
     else:
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="nothing_to_add")
-    outcome = await bridge.add(
-        source,
-        category=data.get("category"),
-        tags=data.get("tags"),
-        save_path=data.get("save_path"),
-        paused=data.get("paused"),
-    )
-    return {
-        "hash": outcome.hash,
-        "name": outcome.name,
-        "already_present": outcome.already_present,
-        "confirmed": outcome.confirmed,
-    }
+    return await execute(bridge, request("add", args))
 
 
 def _read_file(path: Path) -> bytes:
@@ -205,29 +196,6 @@ def _read_file(path: Path) -> bytes:
             translation_key="file_unreadable",
             translation_placeholders={"path": str(path), "error": err.strerror or str(err)},
         ) from err
-
-
-async def _rss_add_rule(bridge: Bridge, data: dict[str, Any]) -> None:
-    feeds = await bridge.rss_feeds()
-    wanted = set(data.get("feeds") or ())
-    unknown = wanted - {f.url for f in feeds} - {f.path for f in feeds}
-    if unknown:
-        raise NotFoundError(f"no RSS feed {min(unknown)!r}")
-    urls = [f.url for f in feeds if not wanted or {f.url, f.path} & wanted]
-    rule = RssRule.from_rule(
-        data["name"],
-        {
-            "enabled": True,
-            "mustContain": data["must_contain"],
-            "mustNotContain": data["must_not_contain"],
-            "useRegex": data["use_regex"],
-            "episodeFilter": data["episode_filter"],
-            "affectedFeeds": urls,
-            "assignedCategory": data["category"],
-            "savePath": data["save_path"],
-        },
-    )
-    await bridge.rss_set_rule(rule)
 
 
 async def _search(bridge: Bridge, data: dict[str, Any]) -> dict[str, Any]:
@@ -258,35 +226,23 @@ def _handlers(hass: HomeAssistant) -> dict[str, Callable[[Bridge, dict[str, Any]
         await bridge.refresh(full=True)  # asked for by an automation: current, whole
         return _get_torrents(bridge, data)
 
-    return {
+    handlers: dict[str, Callable[[Bridge, dict[str, Any]], Awaitable[Any]]] = {
         "add_torrent": lambda b, d: _add(hass, b, d),
-        "pause": lambda b, d: _act(b.pause(d[ATTR_TORRENTS])),
-        "resume": lambda b, d: _act(b.resume(d[ATTR_TORRENTS])),
-        "recheck": lambda b, d: _act(b.recheck(d[ATTR_TORRENTS])),
-        "delete": lambda b, d: _act(b.delete(d[ATTR_TORRENTS], delete_files=d["delete_files"])),
-        "set_category": lambda b, d: _act(b.set_category(d[ATTR_TORRENTS], d["category"])),
-        "add_tags": lambda b, d: _act(b.add_tags(d[ATTR_TORRENTS], d["tags"])),
-        "remove_tags": lambda b, d: _act(b.remove_tags(d[ATTR_TORRENTS], d["tags"])),
-        "set_limits": lambda b, d: _act(
-            b.set_torrent_limits(
-                d[ATTR_TORRENTS], download=d.get("download"), upload=d.get("upload")
-            )
-        ),
-        "rss_add_rule": _rss_add_rule,
-        "rss_remove_rule": lambda b, d: b.rss_remove_rule(d["name"]),
         "search": _search,
         "get_torrents": get_torrents,
-        "run_qbit_manage": _manage,
     }
+    # The rest are commands of the one command table, with their arguments as they come.
+    for action, command in TABLE_ACTIONS.items():
+        handlers[action] = _through_table(command)
+    return handlers
 
 
-async def _manage(bridge: Bridge, data: dict[str, Any]) -> dict[str, Any]:
-    result = await bridge.manage(data["commands"], data.get(ATTR_TORRENTS), dry_run=data["dry_run"])
-    return {"status": result.status, "message": result.message, "results": list(result.results)}
+def _through_table(command: str) -> Callable[[Bridge, dict[str, Any]], Awaitable[Any]]:
+    async def run(bridge: Bridge, data: dict[str, Any]) -> Any:
+        args = {k: v for k, v in data.items() if k != ATTR_ENTRY}
+        return await execute(bridge, request(command, args))
 
-
-async def _act(command: Awaitable[CommandResult]) -> dict[str, Any]:
-    return _touched(await command)
+    return run
 
 
 def async_setup_services(hass: HomeAssistant) -> None:

@@ -253,7 +253,7 @@ COMMANDS: dict[str, Command] = {
                 read_only=True),
         Command(
             "rss_set_rule",
-            "add or replace an RSS auto-download rule",
+            "add or replace an RSS auto-download rule (feeds by URL, path or title; all if none)",
             _schema(
                 {
                     vol.Required("name"): _NAME,

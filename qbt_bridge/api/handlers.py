@@ -13,7 +13,6 @@ from qbt_bridge.api.answers import add_outcome, command_result, rss_rule, torren
 from qbt_bridge.core.errors import (
     InvalidRequestError,
 )
-from qbt_bridge.core.models import RssRule
 from qbt_bridge.engine.bridge import Bridge, CommandResult
 
 Handler = Callable[[Bridge, dict[str, Any]], Awaitable[Any]]
@@ -114,19 +113,8 @@ async def rss_rules(bridge: Bridge, _args: dict[str, Any]) -> Any:
 
 
 async def rss_set_rule(bridge: Bridge, args: dict[str, Any]) -> Any:
-    data = {
-        "enabled": args["enabled"],
-        "mustContain": args.get("must_contain", ""),
-        "mustNotContain": args.get("must_not_contain", ""),
-        "useRegex": args["use_regex"],
-        "episodeFilter": args.get("episode_filter", ""),
-        "smartFilter": args["smart_filter"],
-        "affectedFeeds": args.get("feeds", []),
-        "assignedCategory": args.get("category", ""),
-        "savePath": args.get("save_path", ""),
-    }
-    await bridge.rss_set_rule(RssRule.from_rule(args["name"], data))
-    return rss_rule((await bridge.rss_rules())[args["name"]])
+    options = {k: v for k, v in args.items() if k != "name"}
+    return rss_rule(await bridge.rss_save_rule(args["name"], **options))
 
 
 async def search_start(bridge: Bridge, args: dict[str, Any]) -> Any:

@@ -145,6 +145,12 @@ def _invalid(err: vol.Invalid) -> str:
     return f"{where}: {message.get(err.msg, err.msg)}"
 
 
+def request(name: str, args: dict[str, Any]) -> Request:
+    """A command from arguments a front already has as data (Home Assistant's actions)."""
+    command = lookup(name)
+    return Request(command, _validate(command, args))
+
+
 async def execute(bridge: Bridge, request: Request) -> Any:
     """Run a parsed request against a bridge; raises the engine's typed errors."""
     return await request.command.run(bridge, request.args)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 
 from qbt_bridge.clients import Capability
 from qbt_bridge.core.errors import (
@@ -119,6 +120,52 @@ class RssService(TorrentActions):
         """Article titles the rule matches, by feed."""
         await self._rule(name)
         return await self.client.rss_matching_articles(name) or {}
+
+    @requires(Capability.RSS)
+    async def rss_save_rule(
+        self,
+        name: str,
+        *,
+        feeds: Iterable[str] | None = None,
+        enabled: bool = True,
+        must_contain: str = "",
+        must_not_contain: str = "",
+        use_regex: bool = False,
+        episode_filter: str = "",
+        smart_filter: bool = False,
+        category: str = "",
+        save_path: str = "",
+    ) -> RssRule:
+        """Add or replace a rule, named the way people name things: every front calls this.
+
+        ``feeds`` name feeds by URL, path or title (None: every feed); an unknown one is
+        refused with the feeds there are. Returns the rule as the server keeps it.
+        """
+        known = await self.client.rss_items()
+        if feeds is None:
+            urls = [f.url for f in known]
+        else:
+            urls = []
+            for wanted in feeds:
+                feed = next((f for f in known if wanted in {f.url, f.path, f.title}), None)
+                if feed is None:
+                    shown = ", ".join(f.path for f in known) or "none"
+                    raise NotFoundError(f"no RSS feed {wanted!r} (feeds: {shown})")
+                urls.append(feed.url)
+        rule = RssRule(
+            name=name,
+            enabled=enabled,
+            must_contain=must_contain,
+            must_not_contain=must_not_contain,
+            use_regex=use_regex,
+            episode_filter=episode_filter,
+            smart_filter=smart_filter,
+            affected_feeds=tuple(dict.fromkeys(urls)),
+            assigned_category=category,
+            save_path=save_path,
+        )
+        await self.rss_set_rule(rule)
+        return await self._rule(name)
 
     async def _rule(self, name: str) -> RssRule:
         rule = (await self.client.rss_rules()).get(name)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from qbt_bridge.core.errors import InvalidRequestError, NotFoundError
-from qbt_bridge.core.models import RssFeed, RssRule
+from qbt_bridge.core.errors import InvalidRequestError
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.telegram.access import Access, chat_of, one
 from qbt_bridge.telegram.buttons import AskRssDelete, RssDelete, RssOverview, RssToggle, key
@@ -94,8 +92,8 @@ class RssCommands(Access):
     async def _rss_change(self, chat: int, bridge: Bridge, sub: str, rest: list[str]) -> None:
         """The /rss subcommands that change something."""
         if sub == "add":
-            rule = rule_from_words(rest, await bridge.rss_feeds())
-            await bridge.rss_set_rule(rule)
+            name, options = rule_from_words(rest)
+            rule = await bridge.rss_save_rule(name, **options)
             await self._send(chat, "Saved: " + rule_line(rule))
         elif sub in {"enable", "disable"}:
             name = one(rest, "rule name")
@@ -153,41 +151,34 @@ class RssCommands(Access):
         return f"{button.name}: deleted"
 
 
+# /rss add's words for the engine's rule options.
 _RULE_KEYS = {
-    "must": "mustContain",
-    "not": "mustNotContain",
-    "regex": "useRegex",
-    "episode": "episodeFilter",
-    "feeds": "affectedFeeds",
-    "category": "assignedCategory",
-    "save": "savePath",
+    "must": "must_contain",
+    "not": "must_not_contain",
+    "regex": "use_regex",
+    "episode": "episode_filter",
+    "feeds": "feeds",
+    "category": "category",
+    "save": "save_path",
 }
 
 
-def rule_from_words(words: list[str], feeds: Sequence[RssFeed]) -> RssRule:
-    """``NAME key=value …`` of /rss add; feeds by path, title or URL (default: all)."""
+def rule_from_words(words: list[str]) -> tuple[str, dict[str, Any]]:
+    """``NAME key=value …`` of /rss add: the rule's name and its options (the engine's names)."""
     if not words or "=" in words[0]:
         raise InvalidRequestError("/rss add NAME must=TEXT … (/rss help)")
-    data: dict[str, Any] = {"affectedFeeds": [f.url for f in feeds]}
+    options: dict[str, Any] = {}
     for word in words[1:]:
         key, sep, value = word.partition("=")
-        wire = _RULE_KEYS.get(key.lower())
-        if not sep or wire is None:
+        option = _RULE_KEYS.get(key.lower())
+        if not sep or option is None:
             raise InvalidRequestError(
                 f"unknown rule option {cut(word, 30)!r}; known: {', '.join(_RULE_KEYS)}"
             )
-        if wire == "useRegex":
-            data[wire] = value.lower() in {"yes", "true", "1", "on"}
-        elif wire == "affectedFeeds":
-            data[wire] = [_feed_url(name, feeds) for name in value.split(",") if name]
+        if option == "use_regex":
+            options[option] = value.lower() in {"yes", "true", "1", "on"}
+        elif option == "feeds":
+            options[option] = [name for name in value.split(",") if name]
         else:
-            data[wire] = value
-    return RssRule.from_rule(words[0], data)
-
-
-def _feed_url(name: str, feeds: Sequence[RssFeed]) -> str:
-    for feed in feeds:
-        if name in {feed.path, feed.title, feed.url}:
-            return feed.url
-    known = ", ".join(f.path for f in feeds) or "none"
-    raise NotFoundError(f"no RSS feed {name!r} (feeds: {known})")
+            options[option] = value
+    return words[0], options

@@ -19,8 +19,7 @@ from qbt_bridge.api.commands import COMMANDS
 from qbt_bridge.api.parse import parse_payload
 from qbt_bridge.clients.legacy.qbittorrent31 import QBittorrent31Client, parse_torrent
 from qbt_bridge.clients.legacy.utorrent import UTorrentClient, parse_row
-from qbt_bridge.core.errors import APIError, InvalidRequestError, NotFoundError
-from qbt_bridge.core.models import RssFeed
+from qbt_bridge.core.errors import APIError, InvalidRequestError
 from qbt_bridge.core.torrentfile import BencodeError, TorrentMeta, bencode, read_torrent
 from qbt_bridge.daemon.config import ConfigError, parse_config
 from qbt_bridge.telegram.adding import add_arguments
@@ -181,7 +180,6 @@ WORDS = st.lists(
 @settings(max_examples=5_000, deadline=None, derandomize=True)
 @given(words=WORDS)
 def test_chat_command_arguments_parse_or_are_refused(words: list[str]) -> None:
-    feeds = [RssFeed(path="TV", url="http://127.0.0.1/tv.xml", title="TV")]
     try:
         links, options = add_arguments(words)
     except InvalidRequestError as err:
@@ -190,8 +188,17 @@ def test_chat_command_arguments_parse_or_are_refused(words: list[str]) -> None:
         assert set(options) <= {"category", "tags", "paused"}
         assert all(link in words for link in links)
     try:
-        rule = rule_from_words(words, feeds)
-    except (InvalidRequestError, NotFoundError) as err:
+        name, options = rule_from_words(words)
+    except InvalidRequestError as err:
         assert str(err)
     else:
-        assert rule.name == words[0]
+        assert name == words[0]
+        assert set(options) <= {
+            "must_contain",
+            "must_not_contain",
+            "use_regex",
+            "episode_filter",
+            "feeds",
+            "category",
+            "save_path",
+        }
