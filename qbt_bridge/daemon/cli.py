@@ -81,11 +81,19 @@ def _parser() -> argparse.ArgumentParser:
         help="show a qBittorrent's live status",
         description=(
             "Show version, speeds and torrent counts. The server comes from --host or "
-            f"${ENV_HOST} (credentials from QBITTORRENTAPI_USERNAME/PASSWORD/API_KEY); "
-            "with neither, a throwaway local qbittorrent-nox is started and stopped again."
+            f"${ENV_HOST}, credentials from --username/--password/--api-key or "
+            "QBITTORRENTAPI_USERNAME/PASSWORD/API_KEY (the flags win); with no server, a "
+            "throwaway local qbittorrent-nox is started and stopped again."
         ),
     )
     status.add_argument("--host", help="WebUI URL, e.g. http://nas:8080")
+    status.add_argument("--username", help="WebUI user")
+    status.add_argument(
+        "--password",
+        help="WebUI password (other users of this machine can read a command line: "
+        "QBITTORRENTAPI_PASSWORD is safer)",
+    )
+    status.add_argument("--api-key", help="API key (qBittorrent >= 5.2), instead of a password")
     status.add_argument("--watch", action="store_true", help="refresh until interrupted")
     status.add_argument("--interval", type=float, default=2.0, help="seconds between refreshes")
     status.add_argument(
@@ -115,6 +123,14 @@ def _check_config(args: argparse.Namespace) -> int:
         name for name, on in (("MQTT", config.mqtt), ("Telegram", config.telegram)) if on
     )
     print(f"{args.config}: valid ({len(config.instances)} instance(s), {fronts or 'no front'})")
+    for instance in config.instances:  # as resolved (!env, !file), secrets masked
+        login = (
+            "api key ****"
+            if instance.api_key
+            else f"user {instance.username or '-'}, password {'****' if instance.password else '-'}"
+        )
+        manage = f", qbit_manage {instance.qbit_manage_url}" if instance.qbit_manage_url else ""
+        print(f"  {instance.id}: {instance.url} ({instance.client}; {login}{manage})")
     return 0
 
 
@@ -221,12 +237,19 @@ async def _show_status(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     env = os.environ
+    if args.password:
+        print(
+            "qbt-bridge: a password on the command line can be read by other users of this "
+            "machine; prefer QBITTORRENTAPI_PASSWORD",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         client = await open_client(
             url or env.get(ENV_HOST) or "localhost:8080",
-            username if username is not None else env.get(ENV_USERNAME),
-            password if password is not None else env.get(ENV_PASSWORD),
-            api_key=env.get(ENV_API_KEY) or None,
+            _first(args.username, username, env.get(ENV_USERNAME)),
+            _first(args.password, password, env.get(ENV_PASSWORD)),
+            api_key=_first(args.api_key, env.get(ENV_API_KEY)) or None,
             verify_certificate=not (args.insecure or env.get(ENV_DO_NOT_VERIFY)),
         )
     except QbtBridgeError as err:
@@ -248,6 +271,11 @@ async def _show_status(
                 return 0
     finally:
         await client.close()
+
+
+def _first(*values: str | None) -> str | None:
+    """The first value given (a flag before the throwaway server's, before the environment)."""
+    return next((v for v in values if v is not None), None)
 
 
 async def _status_text(client: TorrentClient) -> str:

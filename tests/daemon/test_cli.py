@@ -41,6 +41,17 @@ def test_status_of_a_named_server(daemon: LocalQBittorrent) -> None:
     assert daemon.password not in done.stdout + done.stderr
 
 
+def test_status_takes_credentials_as_flags_and_warns_about_a_password(
+    daemon: LocalQBittorrent,
+) -> None:
+    flags = ["--host", daemon.url, "--username", daemon.username, "--password", daemon.password]
+    done = run_cli("status", *flags, env=clean_env())
+    assert done.returncode == 0, done.stderr
+    assert "WebAPI 2." in done.stdout
+    assert "prefer QBITTORRENTAPI_PASSWORD" in done.stderr
+    assert daemon.password not in done.stdout + done.stderr
+
+
 def test_status_starts_a_throwaway_server_when_none_is_named() -> None:
     done = run_cli("status", env=clean_env())
     assert done.returncode == 0, done.stderr

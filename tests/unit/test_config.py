@@ -198,3 +198,22 @@ def test_configs_that_once_ended_in_a_traceback_are_refused_in_one_line(
     binary.write_bytes(b"instances: \xff\xfe\n")
     assert main(["check-config", "--config", str(binary)]) == 2
     assert "is not UTF-8 text" in capsys.readouterr().err
+
+
+def test_check_config_shows_the_resolved_instances_with_secrets_masked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QBT_SECRET", "s3cr3t-from-env")
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "instances:\n"
+        "  - {id: home, url: 'nas:8080', username: admin, password: !env QBT_SECRET}\n"
+        "  - {id: work, url: 'w:1', api_key: qbt_k3y_f0r_w0rk}\n",
+        encoding="utf-8",
+    )
+    assert main(["check-config", "--config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "home: http://nas:8080 (auto; user admin, password ****)" in out
+    assert "work: http://w:1 (auto; api key ****)" in out
+    assert "s3cr3t" not in out
+    assert "k3y" not in out
