@@ -38,7 +38,7 @@ from qbt_bridge.core.torrentfile import bencode, make_torrent, read_torrent
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
 from qbt_bridge.engine.events import EventKind
-from qbt_bridge.engine.push import PushReceiver, install_push, notify_command
+from qbt_bridge.engine.push import PushReceiver, PushTarget, install_push, push_line
 from qbt_bridge.engine.store import SyncStore
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -157,9 +157,10 @@ async def measure_engine(bench: Bench, seed: LocalQBittorrent, seed_torrent: byt
     qbt = bench.qbt
     async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as client:
         bridge = Bridge(client, "bench", policy=POLICY)
-        receiver = PushReceiver({"bench": bridge})
+        receiver = PushReceiver({"bench": PushTarget(bridge)})
         await receiver.start()
-        await install_push(bench.admin, notify_command(receiver.url, "bench"))
+        url = receiver.url("bench")
+        await install_push(bridge, push_line(url), url)
         await bridge.refresh()  # the first full dump, outside the window
         await asyncio.sleep(POLICY.fast_interval)
         cpu0, own0, bytes0 = cpu_seconds(qbt.pid or 0), time.process_time(), client.bytes_received

@@ -43,6 +43,7 @@ from qbt_bridge.core.errors import (
     InvalidRequestError,
 )
 from qbt_bridge.core.models import StateGroup
+from qbt_bridge.engine.push import parse_hashes
 
 MAX_PAYLOAD = 64 * 1024  # bytes, every command but add
 MAX_ADD_PAYLOAD = 8 * 1024 * 1024  # bytes: a .torrent (raw or base64 in JSON)
@@ -99,6 +100,22 @@ def _nothing(text: str) -> dict[str, Any]:
     if len(text) > 32:
         raise InvalidRequestError("this command takes no arguments (send an empty payload or {})")
     return {}
+
+
+def _pushed(value: Any) -> list[str]:
+    """Torrent ids as qBittorrent pushes them (a torrent just added may not be listed yet)."""
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) for v in values):
+        raise vol.Invalid("expected torrent ids (40 or 64 hex digits)")
+    try:
+        return parse_hashes(values)
+    except ValueError as err:
+        raise vol.Invalid(str(err)) from err
+
+
+def _refresh_plain(text: str) -> dict[str, Any]:
+    """A bare torrent id (``mosquitto_pub -m HASH``) is a push; any short word a press."""
+    return {"hash": text} if len(text) in {40, 64} else _nothing(text)
 
 
 def _switch(text: str) -> dict[str, Any]:
@@ -207,8 +224,9 @@ COMMANDS: dict[str, Command] = {
         ),
         Command("set_global_limits", "global speed limits in bytes/s (0: none)",
                 _schema(_LIMITS), global_limits),
-        Command("refresh", "read everything from qBittorrent now", _EMPTY, refresh,
-                plain=_nothing, read_only=True),
+        Command("refresh", "read everything from qBittorrent now (with hash: those torrents, "
+                "as a push does)", _schema({vol.Optional("hash"): _pushed}), refresh,
+                plain=_refresh_plain, read_only=True),
         Command(
             "list",
             "torrents, newest first, filtered by state, category or tag",

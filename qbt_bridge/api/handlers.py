@@ -89,9 +89,12 @@ async def global_limits(bridge: Bridge, args: dict[str, Any]) -> Any:
     return {"download": server.download_limit, "upload": server.upload_limit}
 
 
-async def refresh(bridge: Bridge, _args: dict[str, Any]) -> Any:
+async def refresh(bridge: Bridge, args: dict[str, Any]) -> Any:
     bridge.retry_login()  # asked for by a person: one login attempt even after a refusal
-    events = await bridge.refresh(full=True)
+    pushed = args.get("hash") or []
+    for torrent_hash in pushed:  # as qBittorrent's push: those torrents, no sweep
+        bridge.notify(torrent_hash)
+    events = await bridge.refresh(full=not pushed)
     return {"torrents": len(bridge.store), "events": len(events)}
 
 

@@ -30,9 +30,10 @@ from qbt_bridge.core.units import format_bytes, format_speed
 from qbt_bridge.daemon.config import Config, ConfigError, load_config, parse_config
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
 from qbt_bridge.daemon.process import Daemon
-from qbt_bridge.engine.push import send_notify
+from qbt_bridge.engine.push import PushReceiver, push_line, send_notify
 
 _LOGGER = logging.getLogger("qbt_bridge")
+ENV_PUSH_SECRET = "QBT_BRIDGE_PUSH_SECRET"  # noqa: S105 - a variable name
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _status(args)
     if args.command == "notify":
         return _notify(args)
+    if args.command == "push-line":
+        return _push_line(args)
     parser.print_help()
     return 2
 
@@ -101,15 +104,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     notify = sub.add_parser(
         "notify",
-        help="tell a running qbt-bridge about a torrent (for qBittorrent's external program)",
+        help="tell a running qbt-bridge about torrents (for qBittorrent's external program)",
         description=(
-            "Posts a torrent hash to the daemon's push endpoint so it refreshes that torrent "
-            "at once. Put this in qBittorrent's 'Run external program' settings with %%I."
+            "Posts torrent ids to a push endpoint (the daemon's http://HOST:PORT/push/ID, or "
+            "Home Assistant's webhook) so they are refreshed at once. In qBittorrent's 'Run "
+            f"external program' put: qbt-bridge notify --url URL %K. The secret comes from "
+            f"--secret or ${ENV_PUSH_SECRET}."
         ),
     )
-    notify.add_argument("--url", required=True, help="the daemon's push URL (…/notify)")
-    notify.add_argument("--instance", default="", help="instance id (default: the first)")
-    notify.add_argument("hash", nargs="?", default="", help="torrent hash (%%I); none: sweep")
+    notify.add_argument("--url", required=True, help="the push URL (…/push/ID)")
+    notify.add_argument("--secret", help=f"the push secret (default ${ENV_PUSH_SECRET})")
+    notify.add_argument("hashes", nargs="*", help="torrent ids (%%K); none: a full refresh")
+    line = sub.add_parser(
+        "push-line",
+        help="print the line for qBittorrent's 'run external program' (secret included)",
+    )
+    line.add_argument("--config", type=Path, required=True, help="YAML config file")
     return parser
 
 
@@ -131,6 +141,38 @@ def _check_config(args: argparse.Namespace) -> int:
         )
         manage = f", qbit_manage {instance.qbit_manage_url}" if instance.qbit_manage_url else ""
         print(f"  {instance.id}: {instance.url} ({instance.client}; {login}{manage})")
+    if config.push is not None:
+        secret = "****" if config.push.secret else None
+        print(f"push endpoint on {config.push.listen}:{config.push.port}; qBittorrent runs:")
+        for instance_id, url in _push_urls(config).items():
+            print(f"  {instance_id}: {push_line(url, secret)}")
+        if secret:
+            print(f"  (`qbt-bridge push-line --config {args.config}` prints it with the secret)")
+    return 0
+
+
+def _push_urls(config: Config) -> dict[str, str]:
+    """Each instance's push URL as qBittorrent reaches it."""
+    assert config.push is not None  # noqa: S101
+    push = config.push
+    receiver = PushReceiver({}, push.listen, push.port)
+    return {
+        i.id: f"{push.url}/push/{i.id}" if push.url else receiver.url(i.id)
+        for i in config.instances
+    }
+
+
+def _push_line(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config)
+    except ConfigError as err:
+        print(f"qbt-bridge: {args.config}: {err}", file=sys.stderr)
+        return 2
+    if config.push is None:
+        print(f"qbt-bridge: {args.config}: no push: section", file=sys.stderr)
+        return 2
+    for instance_id, url in _push_urls(config).items():
+        print(f"{instance_id}: {push_line(url, config.push.secret)}")
     return 0
 
 
@@ -198,10 +240,11 @@ def _demo() -> Iterator[Config]:
 
 
 def _notify(args: argparse.Namespace) -> int:
+    secret = args.secret or os.environ.get(ENV_PUSH_SECRET) or None
     try:
-        asyncio.run(send_notify(args.url, args.instance, args.hash))
+        asyncio.run(send_notify(args.url, args.hashes, secret))
     except (OSError, RuntimeError, aiohttp.ClientError) as err:
-        print(f"qbt-bridge notify: {err}", file=sys.stderr)
+        print(f"qbt-bridge notify: {args.url}: {err}", file=sys.stderr)
         return 1
     return 0
 

@@ -23,7 +23,9 @@ from qbt_bridge.api.commands import STATE_GROUP
 from qbt_bridge.clients.detect import ClientKind
 from qbt_bridge.clients.http import normalize_url
 from qbt_bridge.core.errors import QbtBridgeError
+from qbt_bridge.engine import MANAGE_COMMANDS
 from qbt_bridge.engine.catalog import TorrentFilter
+from qbt_bridge.engine.push import SECRET_PATTERN, SECRET_RULE
 from qbt_bridge.mqtt.settings import (
     DEFAULT_DISCOVERY_PREFIX,
     DEFAULT_PREFIX,
@@ -35,6 +37,7 @@ from qbt_bridge.telegram.settings import DEFAULT_TELEGRAM_API, TelegramConfig, T
 TELEGRAM_EVENTS = ("added", "completed", "errored")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TOPIC_LEVEL = re.compile(r"^[^#+\x00]+$")
+PUSH_COMMANDS = tuple(name for name, with_hashes in MANAGE_COMMANDS.items() if with_hashes)
 
 
 class ConfigError(QbtBridgeError):
@@ -61,10 +64,26 @@ class InstanceConfig:
     full_interval: float = 300.0
     qbit_manage_url: str | None = None  # qbit_manage's web server for this qBittorrent
     qbit_manage_config: str | None = None  # its config file (default: its own default)
+    qbit_manage_on_push: tuple[str, ...] = ()  # its commands run on each batch of pushed ids
 
     def secrets(self) -> list[str]:
         """The values that must never reach a log."""
         return [s for s in (self.password, self.api_key) if s]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PushConfig:
+    """The push endpoint qBittorrent's "run external program" posts to."""
+
+    listen: str = "127.0.0.1"
+    port: int = 8089
+    secret: str | None = None
+    url: str | None = None  # how qBittorrent reaches the endpoint (default: the listen address)
+    install: bool = False  # set qBittorrent's program slots (only empty ones or ours)
+
+    def secrets(self) -> list[str]:
+        """The values that must never reach a log."""
+        return [self.secret] if self.secret else []
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,6 +93,7 @@ class Config:
     instances: tuple[InstanceConfig, ...]
     mqtt: MqttConfig | None = None
     telegram: TelegramConfig | None = None
+    push: PushConfig | None = None
     state_dir: Path = field(default_factory=lambda: _default_state_dir())  # noqa: PLW0108 - defined below
     log_level: str = "info"
 
@@ -81,6 +101,7 @@ class Config:
         """Every secret in the configuration."""
         found = [s for i in self.instances for s in i.secrets()]
         found += self.mqtt.secrets() if self.mqtt else []
+        found += self.push.secrets() if self.push else []
         return found + (self.telegram.secrets() if self.telegram else [])
 
 
@@ -146,6 +167,18 @@ def _key_needs_qbittorrent(instance: dict[str, Any]) -> dict[str, Any]:
     return instance
 
 
+def _push_command(value: Any) -> str:
+    if value not in PUSH_COMMANDS:
+        raise vol.Invalid(f"expected one of {', '.join(PUSH_COMMANDS)} (commands that take hashes)")
+    return str(value)
+
+
+def _secret(value: Any) -> str:
+    if not isinstance(value, str) or not SECRET_PATTERN.match(value):
+        raise vol.Invalid(f"expected {SECRET_RULE}")
+    return value
+
+
 _INSTANCE_KEYS = vol.Schema(
     {
         vol.Required("id"): _slug,
@@ -162,6 +195,7 @@ _INSTANCE_KEYS = vol.Schema(
         vol.Optional("qbit_manage"): {
             vol.Required("url"): _url,
             vol.Optional("config_file"): _TEXT,
+            vol.Optional("on_push", default=list): [_push_command],
         },
     }
 )
@@ -236,10 +270,21 @@ TELEGRAM_SCHEMA = vol.Schema(
     }
 )
 
+PUSH_SCHEMA = vol.Schema(
+    {
+        vol.Optional("listen", default="127.0.0.1"): _TEXT,
+        vol.Optional("port", default=8089): vol.All(_INT, vol.Range(min=1, max=65535)),
+        vol.Optional("secret"): _secret,
+        vol.Optional("url"): _url,
+        vol.Optional("install", default=False): bool,
+    }
+)
+
 CONFIG_SCHEMA = vol.Schema(
     {
         vol.Required("instances"): vol.All([INSTANCE_SCHEMA], vol.Length(min=1)),
         vol.Optional("mqtt"): MQTT_SCHEMA,
+        vol.Optional("push"): PUSH_SCHEMA,
         vol.Optional("telegram"): TELEGRAM_SCHEMA,
         vol.Optional("state_dir"): _TEXT,
         vol.Optional("log_level", default="info"): vol.In(["debug", "info", "warning", "error"]),
@@ -335,6 +380,10 @@ def _build(valid: dict[str, Any], base: Path) -> Config:
         raise ConfigError(f"instances: id {duplicates[0]!r} is used twice")
     mqtt = _mqtt(valid["mqtt"], base) if "mqtt" in valid else None
     telegram = _telegram(valid["telegram"], ids) if "telegram" in valid else None
+    push = _push(valid["push"]) if "push" in valid else None
+    for instance in instances:
+        if instance.qbit_manage_on_push and push is None:
+            raise ConfigError(f"qbit_manage.on_push of {instance.id!r} needs a push: section")
     state_dir = Path(valid["state_dir"]).expanduser() if "state_dir" in valid else None
     state_dir = state_dir or _default_state_dir()
     _check_state_dir(state_dir)
@@ -342,6 +391,7 @@ def _build(valid: dict[str, Any], base: Path) -> Config:
         instances=instances,
         mqtt=mqtt,
         telegram=telegram,
+        push=push,
         state_dir=state_dir,
         log_level=valid["log_level"],
     )
@@ -362,6 +412,25 @@ def _instance(raw: dict[str, Any]) -> InstanceConfig:
         full_interval=raw["full_interval"],
         qbit_manage_url=raw.get("qbit_manage", {}).get("url"),
         qbit_manage_config=raw.get("qbit_manage", {}).get("config_file"),
+        qbit_manage_on_push=tuple(raw.get("qbit_manage", {}).get("on_push", ())),
+    )
+
+
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def _push(raw: dict[str, Any]) -> PushConfig:
+    if raw["listen"] not in _LOOPBACK and "secret" not in raw:
+        raise ConfigError(
+            f"push.secret: required when push listens beyond loopback ({raw['listen']}): "
+            f"{SECRET_RULE}"
+        )
+    return PushConfig(
+        listen=raw["listen"],
+        port=raw["port"],
+        secret=raw.get("secret"),
+        url=raw.get("url"),
+        install=raw["install"],
     )
 
 

@@ -8,11 +8,14 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from qbt_bridge.core.errors import NotSupportedError, QbtBridgeError
 from qbt_bridge.core.redact import install_secret_filter, remove_secret_filter
-from qbt_bridge.daemon.config import Config, InstanceConfig
+from qbt_bridge.daemon.config import Config, InstanceConfig, PushConfig
 from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.core import MAX_BACKOFF
 from qbt_bridge.engine.factory import ServerSettings
 from qbt_bridge.engine.factory import make_bridge as engine_bridge
+from qbt_bridge.engine.push import PushReceiver, PushTarget, install_push, push_line
 from qbt_bridge.mqtt import MqttFront
 
 if TYPE_CHECKING:
@@ -51,6 +54,7 @@ class Daemon:
     bridges: list[Bridge] = field(init=False)
     mqtt: MqttFront | None = field(init=False, default=None)
     telegram: TelegramFront | None = field(init=False, default=None)
+    push: PushReceiver | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.config.state_dir.mkdir(parents=True, exist_ok=True)
@@ -64,6 +68,18 @@ class Daemon:
             from qbt_bridge.telegram import TelegramFront  # noqa: PLC0415
 
             self.telegram = TelegramFront(self.config.telegram, self.bridges, names)
+        if self.config.push is not None:
+            forward = {i.id: i.qbit_manage_on_push for i in self.config.instances}
+            targets = {b.instance_id: PushTarget(b, forward[b.instance_id]) for b in self.bridges}
+            push = self.config.push
+            self.push = PushReceiver(targets, push.listen, push.port, push.secret)
+
+    def push_url(self, instance: str) -> str:
+        """The URL qBittorrent posts an instance's pushes to."""
+        assert self.push is not None  # noqa: S101
+        assert self.config.push is not None  # noqa: S101
+        base = self.config.push.url
+        return f"{base}/push/{instance}" if base else self.push.url(instance)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until ``stop`` is set; then say goodbye on every front and close the clients."""
@@ -74,10 +90,45 @@ class Daemon:
                 stack.push_async_callback(bridge.close)
             names = ", ".join(f"{i.id} ({i.url})" for i in self.config.instances)
             _LOGGER.info("serving %s", names)
+            if self.push is not None:
+                await self.push.start()  # a port in use ends the start here, with its error
+                stack.push_async_callback(self.push.stop)
             async with asyncio.TaskGroup() as group:
+                if self.push is not None and self.config.push is not None:
+                    for bridge in self.bridges:
+                        group.create_task(self._push_setup(bridge, self.config.push, stop))
                 for bridge in self.bridges:
                     group.create_task(bridge.run(stop))
                 if self.mqtt is not None:
                     group.create_task(self.mqtt.run(stop))
                 if self.telegram is not None:
                     group.create_task(self.telegram.run(stop))
+
+    async def _push_setup(self, bridge: Bridge, push: PushConfig, stop: asyncio.Event) -> None:
+        """Say the push line; set it in qBittorrent when asked, once it answers."""
+        url = self.push_url(bridge.instance_id)
+        line = push_line(url, push.secret)
+        if not push.install:
+            _LOGGER.info(
+                "%s: push endpoint %s (qBittorrent's 'run external program' on add and on "
+                "finish: see `qbt-bridge check-config`)",
+                bridge.instance_id,
+                url,
+            )
+            return
+        delay = 1.0
+        while not stop.is_set():
+            try:
+                setup = await install_push(bridge, line, url)
+            except NotSupportedError as err:
+                _LOGGER.warning("%s: push not set: %s", bridge.instance_id, err)
+                return
+            except QbtBridgeError:
+                # Down or still starting: the refresh loop reports that; try again later.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+                delay = min(delay * 2, MAX_BACKOFF)
+                continue
+            level = logging.WARNING if setup.left else logging.INFO
+            _LOGGER.log(level, "%s", setup.message(bridge.instance_id))
+            return

@@ -51,3 +51,20 @@ class ManageService(TorrentActions):
         if not dry_run:
             self.request_sweep()  # it may have re-categorised, tagged or removed torrents
         return ManageOutcome(result.status, result.message, tuple(result.results))
+
+    async def manage_pushed(self, commands: Iterable[str], hashes: Iterable[str]) -> ManageOutcome:
+        """Run qbit_manage commands on torrents qBittorrent just pushed, then look again.
+
+        The ids are not resolved first: a torrent added a moment ago may not be in the store yet.
+        """
+        if self.manage_client is None:
+            raise NotSupportedError(f"no qbit_manage is configured for {self.instance_id}")
+        wanted = sorted({h.lower() for h in hashes})
+        result = await self.manage_client.run_command(
+            check_commands(commands, with_hashes=True),
+            hashes=wanted,
+            config_file=self.manage_config,
+        )
+        for torrent_hash in wanted:  # tags or category may have moved: a targeted look
+            self.notify(torrent_hash)
+        return ManageOutcome(result.status, result.message, tuple(result.results))

@@ -1,105 +1,282 @@
 """Push from qBittorrent: its "run external program" setting tells the engine about a torrent.
 
-qBittorrent runs ``qbt-bridge notify --url URL --instance ID <hash>`` when a torrent is added
-or finished; that posts to a loopback endpoint of the running daemon (``PushReceiver``), and the
-bridge fetches just that torrent at once, so added and completed events come within a second
-without any poll.
+qBittorrent runs one program when a torrent is added and one when a torrent finishes. Either
+program can post the torrent's id to a push endpoint — the daemon's ``PushReceiver`` or Home
+Assistant's webhook — and the engine fetches just that torrent at once, so *added* and
+*completed* events come within a second without a poll or a sweep.
+
+The program is a plain ``curl`` line (``push_line``) or ``qbt-bridge notify``. An endpoint
+answers 202 (accepted: looked at with the next refresh, many pushes coalesced into one query),
+400 (not a torrent id), 401 (wrong or missing secret) or 404 (no such instance). Where the
+instance has a qbit_manage, the pushed ids are forwarded to it in batches with the commands the
+user chose, so the one program slot qBittorrent has serves both.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 import logging
 import re
-import shlex
-import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
 from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.clients.base import Capability
+from qbt_bridge.core.errors import QbtBridgeError
 from qbt_bridge.engine.bridge import Bridge
 
 _LOGGER = logging.getLogger(__name__)
 _HASH = re.compile(r"^[0-9a-fA-F]{40}$|^[0-9a-fA-F]{64}$")
+_SEPARATORS = re.compile(r"[|,\s]+")
+# A secret goes into a shell line and an HTTP header: letters, digits and ._~- only.
+SECRET_PATTERN = re.compile(r"^[A-Za-z0-9._~-]{16,256}$")
+SECRET_RULE = "at least 16 letters, digits or . _ ~ - (e.g. from `openssl rand -hex 24`)"  # noqa: S105
+MAX_BODY = 64 * 1024  # ~1 500 ids in one post
+FORWARD_DELAY = 2.0  # seconds pushed ids gather before one qbit_manage run
+# qBittorrent's program slots: (preference prefix, when it runs).
+SLOTS = (("autorun_on_torrent_added", "when a torrent is added"), ("autorun", "when one finishes"))
+# What qBittorrent puts for a torrent's id: %K is the torrent id (the v1 hash, or the shortened
+# v2 hash of a v2-only torrent), which is what its WebAPI calls ``hash``. %I would be "-" there.
+PLACEHOLDER = "%K"
+
+
+def parse_hashes(values: Iterable[str]) -> list[str]:
+    """Torrent ids from a push (repeated fields or ``|``/``,``/space separated), lower-cased.
+
+    An empty value or qBittorrent's ``-`` (no such hash) is skipped; no id at all asks for a
+    sweep. Raises ValueError naming the first value that is not a torrent id.
+    """
+    found: list[str] = []
+    for value in values:
+        for word in _SEPARATORS.split(value.strip()):
+            if not word or word == "-":
+                continue
+            if not _HASH.match(word):
+                raise ValueError(f"not a torrent id (40 or 64 hex digits): {word[:70]!r}")
+            found.append(word.lower())
+    return found
+
+
+class _Once:
+    """Log a kind of trouble once, until it goes away (a flood of pushes is one line)."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+
+    def warn(self, key: str, message: str, *args: object) -> None:
+        if key not in self._seen:
+            self._seen.add(key)
+            _LOGGER.warning(message, *args)
+
+    def clear(self, key: str) -> None:
+        self._seen.discard(key)
+
+
+class PushTarget:
+    """Where the pushes for one instance go: its bridge, and qbit_manage commands to forward."""
+
+    def __init__(
+        self, bridge: Bridge, forward: Sequence[str] = (), *, forward_delay: float = FORWARD_DELAY
+    ) -> None:
+        self.bridge = bridge
+        self.forward = tuple(forward)
+        self.forward_delay = forward_delay
+        self.once = _Once()
+        self._waiting: set[str] = set()
+        self._task: asyncio.Task[None] | None = None
+
+    def accept(self, hashes: Sequence[str]) -> str:
+        """Look at these torrents with the next refresh (all, by a sweep, when none is given)."""
+        for torrent_hash in hashes:
+            self.bridge.notify(torrent_hash)
+        if not hashes:
+            self.bridge.notify(None)
+        if self.forward and hashes:
+            self._waiting.update(hashes)
+            if self._task is None or self._task.done():
+                self._task = asyncio.create_task(self._forward())
+        if not self.bridge.available:
+            name = self.bridge.instance_id
+            return f"accepted; {name} is not reachable now, looked at when it is back\n"
+        return f"accepted {len(hashes)}\n" if hashes else "accepted; a full refresh follows\n"
+
+    async def _forward(self) -> None:
+        """One qbit_manage run per batch of pushed ids (its runs walk torrents: keep them few)."""
+        await asyncio.sleep(self.forward_delay)
+        batch, self._waiting = sorted(self._waiting), set()
+        try:
+            outcome = await self.bridge.manage_pushed(self.forward, batch)
+        except QbtBridgeError as err:
+            self.once.warn(
+                "forward",
+                "%s: pushed torrents not passed on to qbit_manage: %s",
+                self.bridge.instance_id,
+                err,
+            )
+        else:
+            self.once.clear("forward")
+            _LOGGER.debug("qbit_manage %s on %d pushed: %s", self.forward, len(batch), outcome)
+
+    async def close(self) -> None:
+        """Stop a pending qbit_manage forward."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+
+async def answer_push(
+    target: PushTarget | None, request: web.Request, secret: str | None = None
+) -> web.Response:
+    """Answer one push request (the daemon's endpoint and Home Assistant's webhook share it)."""
+    peer = request.remote or "?"
+    once = target.once if target is not None else _Once()
+    if secret is not None:
+        given = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {secret}".encode()):
+            once.warn(f"secret {peer}", "push from %s refused: wrong or missing secret", peer)
+            return web.Response(
+                status=401, text="wrong or missing secret (send 'Authorization: Bearer …')\n"
+            )
+        once.clear(f"secret {peer}")
+    if target is None:
+        return web.Response(status=404, text="no such instance\n")
+    try:
+        form = await request.post()
+        values = [str(v) for v in (*form.getall("hash", []), *request.query.getall("hash", []))]
+        hashes = parse_hashes(values)
+    except ValueError as err:  # also a body that is not a form
+        once.warn("input", "push from %s refused: %s", peer, err)
+        return web.Response(status=400, text=f"{err}\n")
+    once.clear("input")
+    _LOGGER.debug("push for %s from %s: %d ids", target.bridge.instance_id, peer, len(hashes))
+    return web.Response(status=202, text=target.accept(hashes))
 
 
 class PushReceiver:
-    """A loopback HTTP endpoint: ``POST /notify`` with ``instance`` and ``hash`` form fields."""
+    """The daemon's push endpoint: ``POST /push/<instance>`` with ``hash`` form fields."""
 
     def __init__(
-        self, bridges: Mapping[str, Bridge], host: str = "127.0.0.1", port: int = 0
+        self,
+        targets: Mapping[str, PushTarget],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        secret: str | None = None,
     ) -> None:
-        self.bridges = bridges
+        self.targets = targets
         self.host = host
         self.port = port
+        self.secret = secret
         self._runner: web.AppRunner | None = None
 
-    @property
-    def url(self) -> str:
-        """Where ``qbt-bridge notify`` posts to."""
-        return f"http://{self.host}:{self.port}/notify"
+    def url(self, instance: str, host: str | None = None) -> str:
+        """Where an instance's pushes go (as seen from ``host``; default: the listen address)."""
+        where = host or ("127.0.0.1" if self.host in {"0.0.0.0", "::", ""} else self.host)  # noqa: S104
+        where = f"[{where}]" if ":" in where else where
+        return f"http://{where}:{self.port}/push/{instance}"
 
     async def start(self) -> None:
         """Listen (on a free port when none was given)."""
-        app = web.Application(client_max_size=4096)
-        app.router.add_post("/notify", self._notify)
+        app = web.Application(client_max_size=MAX_BODY)
+        app.router.add_post("/push/{instance}", self._push)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        site = web.TCPSite(self._runner, self.host or None, self.port)
         await site.start()
         if self.port == 0:
             server = site._server  # noqa: SLF001 - aiohttp keeps the bound socket here
             sockets: list[Any] = list(getattr(server, "sockets", None) or [])
             self.port = int(sockets[0].getsockname()[1])
+        _LOGGER.info("push endpoint listening on %s:%d", self.host or "*", self.port)
 
     async def stop(self) -> None:
-        """Stop listening."""
+        """Stop listening and any pending forward."""
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        for target in self.targets.values():
+            await target.close()
 
-    async def _notify(self, request: web.Request) -> web.Response:
-        form = await request.post()
-        instance = str(form.get("instance", "")) or next(iter(self.bridges), "")
-        torrent_hash = str(form.get("hash", "")).strip()
-        bridge = self.bridges.get(instance)
-        if bridge is None:
-            return web.Response(status=404, text=f"no instance {instance!r}\n")
-        if torrent_hash and not _HASH.match(torrent_hash):
-            return web.Response(status=400, text="hash must be 40 or 64 hex digits\n")
-        bridge.notify(torrent_hash or None)
-        _LOGGER.debug("push for %s: %s", instance, torrent_hash or "sweep")
-        return web.Response(status=202, text="ok\n")
+    async def _push(self, request: web.Request) -> web.Response:
+        target = self.targets.get(request.match_info["instance"])
+        return await answer_push(target, request, self.secret)
 
 
-def notify_command(url: str, instance: str) -> str:
-    """The command line to put in qBittorrent's "run external program" settings."""
-    python = shlex.quote(sys.executable)
-    target = f"--url {shlex.quote(url)} --instance {shlex.quote(instance)}"
-    return f"{python} -m qbt_bridge.daemon.cli notify {target} %I"
+def push_line(url: str, secret: str | None = None) -> str:
+    """The ``curl`` line for qBittorrent's "run external program" (both slots take the same).
+
+    Only double quotes: some releases split the line themselves (Qt's splitCommand, which knows
+    no single quotes) rather than through a shell. The secret and URL hold no quote characters.
+    """
+    if '"' in url or any(ch.isspace() for ch in url):
+        raise ValueError(f"a push URL holds no quotes or spaces: {url!r}")
+    header = f'-H "Authorization: Bearer {secret}" ' if secret else ""
+    return f"curl -fsS -m 5 {header}-d hash={PLACEHOLDER} {url}"
 
 
-async def install_push(client: QBittorrentClient, command: str) -> None:
-    """Make qBittorrent run ``command`` when a torrent is added and when one finishes."""
-    await client.app_set_preferences(
-        {
-            "autorun_enabled": True,
-            "autorun_program": command,
-            "autorun_on_torrent_added_enabled": True,
-            "autorun_on_torrent_added_program": command,
-        }
-    )
+@dataclass(frozen=True, slots=True)
+class PushSetup:
+    """What ``install_push`` did with qBittorrent's two program slots."""
+
+    installed: tuple[str, ...]  # slots set (or already holding the line)
+    left: tuple[str, ...]  # slots that hold another program, left as they are
+
+    def message(self, instance: str) -> str:
+        """One sentence for the log or a form."""
+        parts = []
+        if self.installed:
+            parts.append(f"runs the push {' and '.join(self.installed)}")
+        if self.left:
+            parts.append(
+                f"already runs another program {' and '.join(self.left)}: left as it is; "
+                "add the push line there yourself (or move that program to qbit_manage's "
+                "commands on push)"
+            )
+        return f"qBittorrent {instance} " + "; ".join(parts)
 
 
-async def send_notify(url: str, instance: str, torrent_hash: str) -> None:
-    """Post one notification to a running daemon (what ``qbt-bridge notify`` does)."""
-    form = {"instance": instance, "hash": torrent_hash}
+async def install_push(bridge: Bridge, line: str, marker: str) -> PushSetup:
+    """Set ``line`` as qBittorrent's program on add and on finish, never over another program.
+
+    A slot is set when it is empty or holds an earlier push line of ours (one containing
+    ``marker``, the endpoint's URL); a slot with another program is left as it is.
+    """
+    await bridge.connect()
+    bridge.need(Capability.PUSH)
+    client = bridge.client
+    if not isinstance(client, QBittorrentClient):  # pragma: no cover - PUSH is qBittorrent's
+        raise TypeError("push needs a qBittorrent")
+    prefs = await client.app_preferences()
+    changes: dict[str, Any] = {}
+    installed, left = [], []
+    for prefix, when in SLOTS:
+        current = str(prefs.get(f"{prefix}_program") or "")
+        enabled = bool(prefs.get(f"{prefix}_enabled"))
+        if current.strip() and marker not in current:
+            left.append(when)
+            continue
+        installed.append(when)
+        if current != line or not enabled:
+            changes.update({f"{prefix}_program": line, f"{prefix}_enabled": True})
+    if changes:
+        await client.app_set_preferences(changes)
+    return PushSetup(tuple(installed), tuple(left))
+
+
+async def send_notify(url: str, hashes: Sequence[str], secret: str | None = None) -> str:
+    """Post torrent ids to a push endpoint (what ``qbt-bridge notify`` does); its answer."""
+    headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+    form = [("hash", h) for h in hashes]
     client_timeout = aiohttp.ClientTimeout(total=5)
     async with (
         aiohttp.ClientSession(timeout=client_timeout) as session,
-        session.post(url, data=form) as response,
+        session.post(url, data=form, headers=headers) as response,
     ):
+        text = (await response.text()).strip()
         if response.status != 202:
-            raise RuntimeError(f"{url}: {response.status} {(await response.text()).strip()}")
+            raise RuntimeError(f"{response.status} {text}")
+        return text

@@ -28,10 +28,13 @@ class Refresher(EngineCore):
 
     def notify(self, torrent_hash: str | None = None) -> None:
         """Push from qBittorrent: look at this torrent (or sweep, without a hash) right away."""
-        if torrent_hash:
-            self._clock.pushed.add(torrent_hash.lower())
-        else:
-            self._clock.sweep_requested = True
+        clock = self._clock
+        if torrent_hash and not clock.sweep_requested:
+            clock.pushed.add(torrent_hash.lower())
+        # A flood (a recheck of thousands finishing at once) is one sweep, not many queries.
+        if not torrent_hash or len(clock.pushed) > HASH_CHUNK:
+            clock.sweep_requested = True
+            clock.pushed.clear()
         self._wake.set()
 
     def request_sweep(self) -> None:
@@ -55,12 +58,17 @@ class Refresher(EngineCore):
         due = now - clock.last_sweep >= self.policy.full_interval or now < clock.watch_until
         sweep = full or due or clock.sweep_requested or self.client.refresh_by_sweep
         if sweep or not self.store.initialised:
-            data = await self.client.sync_maindata(self.store.rid)
+            # This sweep covers what was asked so far; a push that comes while it runs is kept.
+            clock.sweep_requested = False
+            clock.pushed.clear()
+            try:
+                data = await self.client.sync_maindata(self.store.rid)
+            except BaseException:
+                clock.sweep_requested = True
+                raise
             self.store.active_by_state = self.client.active_by_state  # known after a call
             events = self.store.apply_maindata(data)
             clock.last_sweep = now
-            clock.sweep_requested = False
-            clock.pushed.clear()
             return events
         info = await self.client.transfer_info()
         known = self.store.server_state

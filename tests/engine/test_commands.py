@@ -11,11 +11,9 @@ from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.core.errors import AmbiguousTargetError, InvalidRequestError, NotFoundError
 from qbt_bridge.core.models import RssRule
 from qbt_bridge.core.torrentfile import read_torrent, torrent_to_magnet
-from qbt_bridge.daemon.demo import LocalQBittorrent, Release
+from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
 from qbt_bridge.engine.events import EventKind
-from qbt_bridge.engine.push import PushReceiver, install_push, notify_command
-from tests.daemons import require
 from tests.helpers import SEARCH_PLUGIN, EventLog, FileServer, rss_feed, tiny_torrent, wait_for
 
 
@@ -271,26 +269,3 @@ async def test_poll_loop_survives_a_daemon_restart(fresh_daemon: LocalQBittorren
 
 async def _true(value: object) -> bool:
     return bool(value)
-
-
-async def test_push_from_qbittorrent_brings_events_without_polling(tmp_path: Path) -> None:
-    """qBittorrent runs ``qbt-bridge notify`` on add and on finish; no poll is due meanwhile."""
-    with LocalQBittorrent(require(Release.named("host"))) as qbt:
-        async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as client:
-            slow = RefreshPolicy(fast_interval=3600, full_interval=3600)
-            bridge = Bridge(client, "push", policy=slow)
-            receiver = PushReceiver({"push": bridge})
-            await receiver.start()
-            log = EventLog(bridge)
-            stop = asyncio.Event()
-            task = asyncio.create_task(bridge.run(stop))
-            try:
-                await install_push(client, notify_command(receiver.url, "push"))
-                await wait_for(lambda: _true(bridge.store.initialised), "the first sweep")
-                data, h = tiny_torrent(tmp_path, "pushed.bin")
-                await client.torrents_add(torrent_files=[data], paused=True)
-                await wait_for(lambda: _true(log.of(EventKind.ADDED, h)), "a pushed added event")
-            finally:
-                stop.set()
-                await task
-                await receiver.stop()

@@ -1,48 +1,80 @@
-"""The push endpoint's answers to bad input, the notify command, and the completion ledger."""
+"""Push ids as qBittorrent sends them, the push line, ``qbt-bridge notify``, the ledger."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
-import aiohttp
+import pytest
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.engine.bridge import Bridge
-from qbt_bridge.engine.push import PushReceiver, notify_command
+from qbt_bridge.engine.push import PushReceiver, PushTarget, parse_hashes, push_line
 from qbt_bridge.engine.store import CompletionLedger
 
 HASH = "0123456789abcdef0123456789abcdef01234567"
+HASH_V2 = "ab" * 32
+SECRET = "a-secret-of-24-characters"
 
 
-async def test_push_receiver_checks_what_it_is_told() -> None:
+def test_push_ids_are_read_as_qbittorrent_sends_them() -> None:
+    assert parse_hashes([HASH.upper()]) == [HASH]
+    assert parse_hashes([f"{HASH}|{HASH_V2}", f" {HASH} "]) == [HASH, HASH_V2, HASH]
+    assert parse_hashes(["-", ""]) == []  # %I of a v2-only torrent: nothing to look at
+    for junk in ("not-a-hash", HASH[:-1], HASH + "0", "\u0660" * 40):
+        with pytest.raises(ValueError, match="not a torrent id"):
+            parse_hashes([junk])
+
+
+def test_the_push_line_splits_the_same_in_a_shell_and_in_qt() -> None:
+    line = push_line("http://bridge:8089/push/nas", "s3cret-0123456789abcdef")
+    # Qt's splitCommand knows double quotes only; a shell splits these the same way.
+    assert shlex.split(line) == [
+        "curl", "-fsS", "-m", "5", "-H", "Authorization: Bearer s3cret-0123456789abcdef",
+        "-d", "hash=%K", "http://bridge:8089/push/nas",
+    ]  # fmt: skip
+    assert "'" not in line
+    with pytest.raises(ValueError, match="no quotes or spaces"):
+        push_line('http://bridge:8089/push/"nas', None)
+
+
+async def test_notify_posts_with_the_secret_from_the_environment() -> None:
     async with QBittorrentClient("127.0.0.1:9", "u", "p") as client:  # never called here
         bridge = Bridge(client, "nas")
-        receiver = PushReceiver({"nas": bridge})
+        receiver = PushReceiver({"nas": PushTarget(bridge)}, secret=SECRET)
         await receiver.start()
         try:
-            async with aiohttp.ClientSession() as session:
-                for form, status in [
-                    ({"instance": "nas", "hash": HASH}, 202),
-                    ({"hash": HASH.upper()}, 202),
-                    ({"instance": "nas", "hash": "not-a-hash"}, 400),
-                    ({"instance": "elsewhere", "hash": HASH}, 404),
-                    ({"instance": "nas"}, 202),
-                ]:
-                    async with session.post(receiver.url, data=form) as response:
-                        assert response.status == status, form
+            argv = [sys.executable, "-m", "qbt_bridge.daemon.cli", "notify"]
+            env = {**os.environ, "QBT_BRIDGE_PUSH_SECRET": SECRET}
+            done = await asyncio.to_thread(
+                subprocess.run, [*argv, "--url", receiver.url("nas"), HASH], env=env,
+                capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            assert done.returncode == 0, done.stderr
+            refused = await asyncio.to_thread(
+                subprocess.run, [*argv, "--url", receiver.url("nas"), HASH],
+                capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            assert refused.returncode == 1
+            assert "401 wrong or missing secret" in refused.stderr
         finally:
             await receiver.stop()
+        assert HASH in bridge._clock.pushed
         assert bridge.next_delay() == 0  # a push makes the next refresh due at once
 
 
-def test_notify_command_reports_an_unreachable_daemon() -> None:
-    command = notify_command("http://127.0.0.1:9/notify", "nas").replace("%I", HASH)
-    done = subprocess.run(command, shell=True, capture_output=True, text=True, check=False)  # noqa: S602
+def test_notify_reports_an_unreachable_daemon() -> None:
+    argv = [sys.executable, "-m", "qbt_bridge.daemon.cli", "notify"]
+    done = subprocess.run(
+        [*argv, "--url", "http://127.0.0.1:9/push/nas", HASH],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
     assert done.returncode == 1
-    assert "qbt-bridge notify:" in done.stderr
-    assert sys.executable in command
+    assert done.stderr.startswith("qbt-bridge notify: http://127.0.0.1:9/push/nas: ")
 
 
 def test_ledger_survives_a_round_trip_and_a_broken_file(tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ from qbt_bridge.core.errors import (
 )
 from qbt_bridge.daemon.demo import LocalQbitManage, free_port
 from qbt_bridge.engine.bridge import Bridge
-from tests.helpers import tiny_torrent
+from tests.daemons import push_config, serving
+from tests.helpers import tiny_torrent, wait_for
 
 
 async def test_health_and_a_dry_run(manager: LocalQbitManage) -> None:
@@ -70,3 +71,39 @@ async def test_the_engine_limits_commands_to_targeted_torrents(
         with pytest.raises(NotSupportedError, match="no qbit_manage"):
             await Bridge(qbt_client, "plain").manage(["tag_update"])
         await qbt_client.torrents_delete("all", delete_files=True)
+
+
+async def test_pushed_torrents_are_passed_on_to_qbit_manage(
+    manager: LocalQbitManage, tmp_path: Path
+) -> None:
+    """One program slot serves both: qBittorrent pushes, the daemon runs qbit_manage's commands."""
+    qbt = manager.qbt
+    data, info_hash = tiny_torrent(tmp_path, "pushed-managed")
+    config = push_config(
+        qbt.url, tmp_path, install=True,
+        instance={"username": qbt.username, "password": qbt.password,
+                  "qbit_manage": {"url": manager.url, "on_push": ["tag_update"]}},
+    )  # fmt: skip
+    async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as qbt_client:
+        try:
+            async with serving(config):
+
+                async def installed() -> bool:
+                    prefs = await qbt_client.app_preferences()
+                    return "/push/test" in prefs["autorun_on_torrent_added_program"]
+
+                await wait_for(installed, "the push line in qBittorrent")
+                await qbt_client.torrents_add(torrent_files=[data], paused=True)
+
+                async def tagged() -> bool:
+                    found = await qbt_client.torrents_info(hashes=[info_hash])
+                    return bool(found) and "other" in found[0].tags
+
+                await wait_for(tagged, "qbit_manage's tag on the pushed torrent")
+        finally:
+            await qbt_client.app_set_preferences(
+                {"autorun_enabled": False, "autorun_program": "",
+                 "autorun_on_torrent_added_enabled": False,
+                 "autorun_on_torrent_added_program": ""}
+            )  # fmt: skip
+            await qbt_client.torrents_delete("all", delete_files=True)

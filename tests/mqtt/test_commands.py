@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -230,3 +231,35 @@ async def test_mqtt_311_answers_on_the_reply_topic_with_the_request_id(
         assert answer["ok"] is True
         assert answer["result"] == {"enabled": True}
         assert await qbt_client.transfer_speed_limits_mode() is True
+
+
+async def test_refresh_with_a_hash_is_a_push(
+    qbt: LocalQBittorrent, qbt_client: QBittorrentClient, broker: LocalMosquitto, tmp_path: Path
+) -> None:
+    """``mosquitto_pub -t …/cmd/refresh -m HASH``: that torrent is fetched, no sweep, no poll."""
+    config = make_config(qbt, broker.port, tmp_path)
+    slow = replace(config.instances[0], fast_interval=3600, full_interval=3600)
+    config = replace(config, instances=(slow,))
+    async with Probe(broker.port) as probe, running(config) as run:
+        await run.connected()
+        await wait_for(lambda: _true(run.bridge.store.initialised), "the first sweep")
+        torrent, info_hash = tiny_torrent(tmp_path, "pushed-by-mqtt")
+        await qbt_client.torrents_add(torrent_files=[torrent], paused=True)
+        await wait_for(lambda: await_listed(qbt_client, info_hash), "qBittorrent to list it")
+        sweeps = run.bridge._clock.last_sweep
+        answer = await probe.command("refresh", info_hash)
+        assert answer["ok"], answer
+        assert answer["result"]["events"] >= 1  # its "added"
+        assert info_hash in run.bridge.store
+        assert run.bridge._clock.last_sweep == sweeps  # a targeted look, not a sweep
+        bad = await probe.command("refresh", json.dumps({"hash": "zz" * 20}))
+        assert bad["error"]["code"] == "invalid_request"
+        assert "not a torrent id" in bad["error"]["message"]
+
+
+async def await_listed(client: QBittorrentClient, info_hash: str) -> bool:
+    return bool(await client.torrents_info(hashes=[info_hash]))
+
+
+async def _true(value: object) -> bool:
+    return bool(value)

@@ -217,3 +217,54 @@ def test_check_config_shows_the_resolved_instances_with_secrets_masked(
     assert "work: http://w:1 (auto; api key ****)" in out
     assert "s3cr3t" not in out
     assert "k3y" not in out
+
+
+PUSH_SECRET = "0123456789abcdef-push"
+
+
+@pytest.mark.parametrize(
+    ("push", "manage", "message"),
+    [
+        ({"listen": "0.0.0.0"}, {}, "push.secret: required when push listens beyond loopback"),
+        ({"secret": "short"}, {}, "push.secret: expected at least 16 letters"),
+        ({"secret": "has spaces in it, sixteen+"}, {}, "push.secret: expected at least 16"),
+        ({"port": True}, {}, "push.port: expected int"),
+        (None, {"url": "qm:8080", "on_push": ["tag_update"]}, "needs a push: section"),
+        ({}, {"url": "qm:8080", "on_push": ["rem_orphaned"]}, "on_push.0: expected one of"),
+    ],
+)
+def test_bad_push_settings_are_refused_with_their_path(
+    push: dict[str, object] | None, manage: dict[str, object], message: str
+) -> None:
+    instance: dict[str, object] = {"id": "a", "url": "h:1"}
+    if manage:
+        instance["qbit_manage"] = manage
+    data: dict[str, object] = {"instances": [instance]}
+    if push is not None:
+        data["push"] = push
+    with pytest.raises(ConfigError, match=message.replace(".", r"\.").replace("+", r"\+")):
+        parse_config(data)
+
+
+def test_the_push_line_is_printed_masked_and_on_request_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "instances:\n"
+        "  - id: nas\n"
+        "    url: 'nas:8080'\n"
+        "    qbit_manage: {url: 'nas:8181', on_push: [tag_update, share_limits]}\n"
+        f"push: {{listen: 0.0.0.0, port: 8089, secret: {PUSH_SECRET}, url: 'http://pi:8089'}}\n",
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    assert config.instances[0].qbit_manage_on_push == ("tag_update", "share_limits")
+    assert PUSH_SECRET in config.secrets()  # so the log filter masks it
+    assert main(["check-config", "--config", str(path)]) == 0
+    out = capsys.readouterr().out
+    line = 'curl -fsS -m 5 -H "Authorization: Bearer ****" -d hash=%K http://pi:8089/push/nas'
+    assert f"  nas: {line}" in out
+    assert PUSH_SECRET not in out
+    assert main(["push-line", "--config", str(path)]) == 0
+    assert capsys.readouterr().out == f"nas: {line.replace('****', PUSH_SECRET)}\n"
