@@ -17,7 +17,16 @@ from homeassistant.helpers.typing import ConfigType
 from qbt_bridge.core.redact import protect_loggers
 from qbt_bridge.engine import ClientKind, ServerSettings, make_bridge
 
-from .const import CONF_API_KEY, CONF_CLIENT, CONF_MANAGE_URL, DOMAIN, REQUEST_TIMEOUT
+from . import push
+from .const import (
+    CONF_API_KEY,
+    CONF_CLIENT,
+    CONF_MANAGE_URL,
+    DOMAIN,
+    PUSH_SWEEP_INTERVAL,
+    REQUEST_TIMEOUT,
+    SWEEP_INTERVAL,
+)
 from .coordinator import QbtConfigEntry, QbtCoordinator
 from .options import fired_events, scan_interval
 from .services import async_setup_services
@@ -58,8 +67,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
         entry.data,
         instance_id=entry.entry_id,
         fast_interval=interval,
-        # A sweep (the way to see changes made to idle torrents elsewhere) every 3rd refresh.
-        full_interval=3 * interval,
+        full_interval=max(SWEEP_INTERVAL, interval),
+        push_full_interval=max(PUSH_SWEEP_INTERVAL, interval),
         ledger_path=Path(ledger),
         manage_url=entry.options.get(CONF_MANAGE_URL),
     )
@@ -83,6 +92,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
         await bridge.close()
         raise
     entry.runtime_data = coordinator
+    push.register(hass, entry)
+    await push.check(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_options_changed))
     return True

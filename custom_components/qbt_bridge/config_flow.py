@@ -7,6 +7,7 @@ from typing import Any
 
 import voluptuous as vol
 from homeassistant.config_entries import (
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
@@ -31,15 +32,24 @@ from qbt_bridge.core.errors import (
     UnsupportedVersionError,
 )
 from qbt_bridge.core.models import StateGroup
-from qbt_bridge.engine import ClientKind, check_server, detect_server, normalize_url
+from qbt_bridge.engine import (
+    PUSH_COMMANDS,
+    ClientKind,
+    check_server,
+    detect_server,
+    normalize_url,
+)
 
+from . import push
 from .const import (
     CONF_API_KEY,
     CONF_CATEGORIES,
     CONF_CLIENT,
     CONF_EVENTS,
     CONF_LIMIT,
+    CONF_MANAGE_ON_PUSH,
     CONF_MANAGE_URL,
+    CONF_PUSH_INSTALL,
     CONF_STATES,
     CONF_TAGS,
     CONF_TORRENTS,
@@ -222,6 +232,7 @@ class QbtBridgeOptionsFlow(OptionsFlow):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """One form for all options."""
         errors: dict[str, str] = {}
+        placeholders = {"push_line": push.entry_push_line(self.hass, self.config_entry)}
         if user_input is not None:
             url = str(user_input.get(CONF_MANAGE_URL) or "").strip()
             if url:
@@ -231,6 +242,8 @@ class QbtBridgeOptionsFlow(OptionsFlow):
                     errors[CONF_MANAGE_URL] = "invalid_url"
             else:
                 user_input.pop(CONF_MANAGE_URL, None)
+            if user_input.pop(CONF_PUSH_INSTALL, False) and not errors:
+                errors.update(await self._install_push(placeholders))
             if not errors:
                 return self.async_create_entry(data=user_input)
         options = self.config_entry.options
@@ -258,6 +271,11 @@ class QbtBridgeOptionsFlow(OptionsFlow):
                 vol.Optional(
                     CONF_MANAGE_URL, description={"suggested_value": options.get(CONF_MANAGE_URL)}
                 ): str,
+                vol.Optional(
+                    CONF_MANAGE_ON_PUSH, default=list(options.get(CONF_MANAGE_ON_PUSH, []))
+                ): selector.SelectSelector(
+                    selector.SelectSelectorConfig(options=list(PUSH_COMMANDS), multiple=True)
+                ),
                 vol.Optional(CONF_EVENTS, default=list(options.get(CONF_EVENTS, EVENT_KINDS))): (
                     selector.SelectSelector(
                         selector.SelectSelectorConfig(
@@ -265,6 +283,28 @@ class QbtBridgeOptionsFlow(OptionsFlow):
                         )
                     )
                 ),
+                vol.Optional(CONF_PUSH_INSTALL, default=False): bool,
             }
         )
-        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def _install_push(self, placeholders: dict[str, str]) -> dict[str, str]:
+        """Set the push line in qBittorrent (empty slots only); errors for the form."""
+        if self.config_entry.state is not ConfigEntryState.LOADED:
+            return {"base": "not_loaded"}
+        try:
+            setup = await push.install(self.hass, self.config_entry)
+        except NotSupportedError:
+            return {"base": "push_not_supported"}
+        except QbtBridgeError as err:
+            placeholders["error"] = str(err)
+            return {"base": "push_failed"}
+        if setup.left:
+            placeholders["slots"] = " and ".join(setup.left)
+            return {"base": "push_slot_taken"}
+        return {}

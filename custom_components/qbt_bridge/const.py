@@ -17,8 +17,14 @@ CONF_TAGS: Final = "tags"
 CONF_LIMIT: Final = "limit"
 CONF_EVENTS: Final = "events"
 CONF_MANAGE_URL: Final = "qbit_manage_url"
+CONF_MANAGE_ON_PUSH: Final = "qbit_manage_on_push"  # its commands run on each batch of pushed ids
+CONF_PUSH_INSTALL: Final = "push_install"  # a request in the options form, never stored
 
 DEFAULT_SCAN_INTERVAL: Final = 10  # seconds
+# Full sweeps (sync/maindata: O(torrents) CPU for qBittorrent), in seconds: the only way to see
+# edits made elsewhere to idle torrents. With push, added and finished torrents come without one.
+SWEEP_INTERVAL: Final = 180
+PUSH_SWEEP_INTERVAL: Final = 900
 DEFAULT_LIMIT: Final = 25
 MAX_LIMIT: Final = 500
 REQUEST_TIMEOUT: Final = 10.0  # seconds, every request; shown in the config flow's errors

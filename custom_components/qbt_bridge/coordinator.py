@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from qbt_bridge.core.errors import AuthenticationError, QbtBridgeError
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
 type QbtConfigEntry = ConfigEntry[QbtCoordinator]
+
+# A push refreshes at once; pushes within this many seconds share the next refresh.
+PUSH_COOLDOWN = 0.5
 
 
 class QbtCoordinator(DataUpdateCoordinator[None]):
@@ -42,6 +46,9 @@ class QbtCoordinator(DataUpdateCoordinator[None]):
             config_entry=entry,
             name=f"{DOMAIN} {entry.title}",
             update_interval=timedelta(seconds=interval),
+            request_refresh_debouncer=Debouncer(
+                hass, LOGGER, cooldown=PUSH_COOLDOWN, immediate=True
+            ),
         )
         self.bridge = bridge
         self.events = events
@@ -86,6 +93,13 @@ class QbtCoordinator(DataUpdateCoordinator[None]):
         if kind in self.events:
             data = {**event.as_dict(), "entry_id": self.config_entry.entry_id}
             self.hass.bus.async_fire(f"{EVENT_PREFIX}{kind}", data)
+
+    @callback
+    def pushed(self) -> None:
+        """Refresh now: qBittorrent pushed torrent ids (the engine holds them)."""
+        self.config_entry.async_create_background_task(
+            self.hass, self.async_request_refresh(), f"{DOMAIN} push"
+        )
 
     def detach(self) -> None:
         """Stop listening to the engine (on unload)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
 from qbt_bridge.api.answers import torrent_summary
@@ -16,7 +16,7 @@ from qbt_bridge.engine.catalog import global_values
 from .const import CONF_API_KEY
 from .coordinator import QbtConfigEntry
 
-TO_REDACT = {CONF_PASSWORD, CONF_API_KEY, CONF_USERNAME}
+TO_REDACT = {CONF_PASSWORD, CONF_API_KEY, CONF_USERNAME, CONF_WEBHOOK_ID}  # the id: its secret
 MAX_TORRENTS = 50
 
 

@@ -126,6 +126,10 @@ class TorrentClient(Protocol):
         """Some torrents' current mappings (WebAPI v2 field names)."""
         ...
 
+    async def torrents_count(self) -> int | None:
+        """How many torrents the server has, cheaply (None: it cannot say without listing)."""
+        ...
+
     async def transfer_info(self) -> TransferInfo:
         """Global speeds, session totals and limits."""
         ...

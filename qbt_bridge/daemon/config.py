@@ -23,9 +23,8 @@ from qbt_bridge.api.commands import STATE_GROUP
 from qbt_bridge.clients.detect import ClientKind
 from qbt_bridge.clients.http import normalize_url
 from qbt_bridge.core.errors import QbtBridgeError
-from qbt_bridge.engine import MANAGE_COMMANDS
 from qbt_bridge.engine.catalog import TorrentFilter
-from qbt_bridge.engine.push import SECRET_PATTERN, SECRET_RULE
+from qbt_bridge.engine.push import PUSH_COMMANDS, SECRET_PATTERN, SECRET_RULE
 from qbt_bridge.mqtt.settings import (
     DEFAULT_DISCOVERY_PREFIX,
     DEFAULT_PREFIX,
@@ -37,7 +36,6 @@ from qbt_bridge.telegram.settings import DEFAULT_TELEGRAM_API, TelegramConfig, T
 TELEGRAM_EVENTS = ("added", "completed", "errored")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TOPIC_LEVEL = re.compile(r"^[^#+\x00]+$")
-PUSH_COMMANDS = tuple(name for name, with_hashes in MANAGE_COMMANDS.items() if with_hashes)
 
 
 class ConfigError(QbtBridgeError):
@@ -62,6 +60,7 @@ class InstanceConfig:
     timeout: float = 10.0
     fast_interval: float = 5.0
     full_interval: float = 300.0
+    full_interval_with_push: float = 900.0
     qbit_manage_url: str | None = None  # qbit_manage's web server for this qBittorrent
     qbit_manage_config: str | None = None  # its config file (default: its own default)
     qbit_manage_on_push: tuple[str, ...] = ()  # its commands run on each batch of pushed ids
@@ -192,6 +191,7 @@ _INSTANCE_KEYS = vol.Schema(
         vol.Optional("timeout", default=10.0): _SECONDS,
         vol.Optional("fast_interval", default=5.0): _SECONDS,
         vol.Optional("full_interval", default=300.0): _SECONDS,
+        vol.Optional("full_interval_with_push", default=900.0): _SECONDS,
         vol.Optional("qbit_manage"): {
             vol.Required("url"): _url,
             vol.Optional("config_file"): _TEXT,
@@ -410,6 +410,7 @@ def _instance(raw: dict[str, Any]) -> InstanceConfig:
         timeout=raw["timeout"],
         fast_interval=raw["fast_interval"],
         full_interval=raw["full_interval"],
+        full_interval_with_push=raw["full_interval_with_push"],
         qbit_manage_url=raw.get("qbit_manage", {}).get("url"),
         qbit_manage_config=raw.get("qbit_manage", {}).get("config_file"),
         qbit_manage_on_push=tuple(raw.get("qbit_manage", {}).get("on_push", ())),

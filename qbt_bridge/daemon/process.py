@@ -15,7 +15,13 @@ from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.core import MAX_BACKOFF
 from qbt_bridge.engine.factory import ServerSettings
 from qbt_bridge.engine.factory import make_bridge as engine_bridge
-from qbt_bridge.engine.push import PushReceiver, PushTarget, install_push, push_line
+from qbt_bridge.engine.push import (
+    PushReceiver,
+    PushTarget,
+    install_push,
+    push_installed,
+    push_line,
+)
 from qbt_bridge.mqtt import MqttFront
 
 if TYPE_CHECKING:
@@ -39,6 +45,9 @@ def make_bridge(instance: InstanceConfig, config: Config) -> Bridge:
             request_timeout=instance.timeout,
             fast_interval=instance.fast_interval,
             full_interval=instance.full_interval,
+            # Push is served only with a push: section; it is confirmed by the first push
+            # or by qBittorrent's program slots holding the line.
+            push_full_interval=instance.full_interval_with_push if config.push else None,
             ledger_path=config.state_dir / f"{instance.id}.completed.json",
             manage_url=instance.qbit_manage_url,
             manage_config=instance.qbit_manage_config,
@@ -105,30 +114,31 @@ class Daemon:
                     group.create_task(self.telegram.run(stop))
 
     async def _push_setup(self, bridge: Bridge, push: PushConfig, stop: asyncio.Event) -> None:
-        """Say the push line; set it in qBittorrent when asked, once it answers."""
+        """Once qBittorrent answers: set the push line when asked, else see whether it is set.
+
+        Either way the engine learns whether push works (then it sweeps rarely).
+        """
         url = self.push_url(bridge.instance_id)
-        line = push_line(url, push.secret)
-        if not push.install:
-            _LOGGER.info(
-                "%s: push endpoint %s (qBittorrent's 'run external program' on add and on "
-                "finish: see `qbt-bridge check-config`)",
-                bridge.instance_id,
-                url,
-            )
-            return
         delay = 1.0
         while not stop.is_set():
             try:
-                setup = await install_push(bridge, line, url)
+                if push.install:
+                    setup = await install_push(bridge, push_line(url, push.secret), url)
+                    level = logging.WARNING if setup.left else logging.INFO
+                    _LOGGER.log(level, "%s", setup.message(bridge.instance_id))
+                elif not await push_installed(bridge, url):
+                    _LOGGER.info(
+                        "%s: qBittorrent does not run the push line (to %s) on add and on finish "
+                        "yet; `qbt-bridge push-line` prints it, or set push.install",
+                        bridge.instance_id,
+                        url,
+                    )
             except NotSupportedError as err:
-                _LOGGER.warning("%s: push not set: %s", bridge.instance_id, err)
-                return
+                _LOGGER.warning("%s: no push: %s", bridge.instance_id, err)
             except QbtBridgeError:
-                # Down or still starting: the refresh loop reports that; try again later.
+                # Down or still starting: the refresh loop reports that; look again later.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), delay)
                 delay = min(delay * 2, MAX_BACKOFF)
                 continue
-            level = logging.WARNING if setup.left else logging.INFO
-            _LOGGER.log(level, "%s", setup.message(bridge.instance_id))
             return

@@ -12,10 +12,12 @@ from qbt_bridge.clients.qbit_manage import COMMANDS as MANAGE_COMMANDS
 from qbt_bridge.engine.bridge import AddOutcome, Bridge, CommandResult, RefreshPolicy
 from qbt_bridge.engine.factory import ServerSettings, check_server, make_bridge
 from qbt_bridge.engine.manage import ManageOutcome
+from qbt_bridge.engine.push import PUSH_COMMANDS
 
 __all__ = [
     "ALL_CAPABILITIES",
     "MANAGE_COMMANDS",
+    "PUSH_COMMANDS",
     "AddOutcome",
     "Bridge",
     "Capability",

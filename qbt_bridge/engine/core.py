@@ -84,6 +84,9 @@ class RefreshPolicy:
 
     fast_interval: float = 5.0
     full_interval: float = 300.0
+    # Sweeps once push is known to work (added/finished torrents come without one): only edits
+    # made elsewhere to idle torrents (category, tags, limits) and removals wait for a sweep.
+    push_full_interval: float | None = None
     early_sweep_after: float = 30.0  # soonest sweep when unexplained activity is seen
     settle_timeout: float = 5.0  # how long a command waits for its effect to show
 
@@ -130,6 +133,7 @@ class Clock:
     ticks: int = 0
     watch_until: float = -1e18  # sweep on every tick until then (a link is being fetched)
     pushed: set[str] = field(default_factory=set)
+    push_working: bool = False  # a push came, or qBittorrent's program slots hold the push line
 
 
 class EngineCore:

@@ -29,6 +29,7 @@ class ServerSettings:
     request_timeout: float = 10.0
     fast_interval: float = 5.0
     full_interval: float = 300.0
+    push_full_interval: float | None = None  # sweeps once push works (None: full_interval)
     ledger_path: Path | None = None
     manage_url: str | None = None
     manage_config: str | None = None
@@ -69,7 +70,9 @@ def make_bridge(
         opener=None if known else opener,
         url=settings.url,
         policy=RefreshPolicy(
-            fast_interval=settings.fast_interval, full_interval=settings.full_interval
+            fast_interval=settings.fast_interval,
+            full_interval=settings.full_interval,
+            push_full_interval=settings.push_full_interval,
         ),
         ledger_path=settings.ledger_path,
         manage=manage,

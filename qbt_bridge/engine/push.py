@@ -27,6 +27,7 @@ from aiohttp import web
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.clients.base import Capability
+from qbt_bridge.clients.qbit_manage import COMMANDS as MANAGE_COMMANDS
 from qbt_bridge.core.errors import QbtBridgeError
 from qbt_bridge.engine.bridge import Bridge
 
@@ -43,6 +44,8 @@ SLOTS = (("autorun_on_torrent_added", "when a torrent is added"), ("autorun", "w
 # What qBittorrent puts for a torrent's id: %K is the torrent id (the v1 hash, or the shortened
 # v2 hash of a v2-only torrent), which is what its WebAPI calls ``hash``. %I would be "-" there.
 PLACEHOLDER = "%K"
+# The qbit_manage commands pushed ids can be passed on to: those that take hashes.
+PUSH_COMMANDS = tuple(name for name, with_hashes in MANAGE_COMMANDS.items() if with_hashes)
 
 
 def parse_hashes(values: Iterable[str]) -> list[str]:
@@ -92,6 +95,7 @@ class PushTarget:
 
     def accept(self, hashes: Sequence[str]) -> str:
         """Look at these torrents with the next refresh (all, by a sweep, when none is given)."""
+        self.bridge.push_confirmed()
         for torrent_hash in hashes:
             self.bridge.notify(torrent_hash)
         if not hashes:
@@ -239,18 +243,27 @@ class PushSetup:
         return f"qBittorrent {instance} " + "; ".join(parts)
 
 
+def _qbittorrent(bridge: Bridge) -> QBittorrentClient:
+    bridge.need(Capability.PUSH)  # NotSupportedError, worded for people, on other clients
+    client = bridge.client
+    if not isinstance(client, QBittorrentClient):  # pragma: no cover - PUSH is qBittorrent's
+        raise TypeError("push needs a qBittorrent")
+    return client
+
+
+async def _preferences(bridge: Bridge) -> Mapping[str, Any]:
+    """The server's preferences (``app/preferences``), once it answered."""
+    await bridge.connect()
+    return await _qbittorrent(bridge).app_preferences()
+
+
 async def install_push(bridge: Bridge, line: str, marker: str) -> PushSetup:
     """Set ``line`` as qBittorrent's program on add and on finish, never over another program.
 
     A slot is set when it is empty or holds an earlier push line of ours (one containing
     ``marker``, the endpoint's URL); a slot with another program is left as it is.
     """
-    await bridge.connect()
-    bridge.need(Capability.PUSH)
-    client = bridge.client
-    if not isinstance(client, QBittorrentClient):  # pragma: no cover - PUSH is qBittorrent's
-        raise TypeError("push needs a qBittorrent")
-    prefs = await client.app_preferences()
+    prefs = await _preferences(bridge)
     changes: dict[str, Any] = {}
     installed, left = [], []
     for prefix, when in SLOTS:
@@ -263,8 +276,25 @@ async def install_push(bridge: Bridge, line: str, marker: str) -> PushSetup:
         if current != line or not enabled:
             changes.update({f"{prefix}_program": line, f"{prefix}_enabled": True})
     if changes:
-        await client.app_set_preferences(changes)
+        await _qbittorrent(bridge).app_set_preferences(changes)
+    if not left:
+        bridge.push_confirmed()
     return PushSetup(tuple(installed), tuple(left))
+
+
+async def push_installed(bridge: Bridge, marker: str) -> bool:
+    """Whether both of qBittorrent's program slots run a push line with ``marker`` (one call).
+
+    When they do, push is confirmed for the engine (sweeps become rare).
+    """
+    prefs = await _preferences(bridge)
+    found = all(
+        marker in str(prefs.get(f"{prefix}_program") or "") and prefs.get(f"{prefix}_enabled")
+        for prefix, _when in SLOTS
+    )
+    if found:
+        bridge.push_confirmed()
+    return found
 
 
 async def send_notify(url: str, hashes: Sequence[str], secret: str | None = None) -> str:

@@ -37,6 +37,16 @@ class Refresher(EngineCore):
             clock.pushed.clear()
         self._wake.set()
 
+    def push_confirmed(self) -> None:
+        """Push works for this server: sweep at the policy's push interval from now on."""
+        self._clock.push_working = True
+
+    @property
+    def sweep_interval(self) -> float:
+        """Seconds between sweeps now (longer once push is known to work)."""
+        longer = self.policy.push_full_interval
+        return longer if self._clock.push_working and longer else self.policy.full_interval
+
     def request_sweep(self) -> None:
         """Make the next refresh a full ``sync/maindata`` sweep."""
         self._clock.sweep_requested = True
@@ -55,21 +65,15 @@ class Refresher(EngineCore):
     async def _refresh(self, *, full: bool) -> list[Event]:
         now = time.monotonic()
         clock = self._clock
-        due = now - clock.last_sweep >= self.policy.full_interval or now < clock.watch_until
+        due = now - clock.last_sweep >= self.sweep_interval or now < clock.watch_until
         sweep = full or due or clock.sweep_requested or self.client.refresh_by_sweep
         if sweep or not self.store.initialised:
-            # This sweep covers what was asked so far; a push that comes while it runs is kept.
-            clock.sweep_requested = False
-            clock.pushed.clear()
-            try:
-                data = await self.client.sync_maindata(self.store.rid)
-            except BaseException:
-                clock.sweep_requested = True
-                raise
-            self.store.active_by_state = self.client.active_by_state  # known after a call
-            events = self.store.apply_maindata(data)
-            clock.last_sweep = now
-            return events
+            return await self._sweep(now)
+        # A count that moved (a torrent added without a push, or removed) is worth a sweep;
+        # torrents/count is O(1) for qBittorrent, where the release has it.
+        count = await self.client.torrents_count()
+        if count is not None and count != len(self.store):
+            return await self._sweep(now)
         info = await self.client.transfer_info()
         known = self.store.server_state
         # The alt-speed mode is read every ALT_SPEED_EVERY ticks, and at once when the
@@ -92,6 +96,22 @@ class Refresher(EngineCore):
         ):
             clock.last_early_sweep = now
             clock.sweep_requested = True
+        return events
+
+    async def _sweep(self, now: float) -> list[Event]:
+        """A ``sync/maindata`` sweep (the store's lock must be held)."""
+        clock = self._clock
+        # This sweep covers what was asked so far; a push that comes while it runs is kept.
+        clock.sweep_requested = False
+        clock.pushed.clear()
+        try:
+            data = await self.client.sync_maindata(self.store.rid)
+        except BaseException:
+            clock.sweep_requested = True
+            raise
+        self.store.active_by_state = self.client.active_by_state  # known after a call
+        events = self.store.apply_maindata(data)
+        clock.last_sweep = now
         return events
 
     async def _fetch(self, hashes: Iterable[str]) -> list[Event]:
@@ -122,7 +142,7 @@ class Refresher(EngineCore):
             return 0.0
         if time.monotonic() < self._clock.watch_until:
             return min(self.policy.fast_interval, 2.0)
-        until_sweep = self._clock.last_sweep + self.policy.full_interval - time.monotonic()
+        until_sweep = self._clock.last_sweep + self.sweep_interval - time.monotonic()
         return max(0.0, min(self.policy.fast_interval, until_sweep))
 
     async def run(self, stop: asyncio.Event | None = None) -> None:

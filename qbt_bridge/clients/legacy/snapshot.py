@@ -209,6 +209,10 @@ class SnapshotClient(AsyncClosing):
         wanted = list(self._rows) if hashes is None else self._known(hashes)
         return [dict(self._rows[h]) for h in wanted if h in self._rows]
 
+    async def torrents_count(self) -> int | None:
+        """Not a cheap question here: every read is the whole list (None)."""
+        return None
+
     async def transfer_info(self) -> TransferInfo:
         """Global figures (read with the torrent list)."""
         await self._poll()

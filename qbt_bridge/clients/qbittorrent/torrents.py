@@ -359,6 +359,14 @@ class TorrentsAPI(RequestCore):
         """``torrents/setCategory``: set (or, with "", clear) the torrents' category."""
         await self._on_hashes(route("torrents/setCategory"), hashes, category=category)
 
+    async def torrents_count(self) -> int | None:
+        """``torrents/count`` (WebAPI 2.9.3, qBittorrent 4.6): the number of torrents.
+
+        O(1) for qBittorrent, unlike any listing; None on an older release.
+        """
+        text = await self._text(route("torrents/count", "2.9.3"))
+        return None if text is None else int(text.strip())
+
     async def torrents_categories(self) -> dict[str, Category] | None:
         """``torrents/categories``: all categories by name."""
         data = await self._json(route("torrents/categories", "2.1.1"))
