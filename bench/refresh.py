@@ -1,21 +1,28 @@
 """Benchmark: what keeping a large qBittorrent in view costs it, the viewer and the network.
 
 Loads N tiny torrents (added paused; 1 % resumed, so they are "active") into a real
-qbittorrent-nox, then measures three ways of keeping a view of it over the same window while
-another client moves 1 % of the torrents to another category every 5 s:
+qbittorrent-nox, then measures each way of keeping a view of it over the same window while
+another client moves 1 % of the torrents to another category every 5 s. One row per front at
+its default settings, each with and without push, driven through the engine code the front
+runs (``make_bridge`` with the front's intervals; the integration's coordinator calls the same
+``Bridge.refresh`` on its interval and on a push):
 
-  engine     the bridge's tiered refresh: transfer/info + active hashes every 5 s, a
-             sync/maindata sweep every 300 s (its cost is measured once and counted as 60/300
-             of a sweep per minute), push from qBittorrent for added/finished torrents
-  ha-core    sync/maindata without rid every 30 s (Home Assistant's core integration)
-  info       torrents/info (the full list) every 30 s (most other integrations)
+  daemon(+push)  every 5 s transfer/info, torrents/count (4.6+) and the active torrents; a
+                 sync/maindata sweep every 300 s, 900 s once push works
+  ha(+push)      the same every 10 s; a sweep every 180 s, 900 s once push works
+  ha-core        sync/maindata without rid every 30 s (Home Assistant's core integration)
+  core@Ns        the same at a front's own freshness (what being as fresh would cost)
+  info           torrents/info (the full list) every 30 s (most other integrations)
 
-Per minute: qBittorrent's CPU (from /proc/<pid>/stat) and the viewer's own CPU, each minus an
-idle window with the same churn; bytes received; requests; and how old each kind of data can
-get. For the engine also: a real completion (a 1 MiB download from a second daemon) from the
-moment a 50 ms watcher first sees it complete to the engine's event, and the store's memory.
+Sweeps are rarer than the window: one is measured and counted as (60 / sweep interval) sweeps
+per minute. Per minute: qBittorrent's CPU (from /proc/<pid>/stat) and the viewer's own CPU, each
+minus an idle window with the same churn; bytes received; requests; how old each kind of data
+can get; and a real completion (a 1 MiB download from a second daemon), from the moment a 50 ms
+watcher first sees it complete to the engine's event — pushed by qBittorrent's own program
+(curl) with push. ``--soak S`` also runs the real daemon (``qbt-bridge run``, push on) for S
+seconds against the loaded server and samples its RSS every 30 s.
 
-Run: scripts/bench [--sizes 1000,5000,10000] [--window 60]
+Run: scripts/bench [--sizes 1000,5000,10000] [--window 60] [--soak 600]
 """
 
 from __future__ import annotations
@@ -26,6 +33,9 @@ import contextlib
 import hashlib
 import os
 import random
+import shutil
+import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Coroutine
@@ -35,7 +45,7 @@ from typing import Any
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.core.torrentfile import bencode, make_torrent, read_torrent
-from qbt_bridge.daemon.demo import LocalQBittorrent
+from qbt_bridge.daemon.demo import LocalQBittorrent, Release, free_port
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
 from qbt_bridge.engine.events import EventKind
 from qbt_bridge.engine.push import PushReceiver, PushTarget, install_push, push_line
@@ -45,7 +55,25 @@ TICKS = os.sysconf("SC_CLK_TCK")
 BATCH = 500
 CHURN_EVERY = 5.0
 POLL_EVERY = 30.0
-POLICY = RefreshPolicy(fast_interval=5, full_interval=300)
+
+
+@dataclass(frozen=True)
+class Front:
+    """A front's default refresh settings (seconds)."""
+
+    name: str
+    fast: float
+    full: float
+    push_full: float
+
+    def policy(self) -> RefreshPolicy:
+        return RefreshPolicy(
+            fast_interval=self.fast, full_interval=self.full, push_full_interval=self.push_full
+        )
+
+
+# The daemon's defaults (daemon/config.py) and the integration's (custom_components/…/const.py).
+FRONTS = (Front("daemon", 5, 300, 900), Front("ha", 10, 180, 900))
 
 Work = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
@@ -55,6 +83,12 @@ def tiny_torrent(index: int, salt: str) -> bytes:
     piece = hashlib.sha1(f"{salt}-{index}".encode()).digest()  # noqa: S324
     name = f"bench-{salt}-{index:05d}.bin"
     return bencode({"info": {"name": name, "length": 1024, "piece length": 16384, "pieces": piece}})
+
+
+def rss_mib(pid: int) -> float:
+    """A process's resident memory."""
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
 
 
 def cpu_seconds(pid: int) -> float:
@@ -132,8 +166,10 @@ async def _idle(stop: asyncio.Event) -> None:
     await stop.wait()
 
 
-async def measure_poller(bench: Bench, name: str, full_view: bool) -> Figures:
-    """Today's integrations: a full dump every 30 s."""
+async def measure_poller(
+    bench: Bench, name: str, *, full_view: bool, every: float = POLL_EVERY
+) -> Figures:
+    """Today's integrations: a full dump every ``every`` seconds."""
     qbt = bench.qbt
     async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as viewer:
         await viewer.transfer_info()  # log in outside the window
@@ -143,50 +179,67 @@ async def measure_poller(bench: Bench, name: str, full_view: bool) -> Figures:
             while not stop.is_set():
                 await (viewer.sync_maindata() if full_view else viewer.torrents_info())
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), POLL_EVERY)
+                    await asyncio.wait_for(stop.wait(), every)
 
         qbt_cpu, own = await bench.window(poll)
         scale = 60.0 / bench.seconds
         return Figures(name, qbt_cpu, own, (viewer.bytes_received - b0) * scale,
-                       (viewer.requests_sent - r0) * scale, POLL_EVERY, POLL_EVERY, POLL_EVERY,
-                       f"≤ {POLL_EVERY:g} s (poll only)")  # fmt: skip
+                       (viewer.requests_sent - r0) * scale, every, every, every,
+                       f"≤ {every:g} s (poll only)")  # fmt: skip
 
 
-async def measure_engine(bench: Bench, seed: LocalQBittorrent, seed_torrent: bytes) -> Figures:
-    """The bridge's tiered refresh, with push."""
+async def measure_front(
+    bench: Bench, front: Front, seed: LocalQBittorrent, seed_torrent: bytes, *, push: bool
+) -> Figures:
+    """One front's refresh at its defaults, with qBittorrent's push or without."""
     qbt = bench.qbt
     async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as client:
-        bridge = Bridge(client, "bench", policy=POLICY)
+        bridge = Bridge(client, "bench", policy=front.policy())
         receiver = PushReceiver({"bench": PushTarget(bridge)})
         await receiver.start()
         url = receiver.url("bench")
-        await install_push(bridge, push_line(url), url)
+        await bench.admin.app_set_preferences(  # empty slots: no earlier row's line
+            {"autorun_program": "", "autorun_enabled": False,
+             "autorun_on_torrent_added_program": "", "autorun_on_torrent_added_enabled": False}
+        )  # fmt: skip
+        if push:
+            await install_push(bridge, push_line(url), url)  # push works from here on
+        interval = bridge.sweep_interval
         await bridge.refresh()  # the first full dump, outside the window
-        await asyncio.sleep(POLICY.fast_interval)
+        await asyncio.sleep(front.fast)
         cpu0, own0, bytes0 = cpu_seconds(qbt.pid or 0), time.process_time(), client.bytes_received
         await bridge.refresh(full=True)  # one steady-state sweep, to amortise
         sweep = (cpu_seconds(qbt.pid or 0) - cpu0, time.process_time() - own0,
                  client.bytes_received - bytes0)  # fmt: skip
-        share = 60.0 / POLICY.full_interval
-        print(f"  one rid sweep: qBittorrent {sweep[0]:.2f} s CPU, own {sweep[1]:.3f} s, "
-              f"{sweep[2] / 1e3:.1f} kB; counted as {share:.2f} sweeps per minute")  # fmt: skip
+        share = 60.0 / interval
+        name = f"{front.name}+push" if push else front.name
+        print(f"  {name}: one rid sweep: qBittorrent {sweep[0]:.2f} s CPU, own {sweep[1]:.3f} s, "
+              f"{sweep[2] / 1e3:.1f} kB; a sweep every {interval:g} s, "
+              f"{share:.2f} per minute", flush=True)  # fmt: skip
         b0, r0 = client.bytes_received, client.requests_sent
         qbt_cpu, own = await bench.window(bridge.run)
         scale = 60.0 / bench.seconds
         figures = Figures(
-            "engine", qbt_cpu + sweep[0] * share, own + sweep[1] * share,
+            name, qbt_cpu + sweep[0] * share, own + sweep[1] * share,
             (client.bytes_received - b0) * scale + sweep[2] * share,
             (client.requests_sent - r0) * scale + share,
-            POLICY.fast_interval, POLICY.fast_interval, POLICY.full_interval,
-            await completion_age(bridge, bench.admin, seed, seed_torrent),
+            front.fast, front.fast, interval,
+            await completion_age(bridge, bench.admin, seed, seed_torrent, push=push),
         )  # fmt: skip
+        # With its data: the next row downloads it again (a torrent first seen complete is
+        # not announced as completed).
+        await bench.admin.torrents_delete([read_torrent(seed_torrent).info_hash], delete_files=True)
         await receiver.stop()
-        await measure_memory(client)
         return figures
 
 
 async def completion_age(
-    bridge: Bridge, admin: QBittorrentClient, seed: LocalQBittorrent, seed_torrent: bytes
+    bridge: Bridge,
+    admin: QBittorrentClient,
+    seed: LocalQBittorrent,
+    seed_torrent: bytes,
+    *,
+    push: bool,
 ) -> str:
     """A real 1 MiB download; from a 50 ms watcher's first sight of completion to the event."""
     seed_hash = read_torrent(seed_torrent).info_hash
@@ -197,7 +250,13 @@ async def completion_age(
     stop = asyncio.Event()
     loop = asyncio.create_task(bridge.run(stop))
     await admin.torrents_add(torrent_files=[seed_torrent])
-    await asyncio.sleep(0.5)
+    # A download is usually known long before it completes: without push it is learnt here
+    # as a sweep would have (with push, qBittorrent's program tells at once).
+    deadline = time.monotonic() + 60
+    while seed_hash not in bridge.store and time.monotonic() < deadline:
+        if not push:
+            bridge.notify(seed_hash)
+        await asyncio.sleep(0.5)
     await admin.torrents_add_peers([seed_hash], [f"127.0.0.1:{seed.bt_port}"])
     seen = None
     deadline = time.monotonic() + 60
@@ -226,10 +285,16 @@ async def measure_memory(client: QBittorrentClient) -> None:
 
 
 async def measure(
-    size: int, seconds: float, seed: LocalQBittorrent, seed_torrent: bytes
+    release: Release,
+    size: int,
+    seconds: float,
+    seed: LocalQBittorrent,
+    seed_torrent: bytes,
+    *,
+    soak: float,
 ) -> list[Figures]:
-    """All three approaches against one loaded daemon."""
-    with LocalQBittorrent() as qbt:
+    """Every row against one loaded daemon."""
+    with LocalQBittorrent(release) as qbt:
         async with (
             QBittorrentClient(qbt.url, qbt.username, qbt.password) as admin,
             QBittorrentClient(qbt.url, qbt.username, qbt.password) as churner,
@@ -241,35 +306,94 @@ async def measure(
             await admin.resume(hashes[: max(1, size // 100)])
             await asyncio.sleep(3)
             bench = Bench(qbt, admin, churner, hashes, seconds)
-            core = await measure_poller(bench, "ha-core", full_view=True)
-            info = await measure_poller(bench, "info", full_view=False)
-            engine = await measure_engine(bench, seed, seed_torrent)
+            await bench.window(_idle)  # a warm-up, not counted: qBittorrent settles after loading
+            rows = [
+                await measure_front(bench, front, seed, seed_torrent, push=push)
+                for front in FRONTS
+                for push in (True, False)
+            ]
+            rows.append(await measure_poller(bench, "ha-core", full_view=True))
+            rows += [
+                await measure_poller(bench, f"core@{f.fast:g}s", full_view=True, every=f.fast)
+                for f in FRONTS
+            ]
+            rows.append(await measure_poller(bench, "info", full_view=False))
+            await measure_memory(admin)
             idle_qbt, idle_own = await bench.window(_idle)  # last: start-up work is long done
-            idle = Figures("idle", idle_qbt, idle_own, 0, 0, 0, 0, 0, "(churn only)")
-            return [engine, core, info, idle]
+            rows.append(Figures("idle", idle_qbt, idle_own, 0, 0, 0, 0, 0, "(churn only)"))
+            if soak > 0:
+                await soak_daemon(qbt, soak)
+            return rows
+
+
+async def soak_daemon(qbt: LocalQBittorrent, seconds: float) -> None:
+    """The real daemon (push on, no fronts) against the loaded server: its RSS over time."""
+    folder = Path(tempfile.mkdtemp(prefix="qbt-bench-soak-"))
+    config = folder / "config.yaml"
+    config.write_text(
+        f"instances:\n  - {{id: bench, url: '{qbt.url}', username: {qbt.username}, "
+        f"password: '{qbt.password}'}}\npush: {{port: {free_port()}, install: true}}\n"
+        "log_level: warning\n"
+        f"state_dir: {folder / 'state'}\n",
+        encoding="utf-8",
+    )
+    daemon = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "qbt_bridge.daemon.cli", "run", "--config", str(config)
+    )
+    samples: list[float] = []
+    try:
+        started = time.monotonic()
+        while time.monotonic() - started < seconds:
+            await asyncio.sleep(30)
+            samples.append(rss_mib(daemon.pid))  # /proc: no disk behind it
+    finally:
+        daemon.terminate()
+        await daemon.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+    series = ", ".join(f"{m:.1f}" for m in samples)
+    print(f"  daemon RSS every 30 s over {seconds:g} s (MiB): {series}")
+    half = len(samples) // 2
+    if half:
+        first, last = max(samples[:half]), max(samples[half:])
+        print(
+            f"  daemon RSS: steady {last:.1f} MiB, highest of the second half minus the "
+            f"first {last - first:+.1f} MiB",
+            flush=True,
+        )
 
 
 def report(size: int, rows: list[Figures]) -> None:
-    """Print the table and the engine's ratios to Home Assistant core's approach."""
+    """Print the table and each row's ratios to Home Assistant core's approach."""
     print(f"\nN = {size}, 1 % active, 1 % re-categorised every {CHURN_EVERY:g} s; per minute:")
-    print(f"{'approach':<9} {'qBt CPU s':>9} {'own CPU s':>9} {'MB recv':>8} {'requests':>8} "
+    print(f"{'approach':<11} {'qBt CPU s':>9} {'own CPU s':>9} {'MB recv':>8} {'requests':>8} "
           f"{'globals':>8} {'active':>7} {'inactive':>8}  completion")  # fmt: skip
     for r in rows:
-        print(f"{r.name:<9} {r.qbt_cpu:>9.3f} {r.own_cpu:>9.3f} {r.bytes / 1e6:>8.2f} "
+        print(f"{r.name:<11} {r.qbt_cpu:>9.3f} {r.own_cpu:>9.3f} {r.bytes / 1e6:>8.2f} "
               f"{r.requests:>8.0f} {r.globals_age:>7.0f}s {r.active_age:>6.0f}s "
               f"{r.inactive_age:>7.0f}s  {r.completion}")  # fmt: skip
-    engine, core, _info, idle = rows
+    named = {r.name: r for r in rows}
+    core, idle = named["ha-core"], named["idle"]
 
     def net(value: float, base: float) -> float:
         return max(value - base, 0.0)
 
-    qbt_ratio = net(engine.qbt_cpu, idle.qbt_cpu) / max(net(core.qbt_cpu, idle.qbt_cpu), 1e-9)
-    own_ratio = net(engine.own_cpu, idle.own_cpu) / max(net(core.own_cpu, idle.own_cpu), 1e-9)
-    print(
-        f"engine / ha-core, each minus the idle row: qBittorrent CPU {qbt_ratio:.1%}, "
-        f"own CPU {own_ratio:.1%}; bytes {engine.bytes / max(core.bytes, 1):.1%}\n",
-        flush=True,
-    )
+    def share(value: float, of: float, base: float) -> float:
+        return net(value, base) / max(net(of, base), 1e-9)
+
+    for front in FRONTS:
+        fresh = named[f"core@{front.fast:g}s"]
+        for name in (f"{front.name}+push", front.name):
+            r = named[name]
+            qbt = share(r.qbt_cpu, core.qbt_cpu, idle.qbt_cpu)
+            print(
+                f"ratio {name}: qBittorrent CPU {qbt:.1%}, "
+                f"own CPU {share(r.own_cpu, core.own_cpu, idle.own_cpu):.1%} "
+                f"({share(r.own_cpu, fresh.own_cpu, idle.own_cpu):.1%} of {fresh.name}), "
+                f"bytes {r.bytes / max(core.bytes, 1):.1%}, globals ≤ {r.globals_age:g} s, "
+                f"completion {r.completion}",
+                flush=True,
+            )
+    print()
 
 
 async def main() -> None:
@@ -277,6 +401,10 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000,10000")
     parser.add_argument("--window", type=float, default=60.0, help="seconds per measurement")
+    parser.add_argument("--soak", type=float, default=0.0, help="seconds of the real daemon")
+    parser.add_argument(
+        "--release", default="host", help="qbittorrent-nox to load: host (4.5.2), trixie, forky"
+    )
     args = parser.parse_args()
     with LocalQBittorrent() as seed:
         payload = Path(seed.downloads) / "bench-payload.bin"
@@ -286,7 +414,10 @@ async def main() -> None:
             await seeder.torrents_add(torrent_files=[seed_torrent], save_path=str(payload.parent))
         for size in (int(s) for s in args.sizes.split(",")):
             print(f"measuring N = {size} ({args.window:g} s per window) ...", flush=True)
-            report(size, await measure(size, args.window, seed, seed_torrent))
+            rows = await measure(
+                Release.named(args.release), size, args.window, seed, seed_torrent, soak=args.soak
+            )
+            report(size, rows)
 
 
 if __name__ == "__main__":
