@@ -1,4 +1,4 @@
-"""Pause-all and resume-all buttons."""
+"""The catalog's buttons (pause all, resume all, resume what pause all paused)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
+from qbt_bridge.api.parse import execute, request
 from qbt_bridge.engine.catalog import GLOBAL_ENTITIES, GlobalEntity, Platform, supported
 
 from .coordinator import QbtConfigEntry
@@ -22,12 +23,10 @@ class CommandButton(QbtEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Run the command."""
-        bridge = self.coordinator.bridge
+        command = self.description.command
+        assert command is not None  # noqa: S101 - every catalog button names its command
         async with translated():
-            if self.description.command == "pause_all":
-                await bridge.pause_all()
-            else:
-                await bridge.resume_all()
+            await execute(self.coordinator.bridge, request(command, {}))
 
 
 async def async_setup_entry(

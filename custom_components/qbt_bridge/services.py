@@ -116,6 +116,7 @@ OFFERED: dict[str, str] = {
     "manage": "action run_qbit_manage",
     "pause_all": "button Pause all",
     "resume_all": "button Resume all",
+    "resume_paused": "button Resume what Pause all paused",
     "alt_speed": "switch Alternative speed limits",
     "refresh": "the coordinator's refresh (homeassistant.update_entity)",
 }

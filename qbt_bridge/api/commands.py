@@ -215,6 +215,9 @@ COMMANDS: dict[str, Command] = {
                 lambda b, _a: all_torrents(b, pause=True), plain=_nothing),
         Command("resume_all", "resume every torrent", _EMPTY,
                 lambda b, _a: all_torrents(b, pause=False), plain=_nothing),
+        Command("resume_paused", "resume only what pause_all paused (remembered across "
+                "restarts; torrents paused by hand stay paused)", _EMPTY,
+                lambda b, _a: all_torrents(b, pause=False, only_paused=True), plain=_nothing),
         Command(
             "alt_speed",
             "alternative speed limits on, off or toggled (enabled: null)",

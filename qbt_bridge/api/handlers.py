@@ -173,8 +173,11 @@ async def force_start(bridge: Bridge, args: dict[str, Any]) -> Any:
     return command_result(await bridge.force_start(args["torrents"], enable=args["enabled"]))
 
 
-async def all_torrents(bridge: Bridge, *, pause: bool) -> Any:
-    result = await (bridge.pause_all() if pause else bridge.resume_all())
+async def all_torrents(bridge: Bridge, *, pause: bool, only_paused: bool = False) -> Any:
+    if only_paused:
+        result = await bridge.resume_paused()
+    else:
+        result = await (bridge.pause_all() if pause else bridge.resume_all())
     out: dict[str, Any] = {"torrents": len(result.hashes), "confirmed": result.confirmed}
     if result.message:
         out["message"] = result.message  # those that did not change, and why

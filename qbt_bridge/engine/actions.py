@@ -165,7 +165,27 @@ class TorrentActions(Targets):
         """Pause every torrent; the result names those that changed (see ``_after_global``)."""
         before = await self._not_yet(stopped=True)
         await self.client.pause("all")
-        return await self._after_global(before, stopped=True)
+        result = await self._after_global(before, stopped=True)
+        ledger = self.store.ledger
+        ledger.paused_by_pause_all |= set(result.hashes)  # kept across restarts
+        ledger.save()
+        return result
+
+    @connected
+    async def resume_paused(self) -> CommandResult:
+        """Resume only what ``pause_all`` paused and is still paused (not the user's own)."""
+        await self.refresh(full=True)
+        ledger, store = self.store.ledger, self.store
+        wanted = [
+            h
+            for h in sorted(ledger.paused_by_pause_all)
+            if h in store and store.state(h).is_stopped
+        ]
+        ledger.paused_by_pause_all.clear()  # resumed now, running again, or gone
+        ledger.save()
+        if not wanted:
+            return CommandResult(message="nothing that pause all paused is still paused")
+        return await self.resume(wanted)
 
     @connected
     async def resume_all(self) -> CommandResult:

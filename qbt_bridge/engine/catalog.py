@@ -167,6 +167,8 @@ GLOBAL_ENTITIES: tuple[GlobalEntity, ...] = (
                  icon="mdi:pause", command="pause_all"),
     GlobalEntity(key="resume_all", name="Resume all", platform=Platform.BUTTON,
                  icon="mdi:play", command="resume_all"),
+    GlobalEntity(key="resume_paused", name="Resume what Pause all paused",
+                 platform=Platform.BUTTON, icon="mdi:play-pause", command="resume_paused"),
 )  # fmt: skip
 
 TORRENT_STATES = STATE_WORDS

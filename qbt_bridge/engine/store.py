@@ -110,6 +110,8 @@ class CompletionLedger:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self.complete: set[str] = set()
+        # What "pause all" paused (and is not known to run again): what "resume paused" resumes.
+        self.paused_by_pause_all: set[str] = set()
         self.saved_at: float | None = None  # None: no earlier run to catch up with
         # When the earlier run last saved: what finished after it finished while we were away.
         # Kept apart from saved_at, which this run's own saves move on.
@@ -118,6 +120,7 @@ class CompletionLedger:
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 self.complete = set(data.get("complete", ()))
+                self.paused_by_pause_all = set(data.get("paused_by_pause_all", ()))
                 self.saved_at = self.away_since = float(data["saved_at"])
             except (OSError, ValueError, KeyError, TypeError):
                 _LOGGER.warning("completion ledger %s is unreadable; starting afresh", path)
@@ -128,7 +131,13 @@ class CompletionLedger:
             return
         self.saved_at = time.time()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps({"saved_at": self.saved_at, "complete": sorted(self.complete)})
+        payload = json.dumps(
+            {
+                "saved_at": self.saved_at,
+                "complete": sorted(self.complete),
+                "paused_by_pause_all": sorted(self.paused_by_pause_all),
+            }
+        )
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".ledger-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(payload)
@@ -403,6 +412,10 @@ class SyncStore:
             kinds.append((EventKind.ADDED, {}))
         if old_state is not None and old_state is not state:
             kinds.append((EventKind.STATE_CHANGED, {"old_state": old_state, "new_state": state}))
+            if not state.is_stopped and torrent_hash in self.ledger.paused_by_pause_all:
+                # Running again (resumed by hand, here or elsewhere): no longer pause all's.
+                self.ledger.paused_by_pause_all.discard(torrent_hash)
+                self._ledger_dirty = True
         if state in _ERROR_STATES and old_state not in _ERROR_STATES and not quiet:
             kinds.append((EventKind.ERRORED, {}))
         if self._completed(torrent_hash, merged, state, baseline=quiet):

@@ -60,6 +60,7 @@ OFFERED: dict[str, str] = {
     "resume": "/resume",
     "pause_all": "/pause all",
     "resume_all": "/resume all",
+    "resume_paused": "/resume paused",
     "recheck": "/info's Recheck button",
     "delete": "/info's Delete button",
     "set_category": "the category buttons after /add",

@@ -22,7 +22,8 @@ HELP_LINES: tuple[tuple[str, str, str | Capability | None], ...] = (
     ("info", "/info &lt;name, hash or hash prefix&gt;", None),
     ("add", ("/add &lt;magnet or link …&gt; [category=X] [tags=a,b] [paused] — or send "
              ".torrent files"), "write"),
-    ("pause", "/pause, /resume &lt;torrent|all&gt; — without one, pick from a list", "write"),
+    ("pause", ("/pause, /resume &lt;torrent|all&gt; — without one, pick from a list; "
+     "/resume paused: what /pause all paused"), "write"),
     ("search", "/search &lt;words&gt;", Capability.SEARCH),
     ("rss", "/rss — rules and feeds; /rss help for the rest", Capability.RSS),
     ("alt", "/alt [on|off]", Capability.ALT_SPEED),

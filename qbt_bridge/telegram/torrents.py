@@ -219,7 +219,12 @@ def paging(
 
 
 async def run_verb(bridge: Bridge, verb: str, target: str) -> CommandResult:
-    """Pause, resume or recheck a target ("all" pauses or resumes everything)."""
+    """Pause, resume or recheck a target.
+
+    "all" pauses or resumes everything; "/resume paused" resumes what "/pause all" paused.
+    """
+    if target.lower() == "paused" and verb == "resume":
+        return await bridge.resume_paused()
     if target.lower() == "all" and verb in {"pause", "resume"}:
         return await (bridge.pause_all() if verb == "pause" else bridge.resume_all())
     method = {"pause": bridge.pause, "resume": bridge.resume, "recheck": bridge.recheck}

@@ -291,7 +291,9 @@ async def test_buttons_pause_and_resume_everything(
         {"config_entry_id": loaded.entry_id, "file": _write(tmp_path, "pressed", data)},
         blocking=True,
     )  # fmt: skip
-    for key, stopped in (("pause_all", True), ("resume_all", False)):
+    steps = (("pause_all", True), ("resume_all", False), ("pause_all", True),
+             ("resume_paused", False))  # fmt: skip
+    for key, stopped in steps:
         button = entity_id(hass, loaded, "button", key)
         await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
         assert (await qbt_client.torrents_info(hashes=[info_hash]))[0].state.is_stopped is stopped

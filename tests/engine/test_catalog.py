@@ -33,6 +33,7 @@ def test_keys_are_unique_and_complete() -> None:
     assert {e.key for e in GLOBAL_ENTITIES if e.platform is Platform.BUTTON} == {
         "pause_all",
         "resume_all",
+        "resume_paused",
     }
     for entity in GLOBAL_ENTITIES:
         if entity.platform in {Platform.SWITCH, Platform.BUTTON}:

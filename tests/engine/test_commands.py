@@ -269,3 +269,30 @@ async def test_poll_loop_survives_a_daemon_restart(fresh_daemon: LocalQBittorren
 
 async def _true(value: object) -> bool:
     return bool(value)
+
+
+async def test_resume_paused_resumes_only_what_pause_all_paused_across_a_restart(
+    client: QBittorrentClient, bridge: Bridge, tmp_path: Path
+) -> None:
+    files = {name: tiny_torrent(tmp_path, f"resume-paused-{name}") for name in "abc"}
+    await client.torrents_add(torrent_files=[files["a"][0], files["b"][0]])
+    await client.torrents_add(torrent_files=[files["c"][0]], paused=True)  # the user's own
+    hashes = {name: h for name, (_data, h) in files.items()}
+
+    async def settled() -> bool:  # a and b running, c paused, as qBittorrent shows them
+        stopped = {t.hash: t.state.is_stopped for t in await client.torrents_info()}
+        return stopped == {hashes["a"]: False, hashes["b"]: False, hashes["c"]: True}
+
+    await wait_for(settled, "two running torrents and one paused")
+    paused = await bridge.pause_all()
+    assert set(paused.hashes) == {hashes["a"], hashes["b"]}
+    await bridge.resume(hashes["b"])  # resumed by hand meanwhile: the user's from now on
+    await bridge.pause(hashes["b"])  # and paused by hand again
+    again = Bridge(client, "test", ledger_path=tmp_path / "ledger.json")  # a restart
+    resumed = await again.resume_paused()
+    assert resumed.hashes == (hashes["a"],)
+    states = {t.hash: t.state.is_stopped for t in await client.torrents_info()}
+    assert states == {hashes["a"]: False, hashes["b"]: True, hashes["c"]: True}
+    nothing = await again.resume_paused()  # remembered once: nothing left
+    assert nothing.hashes == ()
+    assert "nothing that pause all paused" in nothing.message
