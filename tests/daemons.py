@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
-from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.core.torrentfile import read_torrent
-from qbt_bridge.daemon.config import Config, parse_config
-from qbt_bridge.daemon.demo import LocalQBittorrent, Release, free_port
-from qbt_bridge.daemon.process import Daemon
-from tests.helpers import wait_for
+from qbt_bridge.daemon.demo import LocalQBittorrent, Release
 
 # The releases every real-daemon test runs against; QBT_BRIDGE_RELEASES narrows it for a quick run.
 RELEASES = os.environ.get("QBT_BRIDGE_RELEASES", "host,trixie,forky").split(",")
@@ -57,40 +49,3 @@ class Seed:
     @property
     def peer(self) -> str:
         return f"127.0.0.1:{self.daemon.bt_port}"
-
-
-SECRET = "push-secret-0123456789abcdef"
-HOUR = 3600
-
-
-def push_config(url: str, tmp_path: Path, **push: Any) -> Config:
-    """One instance ``test`` that is never polled (an hour between refreshes), with push."""
-    instance: dict[str, Any] = {"id": "test", "url": url, "fast_interval": HOUR}
-    return parse_config(
-        {
-            "instances": [{**instance, "full_interval": HOUR, **push.pop("instance", {})}],
-            "push": {"port": free_port(), "secret": SECRET, **push},
-            "state_dir": str(tmp_path / "state"),
-        }
-    )
-
-
-@contextlib.asynccontextmanager
-async def serving(config: Config) -> AsyncIterator[Daemon]:
-    """The daemon for the block; it must still be running at the end."""
-    daemon = Daemon(config)
-    stop = asyncio.Event()
-    task = asyncio.create_task(daemon.run(stop))
-    try:
-        await wait_for(lambda: _listening(daemon, task), "the push endpoint to listen")
-        yield daemon
-        assert not task.done(), "the daemon stopped on its own"
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 30)
-
-
-async def _listening(daemon: Daemon, task: asyncio.Task[None]) -> bool:
-    if task.done():
-        task.result()
-    return daemon.push is not None and daemon.push._runner is not None

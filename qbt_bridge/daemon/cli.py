@@ -10,7 +10,7 @@ import os
 import signal
 import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 
 import aiohttp
@@ -27,12 +27,14 @@ from qbt_bridge.clients.qbittorrent import (
 from qbt_bridge.core.errors import QbtBridgeError
 from qbt_bridge.core.models import StateGroup, Torrent, state_groups
 from qbt_bridge.core.units import format_bytes, format_speed
-from qbt_bridge.daemon.config import Config, ConfigError, load_config, parse_config
-from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
-from qbt_bridge.daemon.process import Daemon
+from qbt_bridge.daemon.config import Config, ConfigError, load_config
+from qbt_bridge.daemon.demo import LocalQBittorrent
+from qbt_bridge.daemon.process import Daemon, check_health
+from qbt_bridge.daemon.showcase import DEMO_NAME, Demo
 from qbt_bridge.engine.push import PushReceiver, push_line, send_notify
 
 _LOGGER = logging.getLogger("qbt_bridge")
+ENV_CONFIG = "QBT_BRIDGE_CONFIG"  # the config file when --config is not given (containers)
 ENV_PUSH_SECRET = "QBT_BRIDGE_PUSH_SECRET"  # noqa: S105 - a variable name
 
 
@@ -44,18 +46,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.debug else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    if args.command == "run":
-        return _run(args)
-    if args.command == "check-config":
-        return _check_config(args)
-    if args.command == "status":
-        return _status(args)
-    if args.command == "notify":
-        return _notify(args)
-    if args.command == "push-line":
-        return _push_line(args)
-    parser.print_help()
-    return 2
+    commands = {
+        "run": _run,
+        "check-config": _check_config,
+        "status": _status,
+        "notify": _notify,
+        "push-line": _push_line,
+        "health": _health,
+    }
+    if args.command not in commands:
+        parser.print_help()
+        return 2
+    return commands[args.command](args)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,12 +75,12 @@ def _parser() -> argparse.ArgumentParser:
             "qbittorrent-nox and Mosquitto on loopback and serves them."
         ),
     )
-    run.add_argument("--config", type=Path, help="YAML config file")
+    run.add_argument("--config", type=Path, default=_env_config(), help=CONFIG_HELP)
     run.add_argument(
         "--demo", action="store_true", help="throwaway local qBittorrent and Mosquitto"
     )
     check = sub.add_parser("check-config", help="validate a config file and exit")
-    check.add_argument("--config", type=Path, required=True, help="YAML config file")
+    _config_argument(check)
     status = sub.add_parser(
         "status",
         help="show a qBittorrent's live status",
@@ -119,8 +121,44 @@ def _parser() -> argparse.ArgumentParser:
         "push-line",
         help="print the line for qBittorrent's 'run external program' (secret included)",
     )
-    line.add_argument("--config", type=Path, required=True, help="YAML config file")
+    _config_argument(line)
+    health = sub.add_parser(
+        "health",
+        help="exit 0 while a running daemon is healthy (for container health checks)",
+        description=(
+            "Reads the health file the daemon rewrites every 15 s in its state folder: healthy "
+            "while it is fresh (at most 60 s old) and the MQTT broker, if any, is connected. "
+            "A qBittorrent that is down is shown, not counted."
+        ),
+    )
+    _config_argument(health)
     return parser
+
+
+CONFIG_HELP = f"YAML config file (default ${ENV_CONFIG})"
+
+
+def _env_config() -> Path | None:
+    value = os.environ.get(ENV_CONFIG)
+    return Path(value) if value else None
+
+
+def _config_argument(parser: argparse.ArgumentParser) -> None:
+    default = _env_config()
+    parser.add_argument(
+        "--config", type=Path, default=default, required=default is None, help=CONFIG_HELP
+    )
+
+
+def _health(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config)
+    except ConfigError as err:
+        print(f"qbt-bridge: {args.config}: {err}", file=sys.stderr)
+        return 2
+    healthy, text = check_health(config.state_dir)
+    print(f"qbt-bridge: {text}", file=sys.stdout if healthy else sys.stderr)
+    return 0 if healthy else 1
 
 
 def _check_config(args: argparse.Namespace) -> int:
@@ -178,11 +216,11 @@ def _push_line(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.demo or args.config is None:
-        if args.config is not None:
+        if args.config not in (None, _env_config()):
             print("qbt-bridge run: give --config or --demo, not both", file=sys.stderr)
             return 2
-        with _demo() as config:
-            return _serve(config, debug=args.debug)
+        with _demo() as demo:
+            return _serve(demo.config(), debug=args.debug, once_serving=demo.start_transfer)
     try:
         config = load_config(args.config)
     except ConfigError as err:
@@ -191,7 +229,12 @@ def _run(args: argparse.Namespace) -> int:
     return _serve(config, debug=args.debug)
 
 
-def _serve(config: Config, *, debug: bool) -> int:
+def _serve(
+    config: Config,
+    *,
+    debug: bool,
+    once_serving: Callable[[], Awaitable[None]] | None = None,
+) -> int:
     level = logging.DEBUG if debug else getattr(logging, config.log_level.upper())
     logging.getLogger().setLevel(level)
 
@@ -200,43 +243,57 @@ def _serve(config: Config, *, debug: bool) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await Daemon(config).run(stop)
+        daemon = Daemon(config)
+        async with asyncio.TaskGroup() as group:
+            group.create_task(daemon.run(stop))
+            if once_serving is not None:
+                group.create_task(_when_serving(daemon, stop, once_serving))
 
     asyncio.run(serve())
     return 0
 
 
+async def _when_serving(
+    daemon: Daemon, stop: asyncio.Event, job: Callable[[], Awaitable[None]]
+) -> None:
+    """Run ``job`` once every server has been read once (the demo's transfer starts then)."""
+    while not stop.is_set() and not all(b.store.initialised for b in daemon.bridges):
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.2)
+    if not stop.is_set():
+        try:
+            await job()
+        except (QbtBridgeError, TimeoutError) as err:
+            _LOGGER.warning("the demo's transfer did not start: %s", err)
+
+
 @contextlib.contextmanager
-def _demo() -> Iterator[Config]:
-    """A throwaway qBittorrent and Mosquitto, and a config that serves them."""
-    qbt = LocalQBittorrent()
-    broker = LocalMosquitto()
+def _demo() -> Iterator[Demo]:
+    """Two throwaway qBittorrents (one seeds the other) and a Mosquitto, removed on exit."""
+    demo = Demo()
     try:
-        qbt.start()
-        broker.start()
-        config = parse_config(
-            {
-                "instances": [
-                    {"id": "demo", "url": qbt.url, "username": qbt.username,
-                     "password": qbt.password},
-                ],
-                "mqtt": {"host": "127.0.0.1", "port": broker.port, "torrents": {"enabled": True}},
-                "state_dir": str(qbt.workspace / "state"),
-            }
-        )  # fmt: skip
+        demo.start()
+        port, qbt = demo.broker.port, demo.qbt
+        pub = f"mosquitto_pub -h 127.0.0.1 -p {port} -t qbt-bridge/demo/cmd"
         print(
             f"Demo: qBittorrent WebUI at {qbt.url} (user {qbt.username}, password "
-            f"{qbt.password}), Mosquitto on 127.0.0.1:{broker.port}; both are removed on exit.\n"
-            f"Watch:  mosquitto_sub -h 127.0.0.1 -p {broker.port} -t 'qbt-bridge/#' -v\n"
-            f"Try:    mosquitto_pub -h 127.0.0.1 -p {broker.port} "
-            "-t qbt-bridge/demo/cmd/alt_speed -m ON\n"
+            f"{qbt.password}), Mosquitto on 127.0.0.1:{port}; all removed on exit.\n"
+            f"Watch:  mosquitto_sub -h 127.0.0.1 -p {port} -t 'qbt-bridge/#' -v\n"
+            f"In a few seconds {DEMO_NAME}.bin ({demo.size // 2**20} MiB) starts downloading "
+            f"from a second throwaway qBittorrent, limited to {demo.rate // 1024} KiB/s (about "
+            "a minute): speeds, progress, an 'added' and a 'completed' event.\n"
+            f"Pause:  {pub}/pause -m {DEMO_NAME}\n"
+            f"Resume: {pub}/resume -m {DEMO_NAME}\n"
+            f"Try:    {pub}/alt_speed -m ON\n"
+            "Home Assistant on this machine: Settings → Devices & services → Add integration "
+            f"→ MQTT, broker 127.0.0.1, port {port} (no user); the device 'qBittorrent demo' "
+            "appears with its entities (the broker listens on loopback only).\n"
             "Stop with Ctrl-C.",
             flush=True,
         )
-        yield config
+        yield demo
     finally:
-        broker.cleanup()
-        qbt.cleanup()
+        demo.cleanup()
 
 
 def _notify(args: argparse.Namespace) -> int:

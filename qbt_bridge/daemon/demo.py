@@ -1,7 +1,9 @@
 """Throwaway local qBittorrent daemons: a fresh profile, a free loopback port, stopped by PID.
 
-The run command uses one when the user names no server; the tests use them for every release
-they cover. Three kinds of binary are known:
+``qbt-bridge run --demo`` runs two and a Mosquitto (``showcase.Demo``), and ``qbt-bridge
+status`` one when the user names no server; the tests use them for every release they cover.
+This module needs nothing beyond the standard library (the tests of the Home Assistant
+integration use it where the daemon's extras are not installed). Three kinds of binary are known:
 
 * ``host``   - the machine's own ``qbittorrent-nox`` (Debian 12: 4.5.2, Debian 13: 5.1.x);
 * ``trixie`` - Debian 13's 5.1.x unpacked with debootstrap, started through its own loader;

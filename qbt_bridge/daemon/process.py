@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import os
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qbt_bridge.core.errors import NotSupportedError, QbtBridgeError
@@ -29,6 +33,8 @@ if TYPE_CHECKING:
 
 
 _LOGGER = logging.getLogger(__name__)
+HEALTH_FILE = "health.json"  # in the state folder, rewritten every HEALTH_EVERY seconds
+HEALTH_EVERY = 15.0
 
 
 def make_bridge(instance: InstanceConfig, config: Config) -> Bridge:
@@ -102,7 +108,9 @@ class Daemon:
             if self.push is not None:
                 await self.push.start()  # a port in use ends the start here, with its error
                 stack.push_async_callback(self.push.stop)
+            stack.callback(self._health_path().unlink, missing_ok=True)
             async with asyncio.TaskGroup() as group:
+                group.create_task(self._keep_health(stop))
                 if self.push is not None and self.config.push is not None:
                     for bridge in self.bridges:
                         group.create_task(self._push_setup(bridge, self.config.push, stop))
@@ -112,6 +120,32 @@ class Daemon:
                     group.create_task(self.mqtt.run(stop))
                 if self.telegram is not None:
                     group.create_task(self.telegram.run(stop))
+
+    def _health_path(self) -> Path:
+        return self.config.state_dir / HEALTH_FILE
+
+    def health(self) -> dict[str, object]:
+        """What ``qbt-bridge health`` reads: the daemon's own state, and each server's."""
+        return {
+            "time": time.time(),
+            "pid": os.getpid(),
+            "instances": {b.instance_id: b.available for b in self.bridges},
+            "mqtt": None if self.mqtt is None else self.mqtt.connected.is_set(),
+            "push": None if self.push is None else self.push.port,
+        }
+
+    async def _keep_health(self, stop: asyncio.Event) -> None:
+        """Rewrite the health file while the loop turns (a stuck daemon leaves it to age)."""
+        path = self._health_path()
+        while not stop.is_set():
+            part = path.with_suffix(".tmp")
+            try:
+                part.write_text(json.dumps(self.health()), encoding="utf-8")
+                part.replace(path)
+            except OSError as err:
+                _LOGGER.warning("cannot write %s: %s", path, err.strerror)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), HEALTH_EVERY)
 
     async def _push_setup(self, bridge: Bridge, push: PushConfig, stop: asyncio.Event) -> None:
         """Once qBittorrent answers: set the push line when asked, else see whether it is set.
@@ -142,3 +176,25 @@ class Daemon:
                 delay = min(delay * 2, MAX_BACKOFF)
                 continue
             return
+
+
+def check_health(state_dir: Path, max_age: float = 4 * HEALTH_EVERY) -> tuple[bool, str]:
+    """Whether a running daemon keeps its health file fresh, and its MQTT connection up.
+
+    A server that is down is reported, not counted: that is qBittorrent's health, not ours.
+    """
+    path = state_dir / HEALTH_FILE
+    try:
+        health = json.loads(path.read_text(encoding="utf-8"))
+        age = time.time() - float(health["time"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False, f"no daemon health in {path} (not running, or another state_dir)"
+    servers = ", ".join(
+        f"{name} {'up' if up else 'down'}" for name, up in dict(health["instances"]).items()
+    )
+    if age > max_age:
+        return False, f"stale: the daemon last wrote {path} {age:.0f} s ago ({servers})"
+    if health.get("mqtt") is False:
+        return False, f"the MQTT broker is not connected ({servers})"
+    mqtt = "" if health.get("mqtt") is None else ", MQTT connected"
+    return True, f"ok ({servers}{mqtt})"

@@ -15,10 +15,12 @@ import pytest
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalQBittorrent, Release
+from qbt_bridge.daemon.process import check_health
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.core import HASH_CHUNK
 from qbt_bridge.engine.events import EventKind
-from tests.daemons import RELEASES, SECRET, Seed, push_config, require, serving
+from tests.daemon.serving import SECRET, push_config, serving
+from tests.daemons import RELEASES, Seed, require
 from tests.helpers import EventLog, wait_for
 
 HASH = "0123456789abcdef0123456789abcdef01234567"
@@ -134,3 +136,17 @@ async def test_a_flood_of_pushes_is_one_sweep(tmp_path: Path) -> None:
 
 async def _true(value: object) -> bool:
     return bool(value)
+
+
+async def test_the_daemon_keeps_a_health_file_while_it_runs(tmp_path: Path) -> None:
+    config = push_config("http://127.0.0.1:9", tmp_path)  # qBittorrent down: still healthy
+    async with serving(config):
+
+        async def healthy() -> str | None:
+            ok, text = check_health(config.state_dir)
+            return text if ok else None
+
+        assert await wait_for(healthy, "a fresh health file") == "ok (test down)"
+    ok, text = check_health(config.state_dir)  # stopped: gone, and said so
+    assert not ok
+    assert "no daemon health" in text

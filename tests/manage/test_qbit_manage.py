@@ -15,7 +15,7 @@ from qbt_bridge.core.errors import (
 )
 from qbt_bridge.daemon.demo import LocalQbitManage, free_port
 from qbt_bridge.engine.bridge import Bridge
-from tests.daemons import push_config, serving
+from tests.daemon.serving import push_config, serving
 from tests.helpers import tiny_torrent, wait_for
 
 

@@ -6,12 +6,18 @@ the integration names, in a fresh interpreter where the daemon's packages cannot
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
-INTEGRATION = Path(__file__).parents[2] / "custom_components" / "qbt_bridge"
+from qbt_bridge import __version__
+
+ROOT = Path(__file__).parents[2]
+INTEGRATION = ROOT / "custom_components" / "qbt_bridge"
 DAEMON_ONLY = ("aiomqtt", "paho", "telegram", "yaml")
 
 
@@ -30,3 +36,19 @@ def test_the_integrations_library_modules_need_no_daemon_package() -> None:
     code = f"import sys; {blocked}\n" + "\n".join(f"import {m}" for m in modules)
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
+
+
+def test_one_version_everywhere() -> None:
+    """The package, the integration's manifest and its library pin agree; hacs.json names
+    the oldest Home Assistant the tests run on."""
+    manifest = json.loads((INTEGRATION / "manifest.json").read_text())
+    assert manifest["version"] == __version__
+    assert manifest["requirements"] == [f"qbt-bridge=={__version__}"]
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in pyproject["project"]
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {
+        "attr": "qbt_bridge.__version__"
+    }
+    hacs = json.loads((ROOT / "hacs.json").read_text())
+    assert hacs["homeassistant"] == importlib.metadata.version("homeassistant")
+    assert "webhook" in manifest["dependencies"]
