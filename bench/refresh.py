@@ -7,9 +7,10 @@ its default settings, each with and without push, driven through the engine code
 runs (``make_bridge`` with the front's intervals; the integration's coordinator calls the same
 ``Bridge.refresh`` on its interval and on a push):
 
-  daemon(+push)  every 5 s transfer/info, torrents/count (4.6+) and the active torrents; a
-                 sync/maindata sweep every 300 s, 900 s once push works
-  ha(+push)      the same every 10 s; a sweep every 180 s, 900 s once push works
+  daemon(+push)  every 5 s transfer/info, torrents/count (4.6+) and the torrents that move
+                 data (downloads waiting for peers every 30 s); a sync/maindata sweep every
+                 300 s, 900 s once push works
+  ha(+push)      the same every 10 s; a sweep every 240 s, 900 s once push works
   ha-core        sync/maindata without rid every 30 s (Home Assistant's core integration)
   core@Ns        the same at a front's own freshness (what being as fresh would cost)
   info           torrents/info (the full list) every 30 s (most other integrations)
@@ -19,8 +20,8 @@ per minute. Per minute: qBittorrent's CPU (from /proc/<pid>/stat) and the viewer
 minus an idle window with the same churn; bytes received; requests; how old each kind of data
 can get; and a real completion (a 1 MiB download from a second daemon), from the moment a 50 ms
 watcher first sees it complete to the engine's event — pushed by qBittorrent's own program
-(curl) with push. ``--soak S`` also runs the real daemon (``qbt-bridge run``, push on) for S
-seconds against the loaded server and samples its RSS every 30 s.
+(curl) with push. ``--soak S`` also runs the real daemon (``qbt-bridge run``, push and MQTT on)
+for S seconds against the loaded server and samples its RSS every 30 s.
 
 Run: scripts/bench [--sizes 1000,5000,10000] [--window 60] [--soak 600]
 """
@@ -45,7 +46,7 @@ from typing import Any
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.core.torrentfile import bencode, make_torrent, read_torrent
-from qbt_bridge.daemon.demo import LocalQBittorrent, Release, free_port
+from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent, Release, free_port
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
 from qbt_bridge.engine.events import EventKind
 from qbt_bridge.engine.push import PushReceiver, PushTarget, install_push, push_line
@@ -73,7 +74,7 @@ class Front:
 
 
 # The daemon's defaults (daemon/config.py) and the integration's (custom_components/…/const.py).
-FRONTS = (Front("daemon", 5, 300, 900), Front("ha", 10, 180, 900))
+FRONTS = (Front("daemon", 5, 300, 900), Front("ha", 10, 240, 900))
 
 Work = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
@@ -327,12 +328,15 @@ async def measure(
 
 
 async def soak_daemon(qbt: LocalQBittorrent, seconds: float) -> None:
-    """The real daemon (push on, no fronts) against the loaded server: its RSS over time."""
+    """The real daemon (push and the MQTT front on) against the loaded server: RSS over time."""
     folder = Path(tempfile.mkdtemp(prefix="qbt-bench-soak-"))
+    broker = LocalMosquitto()
+    broker.start()
     config = folder / "config.yaml"
     config.write_text(
         f"instances:\n  - {{id: bench, url: '{qbt.url}', username: {qbt.username}, "
         f"password: '{qbt.password}'}}\npush: {{port: {free_port()}, install: true}}\n"
+        f"mqtt: {{host: 127.0.0.1, port: {broker.port}}}\n"
         "log_level: warning\n"
         f"state_dir: {folder / 'state'}\n",
         encoding="utf-8",
@@ -349,6 +353,7 @@ async def soak_daemon(qbt: LocalQBittorrent, seconds: float) -> None:
     finally:
         daemon.terminate()
         await daemon.wait()
+        broker.cleanup()
         shutil.rmtree(folder, ignore_errors=True)
     series = ", ".join(f"{m:.1f}" for m in samples)
     print(f"  daemon RSS every 30 s over {seconds:g} s (MiB): {series}")

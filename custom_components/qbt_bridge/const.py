@@ -23,7 +23,7 @@ CONF_PUSH_INSTALL: Final = "push_install"  # a request in the options form, neve
 DEFAULT_SCAN_INTERVAL: Final = 10  # seconds
 # Full sweeps (sync/maindata: O(torrents) CPU for qBittorrent), in seconds: the only way to see
 # edits made elsewhere to idle torrents. With push, added and finished torrents come without one.
-SWEEP_INTERVAL: Final = 180
+SWEEP_INTERVAL: Final = 240
 PUSH_SWEEP_INTERVAL: Final = 900
 DEFAULT_LIMIT: Final = 25
 MAX_LIMIT: Final = 500

@@ -26,9 +26,9 @@ from qbt_bridge.engine.push import (
     push_installed,
     push_line,
 )
-from qbt_bridge.mqtt import MqttFront
 
 if TYPE_CHECKING:
+    from qbt_bridge.mqtt import MqttFront
     from qbt_bridge.telegram import TelegramFront
 
 
@@ -76,6 +76,9 @@ class Daemon:
         self.bridges = [make_bridge(i, self.config) for i in self.config.instances]
         names = {i.id: i.name for i in self.config.instances}
         if self.config.mqtt is not None:
+            # Imported only when used, as the bot below: aiomqtt and paho.
+            from qbt_bridge.mqtt import MqttFront  # noqa: PLC0415
+
             named = [(bridge, names[bridge.instance_id]) for bridge in self.bridges]
             self.mqtt = MqttFront(self.config.mqtt, named)
         if self.config.telegram is not None:

@@ -32,6 +32,7 @@ _LOGGER = logging.getLogger(__name__)
 
 MIN_PREFIX = 6
 HASH_CHUNK = 200
+WAITING_EVERY = 30.0  # seconds between looks at downloads that wait (stalled or queued)
 MAX_BACKOFF = 60.0
 URL_WATCH = 60.0
 ALT_SPEED_EVERY = 6  # fast ticks between reads of the alt-speed mode
@@ -133,6 +134,7 @@ class Clock:
     ticks: int = 0
     watch_until: float = -1e18  # sweep on every tick until then (a link is being fetched)
     pushed: set[str] = field(default_factory=set)
+    last_waiting: float = -1e18
     push_working: bool = False  # a push came, or qBittorrent's program slots hold the push line
 
 

@@ -16,6 +16,7 @@ from qbt_bridge.engine.core import (
     ALT_SPEED_EVERY,
     HASH_CHUNK,
     MAX_BACKOFF,
+    WAITING_EVERY,
     EngineCore,
 )
 from qbt_bridge.engine.events import Event, EventKind
@@ -89,7 +90,16 @@ class Refresher(EngineCore):
         events = self.store.apply_transfer(info, alt)
         pushed, clock.pushed = clock.pushed, set()
         targets = set(self.store.active_hashes()) | pushed
+        waiting_due = now - clock.last_waiting >= WAITING_EVERY
+        if waiting_due:
+            targets |= set(self.store.waiting_hashes())
+            clock.last_waiting = now
         events += await self._fetch(targets)
+        if self._unexplained_activity() and not waiting_due and self.store.waiting_hashes():
+            # Something moves that the polled torrents do not explain: most likely a waiting
+            # download found a peer. Looking at those is cheap; a sweep is the last resort.
+            events += await self._fetch(self.store.waiting_hashes())
+            clock.last_waiting = now
         if (
             self._unexplained_activity()
             and now - clock.last_early_sweep >= self.policy.early_sweep_after
@@ -111,7 +121,7 @@ class Refresher(EngineCore):
             raise
         self.store.active_by_state = self.client.active_by_state  # known after a call
         events = self.store.apply_maindata(data)
-        clock.last_sweep = now
+        clock.last_sweep = clock.last_waiting = now  # it saw the waiting downloads too
         return events
 
     async def _fetch(self, hashes: Iterable[str]) -> list[Event]:

@@ -64,10 +64,11 @@ ACTIVE_STATES = frozenset(
         TorrentState.CHECKING_RESUME_DATA,
         TorrentState.ALLOCATING,
         TorrentState.MOVING,
-        TorrentState.STALLED_DL,
-        TorrentState.QUEUED_DL,
     }
 )
+# Downloads that wait (no peer sending, or queued): nothing moves until that changes, so they
+# are polled on a slower tier (and at once when the global speed says something started).
+WAITING_STATES = frozenset({TorrentState.STALLED_DL, TorrentState.QUEUED_DL})
 # While checking, progress says nothing about completion.
 _NEUTRAL_STATES = frozenset(
     {
@@ -162,6 +163,7 @@ class SyncStore:
         # every torrent would double the store's memory at 10 000 torrents).
         self._models: OrderedDict[str, Torrent] = OrderedDict()
         self._active: set[str] = set()  # kept up to date on every change, read every tick
+        self._waiting: set[str] = set()  # downloads that wait: read on the slower tier
         # Torrents first seen unsettled, at the start or while qBittorrent loads them: the
         # first settled view of each is its baseline (nothing announced that was true before).
         self._unsettled: set[str] = set()
@@ -298,8 +300,12 @@ class SyncStore:
         self._touched.move_to_end(torrent_hash)
 
     def active_hashes(self) -> list[str]:
-        """Torrents that move data or may start to soon: the ones worth polling often."""
+        """Torrents that move data (or check, fetch metadata, move files): polled every tick."""
         return list(self._active)
+
+    def waiting_hashes(self) -> list[str]:
+        """Downloads that wait for peers or their turn, moving nothing: the slower tier."""
+        return list(self._waiting)
 
     # ------------------------------------------------------------------ feeding
 
@@ -395,8 +401,13 @@ class SyncStore:
         state = _state_of(merged)
         if state in ACTIVE_STATES or merged.get("dlspeed") or merged.get("upspeed"):
             self._active.add(torrent_hash)
+            self._waiting.discard(torrent_hash)
         else:
             self._active.discard(torrent_hash)
+            if state in WAITING_STATES:
+                self._waiting.add(torrent_hash)
+            else:
+                self._waiting.discard(torrent_hash)
         # A torrent that shows up loading its resume data, and was added before the engine's
         # first view, was there before qBittorrent (re)started: not added. (A torrent added
         # now passes through that state too, with a fresh added_on.)
@@ -470,6 +481,7 @@ class SyncStore:
             self._touch(torrent_hash)
         self._models.pop(torrent_hash, None)
         self._active.discard(torrent_hash)
+        self._waiting.discard(torrent_hash)
         self._unsettled.discard(torrent_hash)
         if torrent_hash in self.ledger.complete:
             self.ledger.complete.discard(torrent_hash)

@@ -9,6 +9,7 @@ from qbt_bridge.core.models import StateGroup, TorrentState
 from qbt_bridge.core.torrentfile import read_torrent
 from qbt_bridge.daemon.demo import LocalQBittorrent, Release
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
+from qbt_bridge.engine.core import WAITING_EVERY
 from qbt_bridge.engine.events import EventKind
 from qbt_bridge.engine.store import DROPPED_KEYS
 from tests.daemons import Seed, require
@@ -247,14 +248,19 @@ async def test_fast_ticks_watch_active_torrents_and_sweeps_catch_the_rest(
     await wait_torrent(client, idle, lambda t: t.state.is_stopped)
     await wait_torrent(client, busy, lambda t: not t.state.is_stopped)
     await bridge.refresh()
-    assert busy in bridge.store.active_hashes()
-    assert idle not in bridge.store.active_hashes()
+    # No peer sends it anything: a download that waits, on the slower tier (30 s).
+    assert busy in bridge.store.waiting_hashes()
+    assert busy not in bridge.store.active_hashes()
+    assert idle not in bridge.store.active_hashes() + bridge.store.waiting_hashes()
 
     await client.torrents_create_category("late")
     await client.torrents_set_category([idle, busy], "late")
     await wait_torrent(client, idle, lambda t: t.category == "late")
     await wait_torrent(client, busy, lambda t: t.category == "late")
-    await bridge.refresh()  # a fast tick: only the active torrent is fetched
+    await bridge.refresh()  # a fast tick: the waiting download is not due yet
+    assert bridge.store.torrent(busy).category == ""
+    bridge._clock.last_waiting -= WAITING_EVERY  # 30 s later: its tier is due
+    await bridge.refresh()
     assert bridge.store.torrent(busy).category == "late"
     assert bridge.store.torrent(idle).category == ""
     await bridge.refresh(full=True)  # the sweep sees everything
