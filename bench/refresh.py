@@ -212,7 +212,9 @@ async def measure_front(
         await bridge.refresh(full=True)  # one steady-state sweep, to amortise
         sweep = (cpu_seconds(qbt.pid or 0) - cpu0, time.process_time() - own0,
                  client.bytes_received - bytes0)  # fmt: skip
-        share = 60.0 / interval
+        # From 5.1 every tick is a rid sweep (the cheapest read there): in the window already.
+        share = 0.0 if client.refresh_by_sweep else 60.0 / interval
+        interval = front.fast if client.refresh_by_sweep else interval
         name = f"{front.name}+push" if push else front.name
         print(f"  {name}: one rid sweep: qBittorrent {sweep[0]:.2f} s CPU, own {sweep[1]:.3f} s, "
               f"{sweep[2] / 1e3:.1f} kB; a sweep every {interval:g} s, "

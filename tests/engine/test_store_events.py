@@ -248,6 +248,14 @@ async def test_fast_ticks_watch_active_torrents_and_sweeps_catch_the_rest(
     await wait_torrent(client, idle, lambda t: t.state.is_stopped)
     await wait_torrent(client, busy, lambda t: not t.state.is_stopped)
     await bridge.refresh()
+    if client.refresh_by_sweep:  # 5.1+: a sweep with rid is the cheapest read: every tick
+        await client.torrents_create_category("late")
+        await client.torrents_set_category([idle, busy], "late")
+        await wait_torrent(client, idle, lambda t: t.category == "late")
+        await bridge.refresh()
+        assert bridge.store.torrent(idle).category == "late"
+        assert bridge.store.torrent(busy).category == "late"
+        return
     # No peer sends it anything: a download that waits, on the slower tier (30 s).
     assert busy in bridge.store.waiting_hashes()
     assert busy not in bridge.store.active_hashes()

@@ -40,6 +40,7 @@ from qbt_bridge.core.errors import (
 from qbt_bridge.core.versions import (
     WEBAPI_ACTIVE_BY_RATE,
     WEBAPI_API_KEY,
+    WEBAPI_CHEAP_SYNC,
     WEBAPI_STOP_START,
     Version,
     is_supported,
@@ -155,7 +156,15 @@ class RequestCore(AsyncClosing):
         auth = "api_key" if self._api_key else f"user={self.username!r}"
         return f"QBittorrentClient({self.base_url!r}, {auth})"
 
-    refresh_by_sweep = False  # transfer/info and torrents/info?hashes= are cheaper than a sweep
+    @property
+    def refresh_by_sweep(self) -> bool:
+        """From 5.1 (WebAPI 2.11.4) a ``sync/maindata`` with rid is the cheapest read of all.
+
+        It answers only what changed and costs qBittorrent well under a millisecond at 10 000
+        torrents, where ``torrents/info`` for 100 hashes costs it 14 ms; before, a sweep is
+        O(torrents) (1.6 s on 4.5.2) and targeted reads are cheaper (``bench/signals.py``).
+        """
+        return self._webapi_version is not None and self._webapi_version >= WEBAPI_CHEAP_SYNC
 
     @property
     def product(self) -> str:
