@@ -53,6 +53,7 @@ async def main() -> None:
 
             async def sweep() -> None:  # as the engine sweeps: each call with the last rid
                 rid[0] = (await client.sync_maindata(rid[0])).rid
+
             signals: list[tuple[str, Callable[[], Awaitable[Any]], int]] = [
                 ("transfer/info", client.transfer_info, args.calls),
                 ("torrents/count", client.torrents_count, args.calls),
