@@ -207,6 +207,7 @@ async def measure_front(
             await install_push(bridge, push_line(url), url)  # push works from here on
         interval = bridge.sweep_interval
         await bridge.refresh()  # the first full dump, outside the window
+        await client.webapi_version()  # refresh_by_sweep below goes by it
         await asyncio.sleep(front.fast)
         cpu0, own0, bytes0 = cpu_seconds(qbt.pid or 0), time.process_time(), client.bytes_received
         await bridge.refresh(full=True)  # one steady-state sweep, to amortise
