@@ -150,11 +150,17 @@ def _config_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _health(args: argparse.Namespace) -> int:
+def _load(path: Path) -> Config | None:
+    """The config, or None after saying on stderr what is wrong with it."""
     try:
-        config = load_config(args.config)
+        return load_config(path)
     except ConfigError as err:
-        print(f"qbt-bridge: {args.config}: {err}", file=sys.stderr)
+        print(f"qbt-bridge: {path}: {err}", file=sys.stderr)
+        return None
+
+
+def _health(args: argparse.Namespace) -> int:
+    if (config := _load(args.config)) is None:
         return 2
     healthy, text = check_health(config.state_dir)
     print(f"qbt-bridge: {text}", file=sys.stdout if healthy else sys.stderr)
@@ -162,10 +168,7 @@ def _health(args: argparse.Namespace) -> int:
 
 
 def _check_config(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-    except ConfigError as err:
-        print(f"qbt-bridge: {args.config}: {err}", file=sys.stderr)
+    if (config := _load(args.config)) is None:
         return 2
     fronts = " and ".join(
         name for name, on in (("MQTT", config.mqtt), ("Telegram", config.telegram)) if on
@@ -194,17 +197,11 @@ def _push_urls(config: Config) -> dict[str, str]:
     assert config.push is not None  # noqa: S101
     push = config.push
     receiver = PushReceiver({}, push.listen, push.port)
-    return {
-        i.id: f"{push.url}/push/{i.id}" if push.url else receiver.url(i.id)
-        for i in config.instances
-    }
+    return {i.id: receiver.url(i.id, push.url) for i in config.instances}
 
 
 def _push_line(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-    except ConfigError as err:
-        print(f"qbt-bridge: {args.config}: {err}", file=sys.stderr)
+    if (config := _load(args.config)) is None:
         return 2
     if config.push is None:
         print(f"qbt-bridge: {args.config}: no push: section", file=sys.stderr)
@@ -221,10 +218,7 @@ def _run(args: argparse.Namespace) -> int:
             return 2
         with _demo() as demo:
             return _serve(demo.config(), debug=args.debug, once_serving=demo.start_transfer)
-    try:
-        config = load_config(args.config)
-    except ConfigError as err:
-        print(f"qbt-bridge: {args.config}: {err}", file=sys.stderr)
+    if (config := _load(args.config)) is None:
         return 2
     return _serve(config, debug=args.debug)
 

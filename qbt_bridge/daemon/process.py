@@ -96,8 +96,7 @@ class Daemon:
         """The URL qBittorrent posts an instance's pushes to."""
         assert self.push is not None  # noqa: S101
         assert self.config.push is not None  # noqa: S101
-        base = self.config.push.url
-        return f"{base}/push/{instance}" if base else self.push.url(instance)
+        return self.push.url(instance, self.config.push.url)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until ``stop`` is set; then say goodbye on every front and close the clients."""

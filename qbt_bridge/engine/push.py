@@ -177,9 +177,15 @@ class PushReceiver:
         self.secret = secret
         self._runner: web.AppRunner | None = None
 
-    def url(self, instance: str, host: str | None = None) -> str:
-        """Where an instance's pushes go (as seen from ``host``; default: the listen address)."""
-        where = host or ("127.0.0.1" if self.host in {"0.0.0.0", "::", ""} else self.host)  # noqa: S104
+    def url(self, instance: str, base: str | None = None) -> str:
+        """Where an instance's pushes go.
+
+        Below ``base`` (how qBittorrent reaches this endpoint) when given, else at the listen
+        address (loopback for "every interface").
+        """
+        if base:
+            return f"{base}/push/{instance}"
+        where = "127.0.0.1" if self.host in {"0.0.0.0", "::", ""} else self.host  # noqa: S104
         where = f"[{where}]" if ":" in where else where
         return f"http://{where}:{self.port}/push/{instance}"
 
