@@ -13,7 +13,7 @@ from qbt_bridge.core.torrentfile import make_torrent, read_torrent
 from qbt_bridge.daemon.config import Config, parse_config
 from qbt_bridge.daemon.demo import START_TIMEOUT, LocalMosquitto, LocalQBittorrent, free_port
 
-DEMO_SIZE = 16 * 2**20  # the file the demo downloads
+DEMO_SIZE = 32 * 2**20  # the file the demo downloads: ~70 s at DEMO_RATE (16 MiB took 34 s)
 DEMO_RATE = 512 * 1024  # bytes/s: about a minute for it
 DEMO_NAME = "qbt-bridge-demo"
 
