@@ -71,6 +71,15 @@ SCHEMAS: dict[str, vol.Schema] = {
         }
     ),
     "rss_remove_rule": vol.Schema({**_ENTRY, vol.Required("name"): cv.string}),
+    "search_add": vol.Schema(
+        {
+            **_ENTRY,
+            vol.Required("job_id"): vol.All(vol.Coerce(int), vol.Range(min=0)),
+            vol.Required("index"): vol.All(vol.Coerce(int), vol.Range(min=0)),
+            vol.Optional("category"): cv.string,
+            vol.Optional("tags"): vol.All(cv.ensure_list, [cv.string]),
+        }
+    ),
     "search": vol.Schema(
         {
             **_ENTRY,
@@ -112,6 +121,7 @@ OFFERED: dict[str, str] = {
     "rss_remove_rule": "action rss_remove_rule",
     "search_start": "action search",
     "search_results": "action search (waits for the results)",
+    "search_add": "action search_add (by the index the search action returned)",
     "list": "action get_torrents",
     "manage": "action run_qbit_manage",
     "pause_all": "button Pause all",
@@ -130,7 +140,6 @@ NOT_OFFERED: dict[str, str] = {
     "rss_enable_rule": "not yet an action", "rss_rename_rule": "not yet an action",
     "rss_matching": "not yet an action",
     "search_plugins": "plugins are managed in qBittorrent's own UI",
-    "search_add": "planned: search_add (issue: 5.3's whole WebAPI, item 8)",
     "search_stop": "the search action stops its job itself",
     "search_delete": "the search action deletes its job itself",
 }  # fmt: skip
@@ -140,10 +149,12 @@ TABLE_ACTIONS = {
     "set_category": "set_category", "add_tags": "add_tags", "remove_tags": "remove_tags",
     "set_limits": "set_torrent_limits", "rss_add_rule": "rss_set_rule",
     "rss_remove_rule": "rss_remove_rule", "run_qbit_manage": "manage",
+    "search_add": "search_add",
 }  # fmt: skip
 RESPONSES = {"add_torrent": SupportsResponse.OPTIONAL, "search": SupportsResponse.ONLY,
              "get_torrents": SupportsResponse.ONLY,
-             "run_qbit_manage": SupportsResponse.OPTIONAL}  # fmt: skip
+             "run_qbit_manage": SupportsResponse.OPTIONAL,
+             "search_add": SupportsResponse.OPTIONAL}  # fmt: skip
 
 
 def _bridge(hass: HomeAssistant, call: ServiceCall) -> Bridge:

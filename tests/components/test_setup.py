@@ -23,7 +23,7 @@ from qbt_bridge.core.versions import Version
 from qbt_bridge.daemon.demo import LocalQbitManage, LocalQBittorrent
 from tests.components.conftest import entity_id, make_entry
 from tests.daemons import Seed
-from tests.helpers import SEARCH_PLUGIN, FileServer, tiny_torrent, wait_for
+from tests.helpers import SEARCH_PLUGIN, FileServer, tiny_torrent, wait_for, wait_torrent
 
 MAGNET = "magnet:?xt=urn:btih:" + "ab" * 20 + "&dn=from-home-assistant"
 
@@ -299,9 +299,18 @@ async def test_buttons_pause_and_resume_everything(
         assert (await qbt_client.torrents_info(hashes=[info_hash]))[0].state.is_stopped is stopped
 
 
-async def test_search_action_returns_results_without_links(
-    hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient, files: FileServer
+async def test_search_action_returns_results_without_links_and_search_add_adds_one(
+    hass: HomeAssistant,
+    loaded: MockConfigEntry,
+    qbt_client: QBittorrentClient,
+    files: FileServer,
+    tmp_path: Path,
 ) -> None:
+    found_hashes = []
+    for index in range(3):
+        data, info_hash = tiny_torrent(tmp_path, f"ha-found-{index}")
+        files.add(f"/files/result-{index}.torrent", data, "application/x-bittorrent")
+        found_hashes.append(info_hash)
     url = files.add("/plugins/qbtbridgetest.py", SEARCH_PLUGIN.format(port=files.port).encode())
     await qbt_client.search_install_plugin([url])
     await wait_for(qbt_client.search_plugins, "the plugin")
@@ -316,6 +325,23 @@ async def test_search_action_returns_results_without_links(
     assert found["finished"] is True
     assert [r["seeders"] for r in found["results"]] == [42, 17, 5]  # type: ignore[index, union-attr]
     assert "http" not in json.dumps(found)
+    added = await hass.services.async_call(
+        DOMAIN, "search_add",
+        {"config_entry_id": loaded.entry_id, "job_id": found["job_id"], "index": 0,
+         "category": "found"},
+        blocking=True, return_response=True,
+    )  # fmt: skip
+    assert added is not None
+    best = found_hashes[1]  # 42 seeders: result-1
+    assert added["hash"] == best
+    torrent = await wait_torrent(qbt_client, best, lambda t: t.category == "found")
+    assert torrent.hash == best
+    with pytest.raises(ServiceValidationError, match="no result number 9"):
+        await hass.services.async_call(
+            DOMAIN, "search_add",
+            {"config_entry_id": loaded.entry_id, "job_id": found["job_id"], "index": 9},
+            blocking=True,
+        )  # fmt: skip
 
 
 async def test_bad_action_input_is_refused_clearly(
