@@ -39,9 +39,11 @@ from qbt_bridge.engine import (
     detect_server,
     normalize_url,
 )
+from qbt_bridge.engine.catalog import ORDERS
 
 from . import push
 from .const import (
+    CONF_ACTIVE_ONLY,
     CONF_API_KEY,
     CONF_CATEGORIES,
     CONF_CLIENT,
@@ -49,6 +51,7 @@ from .const import (
     CONF_LIMIT,
     CONF_MANAGE_ON_PUSH,
     CONF_MANAGE_URL,
+    CONF_ORDER,
     CONF_PUSH_INSTALL,
     CONF_STATES,
     CONF_TAGS,
@@ -268,6 +271,14 @@ class QbtBridgeOptionsFlow(OptionsFlow):
                 vol.Required(CONF_LIMIT, default=options.get(CONF_LIMIT, DEFAULT_LIMIT)): vol.All(
                     vol.Coerce(int), vol.Range(min=1, max=MAX_LIMIT)
                 ),
+                vol.Required(CONF_ORDER, default=options.get(CONF_ORDER, "newest")): (
+                    selector.SelectSelector(
+                        selector.SelectSelectorConfig(
+                            options=list(ORDERS), translation_key=CONF_ORDER
+                        )
+                    )
+                ),
+                vol.Required(CONF_ACTIVE_ONLY, default=options.get(CONF_ACTIVE_ONLY, False)): bool,
                 vol.Optional(
                     CONF_MANAGE_URL, description={"suggested_value": options.get(CONF_MANAGE_URL)}
                 ): str,

@@ -10,9 +10,11 @@ from homeassistant.const import CONF_SCAN_INTERVAL
 from qbt_bridge.engine.catalog import TorrentFilter
 
 from .const import (
+    CONF_ACTIVE_ONLY,
     CONF_CATEGORIES,
     CONF_EVENTS,
     CONF_LIMIT,
+    CONF_ORDER,
     CONF_STATES,
     CONF_TAGS,
     CONF_TORRENTS,
@@ -35,6 +37,8 @@ def torrent_filter(options: Mapping[str, Any]) -> TorrentFilter:
         categories=split_list(options.get(CONF_CATEGORIES)),
         tags=split_list(options.get(CONF_TAGS)),
         limit=int(options.get(CONF_LIMIT, DEFAULT_LIMIT)),
+        order=str(options.get(CONF_ORDER, "newest")),
+        active_only=bool(options.get(CONF_ACTIVE_ONLY, False)),
     )
 
 

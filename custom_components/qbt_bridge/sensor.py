@@ -127,12 +127,11 @@ async def async_setup_entry(
 
     @callback
     def sync_torrents() -> None:
-        wanted = set(selected_torrents(coordinator.bridge.store, rule))
-        new = wanted - known
+        ordered = selected_torrents(coordinator.bridge.store, rule)
+        wanted = set(ordered)
+        new = [h for h in ordered if h not in known]  # added in the option's order
         if new:
-            async_add_entities(
-                TorrentSensor(coordinator, d, h) for h in sorted(new) for d in per_torrent
-            )
+            async_add_entities(TorrentSensor(coordinator, d, h) for h in new for d in per_torrent)
         for gone in known - wanted:
             _remove_torrent(hass, entry, gone)
         known.clear()

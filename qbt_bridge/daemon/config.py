@@ -23,7 +23,7 @@ from qbt_bridge.api.commands import STATE_GROUP
 from qbt_bridge.clients.detect import ClientKind
 from qbt_bridge.clients.http import normalize_url
 from qbt_bridge.core.errors import QbtBridgeError
-from qbt_bridge.engine.catalog import TorrentFilter
+from qbt_bridge.engine.catalog import ORDERS, TorrentFilter
 from qbt_bridge.engine.push import PUSH_COMMANDS, SECRET_PATTERN, SECRET_RULE
 from qbt_bridge.mqtt.settings import (
     DEFAULT_DISCOVERY_PREFIX,
@@ -208,6 +208,8 @@ TORRENTS_SCHEMA = vol.Schema(
         vol.Optional("categories", default=list): [str],
         vol.Optional("tags", default=list): [str],
         vol.Optional("limit", default=50): vol.All(_INT, vol.Range(min=1, max=100_000)),
+        vol.Optional("order", default="newest"): vol.In(ORDERS),
+        vol.Optional("active_only", default=False): bool,
     }
 )
 
@@ -464,6 +466,8 @@ def _mqtt(raw: dict[str, Any], base: Path) -> MqttConfig:
             categories=frozenset(torrents["categories"]),
             tags=frozenset(torrents["tags"]),
             limit=torrents["limit"],
+            order=torrents["order"],
+            active_only=torrents["active_only"],
         ),
     )
 

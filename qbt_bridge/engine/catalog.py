@@ -25,6 +25,12 @@ class TorrentFilter:
     categories: frozenset[str] = frozenset()
     tags: frozenset[str] = frozenset()
     limit: int = 50
+    order: str = "newest"  # one of ORDERS: which torrents the cap keeps, and in what order
+    active_only: bool = False  # only torrents in qBittorrent's "active" filter
+
+
+# How the torrents that get entities are ordered (and so which ones the cap keeps).
+ORDERS = ("newest", "oldest", "ratio", "progress", "name")
 
 
 class Platform(StrEnum):
@@ -217,22 +223,37 @@ def torrent_values(torrent: Torrent) -> dict[str, Any]:
 
 
 def matches(store: SyncStore, torrent_hash: str, rule: TorrentFilter) -> bool:
-    """Whether a torrent passes a per-torrent filter (the cap is applied by ``newest``)."""
-    if rule.states and not rule.states.intersection(g.value for g in store.groups(torrent_hash)):
+    """Whether a torrent passes a per-torrent filter (the cap is applied by ``capped``)."""
+    groups = {g.value for g in store.groups(torrent_hash)}
+    if rule.states and not rule.states.intersection(groups):
+        return False
+    if rule.active_only and StateGroup.ACTIVE.value not in groups:
         return False
     if rule.categories and store.category(torrent_hash) not in rule.categories:
         return False
     return not rule.tags or bool(rule.tags.intersection(store.torrent_tags(torrent_hash)))
 
 
-def newest(store: SyncStore, hashes: Iterable[str], limit: int) -> list[str]:
-    """At most ``limit`` of ``hashes``, the most recently added first."""
-    ranked = sorted(hashes, key=lambda h: (store.raw(h).get("added_on", 0), h), reverse=True)
-    return ranked[:limit]
+def capped(store: SyncStore, hashes: Iterable[str], rule: TorrentFilter) -> list[str]:
+    """At most ``rule.limit`` of ``hashes``, in the rule's order.
+
+    Newest added first by default; oldest first; highest ratio or progress first; names A to Z.
+    """
+
+    def key(h: str) -> tuple[Any, str]:
+        raw = store.raw(h)
+        if rule.order == "name":
+            return (str(raw.get("name", "")).casefold(), h)
+        if rule.order in {"ratio", "progress"}:
+            return (-float(raw.get(rule.order) or 0), h)
+        added = int(raw.get("added_on") or 0)
+        return (-added if rule.order == "newest" else added, h)
+
+    return sorted(hashes, key=key)[: rule.limit]
 
 
 def selected_torrents(store: SyncStore, rule: TorrentFilter) -> list[str]:
-    """The torrents that get per-torrent entities: matching the filter, newest first, capped."""
+    """The torrents that get per-torrent entities: matching the filter, in order, capped."""
     if not rule.enabled:
         return []
-    return newest(store, (h for h in store.hashes() if matches(store, h, rule)), rule.limit)
+    return capped(store, (h for h in store.hashes() if matches(store, h, rule)), rule)

@@ -24,9 +24,9 @@ from qbt_bridge.engine.catalog import (
     EntityDescription,
     Platform,
     TorrentFilter,
+    capped,
     global_values,
     matches,
-    newest,
     supported,
     torrent_values,
 )
@@ -408,8 +408,8 @@ class InstanceView:
                 )
 
     def _select(self) -> set[str]:
-        """The matching torrents within the cap, newest first."""
-        return set(newest(self.bridge.store, self._matching, self.rule.limit))
+        """The matching torrents within the cap, in the rule's order."""
+        return set(capped(self.bridge.store, self._matching, self.rule))
 
     def owns(self, topic: str) -> bool:
         """Whether a retained topic is one of this instance's per-torrent topics."""

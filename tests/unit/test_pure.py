@@ -9,6 +9,7 @@ import pytest
 
 from qbt_bridge.clients.http import normalize_url
 from qbt_bridge.core.models import (
+    MainData,
     RssRule,
     ServerState,
     StateGroup,
@@ -27,6 +28,8 @@ from qbt_bridge.core.torrentfile import (
     read_torrent,
 )
 from qbt_bridge.core.versions import Version, is_supported
+from qbt_bridge.engine.catalog import TorrentFilter, selected_torrents
+from qbt_bridge.engine.store import SyncStore
 
 
 def test_bencode_round_trip() -> None:
@@ -190,3 +193,27 @@ def test_urls_are_normalised(given: str, want: str) -> None:
 def test_bad_urls_are_refused(bad: str) -> None:
     with pytest.raises(ValueError):
         normalize_url(bad)
+
+
+def test_per_torrent_entities_follow_the_chosen_order_and_the_active_filter() -> None:
+    store = SyncStore()
+    rows = {
+        "a" * 40: {"name": "Charlie", "added_on": 300, "ratio": 0.5, "progress": 0.2,
+                   "state": "downloading", "dlspeed": 5},
+        "b" * 40: {"name": "alpha", "added_on": 100, "ratio": 2.0, "progress": 1.0,
+                   "state": "stalledUP"},
+        "c" * 40: {"name": "Bravo", "added_on": 200, "ratio": 1.0, "progress": 0.7,
+                   "state": "stoppedDL"},
+    }  # fmt: skip
+    store.apply_maindata(MainData.from_api({"rid": 1, "full_update": True, "torrents": rows}))
+    a, b, c = "a" * 40, "b" * 40, "c" * 40
+    expected = {
+        "newest": [a, c, b], "oldest": [b, c, a], "ratio": [b, c, a],
+        "progress": [b, c, a], "name": [b, c, a],
+    }  # fmt: skip
+    for order, wanted in expected.items():
+        rule = TorrentFilter(enabled=True, limit=3, order=order)
+        assert selected_torrents(store, rule) == wanted, order
+    assert selected_torrents(store, TorrentFilter(enabled=True, limit=2, order="ratio")) == [b, c]
+    active = TorrentFilter(enabled=True, active_only=True)
+    assert selected_torrents(store, active) == [a]  # data moving (5.2+ meaning; by state before)
