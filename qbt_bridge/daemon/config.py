@@ -269,6 +269,7 @@ TELEGRAM_SCHEMA = vol.Schema(
         vol.Optional("page_size", default=8): vol.All(_INT, vol.Range(min=1, max=20)),
         vol.Optional("api_url", default=DEFAULT_TELEGRAM_API): _url,
         vol.Optional("poll_timeout", default=30): vol.All(_INT, vol.Range(min=0, max=60)),
+        vol.Optional("tag_adder", default=False): bool,
     }
 )
 
@@ -494,6 +495,7 @@ def _telegram(raw: dict[str, Any], instance_ids: list[str]) -> TelegramConfig:
         page_size=raw["page_size"],
         api_url=raw["api_url"],
         poll_timeout=raw["poll_timeout"],
+        tag_adder=raw["tag_adder"],
     )
 
 

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from qbt_bridge.core.errors import ConnectionFailedError, InvalidRequestError, QbtBridgeError
+from qbt_bridge.engine import Capability
 from qbt_bridge.engine.bridge import AddOutcome, Bridge
 from qbt_bridge.telegram.access import Access, chat_of
 from qbt_bridge.telegram.buttons import SetCategory, key
@@ -92,6 +93,8 @@ class AddCommands(Access):
         """Add each source; one answer line each (name, or why it failed)."""
         lines: list[str] = []
         added: list[str] = []
+        if self.settings.tag_adder and bridge.supports(Capability.TAGS):
+            options = {**options, "tags": [*options.get("tags", ()), adder_tag(update)]}
         for label, source in sources:
             try:
                 outcome = await bridge.add(source, **options)
@@ -163,3 +166,11 @@ def add_arguments(words: list[str]) -> tuple[list[str], dict[str, Any]]:
                 f"{cut(word, 40)!r} is neither a magnet/http(s) link nor category=, tags=, paused"
             )
     return links, options
+
+
+def adder_tag(update: Update) -> str:
+    """``tg:<username>`` (or ``tg:<user id>``) of whoever sent the update."""
+    user = update.effective_user
+    if user is None:  # pragma: no cover - adds come from users
+        return "tg:unknown"
+    return f"tg:{user.username or user.id}"

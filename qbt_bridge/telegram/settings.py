@@ -32,6 +32,7 @@ class TelegramConfig:
     page_size: int = 8
     api_url: str = DEFAULT_TELEGRAM_API
     poll_timeout: int = 30
+    tag_adder: bool = False  # tag each torrent added from the chat with its user (tg:alice)
 
     def user(self, user_id: int | None) -> TelegramUser | None:
         """The allow-list entry of a user id, or None."""

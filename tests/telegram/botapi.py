@@ -277,7 +277,7 @@ class BotApi:
 
 
 def _user(user: int) -> dict[str, Any]:
-    return {"id": user, "is_bot": False, "first_name": f"user{user}"}
+    return {"id": user, "is_bot": False, "first_name": f"user{user}", "username": f"user{user}"}
 
 
 def _error(code: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:

@@ -217,3 +217,19 @@ async def test_qbittorrent_down_mid_conversation(botapi: BotApi, tmp_path: Path)
 
 async def _available(run: Running) -> bool:
     return bool(run.daemon.bridges[0].available)
+
+
+async def test_the_adder_tag_names_who_added_it(
+    qbt: LocalQBittorrent,
+    qbt_client: QBittorrentClient,
+    botapi: BotApi,
+    admin: Chat,
+    tmp_path: Path,
+) -> None:
+    config = telegram_config(qbt, botapi, tmp_path, tag_adder=True)
+    async with running_bot(config):
+        magnet = "magnet:?xt=urn:btih:" + "9a" * 20 + "&dn=tagged-by-adder"
+        answer = await admin.say(f"/add {magnet} tags=mine")
+        assert "Added <b>tagged-by-adder</b>" in answer["text"]
+        torrent = (await qbt_client.torrents_info(hashes=["9a" * 20]))[0]
+        assert set(torrent.tags) == {"mine", f"tg:user{admin.user}"}
