@@ -139,13 +139,18 @@ class Daemon:
     async def _keep_health(self, stop: asyncio.Event) -> None:
         """Rewrite the health file while the loop turns (a stuck daemon leaves it to age)."""
         path = self._health_path()
+        failing = False  # a folder that cannot be written is said once, not every 15 s
         while not stop.is_set():
             part = path.with_suffix(".tmp")
             try:
                 part.write_text(json.dumps(self.health()), encoding="utf-8")
                 part.replace(path)
             except OSError as err:
-                _LOGGER.warning("cannot write %s: %s", path, err.strerror)
+                if not failing:
+                    _LOGGER.warning("cannot write %s: %s", path, err.strerror)
+                failing = True
+            else:
+                failing = False
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), HEALTH_EVERY)
 

@@ -41,30 +41,37 @@ class ManageService(TorrentActions):
         dry_run: bool = False,
     ) -> ManageOutcome:
         """Run qbit_manage commands (on the targeted torrents only, when given)."""
-        if self.manage_client is None:
-            raise NotSupportedError(f"no qbit_manage is configured for {self.instance_id}")
-        names = check_commands(commands, with_hashes=targets is not None)
+        names = self._manage_names(commands, with_hashes=targets is not None)  # before resolving
         hashes = await self.resolve(targets) if targets is not None else None
-        result = await self.manage_client.run_command(
-            names, hashes=hashes, dry_run=dry_run, config_file=self.manage_config
-        )
+        outcome = await self._run_manage(names, hashes, dry_run=dry_run)
         if not dry_run:
             self.request_sweep()  # it may have re-categorised, tagged or removed torrents
-        return ManageOutcome(result.status, result.message, tuple(result.results))
+        return outcome
 
     async def manage_pushed(self, commands: Iterable[str], hashes: Iterable[str]) -> ManageOutcome:
         """Run qbit_manage commands on torrents qBittorrent just pushed, then look again.
 
         The ids are not resolved first: a torrent added a moment ago may not be in the store yet.
         """
-        if self.manage_client is None:
-            raise NotSupportedError(f"no qbit_manage is configured for {self.instance_id}")
+        names = self._manage_names(commands, with_hashes=True)
         wanted = sorted({h.lower() for h in hashes})
-        result = await self.manage_client.run_command(
-            check_commands(commands, with_hashes=True),
-            hashes=wanted,
-            config_file=self.manage_config,
-        )
+        outcome = await self._run_manage(names, wanted)
         for torrent_hash in wanted:  # tags or category may have moved: a targeted look
             self.notify(torrent_hash)
+        return outcome
+
+    def _manage_names(self, commands: Iterable[str], *, with_hashes: bool) -> list[str]:
+        """The command names, checked (and that there is a qbit_manage to run them)."""
+        if self.manage_client is None:
+            raise NotSupportedError(f"no qbit_manage is configured for {self.instance_id}")
+        return check_commands(commands, with_hashes=with_hashes)
+
+    async def _run_manage(
+        self, names: list[str], hashes: list[str] | None, *, dry_run: bool = False
+    ) -> ManageOutcome:
+        """One ``run-command`` call with checked names."""
+        assert self.manage_client is not None  # noqa: S101 - _manage_names checked it
+        result = await self.manage_client.run_command(
+            names, hashes=hashes, dry_run=dry_run, config_file=self.manage_config
+        )
         return ManageOutcome(result.status, result.message, tuple(result.results))

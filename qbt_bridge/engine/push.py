@@ -133,22 +133,10 @@ class PushTarget:
             await asyncio.gather(self._task, return_exceptions=True)
 
 
-async def answer_push(
-    target: PushTarget | None, request: web.Request, secret: str | None = None
-) -> web.Response:
-    """Answer one push request (the daemon's endpoint and Home Assistant's webhook share it)."""
+async def answer_push(target: PushTarget, request: web.Request) -> web.Response:
+    """Answer one push request's ids (the daemon's endpoint and Home Assistant's webhook)."""
     peer = request.remote or "?"
-    once = target.once if target is not None else _Once()
-    if secret is not None:
-        given = request.headers.get("Authorization", "")
-        if not hmac.compare_digest(given.encode(), f"Bearer {secret}".encode()):
-            once.warn(f"secret {peer}", "push from %s refused: wrong or missing secret", peer)
-            return web.Response(
-                status=401, text="wrong or missing secret (send 'Authorization: Bearer …')\n"
-            )
-        once.clear(f"secret {peer}")
-    if target is None:
-        return web.Response(status=404, text="no such instance\n")
+    once = target.once
     try:
         form = await request.post()
         values = [str(v) for v in (*form.getall("hash", []), *request.query.getall("hash", []))]
@@ -175,6 +163,7 @@ class PushReceiver:
         self.host = host
         self.port = port
         self.secret = secret
+        self._once = _Once()  # refused secrets: one line per peer until it gets one right
         self._runner: web.AppRunner | None = None
 
     def url(self, instance: str, base: str | None = None) -> str:
@@ -212,8 +201,19 @@ class PushReceiver:
             await target.close()
 
     async def _push(self, request: web.Request) -> web.Response:
+        if self.secret is not None:
+            peer = request.remote or "?"
+            given = request.headers.get("Authorization", "")
+            if not hmac.compare_digest(given.encode(), f"Bearer {self.secret}".encode()):
+                self._once.warn(peer, "push from %s refused: wrong or missing secret", peer)
+                return web.Response(
+                    status=401, text="wrong or missing secret (send 'Authorization: Bearer …')\n"
+                )
+            self._once.clear(peer)
         target = self.targets.get(request.match_info["instance"])
-        return await answer_push(target, request, self.secret)
+        if target is None:
+            return web.Response(status=404, text="no such instance\n")
+        return await answer_push(target, request)
 
 
 def push_line(url: str, secret: str | None = None) -> str:

@@ -95,15 +95,14 @@ class Refresher(EngineCore):
             targets |= set(self.store.waiting_hashes())
             clock.last_waiting = now
         events += await self._fetch(targets)
-        if self._unexplained_activity() and not waiting_due and self.store.waiting_hashes():
+        unexplained = self._unexplained_activity()
+        if unexplained and not waiting_due and (waiting := self.store.waiting_hashes()):
             # Something moves that the polled torrents do not explain: most likely a waiting
             # download found a peer. Looking at those is cheap; a sweep is the last resort.
-            events += await self._fetch(self.store.waiting_hashes())
+            events += await self._fetch(waiting)
             clock.last_waiting = now
-        if (
-            self._unexplained_activity()
-            and now - clock.last_early_sweep >= self.policy.early_sweep_after
-        ):
+            unexplained = self._unexplained_activity()
+        if unexplained and now - clock.last_early_sweep >= self.policy.early_sweep_after:
             clock.last_early_sweep = now
             clock.sweep_requested = True
         return events
