@@ -312,6 +312,40 @@ class TransferInfo(WireModel):
     refresh_interval: int | None = None
 
 
+def _limit(value: Any) -> int:
+    return max(int(value), 0)
+
+
+_LIMIT_WIRE = {
+    "download": "dl_limit",
+    "upload": "up_limit",
+    "alt_download": "alt_dl_limit",
+    "alt_upload": "alt_up_limit",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SpeedLimits(WireModel):
+    """The global speed limits, normal and alternative, in bytes/s (0: none)."""
+
+    download: int = wire("dl_limit", 0, _limit)
+    upload: int = wire("up_limit", 0, _limit)
+    alt_download: int = wire("alt_dl_limit", 0, _limit)
+    alt_upload: int = wire("alt_up_limit", 0, _limit)
+
+    def as_dict(self) -> dict[str, int]:
+        """The four limits by name."""
+        return {name: getattr(self, name) for name in _LIMIT_WIRE}
+
+    @staticmethod
+    def to_wire(limits: Mapping[str, int]) -> dict[str, int]:
+        """Limits by name (``download`` …) in qBittorrent's keys; unknown names refused."""
+        unknown = set(limits) - set(_LIMIT_WIRE)
+        if unknown:
+            raise ValueError(f"no speed limit {min(unknown)!r}; known: {', '.join(_LIMIT_WIRE)}")
+        return {_LIMIT_WIRE[name]: max(int(value), 0) for name, value in limits.items()}
+
+
 def _free_space(value: Any) -> int | None:
     space = int(value)
     return None if space < 0 else space

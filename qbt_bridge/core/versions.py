@@ -48,6 +48,7 @@ WEBAPI_CONTENT_LAYOUT = Version(2, 7, 0)  # 4.3.2: torrents/add takes contentLay
 WEBAPI_STOP_START = Version(2, 11, 0)  # qBittorrent 5.0: pause/resume became stop/start
 WEBAPI_INACTIVE_SEEDING_LIMIT = Version(2, 9, 2)  # setShareLimits needs inactiveSeedingTimeLimit
 WEBAPI_SHARE_LIMIT_ACTION = Version(2, 12, 0)  # setShareLimits needs shareLimitAction
+WEBAPI_ADD_FILE_PRIORITIES = Version(2, 11, 8)  # 5.2: torrents/add takes filePriorities
 WEBAPI_ADD_JSON_ANSWER = Version(2, 14, 0)  # torrents/add answers JSON counts
 WEBAPI_ACTIVE_BY_RATE = Version(2, 12)  # 5.2: the "active" filter means data moving now
 WEBAPI_API_KEY = Version(2, 14, 1)  # app/rotateAPIKey, app/deleteAPIKey

@@ -9,6 +9,10 @@ one request core (``request.py``).
 from __future__ import annotations
 
 from qbt_bridge.clients.qbittorrent.app import AppAPI
+from qbt_bridge.clients.qbittorrent.clientdata import ClientDataAPI
+from qbt_bridge.clients.qbittorrent.content import TorrentContentAPI
+from qbt_bridge.clients.qbittorrent.creator import TorrentCreatorAPI
+from qbt_bridge.clients.qbittorrent.labels import LabelsAPI
 from qbt_bridge.clients.qbittorrent.log import LogAPI
 from qbt_bridge.clients.qbittorrent.rss import RssAPI
 from qbt_bridge.clients.qbittorrent.search import SearchAPI
@@ -17,7 +21,19 @@ from qbt_bridge.clients.qbittorrent.torrents import TorrentsAPI
 from qbt_bridge.clients.qbittorrent.transfer import TransferAPI
 
 
-class QBittorrentClient(AppAPI, LogAPI, SyncAPI, TransferAPI, TorrentsAPI, RssAPI, SearchAPI):
+class QBittorrentClient(
+    AppAPI,
+    LogAPI,
+    SyncAPI,
+    TransferAPI,
+    TorrentsAPI,
+    LabelsAPI,
+    TorrentContentAPI,
+    TorrentCreatorAPI,
+    RssAPI,
+    SearchAPI,
+    ClientDataAPI,
+):
     """Async client for one qBittorrent WebUI.
 
     Credentials come from the arguments or the ``QBITTORRENTAPI_*`` environment variables. An

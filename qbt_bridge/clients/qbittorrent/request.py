@@ -293,6 +293,21 @@ class RequestCore(AsyncClosing):
         response = await self._call(endpoint, data)
         return None if response is None else response.text
 
+    async def _on_hashes(self, endpoint: Endpoint, hashes: Hashes, **extra: Any) -> bool | None:
+        """An action on torrents by hash (``all`` for every one)."""
+        return await self._action(endpoint, {"hashes": join_hashes(hashes), **extra})
+
+    async def _per_torrent(self, path: str, torrent_hash: str, since: str | None = None) -> JSON:
+        """A read of one torrent: a 404 from qBittorrent means no such torrent."""
+        return await self._json(route(path, since, item=True), {"hash": torrent_hash})
+
+    async def _bytes(
+        self, endpoint: Endpoint, data: Mapping[str, Any] | None = None
+    ) -> bytes | None:
+        """A binary answer (a .torrent, a file); None when the server lacks the endpoint."""
+        response = await self._call(endpoint, data)
+        return None if response is None else response.body
+
     async def _action(
         self, endpoint: Endpoint, data: Mapping[str, Any] | None = None
     ) -> bool | None:

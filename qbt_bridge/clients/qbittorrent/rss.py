@@ -74,3 +74,20 @@ class RssAPI(RequestCore):
         """``rss/matchingArticles``: article titles a rule matches, by feed."""
         data = await self._json(route("rss/matchingArticles", "2.5.1"), {"ruleName": name})
         return None if data is None else cast("dict[str, list[str]]", data)
+
+    async def rss_set_feed_url(self, path: str, url: str) -> bool | None:
+        """``rss/setFeedURL`` (WebAPI 2.9.1): change the URL of the feed at ``path``."""
+        return await self._action(route("rss/setFeedURL", "2.9.1"), {"path": path, "url": url})
+
+    async def rss_set_feed_refresh_interval(self, path: str, seconds: int) -> bool | None:
+        """``rss/setFeedRefreshInterval`` (WebAPI 2.11.5): a feed's own refresh interval.
+
+        0 goes back to the global interval.
+        """
+        form = {"path": path, "refreshInterval": seconds}
+        return await self._action(route("rss/setFeedRefreshInterval", "2.11.5"), form)
+
+    async def rss_clone_rule(self, source_name: str, clone_name: str) -> bool | None:
+        """``rss/cloneRule`` (WebAPI 2.15.4): copy an auto-download rule under a new name."""
+        form = {"sourceName": source_name, "cloneName": clone_name}
+        return await self._action(route("rss/cloneRule", "2.15.4"), form)

@@ -84,3 +84,11 @@ class SearchAPI(RequestCore):
     async def search_update_plugins(self) -> bool | None:
         """``search/updatePlugins``: update all plugins from their sources."""
         return await self._action(route("search/updatePlugins", "2.1.1"))
+
+    async def search_download_torrent(self, torrent_url: str, plugin_name: str) -> bool | None:
+        """``search/downloadTorrent`` (WebAPI 2.11): add a result through its plugin.
+
+        For results whose link only the plugin can fetch (logins, redirects).
+        """
+        form = {"torrentUrl": torrent_url, "pluginName": plugin_name}
+        return await self._action(route("search/downloadTorrent", "2.11.0"), form)

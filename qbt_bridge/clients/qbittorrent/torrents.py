@@ -12,8 +12,6 @@ from qbt_bridge.clients.http import (
     HttpResponse,
 )
 from qbt_bridge.clients.qbittorrent.request import (
-    JSON,
-    Endpoint,
     Hashes,
     RequestCore,
     flag,
@@ -24,13 +22,14 @@ from qbt_bridge.core.errors import (
     AddTorrentError,
     APIError,
     InvalidRequestError,
+    NotSupportedError,
 )
 from qbt_bridge.core.models import (
     AddResult,
-    Category,
     Torrent,
 )
 from qbt_bridge.core.versions import (
+    WEBAPI_ADD_FILE_PRIORITIES,
     WEBAPI_ADD_JSON_ANSWER,
     WEBAPI_CONTENT_LAYOUT,
     WEBAPI_INACTIVE_SEEDING_LIMIT,
@@ -61,6 +60,9 @@ class TorrentFilter(TypedDict, total=False):
     limit: int | None
     offset: int | None
     hashes: Hashes | None
+    private: bool | None  # WebAPI 2.11.1: only private (or only public) torrents
+    include_files: bool | None  # WebAPI 2.11.8: each torrent with its files
+    include_trackers: bool | None  # WebAPI 2.11.3: each torrent with its trackers
 
 
 class TorrentsAPI(RequestCore):
@@ -72,7 +74,11 @@ class TorrentsAPI(RequestCore):
 
     async def torrents_info_raw(self, **filters: Unpack[TorrentFilter]) -> list[dict[str, Any]]:
         """``torrents/info`` as the server's mappings (for the store: no models built)."""
-        names = {"status_filter": "filter"}
+        names = {
+            "status_filter": "filter",
+            "include_files": "includeFiles",
+            "include_trackers": "includeTrackers",
+        }
         form: dict[str, Any] = {}
         for key, value in filters.items():
             if value is None:
@@ -101,9 +107,6 @@ class TorrentsAPI(RequestCore):
         renamed = _NEW_FILTER_NAMES if new_names else _OLD_FILTER_NAMES
         return renamed.get(word, word)
 
-    async def _per_torrent(self, path: str, torrent_hash: str, since: str | None = None) -> JSON:
-        return await self._json(route(path, since, item=True), {"hash": torrent_hash})
-
     async def torrents_properties(self, torrent_hash: str) -> dict[str, Any]:
         """``torrents/properties``: a torrent's generic properties."""
         return cast("dict[str, Any]", await self._per_torrent("torrents/properties", torrent_hash))
@@ -114,30 +117,6 @@ class TorrentsAPI(RequestCore):
             "list[dict[str, Any]]", await self._per_torrent("torrents/trackers", torrent_hash)
         )
 
-    async def torrents_webseeds(self, torrent_hash: str) -> list[dict[str, Any]]:
-        """``torrents/webseeds``: a torrent's web seeds."""
-        return cast(
-            "list[dict[str, Any]]", await self._per_torrent("torrents/webseeds", torrent_hash)
-        )
-
-    async def torrents_files(
-        self, torrent_hash: str, indexes: Iterable[int] | None = None
-    ) -> list[dict[str, Any]]:
-        """``torrents/files``: a torrent's files with progress and priority."""
-        form: dict[str, Any] = {"hash": torrent_hash}
-        if indexes is not None:
-            form["indexes"] = "|".join(str(i) for i in indexes)
-        data = await self._json(route("torrents/files", item=True), form)
-        return cast("list[dict[str, Any]]", data)
-
-    async def torrents_piece_states(self, torrent_hash: str) -> list[int]:
-        """``torrents/pieceStates``: 0 missing, 1 downloading, 2 have, per piece."""
-        return cast("list[int]", await self._per_torrent("torrents/pieceStates", torrent_hash))
-
-    async def torrents_piece_hashes(self, torrent_hash: str) -> list[str]:
-        """``torrents/pieceHashes``: the SHA-1 of every piece."""
-        return cast("list[str]", await self._per_torrent("torrents/pieceHashes", torrent_hash))
-
     async def torrents_download_limit(self, hashes: Hashes) -> dict[str, int]:
         """``torrents/downloadLimit``: per-torrent download limits (bytes/s, 0: none)."""
         data = await self._json(route("torrents/downloadLimit"), {"hashes": join_hashes(hashes)})
@@ -147,9 +126,6 @@ class TorrentsAPI(RequestCore):
         """``torrents/uploadLimit``: per-torrent upload limits (bytes/s, 0: none)."""
         data = await self._json(route("torrents/uploadLimit"), {"hashes": join_hashes(hashes)})
         return cast("dict[str, int]", data or {})
-
-    async def _on_hashes(self, endpoint: Endpoint, hashes: Hashes, **extra: Any) -> bool | None:
-        return await self._action(endpoint, {"hashes": join_hashes(hashes), **extra})
 
     async def torrents_pause(self, hashes: Hashes) -> bool | None:
         """``torrents/pause`` (until WebAPI 2.11): pause torrents."""
@@ -189,9 +165,12 @@ class TorrentsAPI(RequestCore):
         """``torrents/recheck``: verify the torrents' data."""
         await self._on_hashes(route("torrents/recheck"), hashes)
 
-    async def torrents_reannounce(self, hashes: Hashes) -> bool | None:
-        """``torrents/reannounce``: announce to trackers now."""
-        return await self._on_hashes(route("torrents/reannounce", "2.0.2"), hashes)
+    async def torrents_reannounce(
+        self, hashes: Hashes, trackers: Iterable[str] | None = None
+    ) -> bool | None:
+        """``torrents/reannounce``: announce to trackers now (only ``trackers``, WebAPI 2.11.10)."""
+        extra = {} if trackers is None else {"urls": "|".join(trackers)}
+        return await self._on_hashes(route("torrents/reannounce", "2.0.2"), hashes, **extra)
 
     async def torrents_add(
         self,
@@ -214,14 +193,28 @@ class TorrentsAPI(RequestCore):
         auto_tmm: bool | None = None,
         sequential_download: bool | None = None,
         first_last_piece_prio: bool | None = None,
+        stop_condition: str | None = None,
+        download_path: str | None = None,
+        use_download_path: bool | None = None,
+        add_to_top_of_queue: bool | None = None,
+        forced: bool | None = None,
+        inactive_seeding_time_limit: int | None = None,
+        share_limit_action: str | None = None,
+        file_priorities: Iterable[int] | None = None,
     ) -> AddResult:
         """``torrents/add``: add torrents by URL/magnet and by ``.torrent`` content.
 
         ``paused`` is sent as ``paused`` and as ``stopped`` (5.x ignores the first), and
         ``skip_checking`` as ``seedMode`` from WebAPI 2.16. ``content_layout`` is ``Original``,
         ``Subfolder`` or ``NoSubfolder`` (WebAPI 2.7+); ``root_folder``, which those servers
-        ignore, is sent to them as the layout it means. Raises InvalidTorrentFileError (415)
-        and AddTorrentError when the server added nothing.
+        ignore, is sent to them as the layout it means. ``stop_condition`` is ``None``,
+        ``MetadataReceived`` or ``FilesChecked``; ``share_limit_action`` ``Default``, ``Stop``,
+        ``Remove``, ``RemoveWithContent`` or ``EnableSuperSeeding`` (WebAPI 2.12).
+        ``file_priorities`` (0 skip, 1 normal, 6 high, 7 max, by file index; WebAPI 2.11.8) go
+        with one link whose metadata qBittorrent already has (``torrents_fetch_metadata``),
+        never with uploaded files; an older release raises NotSupportedError, as it would
+        ignore them. Raises InvalidTorrentFileError (415) and AddTorrentError when the server
+        added nothing.
         """
         url_list = [u for u in urls if u]
         files = list(torrent_files)
@@ -255,6 +248,19 @@ class TorrentsAPI(RequestCore):
             if first_last_piece_prio is None
             else flag(first_last_piece_prio),
         }
+        options |= {
+            "stopCondition": stop_condition,
+            "downloadPath": download_path,
+            "inactiveSeedingTimeLimit": inactive_seeding_time_limit,
+            "shareLimitAction": share_limit_action,
+        }
+        for key, value in (
+            ("useDownloadPath", use_download_path),
+            ("addToTopOfQueue", add_to_top_of_queue),
+            ("forced", forced),
+        ):
+            options[key] = None if value is None else flag(value)
+        options["filePriorities"] = _file_priorities(file_priorities, webapi)
         if paused is not None:
             options["paused"] = options["stopped"] = flag(paused)
         if skip_checking is not None:
@@ -274,13 +280,20 @@ class TorrentsAPI(RequestCore):
         )
 
     async def torrents_edit_tracker(
-        self, torrent_hash: str, orig_url: str, new_url: str
+        self, torrent_hash: str, orig_url: str, new_url: str, tier: int | None = None
     ) -> bool | None:
-        """``torrents/editTracker``: replace one tracker URL.
+        """``torrents/editTracker``: replace one tracker URL (and its tier, WebAPI 2.13).
 
         The old URL goes as ``origUrl`` and, for newer servers that renamed it, as ``url``.
         """
-        form = {"hash": torrent_hash, "origUrl": orig_url, "url": orig_url, "newUrl": new_url}
+        form: dict[str, Any] = {
+            "hash": torrent_hash,
+            "origUrl": orig_url,
+            "url": orig_url,
+            "newUrl": new_url,
+        }
+        if tier is not None:
+            form["tier"] = tier
         return await self._action(route("torrents/editTracker", "2.2.0", item=True), form)
 
     async def torrents_remove_trackers(self, torrent_hash: str, urls: Iterable[str]) -> bool | None:
@@ -310,17 +323,6 @@ class TorrentsAPI(RequestCore):
         """``torrents/bottomPrio``: move to the bottom of the queue."""
         await self._on_hashes(route("torrents/bottomPrio"), hashes)
 
-    async def torrents_file_prio(
-        self, torrent_hash: str, file_ids: Iterable[int], priority: int
-    ) -> None:
-        """``torrents/filePrio``: set the priority (0, 1, 6, 7) of files by index."""
-        form = {
-            "hash": torrent_hash,
-            "id": "|".join(str(i) for i in file_ids),
-            "priority": priority,
-        }
-        await self._call(route("torrents/filePrio", item=True), form)
-
     async def torrents_set_download_limit(self, hashes: Hashes, limit: int) -> None:
         """``torrents/setDownloadLimit``: per-torrent download limit in bytes/s."""
         await self._on_hashes(route("torrents/setDownloadLimit"), hashes, limit=limit)
@@ -335,15 +337,20 @@ class TorrentsAPI(RequestCore):
         ratio_limit: float = -2,
         seeding_time_limit: int = -2,
         inactive_seeding_time_limit: int = -2,
+        action: str = "Default",
     ) -> bool | None:
-        """``torrents/setShareLimits``: ratio and seeding-time limits (-2 global, -1 none)."""
+        """``torrents/setShareLimits``: ratio and seeding-time limits (-2 global, -1 none).
+
+        ``action`` (WebAPI 2.12) is what happens at the limit: ``Default`` (the global
+        setting), ``Stop``, ``Remove``, ``RemoveWithContent`` or ``EnableSuperSeeding``.
+        """
         webapi = await self.webapi_version()
         extra: dict[str, Any] = {"ratioLimit": ratio_limit, "seedingTimeLimit": seeding_time_limit}
         if webapi >= WEBAPI_INACTIVE_SEEDING_LIMIT:
             extra["inactiveSeedingTimeLimit"] = inactive_seeding_time_limit
         if webapi >= WEBAPI_SHARE_LIMIT_ACTION:
-            # "Default" keeps the torrent's action and mode; 5.3 insists on both fields.
-            extra["shareLimitAction"] = "Default"
+            # 5.3 insists on both fields; the mode "Default" keeps the torrent's own.
+            extra["shareLimitAction"] = action
             extra["shareLimitsMode"] = "Default"
         return await self._on_hashes(route("torrents/setShareLimits", "2.0.1"), hashes, **extra)
 
@@ -355,9 +362,26 @@ class TorrentsAPI(RequestCore):
         """``torrents/rename``: rename a torrent."""
         await self._call(route("torrents/rename", item=True), {"hash": torrent_hash, "name": name})
 
-    async def torrents_set_category(self, hashes: Hashes, category: str) -> None:
-        """``torrents/setCategory``: set (or, with "", clear) the torrents' category."""
-        await self._on_hashes(route("torrents/setCategory"), hashes, category=category)
+    async def torrents_set_comment(self, hashes: Hashes, comment: str) -> bool | None:
+        """``torrents/setComment`` (WebAPI 2.12.1): set the torrents' comment."""
+        return await self._on_hashes(
+            route("torrents/setComment", "2.12.1"), hashes, comment=comment
+        )
+
+    async def _set_path(self, path: str, hashes: Hashes, folder: str) -> bool | None:
+        form = {"id": join_hashes(hashes), "path": folder}
+        return await self._action(route(path, "2.8.4"), form)
+
+    async def torrents_set_save_path(self, hashes: Hashes, path: str) -> bool | None:
+        """``torrents/setSavePath`` (WebAPI 2.8.4): where the torrents' data goes.
+
+        For manually managed torrents the data moves there.
+        """
+        return await self._set_path("torrents/setSavePath", hashes, path)
+
+    async def torrents_set_download_path(self, hashes: Hashes, path: str) -> bool | None:
+        """``torrents/setDownloadPath`` (WebAPI 2.8.4): where unfinished data stays."""
+        return await self._set_path("torrents/setDownloadPath", hashes, path)
 
     async def torrents_count(self) -> int | None:
         """``torrents/count`` (WebAPI 2.9.3, qBittorrent 4.6): the number of torrents.
@@ -366,53 +390,6 @@ class TorrentsAPI(RequestCore):
         """
         text = await self._text(route("torrents/count", "2.9.3"))
         return None if text is None else int(text.strip())
-
-    async def torrents_categories(self) -> dict[str, Category] | None:
-        """``torrents/categories``: all categories by name."""
-        data = await self._json(route("torrents/categories", "2.1.1"))
-        if data is None:
-            return None
-        return {name: Category.from_api(value) for name, value in data.items()}
-
-    async def torrents_create_category(self, name: str, save_path: str = "") -> None:
-        """``torrents/createCategory``: make a category."""
-        await self._call(
-            route("torrents/createCategory"), {"category": name, "savePath": save_path}
-        )
-
-    async def torrents_edit_category(self, name: str, save_path: str) -> bool | None:
-        """``torrents/editCategory``: change a category's save path."""
-        form = {"category": name, "savePath": save_path}
-        return await self._action(route("torrents/editCategory", "2.1.0"), form)
-
-    async def torrents_remove_categories(self, names: Iterable[str]) -> None:
-        """``torrents/removeCategories``: delete categories."""
-        await self._call(route("torrents/removeCategories"), {"categories": "\n".join(names)})
-
-    async def torrents_add_tags(self, hashes: Hashes, tags: Iterable[str]) -> bool | None:
-        """``torrents/addTags``: tag torrents (creating the tags as needed)."""
-        return await self._on_hashes(
-            route("torrents/addTags", "2.3.0"), hashes, tags=",".join(tags)
-        )
-
-    async def torrents_remove_tags(self, hashes: Hashes, tags: Iterable[str] = ()) -> bool | None:
-        """``torrents/removeTags``: untag torrents (no tags: remove all)."""
-        return await self._on_hashes(
-            route("torrents/removeTags", "2.3.0"), hashes, tags=",".join(tags)
-        )
-
-    async def torrents_tags(self) -> list[str] | None:
-        """``torrents/tags``: all tags."""
-        data = await self._json(route("torrents/tags", "2.3.0"))
-        return None if data is None else cast("list[str]", data)
-
-    async def torrents_create_tags(self, tags: Iterable[str]) -> bool | None:
-        """``torrents/createTags``: make tags."""
-        return await self._action(route("torrents/createTags", "2.3.0"), {"tags": ",".join(tags)})
-
-    async def torrents_delete_tags(self, tags: Iterable[str]) -> bool | None:
-        """``torrents/deleteTags``: delete tags."""
-        return await self._action(route("torrents/deleteTags", "2.3.0"), {"tags": ",".join(tags)})
 
     async def torrents_set_auto_management(self, hashes: Hashes, enable: bool) -> None:
         """``torrents/setAutoManagement``: automatic torrent management on or off."""
@@ -434,20 +411,6 @@ class TorrentsAPI(RequestCore):
         """``torrents/setSuperSeeding``: super seeding on or off."""
         await self._on_hashes(route("torrents/setSuperSeeding"), hashes, value=flag(value))
 
-    async def torrents_rename_file(
-        self, torrent_hash: str, old_path: str, new_path: str
-    ) -> bool | None:
-        """``torrents/renameFile``: rename a file inside a torrent."""
-        form = {"hash": torrent_hash, "oldPath": old_path, "newPath": new_path}
-        return await self._action(route("torrents/renameFile", "2.4.0", item=True), form)
-
-    async def torrents_rename_folder(
-        self, torrent_hash: str, old_path: str, new_path: str
-    ) -> bool | None:
-        """``torrents/renameFolder``: rename a folder inside a torrent."""
-        form = {"hash": torrent_hash, "oldPath": old_path, "newPath": new_path}
-        return await self._action(route("torrents/renameFolder", "2.8.0", item=True), form)
-
 
 def _add_result(response: HttpResponse | None, webapi: Version) -> AddResult:
     if response is None:
@@ -461,6 +424,17 @@ def _add_result(response: HttpResponse | None, webapi: Version) -> AddResult:
     if text == "Fails.":
         raise AddTorrentError("qBittorrent added none of the torrents (duplicate or bad link?)")
     return AddResult(raw={"answer": text})
+
+
+def _file_priorities(priorities: Iterable[int] | None, webapi: Version) -> str | None:
+    if priorities is None:
+        return None
+    if webapi < WEBAPI_ADD_FILE_PRIORITIES:
+        raise NotSupportedError(
+            f"this qBittorrent (WebAPI {webapi}) cannot take file priorities when adding;"
+            " set them once the torrent is added"
+        )
+    return ",".join(str(int(p)) for p in priorities)
 
 
 _LAYOUTS = {"original": "Original", "subfolder": "Subfolder", "nosubfolder": "NoSubfolder"}

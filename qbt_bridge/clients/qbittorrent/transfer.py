@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from qbt_bridge.clients.qbittorrent.request import (
@@ -9,6 +10,7 @@ from qbt_bridge.clients.qbittorrent.request import (
     route,
 )
 from qbt_bridge.core.models import (
+    SpeedLimits,
     TransferInfo,
 )
 
@@ -29,9 +31,42 @@ class TransferAPI(RequestCore):
         await self._call(route("transfer/toggleSpeedLimitsMode"))
 
     async def transfer_set_speed_limits_mode(self, enabled: bool) -> None:
-        """Turn the alternative speed limits on or off (toggles only when needed)."""
-        if await self.transfer_speed_limits_mode() != enabled:
+        """``transfer/setSpeedLimitsMode`` (WebAPI 2.8.14): alternative speed limits on or off.
+
+        Older releases get a toggle, only when the mode differs.
+        """
+        endpoint = route("transfer/setSpeedLimitsMode", "2.8.14")
+        if await self._has_endpoint(endpoint):
+            await self._call(endpoint, {"mode": int(enabled)})
+        elif await self.transfer_speed_limits_mode() != enabled:
             await self.transfer_toggle_speed_limits_mode()
+
+    async def transfer_speed_limits(self) -> SpeedLimits:
+        """The four global limits in bytes/s (0: none): normal and alternative.
+
+        ``transfer/getSpeedLimits`` (WebAPI 2.16) in one call; before, ``app/preferences``,
+        which holds them in the same unit.
+        """
+        data = await self._json(route("transfer/getSpeedLimits", "2.16.0"))
+        if data is None:
+            data = await self._json(route("app/preferences"))
+        return SpeedLimits.from_api(data or {})
+
+    async def transfer_set_speed_limits(self, **limits: int) -> None:
+        """Set any of the four global limits; the others stay.
+
+        By name: ``download``, ``upload``, ``alt_download``, ``alt_upload`` (bytes/s, 0: none).
+
+        ``transfer/setSpeedLimits`` (WebAPI 2.16) wants all four, so the current ones fill in;
+        before, ``app/setPreferences`` takes those given.
+        """
+        wire = SpeedLimits.to_wire(limits)
+        endpoint = route("transfer/setSpeedLimits", "2.16.0")
+        if await self._has_endpoint(endpoint):
+            current = await self.transfer_speed_limits()
+            await self._call(endpoint, {**SpeedLimits.to_wire(current.as_dict()), **wire})
+        else:
+            await self._call(route("app/setPreferences"), {"json": json.dumps(wire)})
 
     async def transfer_download_limit(self) -> int:
         """``transfer/downloadLimit``: the global download limit in bytes/s (0: none)."""
