@@ -31,7 +31,7 @@ from .coordinator import QbtConfigEntry, QbtCoordinator
 from .options import fired_events, scan_interval
 from .services import async_setup_services
 
-PLATFORMS = [Platform.SENSOR, Platform.SWITCH, Platform.BUTTON, Platform.EVENT]
+PLATFORMS = [Platform.SENSOR, Platform.SWITCH, Platform.BUTTON, Platform.NUMBER, Platform.EVENT]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 

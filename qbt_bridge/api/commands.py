@@ -225,8 +225,9 @@ COMMANDS: dict[str, Command] = {
             alt_speed,
             plain=_switch,
         ),
-        Command("set_global_limits", "global speed limits in bytes/s (0: none)",
-                _schema(_LIMITS), global_limits),
+        Command("set_global_limits", "global speed limits in bytes/s (0: none), normal and "
+                "alternative", _schema({**_LIMITS, vol.Optional("alt_download"): _RATE,
+                                        vol.Optional("alt_upload"): _RATE}), global_limits),
         Command("refresh", "read everything from qBittorrent now (with hash: those torrents, "
                 "as a push does)", _schema({vol.Optional("hash"): _pushed}), refresh,
                 plain=_refresh_plain, read_only=True),

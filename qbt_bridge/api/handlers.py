@@ -13,6 +13,7 @@ from qbt_bridge.api.answers import add_outcome, command_result, rss_rule, torren
 from qbt_bridge.core.errors import (
     InvalidRequestError,
 )
+from qbt_bridge.engine import Capability
 from qbt_bridge.engine.bridge import Bridge, CommandResult
 
 Handler = Callable[[Bridge, dict[str, Any]], Awaitable[Any]]
@@ -84,9 +85,11 @@ async def alt_speed(bridge: Bridge, args: dict[str, Any]) -> Any:
 
 
 async def global_limits(bridge: Bridge, args: dict[str, Any]) -> Any:
-    await bridge.set_global_limits(download=args.get("download"), upload=args.get("upload"))
-    server = bridge.store.server()
-    return {"download": server.download_limit, "upload": server.upload_limit}
+    limits = await bridge.set_global_limits(**args)
+    answer = limits.as_dict()
+    if Capability.ALT_SPEED not in bridge.capabilities:  # no alternative pair to speak of
+        del answer["alt_download"], answer["alt_upload"]
+    return answer
 
 
 async def refresh(bridge: Bridge, args: dict[str, Any]) -> Any:

@@ -22,6 +22,7 @@ from qbt_bridge.core.models import (
     SearchJob,
     SearchPlugin,
     SearchResults,
+    SpeedLimits,
     TransferInfo,
 )
 from qbt_bridge.core.versions import Version
@@ -143,6 +144,13 @@ class TorrentClient(Protocol):
 
     async def transfer_set_speed_limits_mode(self, enabled: bool) -> None:
         """Alternative speed limits on or off."""
+
+    async def transfer_speed_limits(self) -> SpeedLimits:
+        """The four global limits, normal and alternative (ALT_SPEED)."""
+        ...
+
+    async def transfer_set_speed_limits(self, **limits: int) -> None:
+        """Set any of ``download``, ``upload``, ``alt_download``, ``alt_upload`` (ALT_SPEED)."""
 
     async def transfer_set_download_limit(self, limit: int) -> None:
         """Global download limit in bytes/s (0: none)."""

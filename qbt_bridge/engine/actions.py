@@ -13,6 +13,7 @@ from qbt_bridge.core.errors import (
     InvalidRequestError,
 )
 from qbt_bridge.core.models import (
+    SpeedLimits,
     StateGroup,
     Torrent,
     TorrentState,
@@ -238,15 +239,33 @@ class TorrentActions(Targets):
 
     @requires(Capability.GLOBAL_LIMITS)
     async def set_global_limits(
-        self, *, download: int | None = None, upload: int | None = None
-    ) -> None:
-        """Global speed limits in bytes/s (0: none)."""
-        _check_limits(download, upload)
-        if download is not None:
-            await self.client.transfer_set_download_limit(download)
-        if upload is not None:
-            await self.client.transfer_set_upload_limit(upload)
+        self,
+        *,
+        download: int | None = None,
+        upload: int | None = None,
+        alt_download: int | None = None,
+        alt_upload: int | None = None,
+    ) -> SpeedLimits:
+        """Global speed limits in bytes/s (0: none), normal and alternative; the new four.
+
+        The alternative pair needs a client with alternative limits (NotSupportedError).
+        """
+        given = {"download": download, "upload": upload,
+                 "alt_download": alt_download, "alt_upload": alt_upload}  # fmt: skip
+        _check_limits(*given.values())
+        limits = {name: value for name, value in given.items() if value is not None}
+        if Capability.ALT_SPEED in self.capabilities:
+            await self.client.transfer_set_speed_limits(**limits)
+            self.store.speed_limits = await self.client.transfer_speed_limits()
+        else:
+            if alt_download is not None or alt_upload is not None:
+                self.need(Capability.ALT_SPEED)
+            if download is not None:
+                await self.client.transfer_set_download_limit(download)
+            if upload is not None:
+                await self.client.transfer_set_upload_limit(upload)
         await self._refresh_transfer()
+        return self.store.configured_limits()
 
     async def _refresh_transfer(self) -> None:
         async with self._lock:
@@ -353,10 +372,10 @@ def _read_source(
     raise InvalidRequestError("not a magnet link, an http(s) link or a .torrent file")
 
 
-def _check_limits(download: int | None, upload: int | None) -> None:
-    if download is None and upload is None:
+def _check_limits(*limits: int | None) -> None:
+    if all(value is None for value in limits):
         raise InvalidRequestError("give a download or an upload limit")
-    for value in (download, upload):
+    for value in limits:
         if value is not None and value < 0:
             raise InvalidRequestError("a limit cannot be negative")
 

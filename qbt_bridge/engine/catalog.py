@@ -40,6 +40,18 @@ class Platform(StrEnum):
     BINARY_SENSOR = "binary_sensor"
     SWITCH = "switch"
     BUTTON = "button"
+    NUMBER = "number"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NumberSetting:
+    """What a number entity sets: one argument of its command, within a range."""
+
+    argument: str  # the command's argument the value goes to
+    maximum: float
+    minimum: float = 0
+    step: float = 1
+    scale: int = 1  # the argument's units per unit shown (1024: KiB/s shown, bytes/s sent)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,7 +85,8 @@ class GlobalEntity(EntityDescription):
     """An entity of the whole server, read from the store."""
 
     value_fn: Callable[[SyncStore], Any] | None = None
-    command: str | None = None  # for switches and buttons: the bridge command it calls
+    command: str | None = None  # for switches, buttons and numbers: the command it runs
+    number: NumberSetting | None = None  # for numbers
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,6 +98,29 @@ class TorrentEntity(EntityDescription):
 
 def _server(fn: Callable[[ServerState], Any]) -> Callable[[SyncStore], Any]:
     return lambda store: fn(store.server())
+
+
+def _kib(value: int) -> float | int:
+    """Bytes/s as KiB/s: whole where it divides (the numbers step in KiB/s)."""
+    return value // 1024 if value % 1024 == 0 else round(value / 1024, 1)
+
+
+def _limit(name: str) -> Callable[[SyncStore], Any]:
+    return lambda store: _kib(store.configured_limits().as_dict()[name])
+
+
+# qBittorrent keeps a limit as a 32-bit count of bytes/s: 2 097 151 KiB/s is the most it takes.
+MAX_LIMIT_KIB = 2_097_151
+
+
+def _limit_number(name: str, title: str, icon: str, requires: Capability) -> GlobalEntity:
+    key = name if name.startswith("alt_") else f"global_{name}"
+    return GlobalEntity(
+        key=f"{key}_limit", name=title, platform=Platform.NUMBER, icon=icon, unit="KiB/s",
+        device_class="data_rate", entity_category="config", requires=requires,
+        command="set_global_limits", value_fn=_limit(name),
+        number=NumberSetting(argument=name, maximum=MAX_LIMIT_KIB, scale=1024),
+    )  # fmt: skip
 
 
 def _count(group: StateGroup | None) -> Callable[[SyncStore], Any]:
@@ -140,10 +176,10 @@ GLOBAL_ENTITIES: tuple[GlobalEntity, ...] = (
                  state_class="measurement", suggested_precision=2,
                  requires=Capability.ALL_TIME_TOTALS,
                  value_fn=_server(lambda s: s.global_ratio)),
-    GlobalEntity(key="download_limit", name="Download limit",
+    GlobalEntity(key="download_limit", name="Download limit in force",
                  requires=Capability.GLOBAL_LIMITS,
                  value_fn=_server(lambda s: s.download_limit or None), **_LIMIT),
-    GlobalEntity(key="upload_limit", name="Upload limit",
+    GlobalEntity(key="upload_limit", name="Upload limit in force",
                  requires=Capability.GLOBAL_LIMITS,
                  value_fn=_server(lambda s: s.upload_limit or None), **_LIMIT),
     GlobalEntity(key="free_space", name="Free disk space", unit="B", device_class="data_size",
@@ -169,6 +205,12 @@ GLOBAL_ENTITIES: tuple[GlobalEntity, ...] = (
     GlobalEntity(key="alt_speed", name="Alternative speed limits", platform=Platform.SWITCH,
                  icon="mdi:speedometer-slow", command="alt_speed", requires=Capability.ALT_SPEED,
                  value_fn=_server(lambda s: bool(s.alt_speed_enabled))),
+    _limit_number("download", "Download limit", "mdi:download-lock", Capability.GLOBAL_LIMITS),
+    _limit_number("upload", "Upload limit", "mdi:upload-lock", Capability.GLOBAL_LIMITS),
+    _limit_number("alt_download", "Alternative download limit", "mdi:download-lock-outline",
+                  Capability.ALT_SPEED),
+    _limit_number("alt_upload", "Alternative upload limit", "mdi:upload-lock-outline",
+                  Capability.ALT_SPEED),
     GlobalEntity(key="pause_all", name="Pause all", platform=Platform.BUTTON,
                  icon="mdi:pause", command="pause_all"),
     GlobalEntity(key="resume_all", name="Resume all", platform=Platform.BUTTON,

@@ -36,6 +36,7 @@ WAITING_EVERY = 30.0  # seconds between looks at downloads that wait (stalled or
 MAX_BACKOFF = 60.0
 URL_WATCH = 60.0
 ALT_SPEED_EVERY = 6  # fast ticks between reads of the alt-speed mode
+LIMITS_EVERY = 300.0  # seconds between reads of the four speed limits (sooner when they move)
 
 Listener = Callable[[Event], None]
 
@@ -135,6 +136,7 @@ class Clock:
     watch_until: float = -1e18  # sweep on every tick until then (a link is being fetched)
     pushed: set[str] = field(default_factory=set)
     last_waiting: float = -1e18
+    last_limits: float = -1e18
     push_working: bool = False  # a push came, or qBittorrent's program slots hold the push line
 
 

@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Iterable
 
+from qbt_bridge.clients.base import Capability
 from qbt_bridge.core.errors import (
     AuthenticationError,
     QbtBridgeError,
@@ -15,6 +16,7 @@ from qbt_bridge.core.errors import (
 from qbt_bridge.engine.core import (
     ALT_SPEED_EVERY,
     HASH_CHUNK,
+    LIMITS_EVERY,
     MAX_BACKOFF,
     WAITING_EVERY,
     EngineCore,
@@ -64,6 +66,24 @@ class Refresher(EngineCore):
         return events
 
     async def _refresh(self, *, full: bool) -> list[Event]:
+        events = await self._tiers(full=full)
+        await self._read_limits()
+        return events
+
+    async def _read_limits(self) -> None:
+        """The four speed limits, where the client has alternative ones.
+
+        Read when the limits in force are not the ones last read (changed in qBittorrent), and
+        every LIMITS_EVERY (a change to the pair not in force shows no sooner).
+        """
+        if Capability.ALT_SPEED not in self.client.capabilities:
+            return
+        now = time.monotonic()
+        if self.store.limits_stale() or now - self._clock.last_limits >= LIMITS_EVERY:
+            self.store.speed_limits = await self.client.transfer_speed_limits()
+            self._clock.last_limits = now
+
+    async def _tiers(self, *, full: bool) -> list[Event]:
         now = time.monotonic()
         clock = self._clock
         due = now - clock.last_sweep >= self.sweep_interval or now < clock.watch_until

@@ -22,6 +22,7 @@ from qbt_bridge.core.models import (
     Category,
     MainData,
     ServerState,
+    SpeedLimits,
     StateGroup,
     Torrent,
     TorrentState,
@@ -158,6 +159,8 @@ class SyncStore:
         self.categories: dict[str, dict[str, Any]] = {}
         self.tags: set[str] = set()
         self.server_state: dict[str, Any] = {}
+        # The four global limits as last read (clients with alternative limits only).
+        self.speed_limits: SpeedLimits | None = None
         self._raw: dict[str, dict[str, Any]] = {}
         # Models are built on demand; only the most recently read ones are kept (a model of
         # every torrent would double the store's memory at 10 000 torrents).
@@ -269,6 +272,27 @@ class SyncStore:
     def server(self) -> ServerState:
         """Global figures: speeds, totals, limits, free space, alt-speed."""
         return ServerState.from_api(self.server_state)
+
+    def configured_limits(self) -> SpeedLimits:
+        """The four global limits: as last read, or the pair in force where there is no other."""
+        if self.speed_limits is not None:
+            return self.speed_limits
+        server = self.server()
+        return SpeedLimits(download=server.download_limit, upload=server.upload_limit)
+
+    def limits_stale(self) -> bool:
+        """Whether the limits in force are not the ones last read for the current mode.
+
+        Someone changed them in qBittorrent (or they were never read).
+        """
+        limits, server = self.speed_limits, self.server()
+        if limits is None:
+            return True
+        if server.alt_speed_enabled:
+            expected = (limits.alt_download, limits.alt_upload)
+        else:
+            expected = (limits.download, limits.upload)
+        return expected != (server.download_limit, server.upload_limit)
 
     def category_list(self) -> dict[str, Category]:
         """Categories by name."""

@@ -22,6 +22,7 @@ from qbt_bridge.engine.catalog import (
     GLOBAL_ENTITIES,
     TORRENT_ENTITIES,
     EntityDescription,
+    NumberSetting,
     Platform,
     TorrentFilter,
     capped,
@@ -170,6 +171,18 @@ def _entity_config(entity: EntityDescription, unique_id: str) -> dict[str, Any]:
     return config
 
 
+def _number_config(number: NumberSetting) -> dict[str, Any]:
+    """A number's range, and the command payload its value becomes (scaled, whole)."""
+    value = "value | float" if number.scale == 1 else f"value | float * {number.scale}"
+    return {
+        "min": number.minimum,
+        "max": number.maximum,
+        "step": number.step,
+        "mode": "box",
+        "command_template": f'{{"{number.argument}": {{{{ ({value}) | round | int }}}}}}',
+    }
+
+
 def server_discovery(
     topics: Topics,
     instance: str,
@@ -194,6 +207,9 @@ def server_discovery(
         if entity.platform is Platform.SWITCH:
             config["command_topic"] = topics.command(instance, entity.command or entity.key)
             config["payload_on"], config["payload_off"] = "ON", "OFF"
+        if entity.number is not None:
+            config.update(_number_config(entity.number))
+            config["command_topic"] = topics.command(instance, entity.command or entity.key)
         components[entity.key] = config
     device: dict[str, Any] = {
         "identifiers": [node],

@@ -177,6 +177,27 @@ async def test_alt_speed_and_global_limits(bridge: Bridge) -> None:
         await bridge.set_global_limits(upload=-1)
 
 
+async def test_the_four_speed_limits_set_read_and_followed(
+    bridge: Bridge, client: QBittorrentClient
+) -> None:
+    await bridge.refresh()
+    limits = await bridge.set_global_limits(alt_download=200 * 1024, alt_upload=100 * 1024)
+    assert (limits.alt_download, limits.alt_upload) == (200 * 1024, 100 * 1024)
+    assert (await client.transfer_speed_limits()).alt_download == 200 * 1024  # really set
+    # with the alternative limits on, the pair in force is the alternative one
+    await bridge.set_alt_speed(enabled=True)
+    server = bridge.store.server()
+    assert (server.download_limit, server.upload_limit) == (200 * 1024, 100 * 1024)
+    assert bridge.store.configured_limits().download == 0
+    # changed in qBittorrent itself: the limit in force moved, so the engine reads all four
+    await client.transfer_set_speed_limits(alt_download=300 * 1024)
+    await bridge.refresh(full=True)
+    assert bridge.store.configured_limits().alt_download == 300 * 1024
+    await bridge.set_alt_speed(enabled=False)
+    limits = await bridge.set_global_limits(download=0, alt_download=0, alt_upload=0)
+    assert limits.as_dict() == dict.fromkeys(("download", "upload", "alt_download", "alt_upload"), 0)
+
+
 async def test_rss_commands(bridge: Bridge, files: FileServer, request) -> None:
     tag = request.node.callspec.id
     feed_url = files.add(

@@ -145,8 +145,13 @@ async def test_refresh_events_and_commands(server: Server, engine: Bridge) -> No
     assert engine.store.name(elsewhere) == f"elsewhere-{0xB2}"
 
     await engine.set_torrent_limits(added.hash, download=256 * 1024)
-    await engine.set_global_limits(download=512 * 1024)
+    limits = await engine.set_global_limits(download=512 * 1024)
     assert engine.store.server().download_limit == 512 * 1024
+    assert limits.download == 512 * 1024
+    if Capability.ALT_SPEED not in engine.capabilities:
+        assert limits.alt_download == 0
+        with pytest.raises(NotSupportedError, match="cannot switch alternative speed limits"):
+            await engine.set_global_limits(alt_download=1024)
 
     deleted = await engine.delete([added.hash, elsewhere])
     assert deleted.confirmed

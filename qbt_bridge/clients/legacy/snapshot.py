@@ -35,6 +35,7 @@ from qbt_bridge.core.models import (
     SearchJob,
     SearchPlugin,
     SearchResults,
+    SpeedLimits,
     TransferInfo,
 )
 from qbt_bridge.core.versions import Version
@@ -228,6 +229,14 @@ class SnapshotClient(AsyncClosing):
 
     async def transfer_set_speed_limits_mode(self, enabled: bool) -> None:  # noqa: ARG002
         """Not supported."""
+        self._refuse(Capability.ALT_SPEED)
+
+    async def transfer_speed_limits(self) -> SpeedLimits:
+        """Not supported: no alternative limits (the normal pair is in ``transfer_info``)."""
+        raise not_supported(self.product, Capability.ALT_SPEED)
+
+    async def transfer_set_speed_limits(self, **_limits: int) -> None:
+        """Not supported (``transfer_set_download_limit``/``…_upload_limit`` are)."""
         self._refuse(Capability.ALT_SPEED)
 
     async def _add(self, links: list[str], files: list[tuple[str, bytes]]) -> None:
