@@ -128,12 +128,12 @@ OFFERED: dict[str, str] = {
     "resume_all": "button Resume all",
     "resume_paused": "button Resume what Pause all paused",
     "alt_speed": "switch Alternative speed limits",
+    "set_global_limits": "numbers Download/Upload limit and their alternative pair",
     "refresh": "the coordinator's refresh (homeassistant.update_entity)",
 }
 NOT_OFFERED: dict[str, str] = {
     "reannounce": "not yet an action (open issue: the command table for every front)",
     "force_start": "not yet an action (open issue: the command table for every front)",
-    "set_global_limits": "speed-limit number entities are planned (issue: 5.3's whole WebAPI)",
     "rss_feeds": "feeds are managed in qBittorrent's own UI; not yet an action",
     "rss_add_feed": "not yet an action", "rss_remove_feed": "not yet an action",
     "rss_refresh": "not yet an action", "rss_rules": "not yet an action",

@@ -73,7 +73,7 @@ _TARGETS = vol.Any(
     vol.All(str, vol.Length(min=1)), vol.All([vol.All(str, vol.Length(min=1))], vol.Length(min=1))
 )
 _TAGS = vol.Any(vol.All(str, vol.Length(min=1)), [vol.All(str, vol.Length(min=1))])
-_RATE = vol.All(int, vol.Range(min=0))
+_RATE = vol.All(int, vol.Range(min=0, max=2**31 - 1))  # qBittorrent keeps 32 bits
 _NAME = vol.All(str, vol.Length(min=1))
 _JOB = vol.All(int, vol.Range(min=0))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 _UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
 
 
@@ -36,3 +38,23 @@ def format_duration(seconds: int | None) -> str:
     if minutes:
         return f"{minutes}m {secs}s"
     return f"{secs}s"
+
+
+_RATE = re.compile(r"(\d+(?:\.\d+)?)([kmg]?)(?:i?b)?(?:/s)?")
+_RATE_FACTORS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+_NO_LIMIT = {"0", "off", "none", "unlimited", "no"}
+
+
+def parse_rate(text: str) -> int:
+    """A speed as people type it, in bytes/s: ``5M``, ``512k``, ``1.5MiB/s``, ``300 KB``.
+
+    Units are binary (k = 1024); ``0``, ``off``, ``none`` and ``unlimited`` are 0 (no limit).
+    Raises ValueError with the reason.
+    """
+    word = text.strip().lower().replace(" ", "")
+    if word in _NO_LIMIT:
+        return 0
+    match = _RATE.fullmatch(word)
+    if match is None:
+        raise ValueError(f"not a speed: {text[:30]!r} (say 5M, 512K or off)")
+    return round(float(match[1]) * _RATE_FACTORS[match[2]])

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 from qbt_bridge.core.models import RssRule, SearchResult, Torrent
 from qbt_bridge.core.units import format_bytes, format_duration, format_speed
+from qbt_bridge.engine import Capability
+from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.events import Event, EventKind
 from qbt_bridge.engine.store import SyncStore
 
@@ -198,3 +200,20 @@ def rule_line(rule: RssRule) -> str:
     feeds = len(rule.affected_feeds)
     parts.append(f"{feeds} feed{'s' if feeds != 1 else ''}")
     return f"{mark} <b>{esc(rule.name)}</b>: " + ", ".join(parts)
+
+
+def limits_text(bridge: Bridge) -> str:
+    """The global speed limits: the normal pair, the alternative pair where there is one."""
+    limits = bridge.store.configured_limits()
+
+    def shown(value: int) -> str:
+        return format_speed(value) if value > 0 else "none"
+
+    alt_on = bool(bridge.store.server().alt_speed_enabled)
+    rows = [
+        "<b>Speed limits</b>" + (" (alternative in force)" if alt_on else ""),
+        f"↓ {shown(limits.download)}   ↑ {shown(limits.upload)}",
+    ]
+    if bridge.supports(Capability.ALT_SPEED):
+        rows.append(f"Alternative: ↓ {shown(limits.alt_download)}   ↑ {shown(limits.alt_upload)}")
+    return "\n".join(rows)

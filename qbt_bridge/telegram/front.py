@@ -48,6 +48,7 @@ COMMANDS = (
     ("search", "search with qBittorrent's plugins"),
     ("rss", "RSS rules and feeds (/rss help)"),
     ("alt", "alternative speed limits [on|off]"),
+    ("limits", "speed limits [alt] [dl|ul speed]"),
     ("use", "choose the qBittorrent for this chat"),
     ("help", "what this bot can do"),
 )
@@ -67,6 +68,7 @@ OFFERED: dict[str, str] = {
     "list": "/list",
     "refresh": "/status, /list and /info read fresh",
     "alt_speed": "/alt",
+    "set_global_limits": "/limits",
     "rss_rules": "/rss",
     "rss_set_rule": "/rss add",
     "rss_enable_rule": "/rss enable|disable",
@@ -87,7 +89,6 @@ NOT_OFFERED: dict[str, str] = {
     "reannounce": "not yet a chat command",
     "force_start": "not yet a chat command",
     "set_torrent_limits": "not yet a chat command",
-    "set_global_limits": "planned: /limits (issue: 5.3's whole WebAPI, item 2)",
     "rss_refresh": "not yet a chat command",
     "rss_rename_rule": "not yet a chat command",
     "search_plugins": "plugins are managed in qBittorrent's own UI",
@@ -120,6 +121,7 @@ class TelegramFront(
             "search": self.cmd_search,
             "rss": self.cmd_rss,
             "alt": self.cmd_alt,
+            "limits": self.cmd_limits,
             "use": self.cmd_use,
             "manage": self.cmd_manage,
         }

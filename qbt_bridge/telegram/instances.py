@@ -1,16 +1,18 @@
-"""/help, /use, /status and /alt: the bot itself, its servers, and the global switches."""
+"""/help, /use, /status, /alt and /limits: the bot itself, its servers, the global settings."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
+from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.errors import InvalidRequestError, NotFoundError
+from qbt_bridge.core.units import parse_rate
 from qbt_bridge.engine import Capability
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.telegram.access import Access, NotAllowedError, chat_of
 from qbt_bridge.telegram.buttons import UseInstance, key
-from qbt_bridge.telegram.format import cut, esc, status_text
+from qbt_bridge.telegram.format import cut, esc, limits_text, status_text
 from qbt_bridge.telegram.settings import TelegramUser
 
 HELP_TITLE = "<b>qbt-bridge</b> — qBittorrent in this chat."
@@ -27,12 +29,16 @@ HELP_LINES: tuple[tuple[str, str, str | Capability | None], ...] = (
     ("search", "/search &lt;words&gt;", Capability.SEARCH),
     ("rss", "/rss — rules and feeds; /rss help for the rest", Capability.RSS),
     ("alt", "/alt [on|off]", Capability.ALT_SPEED),
+    ("limits", ("/limits — the speed limits; /limits dl 5M, /limits ul off, /limits alt dl 1M "
+                "(K, M, G: binary)"), Capability.GLOBAL_LIMITS),
     ("manage", "/manage &lt;command,…&gt; [dry] [torrent] — run qbit_manage", "manage"),
     ("use", ("/use [instance] — which qBittorrent this chat talks to; or start any command's "
              "arguments with @instance"), "instances"),
 )  # fmt: skip
 # Commands that change something: not offered to read-only users.
-WRITE_COMMANDS = frozenset({"add", "pause", "alt", "manage"})
+WRITE_COMMANDS = frozenset(
+    {"add", "pause", "alt", "manage"}
+)  # /limits shows to all, sets for writers
 
 
 class InstanceCommands(Access):
@@ -129,3 +135,34 @@ class InstanceCommands(Access):
         await self._send(
             chat_of(update), f"Alternative speed limits are {'on' if enabled else 'off'}."
         )
+
+    async def cmd_limits(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """/limits [alt] [dl|ul] [speed]: show the global limits, or set one."""
+        bridge, args = self._pick(update, context.args or [], user)
+        if args:
+            self._writable(user)
+            await execute(bridge, request("set_global_limits", _limit_args(args)))
+        else:
+            await bridge.refresh()
+        await self._send(chat_of(update), limits_text(bridge))
+
+
+_DIRECTIONS = {"dl": "download", "down": "download", "download": "download",
+               "ul": "upload", "up": "upload", "upload": "upload"}  # fmt: skip
+_LIMITS_USAGE = "say /limits dl 5M, /limits ul off or /limits alt dl 512K"
+
+
+def _limit_args(args: list[str]) -> dict[str, int]:
+    """``[alt] dl|ul SPEED`` as the command table's arguments."""
+    words = [a.lower() for a in args]
+    alt = bool(words) and words[0] in {"alt", "alternative"}
+    words = words[1:] if alt else words
+    if len(words) != 2 or words[0] not in _DIRECTIONS:
+        raise InvalidRequestError(_LIMITS_USAGE)
+    try:
+        rate = parse_rate(words[1])
+    except ValueError as err:
+        raise InvalidRequestError(str(err)) from None
+    return {("alt_" if alt else "") + _DIRECTIONS[words[0]]: rate}

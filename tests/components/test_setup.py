@@ -91,6 +91,35 @@ async def test_the_switch_shows_the_real_state_right_after_each_command(
         assert await qbt_client.transfer_speed_limits_mode() is (wanted == "on")
 
 
+async def test_speed_limit_numbers_set_and_follow_qbittorrent(
+    hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient
+) -> None:
+    alt = entity_id(hass, loaded, "number", "alt_download_limit")
+    state = hass.states.get(alt)
+    assert state is not None
+    assert state.attributes["unit_of_measurement"] == "KiB/s"
+    assert float(state.state) * 1024 == (await qbt_client.transfer_speed_limits()).alt_download
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": alt, "value": 750}, blocking=True
+    )
+    assert (await qbt_client.transfer_speed_limits()).alt_download == 750 * 1024
+    state = hass.states.get(alt)
+    assert state is not None
+    assert float(state.state) == 750
+    # set in qBittorrent itself: the limit in force moved, so the next refresh reads it
+    await qbt_client.transfer_set_speed_limits(download=2048 * 1024)
+    await loaded.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    download = hass.states.get(entity_id(hass, loaded, "number", "global_download_limit"))
+    assert download is not None
+    assert float(download.state) == 2048
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": alt, "value": -1}, blocking=True
+        )
+    await qbt_client.transfer_set_speed_limits(download=0, alt_download=0)
+
+
 async def test_actions_change_the_real_daemon(
     hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient, tmp_path: Path
 ) -> None:

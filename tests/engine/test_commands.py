@@ -195,7 +195,9 @@ async def test_the_four_speed_limits_set_read_and_followed(
     assert bridge.store.configured_limits().alt_download == 300 * 1024
     await bridge.set_alt_speed(enabled=False)
     limits = await bridge.set_global_limits(download=0, alt_download=0, alt_upload=0)
-    assert limits.as_dict() == dict.fromkeys(("download", "upload", "alt_download", "alt_upload"), 0)
+    assert limits.as_dict() == dict.fromkeys(
+        ("download", "upload", "alt_download", "alt_upload"), 0
+    )
 
 
 async def test_rss_commands(bridge: Bridge, files: FileServer, request) -> None:

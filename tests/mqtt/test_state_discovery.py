@@ -6,6 +6,8 @@ import base64
 import json
 from pathlib import Path
 
+import jinja2
+
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
 from qbt_bridge.mqtt.render import node_id
@@ -104,3 +106,33 @@ async def _events(probe: Probe, kind: str) -> list[dict[str, object]]:
         ]
 
     return await wait_for(found, f"a {kind} event")
+
+
+async def test_speed_limit_numbers_set_qbittorrent_as_home_assistant_would(
+    qbt: LocalQBittorrent, qbt_client: QBittorrentClient, broker: LocalMosquitto, tmp_path: Path
+) -> None:
+    config = make_config(qbt, broker.port, tmp_path)
+    async with Probe(broker.port) as probe, running(config) as run:
+        await run.connected()
+        components = (await probe.json(f"{DISCOVERY}/server/config"))["components"]
+        numbers = {k: c for k, c in components.items() if c["platform"] == "number"}
+        assert set(numbers) == {"global_download_limit", "global_upload_limit",
+                                "alt_download_limit", "alt_upload_limit"}  # fmt: skip
+        alt = numbers["alt_download_limit"]
+        assert (alt["unit_of_measurement"], alt["min"], alt["mode"]) == ("KiB/s", 0, "box")
+        assert alt["state_topic"] == f"{PREFIX}/test/state/alt_download_limit"
+        # Home Assistant renders the template with the number the user typed, and publishes it
+        payload = jinja2.Template(alt["command_template"]).render(value=1536.0)
+        await probe.client.publish(alt["command_topic"], payload, qos=1)
+
+        async def set_in_qbittorrent() -> bool:
+            return (await qbt_client.transfer_speed_limits()).alt_download == 1536 * 1024
+
+        await wait_for(set_in_qbittorrent, "the alternative limit in qBittorrent")
+        await probe.value(alt["state_topic"], lambda p: p == b"1536", "the new value")
+        # set in qBittorrent itself (its limit in force): the number follows
+        await qbt_client.transfer_set_speed_limits(upload=64 * 1024)
+        await probe.command("refresh")
+        upload = numbers["global_upload_limit"]["state_topic"]
+        await probe.value(upload, lambda p: p == b"64", "the upload limit set elsewhere")
+    await qbt_client.transfer_set_speed_limits(upload=0, alt_download=0)

@@ -1,4 +1,4 @@
-"""The bot's menu, access control, /status, /alt, /use, and failures of Telegram itself."""
+"""The bot's menu, access control, /status, /alt, /limits, /use, and failures of Telegram itself."""
 
 from __future__ import annotations
 
@@ -84,6 +84,31 @@ async def test_alt_speed_and_read_only_users(
     assert "read-only" in refused["text"]
     assert await qbt_client.transfer_speed_limits_mode() is False
     assert "Torrents:" in (await viewer.say("/status"))["text"]  # reading is fine
+
+
+async def test_limits_are_shown_and_set_in_human_units(
+    bot: Running, botapi: BotApi, admin: Chat, qbt_client: QBittorrentClient
+) -> None:
+    await qbt_client.transfer_set_speed_limits(alt_download=10 * 1024, alt_upload=10 * 1024)
+    shown = (await admin.say("/limits"))["text"]
+    assert "↓ none   ↑ none" in shown
+    assert "Alternative: ↓ 10.0 KiB/s   ↑ 10.0 KiB/s" in shown
+    answer = (await admin.say("/limits dl 5M"))["text"]
+    assert "↓ 5.0 MiB/s" in answer
+    assert (await qbt_client.transfer_speed_limits()).download == 5 * 1024 * 1024
+    await admin.say("/limits alt ul 1.5M")
+    assert (await qbt_client.transfer_speed_limits()).alt_upload == 1536 * 1024
+    await admin.say("/limits dl off")
+    assert (await qbt_client.transfer_speed_limits()).download == 0
+    bad_ones = (("/limits dl fast", "not a speed: 'fast'"), ("/limits sideways 5M", "say /limits"),
+                ("/limits dl 3G", "2147483647"))  # fmt: skip
+    for bad, why in bad_ones:
+        assert why in (await admin.say(bad))["text"]
+    viewer = Chat(botapi, VIEWER)
+    assert "read-only" in (await viewer.say("/limits ul 1M"))["text"]
+    assert "Speed limits" in (await viewer.say("/limits"))["text"]  # reading is fine
+    assert (await qbt_client.transfer_speed_limits()).upload == 0
+    await qbt_client.transfer_set_speed_limits(alt_upload=10 * 1024)
 
 
 async def test_use_lists_and_selects_instances(bot: Running, admin: Chat) -> None:

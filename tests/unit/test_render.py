@@ -153,6 +153,10 @@ def _validate(discovery: dict[str, Any]) -> None:
         if template := component.pop("value_template", None):
             key = jinja2.Template(template).render(value_json=_Keys())
             assert key in torrent_state(_view(1, TorrentFilter()).bridge.store.torrents()[0])
+        if template := component.pop("command_template", None):  # numbers: JSON for the table
+            sent = json.loads(jinja2.Template(template).render(value=12.5))
+            assert sent in ({"download": 12800}, {"upload": 12800},
+                            {"alt_download": 12800}, {"alt_upload": 12800})  # fmt: skip
         module = importlib.import_module(f"homeassistant.components.mqtt.{platform}")
         module.DISCOVERY_SCHEMA({**shared, **component})
 
