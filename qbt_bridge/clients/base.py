@@ -145,6 +145,10 @@ class TorrentClient(Protocol):
     async def transfer_set_speed_limits_mode(self, enabled: bool) -> None:
         """Alternative speed limits on or off."""
 
+    async def error_reasons(self, torrent_hash: str, name: str) -> tuple[str | None, str | None]:
+        """Why a torrent is in error: (the client's own words, a failing tracker's message)."""
+        ...
+
     async def transfer_speed_limits(self) -> SpeedLimits:
         """The four global limits, normal and alternative (ALT_SPEED)."""
         ...

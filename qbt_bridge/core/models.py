@@ -249,6 +249,9 @@ _STATE_WORDS: dict[TorrentState, str] = {
 STATE_WORDS = tuple(dict.fromkeys(_STATE_WORDS.values()))
 
 
+ERROR_KEY = "qbt_bridge_error"  # the engine's own key in a torrent's mapping: why it errored
+
+
 @dataclass(frozen=True, slots=True)
 class Torrent(WireModel):
     """One torrent as ``torrents/info`` (or a merged ``sync/maindata`` entry) describes it."""
@@ -293,6 +296,8 @@ class Torrent(WireModel):
     seeding_time: int = 0
     availability: float = 0.0
     last_activity: int = 0
+    # Why it is in error, as the engine learned it (qBittorrent's list has no such field).
+    error: str | None = wire(ERROR_KEY, None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -241,6 +241,8 @@ TORRENT_ENTITIES: tuple[TorrentEntity, ...] = (
                   value_fn=lambda t: t.seeds),
     TorrentEntity(key="peers", name="Peers", state_class="measurement", icon="mdi:account-multiple",
                   value_fn=lambda t: t.leechers),
+    TorrentEntity(key="error", name="Error", icon="mdi:alert-circle-outline",
+                  value_fn=lambda t: t.error),
     TorrentEntity(key="category", name="Category", icon="mdi:folder", enabled_by_default=False,
                   requires=Capability.CATEGORIES, value_fn=lambda t: t.category or None),
     TorrentEntity(key="tags", name="Tags", icon="mdi:tag-multiple", enabled_by_default=False,

@@ -7,12 +7,15 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 
 from qbt_bridge.clients.base import Capability
 from qbt_bridge.core.errors import (
     AuthenticationError,
     QbtBridgeError,
 )
+from qbt_bridge.core.models import TorrentState
+from qbt_bridge.core.redact import redact_text
 from qbt_bridge.engine.core import (
     ALT_SPEED_EVERY,
     HASH_CHUNK,
@@ -24,6 +27,10 @@ from qbt_bridge.engine.core import (
 from qbt_bridge.engine.events import Event, EventKind
 
 _LOGGER = logging.getLogger(__name__)
+
+MAX_REASON = 300  # characters of an error reason
+MISSING_FILES_TEXT = "its files are missing (moved or deleted outside qBittorrent?)"
+IO_ERROR_TEXT = "qBittorrent reports an error and says no more"
 
 
 class Refresher(EngineCore):
@@ -60,6 +67,7 @@ class Refresher(EngineCore):
             await self.connect()
             async with self._lock:
                 events = await self._refresh(full=full)
+            events = [await self._explained(e) for e in events]
         finally:
             self._refreshed()
         self._dispatch(events)
@@ -69,6 +77,27 @@ class Refresher(EngineCore):
         events = await self._tiers(full=full)
         await self._read_limits()
         return events
+
+    async def _explained(self, event: Event) -> Event:
+        """An errored event with why: what qBittorrent logged, or what its state says.
+
+        The reason stays with the torrent (its ``error``) until it leaves the error states.
+        """
+        if event.kind is not EventKind.ERRORED or event.hash not in self.store:
+            return event
+        missing = self.store.state(event.hash) is TorrentState.MISSING_FILES
+        try:
+            line, tracker = await self.client.error_reasons(event.hash, event.name)
+        except QbtBridgeError as err:  # the event goes out anyway, with what the state says
+            _LOGGER.debug("%s: no reason for %s's error: %s", self.instance_id, event.name, err)
+            line = tracker = None
+        fallback = MISSING_FILES_TEXT if missing else IO_ERROR_TEXT
+        message = redact_text(line)[:MAX_REASON] if line else fallback
+        detail = {"reason": "missing_files" if missing else "io_error", "message": message}
+        if tracker:
+            detail["tracker_message"] = redact_text(tracker)[:MAX_REASON]
+        self.store.set_error(event.hash, message)
+        return replace(event, torrent=self.store.torrent(event.hash), detail=detail)
 
     async def _read_limits(self) -> None:
         """The four speed limits, where the client has alternative ones.

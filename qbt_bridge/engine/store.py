@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from qbt_bridge.core.models import (
+    ERROR_KEY,
     Category,
     MainData,
     ServerState,
@@ -159,6 +160,8 @@ class SyncStore:
         self.categories: dict[str, dict[str, Any]] = {}
         self.tags: set[str] = set()
         self.server_state: dict[str, Any] = {}
+        # Why torrents in error are (by hash), as the engine learned it; gone when they recover.
+        self.errors: dict[str, str] = {}
         # The four global limits as last read (clients with alternative limits only).
         self.speed_limits: SpeedLimits | None = None
         self._raw: dict[str, dict[str, Any]] = {}
@@ -192,7 +195,10 @@ class SyncStore:
             return None
         model = self._models.get(torrent_hash)
         if model is None:
-            model = Torrent.from_api(self._raw[torrent_hash])
+            raw = self._raw[torrent_hash]
+            if torrent_hash in self.errors:
+                raw = {**raw, ERROR_KEY: self.errors[torrent_hash]}
+            model = Torrent.from_api(raw)
             self._models[torrent_hash] = model
             if len(self._models) > MODEL_CACHE:
                 self._models.popitem(last=False)
@@ -272,6 +278,12 @@ class SyncStore:
     def server(self) -> ServerState:
         """Global figures: speeds, totals, limits, free space, alt-speed."""
         return ServerState.from_api(self.server_state)
+
+    def set_error(self, torrent_hash: str, message: str) -> None:
+        """Remember why a torrent is in error (until it leaves the error states)."""
+        if torrent_hash in self._raw:
+            self.errors[torrent_hash] = message
+            self._models.pop(torrent_hash, None)
 
     def configured_limits(self) -> SpeedLimits:
         """The four global limits: as last read, or the pair in force where there is no other."""
@@ -453,6 +465,8 @@ class SyncStore:
                 self._ledger_dirty = True
         if state in _ERROR_STATES and old_state not in _ERROR_STATES and not quiet:
             kinds.append((EventKind.ERRORED, {}))
+        if state not in _ERROR_STATES:
+            self.errors.pop(torrent_hash, None)
         if self._completed(torrent_hash, merged, state, baseline=quiet):
             kinds.append((EventKind.COMPLETED, {}))
         if not kinds:
@@ -507,6 +521,7 @@ class SyncStore:
         self._active.discard(torrent_hash)
         self._waiting.discard(torrent_hash)
         self._unsettled.discard(torrent_hash)
+        self.errors.pop(torrent_hash, None)
         if torrent_hash in self.ledger.complete:
             self.ledger.complete.discard(torrent_hash)
             self._ledger_dirty = True

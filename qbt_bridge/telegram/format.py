@@ -156,9 +156,13 @@ def event_text(event: Event, instance_name: str) -> str | None:
     size = ""
     if event.torrent is not None and event.torrent.size:
         size = f" ({format_bytes(event.torrent.size)})"
-    return (
+    text = (
         f"{label}: <b>{esc(cut(event.name or event.hash, 300))}</b>{size} on {esc(instance_name)}"
     )
+    for key in ("message", "tracker_message"):  # why it errored, already redacted
+        if event.detail.get(key):
+            text += f"\n{esc(cut(str(event.detail[key]), 300))}"
+    return text
 
 
 def search_page(

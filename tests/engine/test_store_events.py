@@ -136,6 +136,9 @@ async def test_missing_files_is_an_errored_event(fresh_daemon: LocalQBittorrent)
 
         events = await wait_for(errored, "an errored event")
         assert len(events) == 1
+        assert events[0].detail["reason"] == "missing_files"
+        assert "Files were probably moved" in events[0].detail["message"]  # its log line
+        assert bridge.store.torrent(h).error == events[0].detail["message"]
         assert StateGroup.ERRORED in bridge.store.groups(h)
         await bridge.refresh(full=True)
         assert len(log.of(EventKind.ERRORED, h)) == 1
@@ -144,6 +147,53 @@ async def test_missing_files_is_an_errored_event(fresh_daemon: LocalQBittorrent)
         assert (paused.hashes, paused.confirmed) == ((), True)
         assert "1 in error (missing files) cannot be paused" in paused.message
         assert log.of(EventKind.COMPLETED) == []
+
+
+async def test_an_io_error_says_why_and_the_reason_goes_when_it_recovers(
+    daemon: LocalQBittorrent, client: QBittorrentClient, bridge: Bridge
+) -> None:
+    folder = daemon.workspace / "io-error"
+    path, data = make_payload(folder, "blocked.bin", 64 * 1024)
+    h = await _add_complete(client, data, daemon.inside(folder))
+    passkey = "0123456789abcdef0123456789abcdef"
+    tracker = f"http://127.0.0.1:9/{passkey}/announce"  # nothing listens: it fails
+    await client.torrents_add_trackers(h, [tracker])
+
+    async def failing() -> bool:
+        return any(t["url"] == tracker and t["status"] == 4 and t["msg"]
+                   for t in await client.torrents_trackers(h))  # fmt: skip
+
+    await wait_for(failing, "the tracker to fail")
+    await bridge.refresh(full=True)
+    log = EventLog(bridge)
+    content = path.read_bytes()
+    path.unlink()
+    path.mkdir()  # where qBittorrent's data was is now a folder: reading it fails
+    await client.torrents_recheck([h])
+
+    async def errored() -> list | None:
+        await bridge.refresh(full=True)
+        return log.of(EventKind.ERRORED, h)
+
+    event = (await wait_for(errored, "an errored event"))[0]
+    assert event.detail["reason"] == "io_error"
+    # qBittorrent's own words, from its log (the WebAPI has no field for it)
+    assert "Is a directory" in event.detail["message"]
+    assert event.as_dict()["message"] == event.detail["message"]
+    # and what its tracker said, the pass-key taken out of the URL
+    assert "127.0.0.1" in event.detail["tracker_message"]
+    assert passkey not in event.detail["tracker_message"]
+    assert bridge.store.torrent(h).error == event.detail["message"]
+    path.rmdir()
+    path.write_bytes(content)
+    await client.torrents_recheck([h])
+
+    async def recovered() -> bool:
+        await bridge.refresh(full=True)
+        return StateGroup.ERRORED not in bridge.store.groups(h)
+
+    await wait_for(recovered, "the torrent out of error")
+    assert bridge.store.torrent(h).error is None
 
 
 async def _add_complete(client: QBittorrentClient, data: bytes, save_path: str) -> str:

@@ -27,9 +27,12 @@ from qbt_bridge.core.torrentfile import (
     make_torrent,
     read_torrent,
 )
+from qbt_bridge.core.units import parse_rate
 from qbt_bridge.core.versions import Version, is_supported
 from qbt_bridge.engine.catalog import TorrentFilter, selected_torrents
+from qbt_bridge.engine.events import Event, EventKind
 from qbt_bridge.engine.store import SyncStore
+from qbt_bridge.telegram.format import event_text
 
 
 def test_bencode_round_trip() -> None:
@@ -217,3 +220,36 @@ def test_per_torrent_entities_follow_the_chosen_order_and_the_active_filter() ->
     assert selected_torrents(store, TorrentFilter(enabled=True, limit=2, order="ratio")) == [b, c]
     active = TorrentFilter(enabled=True, active_only=True)
     assert selected_torrents(store, active) == [a]  # data moving (5.2+ meaning; by state before)
+
+
+def test_speeds_people_type_are_read_in_binary_units() -> None:
+    assert [parse_rate(t) for t in ("5M", "512k", "1.5MiB/s", "300 KB", "10B/s", "off", "0")] == [
+        5 * 2**20, 512 * 2**10, 3 * 2**19, 300 * 2**10, 10, 0, 0,
+    ]  # fmt: skip
+    for bad in ("fast", "-1", "5 Mbps", "", "1.2.3", "nan"):
+        with pytest.raises(ValueError, match="not a speed"):
+            parse_rate(bad)
+
+
+def test_an_errored_notification_says_why_and_the_torrent_keeps_it() -> None:
+    store = SyncStore("nas")
+    store.apply_maindata(MainData.from_api({"rid": 1, "full_update": True, "torrents": {
+        "a" * 40: {"name": "film", "state": "uploading", "size": 10}}}))  # fmt: skip
+    store.apply_maindata(MainData.from_api({"rid": 2, "torrents": {"a" * 40: {"state": "error"}}}))
+    store.set_error("a" * 40, 'File error alert. Torrent: "film". Reason: "Is a directory"')
+    torrent = store.torrent("a" * 40)
+    assert torrent is not None
+    assert torrent.error is not None
+    assert "Is a directory" in torrent.error
+    detail = {"reason": "io_error", "message": torrent.error,
+              "tracker_message": "http://t/**REDACTED**/announce: refused"}  # fmt: skip
+    event = Event(EventKind.ERRORED, "nas", torrent, torrent.hash, torrent.name, detail=detail)
+    text = event_text(event, "NAS") or ""
+    assert "Is a directory" in text
+    assert "refused" in text
+    store.apply_maindata(
+        MainData.from_api({"rid": 3, "torrents": {"a" * 40: {"state": "uploading"}}})
+    )
+    torrent = store.torrent("a" * 40)
+    assert torrent is not None
+    assert torrent.error is None  # recovered: the reason goes

@@ -231,6 +231,10 @@ class SnapshotClient(AsyncClosing):
         """Not supported."""
         self._refuse(Capability.ALT_SPEED)
 
+    async def error_reasons(self, torrent_hash: str, name: str) -> tuple[str | None, str | None]:  # noqa: ARG002
+        """These WebUIs give no reason for an error (their list has only the state)."""
+        return None, None
+
     async def transfer_speed_limits(self) -> SpeedLimits:
         """Not supported: no alternative limits (the normal pair is in ``transfer_info``)."""
         raise not_supported(self.product, Capability.ALT_SPEED)
