@@ -28,7 +28,7 @@ from .const import (
     SWEEP_INTERVAL,
 )
 from .coordinator import QbtConfigEntry, QbtCoordinator
-from .options import fired_events, scan_interval
+from .options import disk_guard, fired_events, scan_interval
 from .services import async_setup_services
 
 PLATFORMS = [Platform.SENSOR, Platform.SWITCH, Platform.BUTTON, Platform.NUMBER, Platform.EVENT]
@@ -71,6 +71,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
         push_full_interval=max(PUSH_SWEEP_INTERVAL, interval),
         ledger_path=Path(ledger),
         manage_url=entry.options.get(CONF_MANAGE_URL),
+        disk_guard=disk_guard(entry.options),
     )
     # qBittorrent keeps the login in a cookie: a session of the entry's own.
     session = async_create_clientsession(hass, verify_ssl=settings.verify_certificate)

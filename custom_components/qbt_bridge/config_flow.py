@@ -47,6 +47,8 @@ from .const import (
     CONF_API_KEY,
     CONF_CATEGORIES,
     CONF_CLIENT,
+    CONF_DISK_MIN_FREE,
+    CONF_DISK_PAUSE,
     CONF_EVENTS,
     CONF_LIMIT,
     CONF_MANAGE_ON_PUSH,
@@ -279,6 +281,10 @@ class QbtBridgeOptionsFlow(OptionsFlow):
                     )
                 ),
                 vol.Required(CONF_ACTIVE_ONLY, default=options.get(CONF_ACTIVE_ONLY, False)): bool,
+                vol.Required(
+                    CONF_DISK_MIN_FREE, default=options.get(CONF_DISK_MIN_FREE, 0)
+                ): vol.All(vol.Coerce(float), vol.Range(min=0, max=1_000_000)),
+                vol.Required(CONF_DISK_PAUSE, default=options.get(CONF_DISK_PAUSE, False)): bool,
                 vol.Optional(
                     CONF_MANAGE_URL, description={"suggested_value": options.get(CONF_MANAGE_URL)}
                 ): str,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Final
 
+from qbt_bridge.engine.events import ANNOUNCED
+
 DOMAIN: Final = "qbt_bridge"
 LOGGER = logging.getLogger(__package__)
 
@@ -17,6 +19,8 @@ CONF_TAGS: Final = "tags"
 CONF_LIMIT: Final = "limit"
 CONF_ORDER: Final = "order"  # which torrents the cap keeps (newest, oldest, ratio, …)
 CONF_ACTIVE_ONLY: Final = "active_only"
+CONF_DISK_MIN_FREE: Final = "disk_min_free_gib"  # the disk guard's threshold (0: no guard)
+CONF_DISK_PAUSE: Final = "disk_pause"  # and whether it pauses downloads
 CONF_EVENTS: Final = "events"
 CONF_MANAGE_URL: Final = "qbit_manage_url"
 CONF_MANAGE_ON_PUSH: Final = "qbit_manage_on_push"  # its commands run on each batch of pushed ids
@@ -31,5 +35,5 @@ DEFAULT_LIMIT: Final = 25
 MAX_LIMIT: Final = 500
 REQUEST_TIMEOUT: Final = 10.0  # seconds, every request; shown in the config flow's errors
 
-EVENT_KINDS: Final = ("added", "completed", "removed", "errored")
+EVENT_KINDS: Final = ANNOUNCED
 EVENT_PREFIX: Final = f"{DOMAIN}_torrent_"  # qbt_bridge_torrent_completed …

@@ -92,7 +92,9 @@ class QbtCoordinator(DataUpdateCoordinator[None]):
             listener(event)
         if kind in self.events:
             data = {**event.as_dict(), "entry_id": self.config_entry.entry_id}
-            self.hass.bus.async_fire(f"{EVENT_PREFIX}{kind}", data)
+            # qbt_bridge_torrent_added …; the server's own: qbt_bridge_low_disk_space …
+            prefix = EVENT_PREFIX if event.hash else f"{DOMAIN}_"
+            self.hass.bus.async_fire(f"{prefix}{kind}", data)
 
     @callback
     def pushed(self) -> None:

@@ -8,10 +8,13 @@ from typing import Any
 from homeassistant.const import CONF_SCAN_INTERVAL
 
 from qbt_bridge.engine.catalog import TorrentFilter
+from qbt_bridge.engine.diskguard import DiskGuard
 
 from .const import (
     CONF_ACTIVE_ONLY,
     CONF_CATEGORIES,
+    CONF_DISK_MIN_FREE,
+    CONF_DISK_PAUSE,
     CONF_EVENTS,
     CONF_LIMIT,
     CONF_ORDER,
@@ -50,3 +53,11 @@ def scan_interval(options: Mapping[str, Any]) -> float:
 def fired_events(options: Mapping[str, Any]) -> frozenset[str]:
     """Which torrent events go on the bus (all by default)."""
     return frozenset(options.get(CONF_EVENTS, EVENT_KINDS))
+
+
+def disk_guard(options: Mapping[str, Any]) -> DiskGuard | None:
+    """The disk guard: a threshold in GiB (0: none), and whether it pauses downloads."""
+    gib = float(options.get(CONF_DISK_MIN_FREE, 0) or 0)
+    if gib <= 0:
+        return None
+    return DiskGuard(min_free=round(gib * 2**30), pause=bool(options.get(CONF_DISK_PAUSE, False)))

@@ -45,6 +45,19 @@ _RATE_FACTORS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 _NO_LIMIT = {"0", "off", "none", "unlimited", "no"}
 
 
+def parse_size(text: str | int) -> int:
+    """An amount of bytes as people type it: ``50G``, ``512M``, ``1.5 GiB``, or a number.
+
+    Units are binary (G = 1024³). Raises ValueError with the reason.
+    """
+    if isinstance(text, int) and not isinstance(text, bool) and text >= 0:
+        return text
+    match = _RATE.fullmatch(str(text).strip().lower().replace(" ", ""))
+    if match is None or match[0].endswith("/s"):
+        raise ValueError(f"not a size: {str(text)[:30]!r} (say 50G, 512M or a number of bytes)")
+    return round(float(match[1]) * _RATE_FACTORS[match[2]])
+
+
 def parse_rate(text: str) -> int:
     """A speed as people type it, in bytes/s: ``5M``, ``512k``, ``1.5MiB/s``, ``300 KB``.
 

@@ -23,7 +23,9 @@ from qbt_bridge.api.commands import STATE_GROUP
 from qbt_bridge.clients.detect import ClientKind
 from qbt_bridge.clients.http import normalize_url
 from qbt_bridge.core.errors import QbtBridgeError
+from qbt_bridge.core.units import parse_size
 from qbt_bridge.engine.catalog import ORDERS, TorrentFilter
+from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.push import PUSH_COMMANDS, SECRET_PATTERN, SECRET_RULE
 from qbt_bridge.mqtt.settings import (
     DEFAULT_DISCOVERY_PREFIX,
@@ -33,7 +35,7 @@ from qbt_bridge.mqtt.settings import (
 )
 from qbt_bridge.telegram.settings import DEFAULT_TELEGRAM_API, TelegramConfig, TelegramUser
 
-TELEGRAM_EVENTS = ("added", "completed", "errored")
+TELEGRAM_EVENTS = ("added", "completed", "errored", "low_disk_space", "disk_space_ok")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TOPIC_LEVEL = re.compile(r"^[^#+\x00]+$")
 
@@ -64,6 +66,7 @@ class InstanceConfig:
     qbit_manage_url: str | None = None  # qbit_manage's web server for this qBittorrent
     qbit_manage_config: str | None = None  # its config file (default: its own default)
     qbit_manage_on_push: tuple[str, ...] = ()  # its commands run on each batch of pushed ids
+    disk_guard: DiskGuard | None = None  # low free space: events, maybe downloads paused
 
     def secrets(self) -> list[str]:
         """The values that must never reach a log."""
@@ -156,6 +159,17 @@ _SECONDS = vol.All(vol.Coerce(float), vol.Range(min=0.5, max=86400))
 _TEXT = vol.All(str, vol.Length(min=1))
 
 
+def _size(value: Any) -> int:
+    """Bytes as ``50G``, ``512M`` or a number (binary units)."""
+    try:
+        size = parse_size(value)
+    except ValueError as err:
+        raise vol.Invalid(str(err)) from None
+    if size <= 0:
+        raise vol.Invalid("expected more than 0 bytes (50G, 512M …)")
+    return size
+
+
 def _key_needs_qbittorrent(instance: dict[str, Any]) -> dict[str, Any]:
     legacy = (ClientKind.QBITTORRENT_31.value, ClientKind.UTORRENT.value)
     if instance.get("api_key") and instance["client"] in legacy:
@@ -192,6 +206,10 @@ _INSTANCE_KEYS = vol.Schema(
         vol.Optional("fast_interval", default=5.0): _SECONDS,
         vol.Optional("full_interval", default=300.0): _SECONDS,
         vol.Optional("full_interval_with_push", default=900.0): _SECONDS,
+        vol.Optional("disk_guard"): {
+            vol.Required("min_free"): _size,
+            vol.Optional("pause", default=False): bool,
+        },
         vol.Optional("qbit_manage"): {
             vol.Required("url"): _url,
             vol.Optional("config_file"): _TEXT,
@@ -417,6 +435,7 @@ def _instance(raw: dict[str, Any]) -> InstanceConfig:
         qbit_manage_url=raw.get("qbit_manage", {}).get("url"),
         qbit_manage_config=raw.get("qbit_manage", {}).get("config_file"),
         qbit_manage_on_push=tuple(raw.get("qbit_manage", {}).get("on_push", ())),
+        disk_guard=DiskGuard(**raw["disk_guard"]) if "disk_guard" in raw else None,
     )
 
 

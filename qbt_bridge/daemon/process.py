@@ -57,6 +57,7 @@ def make_bridge(instance: InstanceConfig, config: Config) -> Bridge:
             ledger_path=config.state_dir / f"{instance.id}.completed.json",
             manage_url=instance.qbit_manage_url,
             manage_config=instance.qbit_manage_config,
+            disk_guard=instance.disk_guard,
         )
     )
 

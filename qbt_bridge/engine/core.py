@@ -25,6 +25,7 @@ from qbt_bridge.core.errors import (
 from qbt_bridge.core.models import (
     SearchResult,
 )
+from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.events import Event
 from qbt_bridge.engine.store import CompletionLedger, SyncStore
 
@@ -156,6 +157,7 @@ class EngineCore:
         ledger_path: Path | None = None,
         manage: QbitManageClient | None = None,
         manage_config: str | None = None,
+        disk_guard: DiskGuard | None = None,
     ) -> None:
         if client is None and opener is None:
             raise ValueError("give a client or an opener")
@@ -166,6 +168,7 @@ class EngineCore:
         self.manage_config = manage_config
         self.instance_id = instance_id
         self.policy = policy or RefreshPolicy()
+        self.disk_guard = disk_guard
         self.store = SyncStore(instance_id, CompletionLedger(ledger_path))
         self.available = False
         self.last_error: QbtBridgeError | None = None

@@ -20,6 +20,12 @@ class EventKind(StrEnum):
     ALT_SPEED_CHANGED = "alt_speed_changed"
     CONNECTION_LOST = "connection_lost"
     CONNECTION_RESTORED = "connection_restored"
+    LOW_DISK_SPACE = "low_disk_space"
+    DISK_SPACE_OK = "disk_space_ok"
+
+
+# The kinds fronts announce (MQTT events topic, Home Assistant bus and event entity, chat).
+ANNOUNCED = ("added", "completed", "removed", "errored", "low_disk_space", "disk_space_ok")
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from qbt_bridge.clients.detect import ConnectionSettings
 from qbt_bridge.clients.qbit_manage import QbitManageClient
 from qbt_bridge.core.errors import UnsupportedVersionError
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
+from qbt_bridge.engine.diskguard import DiskGuard
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,6 +34,7 @@ class ServerSettings:
     ledger_path: Path | None = None
     manage_url: str | None = None
     manage_config: str | None = None
+    disk_guard: DiskGuard | None = None  # low free space: an event, maybe downloads paused
 
 
 def make_bridge(
@@ -77,6 +79,7 @@ def make_bridge(
         ledger_path=settings.ledger_path,
         manage=manage,
         manage_config=settings.manage_config,
+        disk_guard=settings.disk_guard,
     )
 
 

@@ -24,6 +24,7 @@ from qbt_bridge.engine.core import (
     WAITING_EVERY,
     EngineCore,
 )
+from qbt_bridge.engine.diskguard import GUARD_SWEEP, wants_fresh_space, watch_disk
 from qbt_bridge.engine.events import Event, EventKind
 
 _LOGGER = logging.getLogger(__name__)
@@ -76,6 +77,8 @@ class Refresher(EngineCore):
     async def _refresh(self, *, full: bool) -> list[Event]:
         events = await self._tiers(full=full)
         await self._read_limits()
+        if self.disk_guard is not None:
+            events += await watch_disk(self.disk_guard, self.store, self.client)
         return events
 
     async def _explained(self, event: Event) -> Event:
@@ -115,7 +118,10 @@ class Refresher(EngineCore):
     async def _tiers(self, *, full: bool) -> list[Event]:
         now = time.monotonic()
         clock = self._clock
-        due = now - clock.last_sweep >= self.sweep_interval or now < clock.watch_until
+        since = now - clock.last_sweep
+        due = since >= self.sweep_interval or now < clock.watch_until
+        # free space comes with sweeps: a guard watching downloads wants it fresher
+        due = due or (since >= GUARD_SWEEP and wants_fresh_space(self.disk_guard, self.store))
         sweep = full or due or clock.sweep_requested or self.client.refresh_by_sweep
         if sweep or not self.store.initialised:
             return await self._sweep(now)

@@ -115,6 +115,9 @@ class CompletionLedger:
         self.complete: set[str] = set()
         # What "pause all" paused (and is not known to run again): what "resume paused" resumes.
         self.paused_by_pause_all: set[str] = set()
+        # The disk guard: whether free space is low now, and what it paused for that.
+        self.low_disk = False
+        self.paused_by_guard: set[str] = set()
         self.saved_at: float | None = None  # None: no earlier run to catch up with
         # When the earlier run last saved: what finished after it finished while we were away.
         # Kept apart from saved_at, which this run's own saves move on.
@@ -124,6 +127,8 @@ class CompletionLedger:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 self.complete = set(data.get("complete", ()))
                 self.paused_by_pause_all = set(data.get("paused_by_pause_all", ()))
+                self.low_disk = bool(data.get("low_disk", False))
+                self.paused_by_guard = set(data.get("paused_by_guard", ()))
                 self.saved_at = self.away_since = float(data["saved_at"])
             except (OSError, ValueError, KeyError, TypeError):
                 _LOGGER.warning("completion ledger %s is unreadable; starting afresh", path)
@@ -139,6 +144,8 @@ class CompletionLedger:
                 "saved_at": self.saved_at,
                 "complete": sorted(self.complete),
                 "paused_by_pause_all": sorted(self.paused_by_pause_all),
+                "low_disk": self.low_disk,
+                "paused_by_guard": sorted(self.paused_by_guard),
             }
         )
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".ledger-")
@@ -459,9 +466,11 @@ class SyncStore:
             kinds.append((EventKind.ADDED, {}))
         if old_state is not None and old_state is not state:
             kinds.append((EventKind.STATE_CHANGED, {"old_state": old_state, "new_state": state}))
-            if not state.is_stopped and torrent_hash in self.ledger.paused_by_pause_all:
-                # Running again (resumed by hand, here or elsewhere): no longer pause all's.
+            paused_by_us = self.ledger.paused_by_pause_all | self.ledger.paused_by_guard
+            if not state.is_stopped and torrent_hash in paused_by_us:
+                # Running again (resumed by hand, here or elsewhere): no longer ours to resume.
                 self.ledger.paused_by_pause_all.discard(torrent_hash)
+                self.ledger.paused_by_guard.discard(torrent_hash)
                 self._ledger_dirty = True
         if state in _ERROR_STATES and old_state not in _ERROR_STATES and not quiet:
             kinds.append((EventKind.ERRORED, {}))

@@ -31,12 +31,13 @@ from qbt_bridge.engine.catalog import (
     supported,
     torrent_values,
 )
+from qbt_bridge.engine.events import ANNOUNCED
 
 ONLINE = "online"
 OFFLINE = "offline"
 PRESS = "PRESS"
 SUPPORT_URL = "https://github.com/qbt-bridge/qbt-bridge"
-EVENT_KINDS = ("added", "completed", "removed", "errored")
+EVENT_KINDS = ANNOUNCED
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,6 +146,8 @@ def status_text(store: SyncStore, title: str, *, alt_speed: bool | None) -> str:
 
 def event_text(event: Event, instance_name: str) -> str | None:
     """A notification line for a torrent event, or None for kinds that are not announced."""
+    if event.kind in {EventKind.LOW_DISK_SPACE, EventKind.DISK_SPACE_OK}:
+        return _disk_text(event, instance_name)
     label = {
         EventKind.COMPLETED: "✅ Completed",
         EventKind.ADDED: "➕ Added",
@@ -221,3 +223,19 @@ def limits_text(bridge: Bridge) -> str:
     if bridge.supports(Capability.ALT_SPEED):
         rows.append(f"Alternative: ↓ {shown(limits.alt_download)}   ↑ {shown(limits.alt_upload)}")
     return "\n".join(rows)
+
+
+def _disk_text(event: Event, instance_name: str) -> str:
+    free, threshold = event.detail.get("free"), event.detail.get("threshold")
+    if event.kind is EventKind.LOW_DISK_SPACE:
+        text = (f"💾 Low disk space on {esc(instance_name)}: {format_bytes(free)} free, "
+                f"below {format_bytes(threshold)}")  # fmt: skip
+        paused = event.detail.get("paused", 0)
+        return text + (f"; {_downloads(paused)} paused until there is room" if paused else "")
+    text = f"💾 Disk space OK on {esc(instance_name)}: {format_bytes(free)} free"
+    resumed = event.detail.get("resumed", 0)
+    return text + (f"; {_downloads(resumed)} resumed" if resumed else "")
+
+
+def _downloads(count: int) -> str:
+    return f"{count} download" if count == 1 else f"{count} downloads"

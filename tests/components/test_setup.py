@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +183,29 @@ async def test_actions_need_a_loaded_server(hass: HomeAssistant, loaded: MockCon
         await hass.services.async_call(
             DOMAIN, "pause", {"config_entry_id": "nope", "torrents": ["all"]}, blocking=True
         )
+
+
+async def test_low_disk_space_fires_on_the_bus_and_the_event_entity(
+    hass: HomeAssistant, qbt: LocalQBittorrent, qbt_client: QBittorrentClient
+) -> None:
+    fired: list[Event] = []
+    hass.bus.async_listen(f"{DOMAIN}_low_disk_space", fired.append)
+    # more GiB than any disk here has free: low at the first look
+    entry = make_entry(qbt, options={"disk_min_free_gib": 2**20})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert [e.data["threshold"] for e in fired] == [2**50]
+    assert fired[0].data["free"] < 2**50
+    # the space comes back (here: the threshold drops, as the disk cannot be filled here)
+    bridge = entry.runtime_data.bridge
+    bridge.disk_guard = replace(bridge.disk_guard, min_free=1)
+    await entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    state = hass.states.get(entity_id(hass, entry, "event", "torrent_event"))
+    assert state is not None
+    assert state.attributes["event_type"] == "disk_space_ok"
+    await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_events_fire_once_on_a_real_completion(

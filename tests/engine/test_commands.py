@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from qbt_bridge.core.models import RssRule
 from qbt_bridge.core.torrentfile import read_torrent, torrent_to_magnet
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
+from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.events import EventKind
 from tests.helpers import SEARCH_PLUGIN, EventLog, FileServer, rss_feed, tiny_torrent, wait_for
 
@@ -319,3 +321,52 @@ async def test_resume_paused_resumes_only_what_pause_all_paused_across_a_restart
     nothing = await again.resume_paused()  # remembered once: nothing left
     assert nothing.hashes == ()
     assert "nothing that pause all paused" in nothing.message
+
+
+async def test_the_disk_guard_pauses_downloads_and_resumes_exactly_those_after_a_restart(
+    client: QBittorrentClient, tmp_path: Path
+) -> None:
+    files = {name: tiny_torrent(tmp_path, f"guard-{name}") for name in "abc"}
+    await client.torrents_add(torrent_files=[files["a"][0], files["b"][0]])  # no peers: waiting
+    await client.torrents_add(torrent_files=[files["c"][0]], paused=True)  # the user's own
+    hashes = {name: h for name, (_data, h) in files.items()}
+
+    def stopped(a: bool, b: bool) -> Callable[[], Awaitable[bool]]:
+        want = {hashes["a"]: a, hashes["b"]: b, hashes["c"]: True}
+
+        async def shown() -> bool:  # as qBittorrent shows them (it stops in its own time)
+            return {t.hash: t.state.is_stopped for t in await client.torrents_info()} == want
+
+        return shown
+
+    async def two_downloading() -> bool:  # by qBittorrent's own filter
+        downloading = await client.torrents_info(status_filter="downloading")
+        return sum(not t.state.is_stopped for t in downloading) == 2
+
+    await wait_for(two_downloading, "two downloads and one paused")
+    ledger = tmp_path / "guard.json"
+    probe = Bridge(client, "test")
+    await probe.refresh()
+    free = probe.store.server().free_space_on_disk
+    assert free is not None  # qBittorrent's own figure for its save path's disk
+
+    # A threshold above what is free: low at once (the disk cannot be filled here).
+    guard = DiskGuard(min_free=free + 2**30, pause=True)
+    bridge = Bridge(client, "test", ledger_path=ledger, disk_guard=guard)
+    log = EventLog(bridge)
+    await bridge.refresh()
+    low = log.of(EventKind.LOW_DISK_SPACE)
+    assert [(e.detail["paused"], e.detail["threshold"]) for e in low] == [(2, guard.min_free)]
+    await wait_for(stopped(a=True, b=True), "the two downloads stopped")
+    await bridge.refresh(full=True)
+    assert len(log.of(EventKind.LOW_DISK_SPACE)) == 1  # said once, not every refresh
+
+    # A restart, then room again (here: a lower threshold): exactly those two resume.
+    again = Bridge(client, "test", ledger_path=ledger, disk_guard=DiskGuard(min_free=1, pause=True))
+    log = EventLog(again)
+    await again.refresh()
+    assert [e.detail["resumed"] for e in log.of(EventKind.DISK_SPACE_OK)] == [2]
+    await wait_for(stopped(a=False, b=False), "the two downloads running, the user's paused")
+    await again.refresh(full=True)
+    assert log.of(EventKind.LOW_DISK_SPACE) == []
+    assert len(log.of(EventKind.DISK_SPACE_OK)) == 1

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import jinja2
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
+from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.mqtt.render import node_id
 from tests.helpers import tiny_torrent, wait_for
 from tests.mqtt.conftest import PREFIX, Probe, make_config, running
@@ -136,3 +138,19 @@ async def test_speed_limit_numbers_set_qbittorrent_as_home_assistant_would(
         upload = numbers["global_upload_limit"]["state_topic"]
         await probe.value(upload, lambda p: p == b"64", "the upload limit set elsewhere")
     await qbt_client.transfer_set_speed_limits(upload=0, alt_download=0)
+
+
+async def test_low_disk_space_is_an_event_on_the_events_topic(
+    qbt: LocalQBittorrent, qbt_client: QBittorrentClient, broker: LocalMosquitto, tmp_path: Path
+) -> None:
+    config = make_config(qbt, broker.port, tmp_path)
+    # more than any disk here has free: low at the first look
+    guarded = replace(config.instances[0], disk_guard=DiskGuard(min_free=2**50))
+    config = replace(config, instances=(guarded,))
+    async with Probe(broker.port) as probe, running(config) as run:
+        await run.connected()
+        event = (await _events(probe, "low_disk_space"))[0]
+        assert event["instance"] == "test"
+        assert event["threshold"] == 2**50
+        assert 0 < event["free"] < 2**50
+        assert event["paused"] == 0  # pause was not asked for

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalQBittorrent
+from qbt_bridge.engine.diskguard import DiskGuard
 from tests.daemons import Seed
 from tests.helpers import SEARCH_PLUGIN, FileServer, rss_feed, tiny_torrent, wait_for, wait_torrent
 from tests.mqtt.conftest import Running
@@ -146,3 +149,26 @@ async def test_feed_pass_keys_never_reach_the_chat(
     shown = [str(c.params) for c in botapi.calls]
     assert len(shown) > 3
     assert not [text for text in shown if passkey in text]
+
+
+async def test_low_disk_space_is_notified_with_what_was_paused(
+    qbt: LocalQBittorrent, qbt_client: QBittorrentClient, botapi: BotApi, tmp_path: Path
+) -> None:
+    data, info_hash = tiny_torrent(tmp_path, "guarded-download")
+    await qbt_client.torrents_add(torrent_files=[data])  # no peers: a waiting download
+    await wait_torrent(qbt_client, info_hash, lambda t: not t.state.is_stopped, "running")
+    config = telegram_config(qbt, botapi, tmp_path, notify={
+        "chats": [ADMIN], "events": ["low_disk_space", "disk_space_ok"]})  # fmt: skip
+    # more than any disk here has free: low at the first look, and the download paused
+    guarded = replace(config.instances[0], disk_guard=DiskGuard(min_free=2**50, pause=True))
+    since = botapi.last_id()
+    async with running_bot(replace(config, instances=(guarded,))):
+
+        async def notified() -> list[dict[str, Any]]:
+            return [m for m in botapi.sent(ADMIN, since) if "Low disk space" in m["text"]]
+
+        text = (await wait_for(notified, "the low disk space notification"))[0]["text"]
+        assert "Home qBittorrent" in text
+        assert "below 1.0 PiB" in text
+        assert "1 download paused until there is room" in text
+        await wait_torrent(qbt_client, info_hash, lambda t: t.state.is_stopped, "paused")

@@ -8,6 +8,7 @@ import pytest
 
 from qbt_bridge.daemon.cli import main
 from qbt_bridge.daemon.config import ConfigError, load_config, parse_config
+from qbt_bridge.engine.diskguard import DiskGuard
 
 MINIMAL = {"instances": [{"id": "home", "url": "nas:8080"}]}
 
@@ -268,3 +269,16 @@ def test_the_push_line_is_printed_masked_and_on_request_whole(
     assert PUSH_SECRET not in out
     assert main(["push-line", "--config", str(path)]) == 0
     assert capsys.readouterr().out == f"nas: {line.replace('****', PUSH_SECRET)}\n"
+
+
+def test_the_disk_guard_takes_sizes_people_type() -> None:
+    config = parse_config(
+        {"instances": [{"id": "a", "url": "x:1", "disk_guard": {"min_free": "50G", "pause": True}}]}
+    )
+    assert config.instances[0].disk_guard == DiskGuard(min_free=50 * 2**30, pause=True)
+    assert parse_config({"instances": [{"id": "a", "url": "x:1"}]}).instances[0].disk_guard is None
+    for bad, why in (("lots", "not a size: 'lots'"), ("5M/s", "not a size"), (0, "more than 0")):
+        with pytest.raises(ConfigError, match=rf"instances\.0\.disk_guard\.min_free: .*{why}"):
+            parse_config(
+                {"instances": [{"id": "a", "url": "x:1", "disk_guard": {"min_free": bad}}]}
+            )
