@@ -35,6 +35,14 @@ _TARGETS: dict[Any, Any] = {
 _TAGS = vol.All(cv.ensure_list, [cv.string])
 _RATE = vol.All(vol.Coerce(int), vol.Range(min=0))
 
+
+def _indexes(value: Any) -> list[Any]:
+    """File indexes as a list, or as text ("0, 3, 4")."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return cv.ensure_list(value)
+
+
 SCHEMAS: dict[str, vol.Schema] = {
     "add_torrent": vol.Schema(
         {
@@ -95,6 +103,23 @@ SCHEMAS: dict[str, vol.Schema] = {
             vol.Optional("dry_run", default=False): cv.boolean,
         }
     ),
+    "get_files": vol.Schema(
+        {
+            **_ENTRY,
+            vol.Required("torrent"): cv.string,
+            vol.Optional("page", default=0): vol.All(vol.Coerce(int), vol.Range(min=0)),
+            vol.Optional("per_page", default=100): vol.All(vol.Coerce(int), vol.Range(min=1)),
+        }
+    ),
+    "set_file_priority": vol.Schema(
+        {
+            **_ENTRY,
+            vol.Required("torrent"): cv.string,
+            # "all", or indexes (a list, or "0, 3, 4" typed in a text field)
+            vol.Required("files"): vol.Any("all", vol.All(_indexes, [vol.Coerce(int)])),
+            vol.Required("priority"): cv.string,
+        }
+    ),
     "get_torrents": vol.Schema(
         {
             **_ENTRY,
@@ -123,6 +148,8 @@ OFFERED: dict[str, str] = {
     "search_results": "action search (waits for the results)",
     "search_add": "action search_add (by the index the search action returned)",
     "list": "action get_torrents",
+    "files": "action get_files",
+    "set_file_priority": "action set_file_priority",
     "manage": "action run_qbit_manage",
     "pause_all": "button Pause all",
     "resume_all": "button Resume all",
@@ -149,12 +176,14 @@ TABLE_ACTIONS = {
     "set_category": "set_category", "add_tags": "add_tags", "remove_tags": "remove_tags",
     "set_limits": "set_torrent_limits", "rss_add_rule": "rss_set_rule",
     "rss_remove_rule": "rss_remove_rule", "run_qbit_manage": "manage",
-    "search_add": "search_add",
+    "search_add": "search_add", "get_files": "files", "set_file_priority": "set_file_priority",
 }  # fmt: skip
 RESPONSES = {"add_torrent": SupportsResponse.OPTIONAL, "search": SupportsResponse.ONLY,
              "get_torrents": SupportsResponse.ONLY,
              "run_qbit_manage": SupportsResponse.OPTIONAL,
-             "search_add": SupportsResponse.OPTIONAL}  # fmt: skip
+             "search_add": SupportsResponse.OPTIONAL,
+             "get_files": SupportsResponse.ONLY,
+             "set_file_priority": SupportsResponse.OPTIONAL}  # fmt: skip
 
 
 def _bridge(hass: HomeAssistant, call: ServiceCall) -> Bridge:

@@ -23,6 +23,8 @@ from qbt_bridge.api.handlers import (
     b64,
     done,
     enable_rule,
+    file_priority,
+    files,
     force_start,
     global_limits,
     list_torrents,
@@ -39,6 +41,7 @@ from qbt_bridge.api.handlers import (
     search_start,
     tags,
 )
+from qbt_bridge.core.content import FilePriority
 from qbt_bridge.core.errors import (
     InvalidRequestError,
 )
@@ -87,6 +90,15 @@ def _state_group(value: Any) -> str:
 
 
 STATE_GROUP = vol.All(str, _state_group)
+
+
+def _file_priority(value: str) -> str:
+    try:
+        return FilePriority.parse(value).word
+    except ValueError as err:
+        raise vol.Invalid(str(err)) from None
+
+
 _ON = {"on", "true", "1", "yes", "enable", "enabled"}
 _OFF = {"off", "false", "0", "no", "disable", "disabled"}
 
@@ -247,6 +259,37 @@ COMMANDS: dict[str, Command] = {
             list_torrents,
             plain=lambda text: {"state": text},
             read_only=True,
+        ),
+        Command(
+            "files",
+            "one torrent's files with size, progress and priority, a page at a time",
+            _schema(
+                {
+                    vol.Required("torrent"): _NAME,
+                    vol.Optional("page", default=0): vol.All(int, vol.Range(min=0)),
+                    vol.Optional("per_page", default=100): vol.All(
+                        int, vol.Range(min=1, max=MAX_LIST)
+                    ),
+                }
+            ),
+            files,
+            plain=lambda text: {"torrent": text, "page": 0, "per_page": 100},
+            read_only=True,
+        ),
+        Command(
+            "set_file_priority",
+            "give files of one torrent a priority: skip, normal, high or max (files: indexes "
+            'from the files command, or "all")',
+            _schema(
+                {
+                    vol.Required("torrent"): _NAME,
+                    vol.Required("files"): vol.Any(
+                        "all", vol.All([vol.All(int, vol.Range(min=0))], vol.Length(min=1))
+                    ),
+                    vol.Required("priority"): vol.All(str, _file_priority),
+                }
+            ),
+            file_priority,
         ),
         Command("rss_feeds", "RSS feeds (URLs redacted)", _EMPTY, rss_feeds, plain=_nothing,
                 read_only=True),

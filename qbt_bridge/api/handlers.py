@@ -10,6 +10,7 @@ from typing import Any
 import voluptuous as vol
 
 from qbt_bridge.api.answers import add_outcome, command_result, rss_rule, torrent_summary
+from qbt_bridge.core.content import FilePriority
 from qbt_bridge.core.errors import (
     InvalidRequestError,
 )
@@ -211,3 +212,25 @@ async def search_add(bridge: Bridge, args: dict[str, Any]) -> Any:
         tags=tag_list(args.get("tags")),
     )
     return add_outcome(outcome)
+
+
+async def files(bridge: Bridge, args: dict[str, Any]) -> Any:
+    torrent_hash, listed = await bridge.files(args["torrent"])
+    per_page, page = args["per_page"], args["page"]
+    torrent = bridge.store.torrent(torrent_hash)
+    return {
+        "hash": torrent_hash,
+        "name": torrent.name if torrent else "",
+        "count": len(listed),
+        "page": page,
+        "pages": max(1, -(-len(listed) // per_page)),
+        "files": [f.as_dict() for f in listed[page * per_page : (page + 1) * per_page]],
+    }
+
+
+async def file_priority(bridge: Bridge, args: dict[str, Any]) -> Any:
+    chosen = args["files"]
+    result = await bridge.set_file_priority(
+        args["torrent"], None if chosen == "all" else chosen, FilePriority.parse(args["priority"])
+    )
+    return command_result(result)

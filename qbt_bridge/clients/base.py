@@ -49,6 +49,7 @@ class Capability(StrEnum):
     SESSION_TOTALS = "session_totals"  # data moved since the client started
     NETWORK_STATUS = "network_status"  # DHT nodes and the firewalled/connected status
     PUSH = "push"  # "run external program" to tell the engine about added/finished torrents
+    FILES = "files"  # a torrent's files and their priorities
 
 
 ALL_CAPABILITIES = frozenset(Capability)
@@ -71,6 +72,7 @@ _WHAT = {
     Capability.SESSION_TOTALS: "report this session's totals",
     Capability.NETWORK_STATUS: "report DHT nodes or its network status",
     Capability.PUSH: "run a program when torrents are added or finish",
+    Capability.FILES: "list a torrent's files or set their priorities",
 }
 
 
@@ -148,6 +150,15 @@ class TorrentClient(Protocol):
     async def error_reasons(self, torrent_hash: str, name: str) -> tuple[str | None, str | None]:
         """Why a torrent is in error: (the client's own words, a failing tracker's message)."""
         ...
+
+    async def torrents_files(self, torrent_hash: str) -> list[dict[str, Any]]:
+        """A torrent's files (WebAPI v2 field names; FILES)."""
+        ...
+
+    async def torrents_file_prio(
+        self, torrent_hash: str, file_ids: Iterable[int], priority: int
+    ) -> None:
+        """Set files' priority by index (0, 1, 6, 7; FILES)."""
 
     async def transfer_speed_limits(self) -> SpeedLimits:
         """The four global limits, normal and alternative (ALT_SPEED)."""

@@ -19,6 +19,7 @@ even when nothing changed, ``transfer/info`` and ``torrents/info?hashes=`` almos
 
 from __future__ import annotations
 
+from qbt_bridge.engine.content import ContentService
 from qbt_bridge.engine.core import (
     AddOutcome,
     CommandResult,
@@ -33,10 +34,11 @@ from qbt_bridge.engine.search import SearchService
 __all__ = ["AddOutcome", "Bridge", "CommandResult", "Listener", "RefreshPolicy", "SearchPage"]
 
 
-class Bridge(RssService, SearchService, ManageService):
+class Bridge(ContentService, RssService, SearchService, ManageService):
     """One torrent client, its snapshot and everything fronts may ask of it.
 
     Its parts, one module each: ``core`` (the client, listeners, capabilities), ``refresh``
     (tiers and the poll loop), ``targets`` (what a name or prefix means), ``actions`` (torrent
-    commands that settle, adding), ``rss``, ``search`` and ``manage`` (qbit_manage).
+    commands that settle, adding), ``content`` (files), ``rss``, ``search`` and ``manage``
+    (qbit_manage).
     """

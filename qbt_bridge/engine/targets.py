@@ -43,6 +43,13 @@ class Targets(Refresher):
             found.update(dict.fromkeys(hits))
         return list(found)
 
+    async def resolve_single(self, target: str) -> str:
+        """The one torrent a target names (``all``, a category or a tag may name many)."""
+        hashes = await self.resolve(target)
+        if len(hashes) != 1:
+            raise InvalidRequestError(f"that names {len(hashes)} torrents; name one")
+        return hashes[0]
+
     def _resolve_one(self, target: str) -> list[str]:
         if not target:
             raise InvalidRequestError("empty torrent name or hash")

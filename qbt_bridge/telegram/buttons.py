@@ -79,6 +79,25 @@ class SetCategory(Button):
 
 
 @dataclass(frozen=True, slots=True)
+class FilesPage(Button):
+    """A page of one torrent's files."""
+
+    torrent: str
+    page: int
+    write: ClassVar[bool] = False
+
+
+@dataclass(frozen=True, slots=True)
+class FilePriorityButton(Button):
+    """Give one file (or, with ``index`` None, every file) of a torrent a priority."""
+
+    torrent: str
+    index: int | None
+    priority: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResultsPage(Button):
     """A page of a search's results."""
 

@@ -28,6 +28,7 @@ from telegram.ext import (
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.telegram import buttons
 from qbt_bridge.telegram.adding import AddCommands
+from qbt_bridge.telegram.files import FilesCommands
 from qbt_bridge.telegram.instances import InstanceCommands
 from qbt_bridge.telegram.manage import ManageCommands
 from qbt_bridge.telegram.rss import RssCommands
@@ -42,6 +43,7 @@ COMMANDS = (
     ("status", "speeds, limits, free space, counts"),
     ("list", "torrents [state|category:x|tag:x|name]"),
     ("info", "one torrent's details and buttons"),
+    ("files", "a torrent's files and their priorities"),
     ("add", "magnet/links [category=x] [tags=a,b] [paused]"),
     ("pause", "pause a torrent, 'all', or pick one"),
     ("resume", "resume a torrent, 'all', or pick one"),
@@ -66,6 +68,8 @@ OFFERED: dict[str, str] = {
     "delete": "/info's Delete button",
     "set_category": "the category buttons after /add",
     "list": "/list",
+    "files": "/files, /info's Files button",
+    "set_file_priority": "/files' buttons (one file, or all)",
     "refresh": "/status, /list and /info read fresh",
     "alt_speed": "/alt",
     "set_global_limits": "/limits",
@@ -97,7 +101,13 @@ NOT_OFFERED: dict[str, str] = {
 
 
 class TelegramFront(
-    InstanceCommands, TorrentCommands, AddCommands, SearchCommands, RssCommands, ManageCommands
+    InstanceCommands,
+    TorrentCommands,
+    FilesCommands,
+    AddCommands,
+    SearchCommands,
+    RssCommands,
+    ManageCommands,
 ):
     """Runs the bot until the daemon stops; announces events to the configured chats."""
 
@@ -115,6 +125,7 @@ class TelegramFront(
             "status": self.cmd_status,
             "list": self.cmd_list,
             "info": self.cmd_info,
+            "files": self.cmd_files,
             "add": self.cmd_add,
             "pause": self.cmd_pause,
             "resume": self.cmd_resume,
@@ -141,6 +152,8 @@ class TelegramFront(
             buttons.AskDelete: self.on_ask_delete,
             buttons.Delete: self.on_delete,
             buttons.SetCategory: self.on_category,
+            buttons.FilesPage: self.on_files_page,
+            buttons.FilePriorityButton: self.on_file_priority,
             buttons.SearchResultsPage: self.on_results_page,
             buttons.SearchAdd: self.on_search_add,
             buttons.RssOverview: self.on_rss_overview,

@@ -22,6 +22,8 @@ HELP_LINES: tuple[tuple[str, str, str | Capability | None], ...] = (
     ("list", ("/list [downloading|seeding|completed|running|stopped|active|inactive|stalled|"
               "checking|moving|errored|queued|category:X|tag:X|name]"), None),
     ("info", "/info &lt;name, hash or hash prefix&gt;", None),
+    ("files", "/files &lt;torrent&gt; [page] — its files; a button sets each one's priority",
+     Capability.FILES),
     ("add", ("/add &lt;magnet or link …&gt; [category=X] [tags=a,b] [paused] — or send "
              ".torrent files"), "write"),
     ("pause", ("/pause, /resume &lt;torrent|all&gt; — without one, pick from a list; "

@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 
 from qbt_bridge.core.errors import InvalidRequestError, NotFoundError, QbtBridgeError
 from qbt_bridge.core.models import StateGroup
+from qbt_bridge.engine import Capability
 from qbt_bridge.engine.bridge import Bridge, CommandResult
 from qbt_bridge.telegram.access import Access, chat_of, fresh
 from qbt_bridge.telegram.buttons import (
@@ -17,6 +18,7 @@ from qbt_bridge.telegram.buttons import (
     Back,
     Button,
     Delete,
+    FilesPage,
     Info,
     ListPage,
     TorrentVerb,
@@ -101,6 +103,8 @@ class TorrentCommands(Access):
              key("🔁 Recheck", TorrentVerb(i, "recheck", h, back))],
             [key("🗑 Delete", AskDelete(i, h, back)), key("🔄 Refresh", Info(i, h, back))],
         ]  # fmt: skip
+        if bridge.supports(Capability.FILES):
+            rows.append([key("📄 Files", FilesPage(i, h, 0))])
         if back is not None:
             rows.append([key("◀ Back", ListPage(i, *back))])
         return torrent_details(torrent), self._keyboard(rows, user)

@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.qbt_bridge.const import DOMAIN
 from custom_components.qbt_bridge.diagnostics import async_get_config_entry_diagnostics
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.core.torrentfile import bdecode, bencode
+from qbt_bridge.core.torrentfile import bdecode, bencode, make_torrent, read_torrent
 from qbt_bridge.core.versions import Version
 from qbt_bridge.daemon.demo import LocalQbitManage, LocalQBittorrent
 from tests.components.conftest import entity_id, make_entry
@@ -395,6 +395,33 @@ async def test_search_action_returns_results_without_links_and_search_add_adds_o
             {"config_entry_id": loaded.entry_id, "job_id": found["job_id"], "index": 9},
             blocking=True,
         )  # fmt: skip
+
+
+async def test_file_actions_list_and_set_priorities(
+    hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    folder = tmp_path / "ha-files"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"f{n}.txt").write_bytes(b"w" * (n + 1))
+    data = make_torrent(folder)
+    info_hash = read_torrent(data).info_hash
+    await qbt_client.torrents_add(torrent_files=[data], paused=True)
+    await wait_torrent(qbt_client, info_hash)
+    entry = {"config_entry_id": loaded.entry_id, "torrent": info_hash[:10]}
+    listed = await hass.services.async_call(
+        DOMAIN, "get_files", entry, blocking=True, return_response=True
+    )
+    assert listed is not None
+    assert [f["name"] for f in listed["files"]] == [f"ha-files/f{n}.txt" for n in range(3)]  # type: ignore[union-attr, index]
+    await hass.services.async_call(
+        DOMAIN, "set_file_priority", {**entry, "files": "0, 2", "priority": "skip"}, blocking=True
+    )
+    assert [r["priority"] for r in await qbt_client.torrents_files(info_hash)] == [0, 1, 0]
+    with pytest.raises(ServiceValidationError, match="no file 7"):
+        await hass.services.async_call(
+            DOMAIN, "set_file_priority", {**entry, "files": [7], "priority": "max"}, blocking=True
+        )
 
 
 async def test_bad_action_input_is_refused_clearly(

@@ -9,14 +9,23 @@ from pathlib import Path
 import pytest
 
 from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.core.content import FilePriority
 from qbt_bridge.core.errors import AmbiguousTargetError, InvalidRequestError, NotFoundError
 from qbt_bridge.core.models import RssRule
-from qbt_bridge.core.torrentfile import read_torrent, torrent_to_magnet
+from qbt_bridge.core.torrentfile import make_torrent, read_torrent, torrent_to_magnet
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
 from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.events import EventKind
-from tests.helpers import SEARCH_PLUGIN, EventLog, FileServer, rss_feed, tiny_torrent, wait_for
+from tests.helpers import (
+    SEARCH_PLUGIN,
+    EventLog,
+    FileServer,
+    rss_feed,
+    tiny_torrent,
+    wait_for,
+    wait_torrent,
+)
 
 
 async def _add_three(bridge: Bridge, tmp_path: Path) -> list[str]:
@@ -370,3 +379,37 @@ async def test_the_disk_guard_pauses_downloads_and_resumes_exactly_those_after_a
     await again.refresh(full=True)
     assert log.of(EventKind.LOW_DISK_SPACE) == []
     assert len(log.of(EventKind.DISK_SPACE_OK)) == 1
+
+
+def _many_files(folder: Path, count: int) -> bytes:
+    """A torrent of ``count`` small files (file-000.txt …), for file lists and priorities."""
+    folder.mkdir(parents=True)
+    for n in range(count):
+        (folder / f"file-{n:04d}.txt").write_bytes(b"x" * (n + 1))
+    return make_torrent(folder)
+
+
+async def test_files_are_listed_and_their_priorities_set(
+    client: QBittorrentClient, bridge: Bridge, tmp_path: Path
+) -> None:
+    data = _many_files(tmp_path / "three-files", 3)
+    info_hash = read_torrent(data).info_hash
+    await client.torrents_add(torrent_files=[data], paused=True)
+    await wait_torrent(client, info_hash)
+    torrent_hash, files = await bridge.files(info_hash[:10])
+    assert torrent_hash == info_hash
+    assert [(f.index, f.name, f.size, f.priority) for f in files] == [
+        (n, f"three-files/file-{n:04d}.txt", n + 1, FilePriority.NORMAL) for n in range(3)
+    ]
+    result = await bridge.set_file_priority(info_hash, [0, 2], FilePriority.SKIP)
+    assert result.confirmed
+    assert result.message == "2 file(s) set to skip"
+    shown = [row["priority"] for row in await client.torrents_files(info_hash)]
+    assert shown == [0, 1, 0]  # qBittorrent's own numbers
+    await bridge.set_file_priority(info_hash, None, FilePriority.MAX)
+    assert [row["priority"] for row in await client.torrents_files(info_hash)] == [7, 7, 7]
+    with pytest.raises(InvalidRequestError, match="no file 3 in that torrent: it has 3"):
+        await bridge.set_file_priority(info_hash, [1, 3], FilePriority.SKIP)
+    assert [row["priority"] for row in await client.torrents_files(info_hash)] == [7, 7, 7]
+    with pytest.raises(NotFoundError, match="no torrent with category 'nothing-here'"):
+        await bridge.files("category:nothing-here")

@@ -187,11 +187,11 @@ async def test_wrong_password_is_an_authentication_error(server: Server) -> None
 UNSUPPORTED = {
     ClientKind.QBITTORRENT_31: {
         Capability.TAGS, Capability.CATEGORIES, Capability.ALT_SPEED, Capability.RSS,
-        Capability.SEARCH, Capability.FORCE_START, Capability.REANNOUNCE,
+        Capability.SEARCH, Capability.FORCE_START, Capability.REANNOUNCE, Capability.FILES,
     },
     ClientKind.UTORRENT: {
         Capability.TAGS, Capability.ALT_SPEED, Capability.RSS, Capability.SEARCH,
-        Capability.REANNOUNCE,
+        Capability.REANNOUNCE, Capability.FILES,
     },
 }  # fmt: skip
 
@@ -214,6 +214,7 @@ async def test_what_a_client_cannot_do_is_one_clear_error(server: Server, engine
         Capability.SEARCH: engine.search_start("ubuntu"),
         Capability.FORCE_START: engine.force_start(target),
         Capability.REANNOUNCE: engine.reannounce(target),
+        Capability.FILES: engine.files(target),
     }
     for capability, call in calls.items():
         if capability not in missing:

@@ -11,8 +11,9 @@ import pytest
 
 from qbt_bridge.api.commands import COMMANDS, MAX_PAYLOAD
 from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.core.torrentfile import make_torrent, read_torrent
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
-from tests.helpers import tiny_torrent, wait_for
+from tests.helpers import tiny_torrent, wait_for, wait_torrent
 from tests.mqtt.conftest import PREFIX, Probe, Running, make_config, running
 
 
@@ -264,3 +265,41 @@ async def await_listed(client: QBittorrentClient, info_hash: str) -> bool:
 
 async def _true(value: object) -> bool:
     return bool(value)
+
+
+async def test_files_and_their_priorities(
+    bridge_on_mqtt: tuple[Probe, Running], qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    probe, _run = bridge_on_mqtt
+    folder = tmp_path / "mqtt-files"
+    folder.mkdir()
+    for n in range(5):
+        (folder / f"f{n}.txt").write_bytes(b"z" * (n + 1))
+    data = make_torrent(folder)
+    info_hash = read_torrent(data).info_hash
+    await qbt_client.torrents_add(torrent_files=[data], paused=True)
+    await wait_torrent(qbt_client, info_hash)
+    listed = await probe.command(
+        "files", json.dumps({"torrent": info_hash, "per_page": 2, "page": 2})
+    )
+    assert listed["ok"], listed
+    result = listed["result"]
+    assert (result["count"], result["pages"], result["page"]) == (5, 3, 2)
+    assert result["files"] == [
+        {"index": 4, "name": "mqtt-files/f4.txt", "size": 5, "progress": 0, "priority": "normal"}
+    ]
+    assert (await probe.command("files", info_hash[:8]))["result"]["count"] == 5  # plain payload
+    done = await probe.command(
+        "set_file_priority", json.dumps({"torrent": info_hash, "files": [1, 3], "priority": "high"})
+    )
+    assert done["ok"], done
+    assert [r["priority"] for r in await qbt_client.torrents_files(info_hash)] == [1, 6, 1, 6, 1]
+    for bad, why in (
+        ({"torrent": info_hash, "files": [9], "priority": "skip"}, "no file 9"),
+        ({"torrent": info_hash, "files": "all", "priority": "urgent"}, "expected one of skip"),
+        ({"torrent": info_hash, "files": [], "priority": "skip"}, "files"),
+    ):
+        refused = await probe.command("set_file_priority", json.dumps(bad))
+        assert not refused["ok"]
+        assert why in refused["error"]["message"], refused
+    assert [r["priority"] for r in await qbt_client.torrents_files(info_hash)] == [1, 6, 1, 6, 1]

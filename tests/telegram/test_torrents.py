@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.core.torrentfile import bdecode, bencode, read_torrent
+from qbt_bridge.core.torrentfile import bdecode, bencode, make_torrent, read_torrent
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.telegram.format import MESSAGE_LIMIT, shown_length
-from tests.helpers import tiny_torrent, wait_for
+from tests.helpers import tiny_torrent, wait_for, wait_torrent
 from tests.mqtt.conftest import Running
 from tests.telegram.botapi import BotApi
 from tests.telegram.conftest import VIEWER, Chat, running_bot, telegram_config
@@ -233,3 +233,42 @@ async def test_the_adder_tag_names_who_added_it(
         assert "Added <b>tagged-by-adder</b>" in answer["text"]
         torrent = (await qbt_client.torrents_info(hashes=["9a" * 20]))[0]
         assert set(torrent.tags) == {"mine", f"tg:user{admin.user}"}
+
+
+async def test_files_of_a_5000_file_torrent_page_by_page_with_priorities(
+    bot: Running, botapi: BotApi, admin: Chat, qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    folder = tmp_path / "five-thousand"
+    folder.mkdir()
+    for n in range(5000):
+        (folder / f"part-{n:04d}.bin").write_bytes(b"y")
+    data = make_torrent(folder)
+    info_hash = read_torrent(data).info_hash
+    await qbt_client.torrents_add(torrent_files=[data], paused=True)
+    await wait_torrent(qbt_client, info_hash)
+
+    first = await admin.say(f"/files {info_hash[:12]}")
+    assert "5000 files, page 1 of 1000" in first["text"]  # page_size 5 in the test config
+    assert "0. ▫️ five-thousand/part-0000.bin" in first["text"]
+    assert shown_length(first["text"]) < MESSAGE_LIMIT
+    labels = list(botapi.buttons(first))
+    assert len(labels) == 5 + 2 + 2 + 1  # a button per file, all skip/normal, ▶ ⏩, the torrent
+    await admin.press(first, "⏩")  # ten pages on
+    page = admin.message(first["message_id"])
+    assert "page 11 of 1000" in page["text"]
+    assert "50. ▫️ five-thousand/part-0050.bin" in page["text"]
+    await admin.press(page, "52 ▫️ → high")
+    priorities = [row["priority"] for row in await qbt_client.torrents_files(info_hash)]
+    assert (priorities[52], priorities.count(1)) == (6, 4999)
+    assert "52. 🔼" in admin.message(first["message_id"])["text"]
+
+    last = await admin.say(f"/files {info_hash[:12]} 1000")
+    assert "page 1000 of 1000" in last["text"]
+    assert "4999. ▫️" in last["text"]
+    await admin.press(last, "All: skip")
+    assert {row["priority"] for row in await qbt_client.torrents_files(info_hash)} == {0}
+
+    viewer = Chat(botapi, VIEWER)  # reads, but gets no button that changes anything
+    seen = await viewer.say(f"/files {info_hash[:12]}")
+    assert "⏭" in seen["text"]
+    assert not [label for label in botapi.buttons(seen) if "→" in label or "All" in label]

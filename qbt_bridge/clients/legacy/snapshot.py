@@ -235,6 +235,14 @@ class SnapshotClient(AsyncClosing):
         """These WebUIs give no reason for an error (their list has only the state)."""
         return None, None
 
+    async def torrents_files(self, torrent_hash: str) -> list[dict[str, Any]]:  # noqa: ARG002
+        """Not supported here."""
+        raise not_supported(self.product, Capability.FILES)
+
+    async def torrents_file_prio(self, *_args: Any) -> None:
+        """Not supported here."""
+        self._refuse(Capability.FILES)
+
     async def transfer_speed_limits(self) -> SpeedLimits:
         """Not supported: no alternative limits (the normal pair is in ``transfer_info``)."""
         raise not_supported(self.product, Capability.ALT_SPEED)
