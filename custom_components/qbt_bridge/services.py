@@ -120,6 +120,16 @@ SCHEMAS: dict[str, vol.Schema] = {
             vol.Required("priority"): cv.string,
         }
     ),
+    "get_categories": vol.Schema(_ENTRY),
+    "create_category": vol.Schema(
+        {
+            **_ENTRY,
+            vol.Required("name"): cv.string,
+            vol.Optional("save_path", default=""): cv.string,
+        }
+    ),
+    "remove_category": vol.Schema({**_ENTRY, vol.Required("name"): cv.string}),
+    "get_tags": vol.Schema(_ENTRY),
     "get_torrents": vol.Schema(
         {
             **_ENTRY,
@@ -149,6 +159,10 @@ OFFERED: dict[str, str] = {
     "search_add": "action search_add (by the index the search action returned)",
     "list": "action get_torrents",
     "files": "action get_files",
+    "categories": "action get_categories",
+    "create_category": "action create_category",
+    "remove_category": "action remove_category",
+    "tags": "action get_tags",
     "set_file_priority": "action set_file_priority",
     "manage": "action run_qbit_manage",
     "pause_all": "button Pause all",
@@ -177,13 +191,18 @@ TABLE_ACTIONS = {
     "set_limits": "set_torrent_limits", "rss_add_rule": "rss_set_rule",
     "rss_remove_rule": "rss_remove_rule", "run_qbit_manage": "manage",
     "search_add": "search_add", "get_files": "files", "set_file_priority": "set_file_priority",
+    "get_categories": "categories", "create_category": "create_category",
+    "remove_category": "remove_category", "get_tags": "tags",
 }  # fmt: skip
 RESPONSES = {"add_torrent": SupportsResponse.OPTIONAL, "search": SupportsResponse.ONLY,
              "get_torrents": SupportsResponse.ONLY,
              "run_qbit_manage": SupportsResponse.OPTIONAL,
              "search_add": SupportsResponse.OPTIONAL,
              "get_files": SupportsResponse.ONLY,
-             "set_file_priority": SupportsResponse.OPTIONAL}  # fmt: skip
+             "set_file_priority": SupportsResponse.OPTIONAL,
+             "get_categories": SupportsResponse.ONLY, "get_tags": SupportsResponse.ONLY,
+             "create_category": SupportsResponse.OPTIONAL,
+             "remove_category": SupportsResponse.OPTIONAL}  # fmt: skip
 
 
 def _bridge(hass: HomeAssistant, call: ServiceCall) -> Bridge:

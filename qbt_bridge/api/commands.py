@@ -21,6 +21,8 @@ from qbt_bridge.api.handlers import (
     all_torrents,
     alt_speed,
     b64,
+    categories,
+    create_category,
     done,
     enable_rule,
     file_priority,
@@ -32,6 +34,7 @@ from qbt_bridge.api.handlers import (
     manage_plain,
     on_targets,
     refresh,
+    remove_category,
     rss_feeds,
     rss_rules,
     rss_set_rule,
@@ -39,6 +42,7 @@ from qbt_bridge.api.handlers import (
     search_plugins,
     search_results,
     search_start,
+    tag_names,
     tags,
 )
 from qbt_bridge.core.content import FilePriority
@@ -291,6 +295,23 @@ COMMANDS: dict[str, Command] = {
             ),
             file_priority,
         ),
+        Command("categories", "the server's categories with their save path and number of "
+                "torrents", _EMPTY, categories, plain=_nothing, read_only=True),
+        Command(
+            "create_category",
+            "make a category (optionally with its save path)",
+            _schema({vol.Required("name"): _NAME, vol.Optional("save_path", default=""): str}),
+            create_category,
+            plain=lambda text: {"name": text, "save_path": ""},
+        ),
+        Command(
+            "remove_category",
+            "delete a category; its torrents stay, without one",
+            _schema({vol.Required("name"): _NAME}),
+            remove_category,
+            plain=lambda text: {"name": text},
+        ),
+        Command("tags", "the server's tags", _EMPTY, tag_names, plain=_nothing, read_only=True),
         Command("rss_feeds", "RSS feeds (URLs redacted)", _EMPTY, rss_feeds, plain=_nothing,
                 read_only=True),
         Command(

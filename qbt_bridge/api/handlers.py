@@ -234,3 +234,24 @@ async def file_priority(bridge: Bridge, args: dict[str, Any]) -> Any:
         args["torrent"], None if chosen == "all" else chosen, FilePriority.parse(args["priority"])
     )
     return command_result(result)
+
+
+async def categories(bridge: Bridge, _args: dict[str, Any]) -> Any:
+    listed = await bridge.category_list()
+    return {"categories": [{"name": c.name, "save_path": c.save_path, "torrents": c.torrents}
+                           for c in listed]}  # fmt: skip
+
+
+async def create_category(bridge: Bridge, args: dict[str, Any]) -> Any:
+    made = await bridge.create_category(args["name"], args.get("save_path", ""))
+    return {"name": made.name, "save_path": made.save_path}
+
+
+async def remove_category(bridge: Bridge, args: dict[str, Any]) -> Any:
+    return {"name": args["name"], "torrents": await bridge.remove_category(args["name"])}
+
+
+async def tag_names(bridge: Bridge, _args: dict[str, Any]) -> Any:
+    if not bridge.store.initialised:
+        await bridge.refresh(full=True)
+    return {"tags": await bridge.tag_list()}

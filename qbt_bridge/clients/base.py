@@ -196,6 +196,12 @@ class TorrentClient(Protocol):
         """Every category by name."""
         ...
 
+    async def torrents_create_category(self, name: str, save_path: str = "") -> None:
+        """Make a category (qBittorrent: its list; others may have none to add to)."""
+
+    async def torrents_remove_categories(self, names: Iterable[str]) -> None:
+        """Delete categories (their torrents keep going, without one)."""
+
     async def torrents_add_tags(self, hashes: Hashes, tags: Iterable[str]) -> bool | None:
         """Add tags."""
         ...

@@ -345,11 +345,6 @@ class TorrentActions(Targets):
                 return AddOutcome(None, None, confirmed=False)
             await asyncio.sleep(0.25)
 
-    @connected
-    async def categories(self) -> list[str]:
-        """The server's category names, read now (a sweep may be minutes away)."""
-        return sorted(self._there(await self.client.torrents_categories(), "use categories"))
-
 
 def _read_source(
     source: str | bytes,

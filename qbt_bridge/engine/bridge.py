@@ -19,7 +19,6 @@ even when nothing changed, ``transfer/info`` and ``torrents/info?hashes=`` almos
 
 from __future__ import annotations
 
-from qbt_bridge.engine.content import ContentService
 from qbt_bridge.engine.core import (
     AddOutcome,
     CommandResult,
@@ -27,6 +26,7 @@ from qbt_bridge.engine.core import (
     RefreshPolicy,
     SearchPage,
 )
+from qbt_bridge.engine.labels import LabelService
 from qbt_bridge.engine.manage import ManageService
 from qbt_bridge.engine.rss import RssService
 from qbt_bridge.engine.search import SearchService
@@ -34,11 +34,11 @@ from qbt_bridge.engine.search import SearchService
 __all__ = ["AddOutcome", "Bridge", "CommandResult", "Listener", "RefreshPolicy", "SearchPage"]
 
 
-class Bridge(ContentService, RssService, SearchService, ManageService):
+class Bridge(LabelService, RssService, SearchService, ManageService):
     """One torrent client, its snapshot and everything fronts may ask of it.
 
     Its parts, one module each: ``core`` (the client, listeners, capabilities), ``refresh``
     (tiers and the poll loop), ``targets`` (what a name or prefix means), ``actions`` (torrent
-    commands that settle, adding), ``content`` (files), ``rss``, ``search`` and ``manage``
-    (qbit_manage).
+    commands that settle, adding), ``content`` (files), ``labels`` (categories, tags),
+    ``rss``, ``search`` and ``manage`` (qbit_manage).
     """

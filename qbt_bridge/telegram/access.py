@@ -51,6 +51,8 @@ class Access(Transport):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._chat_instance: dict[int, str] = {}
+        # What the next plain message of a chat is (a name asked for by a button), by chat.
+        self._awaiting: dict[int, Any] = {}
 
     # ------------------------------------------------------------------ wrappers
 
@@ -158,6 +160,10 @@ class Access(Transport):
             rows = [[b for b in row if not _changes(b)] for row in rows]
         kept = [list(row) for row in rows if row]
         return InlineKeyboardMarkup(kept) if kept else None
+
+    async def _typed(self, _update: Update, _user: TelegramUser) -> bool:
+        """Take a plain message as the answer a button asked for; False when none was asked."""
+        return False
 
     # ------------------------------------------------------------------ errors
 

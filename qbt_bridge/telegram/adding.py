@@ -50,6 +50,8 @@ class AddCommands(Access):
         self, update: Update, _context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
     ) -> None:
         """A plain message: magnet links in it are added; anything else gets the help."""
+        if await self._typed(update, user):  # the name a button asked for
+            return
         message = update.effective_message
         text = message.text if message and message.text else ""
         links = [w for w in text.split() if w.lower().startswith("magnet:?")]

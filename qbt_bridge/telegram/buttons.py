@@ -79,6 +79,71 @@ class SetCategory(Button):
 
 
 @dataclass(frozen=True, slots=True)
+class CategoryMenu(Button):
+    """One torrent's category: the server's categories to pick from."""
+
+    torrent: str
+    back: Back = None
+
+
+@dataclass(frozen=True, slots=True)
+class PickCategory(Button):
+    """Put one torrent into a category ("" takes it out of its category)."""
+
+    torrent: str
+    name: str
+    back: Back = None
+
+
+@dataclass(frozen=True, slots=True)
+class TagsMenu(Button):
+    """One torrent's tags: the server's tags, each a toggle."""
+
+    torrent: str
+    back: Back = None
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleTag(Button):
+    """Tag or untag one torrent."""
+
+    torrent: str
+    tag: str
+    add: bool
+    back: Back = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewLabel(Button):
+    """Ask for a new category or tag for one torrent: the next message is its name."""
+
+    torrent: str
+    kind: str  # "category" or "tag"
+    back: Back = None
+
+
+@dataclass(frozen=True, slots=True)
+class AskRemoveCategory(Button):
+    """Ask before removing a category."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveCategory(Button):
+    """Remove a category (after the question)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CategoriesView(Button):
+    """The category list (also the Cancel of a removal)."""
+
+    write: ClassVar[bool] = False
+
+
+@dataclass(frozen=True, slots=True)
 class FilesPage(Button):
     """A page of one torrent's files."""
 

@@ -30,6 +30,7 @@ from qbt_bridge.telegram import buttons
 from qbt_bridge.telegram.adding import AddCommands
 from qbt_bridge.telegram.files import FilesCommands
 from qbt_bridge.telegram.instances import InstanceCommands
+from qbt_bridge.telegram.labels import LabelCommands
 from qbt_bridge.telegram.manage import ManageCommands
 from qbt_bridge.telegram.rss import RssCommands
 from qbt_bridge.telegram.search import SearchCommands
@@ -44,6 +45,7 @@ COMMANDS = (
     ("list", "torrents [state|category:x|tag:x|name]"),
     ("info", "one torrent's details and buttons"),
     ("files", "a torrent's files and their priorities"),
+    ("categories", "categories [add NAME | remove NAME]"),
     ("add", "magnet/links [category=x] [tags=a,b] [paused]"),
     ("pause", "pause a torrent, 'all', or pick one"),
     ("resume", "resume a torrent, 'all', or pick one"),
@@ -66,7 +68,13 @@ OFFERED: dict[str, str] = {
     "resume_paused": "/resume paused",
     "recheck": "/info's Recheck button",
     "delete": "/info's Delete button",
-    "set_category": "the category buttons after /add",
+    "set_category": "the category buttons after /add and in /info",
+    "add_tags": "/info's Tags buttons (a server tag, or typed)",
+    "remove_tags": "/info's Tags buttons",
+    "categories": "/categories",
+    "create_category": "/categories add, or typed in /info's Category",
+    "remove_category": "/categories remove, or its 🗑 button",
+    "tags": "/info's Tags buttons",
     "list": "/list",
     "files": "/files, /info's Files button",
     "set_file_priority": "/files' buttons (one file, or all)",
@@ -88,8 +96,6 @@ OFFERED: dict[str, str] = {
     "manage": "/manage",
 }
 NOT_OFFERED: dict[str, str] = {
-    "add_tags": "planned: tags from the chat (issue: 5.3's whole WebAPI, item 4)",
-    "remove_tags": "planned: tags from the chat (issue: 5.3's whole WebAPI, item 4)",
     "reannounce": "not yet a chat command",
     "force_start": "not yet a chat command",
     "set_torrent_limits": "not yet a chat command",
@@ -102,6 +108,7 @@ NOT_OFFERED: dict[str, str] = {
 
 class TelegramFront(
     InstanceCommands,
+    LabelCommands,
     TorrentCommands,
     FilesCommands,
     AddCommands,
@@ -126,6 +133,8 @@ class TelegramFront(
             "list": self.cmd_list,
             "info": self.cmd_info,
             "files": self.cmd_files,
+            "categories": self.cmd_categories,
+            "cancel": self.cmd_cancel,
             "add": self.cmd_add,
             "pause": self.cmd_pause,
             "resume": self.cmd_resume,
@@ -152,6 +161,14 @@ class TelegramFront(
             buttons.AskDelete: self.on_ask_delete,
             buttons.Delete: self.on_delete,
             buttons.SetCategory: self.on_category,
+            buttons.CategoryMenu: self.on_category_menu,
+            buttons.PickCategory: self.on_pick_category,
+            buttons.TagsMenu: self.on_tags_menu,
+            buttons.ToggleTag: self.on_toggle_tag,
+            buttons.NewLabel: self.on_new_label,
+            buttons.CategoriesView: self.on_categories,
+            buttons.AskRemoveCategory: self.on_ask_remove_category,
+            buttons.RemoveCategory: self.on_remove_category,
             buttons.FilesPage: self.on_files_page,
             buttons.FilePriorityButton: self.on_file_priority,
             buttons.SearchResultsPage: self.on_results_page,

@@ -24,6 +24,8 @@ HELP_LINES: tuple[tuple[str, str, str | Capability | None], ...] = (
     ("info", "/info &lt;name, hash or hash prefix&gt;", None),
     ("files", "/files &lt;torrent&gt; [page] — its files; a button sets each one's priority",
      Capability.FILES),
+    ("categories", ("/categories [add NAME [save path] | remove NAME]; /info has Category and "
+                    "Tags buttons"), Capability.CATEGORIES),
     ("add", ("/add &lt;magnet or link …&gt; [category=X] [tags=a,b] [paused] — or send "
              ".torrent files"), "write"),
     ("pause", ("/pause, /resume &lt;torrent|all&gt; — without one, pick from a list; "

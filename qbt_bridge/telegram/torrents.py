@@ -17,10 +17,12 @@ from qbt_bridge.telegram.buttons import (
     AskDelete,
     Back,
     Button,
+    CategoryMenu,
     Delete,
     FilesPage,
     Info,
     ListPage,
+    TagsMenu,
     TorrentVerb,
     key,
 )
@@ -103,8 +105,13 @@ class TorrentCommands(Access):
              key("🔁 Recheck", TorrentVerb(i, "recheck", h, back))],
             [key("🗑 Delete", AskDelete(i, h, back)), key("🔄 Refresh", Info(i, h, back))],
         ]  # fmt: skip
-        if bridge.supports(Capability.FILES):
-            rows.append([key("📄 Files", FilesPage(i, h, 0))])
+        extra = [key("📄 Files", FilesPage(i, h, 0))] if bridge.supports(Capability.FILES) else []
+        if bridge.supports(Capability.CATEGORIES):
+            extra.append(key("📁 Category", CategoryMenu(i, h, back)))
+        if bridge.supports(Capability.TAGS):
+            extra.append(key("🔖 Tags", TagsMenu(i, h, back)))
+        if extra:
+            rows.append(extra)
         if back is not None:
             rows.append([key("◀ Back", ListPage(i, *back))])
         return torrent_details(torrent), self._keyboard(rows, user)

@@ -424,6 +424,28 @@ async def test_file_actions_list_and_set_priorities(
         )
 
 
+async def test_category_actions(
+    hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient
+) -> None:
+    entry = {"config_entry_id": loaded.entry_id}
+    await hass.services.async_call(
+        DOMAIN, "create_category", {**entry, "name": "ha-cat"}, blocking=True
+    )
+    listed = await hass.services.async_call(
+        DOMAIN, "get_categories", entry, blocking=True, return_response=True
+    )
+    assert listed is not None
+    assert "ha-cat" in [c["name"] for c in listed["categories"]]  # type: ignore[union-attr, index]
+    await hass.services.async_call(
+        DOMAIN, "remove_category", {**entry, "name": "ha-cat"}, blocking=True
+    )
+    assert "ha-cat" not in (await qbt_client.torrents_categories() or {})
+    with pytest.raises(ServiceValidationError, match="no category 'ha-cat'"):
+        await hass.services.async_call(
+            DOMAIN, "remove_category", {**entry, "name": "ha-cat"}, blocking=True
+        )
+
+
 async def test_bad_action_input_is_refused_clearly(
     hass: HomeAssistant, loaded: MockConfigEntry, tmp_path: Path
 ) -> None:

@@ -303,3 +303,27 @@ async def test_files_and_their_priorities(
         assert not refused["ok"]
         assert why in refused["error"]["message"], refused
     assert [r["priority"] for r in await qbt_client.torrents_files(info_hash)] == [1, 6, 1, 6, 1]
+
+
+async def test_categories_and_tags_commands(
+    bridge_on_mqtt: tuple[Probe, Running], qbt_client: QBittorrentClient
+) -> None:
+    probe, _run = bridge_on_mqtt
+    made = await probe.command(
+        "create_category", json.dumps({"name": "mqtt-cat", "save_path": "/x"})
+    )
+    assert made["ok"], made
+    listed = (await probe.command("categories"))["result"]["categories"]
+    assert {"name": "mqtt-cat", "save_path": "/x", "torrents": 0} in [
+        {**c, "save_path": c["save_path"].rstrip("/")} for c in listed
+    ]
+    again = await probe.command("create_category", "mqtt-cat")  # a plain payload is the name
+    assert not again["ok"]
+    assert "already" in again["error"]["message"]
+    await qbt_client.torrents_create_tags(["mqtt-tag"])
+    await probe.command("refresh")
+    assert "mqtt-tag" in (await probe.command("tags"))["result"]["tags"]
+    removed = await probe.command("remove_category", "mqtt-cat")
+    assert removed["result"] == {"name": "mqtt-cat", "torrents": 0}
+    assert "mqtt-cat" not in (await qbt_client.torrents_categories() or {})
+    assert (await probe.command("remove_category", "mqtt-cat"))["error"]["code"] == "not_found"

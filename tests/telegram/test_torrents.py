@@ -272,3 +272,73 @@ async def test_files_of_a_5000_file_torrent_page_by_page_with_priorities(
     seen = await viewer.say(f"/files {info_hash[:12]}")
     assert "⏭" in seen["text"]
     assert not [label for label in botapi.buttons(seen) if "→" in label or "All" in label]
+
+
+async def test_category_and_tags_from_info_picked_or_typed(
+    bot: Running, botapi: BotApi, admin: Chat, qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    await qbt_client.torrents_create_category("tv")
+    await qbt_client.torrents_create_tags(["old"])
+    data, info_hash = tiny_torrent(tmp_path, "labelled-in-chat")
+    await qbt_client.torrents_add(torrent_files=[data], paused=True)
+    await wait_torrent(qbt_client, info_hash)
+
+    info = await admin.say(f"/info {info_hash[:8]}")
+    await admin.press(info, "📁 Category")
+    menu = admin.message(info["message_id"])
+    assert "(now: none)" in menu["text"]
+    await admin.press(menu, "tv")
+    assert (await wait_torrent(qbt_client, info_hash)).category == "tv"
+    assert "labelled-in-chat" in admin.message(info["message_id"])["text"]  # the torrent again
+
+    await admin.press(admin.message(info["message_id"]), "📁 Category")
+    await admin.press(admin.message(info["message_id"]), "✏️ New…")
+    assert "Send the new category's name" in admin.message(info["message_id"])["text"]
+    typed = await admin.say("documentaries")
+    assert "Category <b>documentaries</b> set." in typed["text"]
+    assert (await wait_torrent(qbt_client, info_hash)).category == "documentaries"
+    assert "documentaries" in (await qbt_client.torrents_categories() or {})
+
+    await admin.press(typed, "🔖 Tags")
+    tags = admin.message(typed["message_id"])
+    assert "old" in botapi.buttons(tags)
+    await admin.press(tags, "old")
+    assert "old" in (await wait_torrent(qbt_client, info_hash)).tags
+    await admin.press(admin.message(typed["message_id"]), "✏️ New…")
+    await admin.say("mine")
+    assert set((await wait_torrent(qbt_client, info_hash)).tags) == {"old", "mine"}
+    again = await admin.say(f"/info {info_hash[:8]}")
+    await admin.press(again, "🔖 Tags")
+    await admin.press(admin.message(again["message_id"]), "✓ old")  # a toggle: untag
+    assert set((await wait_torrent(qbt_client, info_hash)).tags) == {"mine"}
+    assert (await admin.say("/cancel"))["text"] == "Nothing to cancel."
+
+    viewer = await Chat(botapi, VIEWER).say(f"/info {info_hash[:8]}")
+    assert not {"📁 Category", "🔖 Tags"} & set(botapi.buttons(viewer))
+
+
+async def test_categories_are_listed_made_and_removed(
+    bot: Running, botapi: BotApi, admin: Chat, qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    data, info_hash = tiny_torrent(tmp_path, "in-a-category")
+    await qbt_client.torrents_create_category("films")
+    await qbt_client.torrents_add(torrent_files=[data], paused=True, category="films")
+    await wait_torrent(qbt_client, info_hash)
+    listed = await admin.say("/categories")
+    assert "• films — 1 torrents" in listed["text"]
+    made = await admin.say("/categories add docs /data/docs")
+    assert "• docs — 0 torrents · /data/docs" in made["text"]
+    assert (await qbt_client.torrents_categories() or {})["docs"].save_path.rstrip(
+        "/"
+    ) == "/data/docs"
+    assert "there is a category 'docs' already" in (await admin.say("/categories add docs"))["text"]
+    await admin.press(made, "🗑 films")
+    ask = admin.message(made["message_id"])
+    assert "Its torrents stay" in ask["text"]
+    await admin.press(ask, "Remove it")
+    assert "films" not in (await qbt_client.torrents_categories() or {})
+    assert (await wait_torrent(qbt_client, info_hash)).category == ""
+    gone = await admin.say("/categories remove docs")
+    assert "docs" not in gone["text"].split("<i>")[0]
+    assert "no category 'nope'" in (await admin.say("/categories remove nope"))["text"]
+    assert "read-only" in (await Chat(botapi, VIEWER).say("/categories add x"))["text"]

@@ -26,7 +26,7 @@ from qbt_bridge.clients.http import (
     HttpTransport,
     normalize_url,
 )
-from qbt_bridge.core.errors import APIError, InvalidRequestError
+from qbt_bridge.core.errors import APIError, InvalidRequestError, NotSupportedError
 from qbt_bridge.core.models import (
     AddResult,
     MainData,
@@ -234,6 +234,14 @@ class SnapshotClient(AsyncClosing):
     async def error_reasons(self, torrent_hash: str, name: str) -> tuple[str | None, str | None]:  # noqa: ARG002
         """These WebUIs give no reason for an error (their list has only the state)."""
         return None, None
+
+    async def torrents_create_category(self, *_args: Any) -> None:
+        """No list of categories to add to: a label exists while a torrent has it."""
+        raise NotSupportedError(f"{self.product} keeps no list of categories to add to")
+
+    async def torrents_remove_categories(self, *_args: Any) -> None:
+        """No list of categories to remove from."""
+        raise NotSupportedError(f"{self.product} keeps no list of categories to remove from")
 
     async def torrents_files(self, torrent_hash: str) -> list[dict[str, Any]]:  # noqa: ARG002
         """Not supported here."""
