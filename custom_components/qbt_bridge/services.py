@@ -53,6 +53,7 @@ SCHEMAS: dict[str, vol.Schema] = {
             vol.Optional("tags"): _TAGS,
             vol.Optional("save_path"): cv.string,
             vol.Optional("paused"): cv.boolean,
+            vol.Optional("file_priorities"): vol.All(cv.ensure_list, [cv.string]),
         }
     ),
     "pause": vol.Schema(_TARGETS),
@@ -224,7 +225,8 @@ def _bridge(hass: HomeAssistant, call: ServiceCall) -> Bridge:
 
 async def _add(hass: HomeAssistant, bridge: Bridge, data: dict[str, Any]) -> Any:
     """add_torrent: a file is read here (it must be under allowlist_external_dirs)."""
-    args = {k: v for k, v in data.items() if k in {"category", "tags", "save_path", "paused"}}
+    options = {"category", "tags", "save_path", "paused", "file_priorities"}
+    args = {k: v for k, v in data.items() if k in options}
     if "file" in data:
         path = Path(data["file"])
         if not hass.config.is_allowed_path(str(path)):

@@ -96,7 +96,7 @@ def _state_group(value: Any) -> str:
 STATE_GROUP = vol.All(str, _state_group)
 
 
-def _file_priority(value: str) -> str:
+def _file_priority(value: str | int) -> str:
     try:
         return FilePriority.parse(value).word
     except ValueError as err:
@@ -165,7 +165,8 @@ COMMANDS: dict[str, Command] = {
     for c in (
         Command(
             "add",
-            "add a magnet, an http(s) link to a .torrent, or a .torrent (raw or base64 'file')",
+            "add a magnet, an http(s) link to a .torrent, or a .torrent (raw or base64 'file'; "
+            "with file_priorities: skip, normal, high, max in file order)",
             _schema(
                 {
                     vol.Optional("source"): _NAME,
@@ -174,6 +175,9 @@ COMMANDS: dict[str, Command] = {
                     vol.Optional("tags"): _TAGS,
                     vol.Optional("save_path"): str,
                     vol.Optional("paused"): bool,
+                    vol.Optional("file_priorities"): vol.All(
+                        [vol.All(vol.Any(str, int), _file_priority)], vol.Length(min=1)
+                    ),
                 }
             ),
             add,

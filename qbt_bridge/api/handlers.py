@@ -34,6 +34,7 @@ async def add(bridge: Bridge, args: dict[str, Any]) -> Any:
         tags=tag_list(args.get("tags")),
         save_path=args.get("save_path"),
         paused=args.get("paused"),
+        file_priorities=[FilePriority.parse(p) for p in args.get("file_priorities") or ()],
     )
     return add_outcome(outcome)
 

@@ -101,6 +101,7 @@ class TorrentMeta:
     name: str
     total_size: int
     trackers: tuple[str, ...]
+    file_count: int = 1  # files as qBittorrent lists them (BEP 47 padding files left out)
 
 
 def read_torrent(data: bytes) -> TorrentMeta:
@@ -130,7 +131,22 @@ def read_torrent(data: bytes) -> TorrentMeta:
     else:
         raise BencodeError("not a torrent file (the info dictionary has no pieces)")
     name = info[b"name"].decode("utf-8", errors="replace")
-    return TorrentMeta(info_hash, name, size, _trackers(meta))
+    return TorrentMeta(info_hash, name, size, _trackers(meta), _file_count(info))
+
+
+def _file_count(info: dict[bytes, Any]) -> int:
+    """How many files a checked info dictionary lists (padding files are not counted)."""
+    files = info.get(b"files")
+    if isinstance(files, list):
+        attrs = [entry.get(b"attr") for entry in files]
+        return sum(not (isinstance(attr, bytes) and b"p" in attr) for attr in attrs)
+    if b"length" in info:
+        return 1
+    return _tree_files(info.get(b"file tree") or {})
+
+
+def _tree_files(tree: dict[bytes, Any]) -> int:
+    return sum(1 if key == b"" else _tree_files(node) for key, node in tree.items())
 
 
 def _tree_size(tree: dict[bytes, Any]) -> int:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from qbt_bridge.clients import Capability
 from qbt_bridge.core.content import FilePriority, TorrentFile
 from qbt_bridge.core.errors import InvalidRequestError
+from qbt_bridge.core.torrentfile import BencodeError, read_torrent
 from qbt_bridge.engine.actions import TorrentActions
-from qbt_bridge.engine.core import CommandResult, requires
+from qbt_bridge.engine.core import AddOutcome, CommandResult, requires
 
 
 class ContentService(TorrentActions):
@@ -57,3 +59,50 @@ class ContentService(TorrentActions):
             confirmed,
             f"{what} set to {priority.word}",
         )
+
+    async def add(
+        self,
+        source: str | bytes,
+        *,
+        file_priorities: Sequence[FilePriority] | None = None,
+        paused: bool | None = None,
+        **options: Any,
+    ) -> AddOutcome:
+        """Add, and with ``file_priorities`` (in file order) give the files their priorities.
+
+        That is for .torrent files, on every release with files: the torrent is added stopped,
+        its files set, then started unless ``paused``. A link has no files before qBittorrent
+        fetched its metadata: set them after (``set_file_priority``).
+        """
+        if not file_priorities:
+            return await super().add(source, paused=paused, **options)
+        if not isinstance(source, bytes):
+            raise InvalidRequestError(
+                "file priorities go with a .torrent file; add a link first, then set them "
+                "(set_file_priority) once qBittorrent has its metadata"
+            )
+        self.need(Capability.FILES)
+        count = _file_count(source)
+        if len(file_priorities) > count:
+            raise InvalidRequestError(
+                f"{len(file_priorities)} file priorities for a torrent of {count} file(s)"
+            )
+        outcome = await super().add(source, paused=True, **options)
+        if outcome.already_present or outcome.hash is None:
+            return outcome  # nothing added here: its files are left as they are
+        groups: dict[FilePriority, list[int]] = {}
+        for index, priority in enumerate(file_priorities):
+            groups.setdefault(priority, []).append(index)
+        for priority, indexes in groups.items():
+            if priority is not FilePriority.NORMAL:  # qBittorrent's own default
+                await self.client.torrents_file_prio(outcome.hash, indexes, int(priority))
+        if not paused:
+            await self.resume(outcome.hash)
+        return outcome
+
+
+def _file_count(data: bytes) -> int:
+    try:
+        return read_torrent(data).file_count
+    except BencodeError as err:
+        raise InvalidRequestError(f"not a valid .torrent file: {err}") from err

@@ -413,3 +413,20 @@ async def test_files_are_listed_and_their_priorities_set(
     assert [row["priority"] for row in await client.torrents_files(info_hash)] == [7, 7, 7]
     with pytest.raises(NotFoundError, match="no torrent with category 'nothing-here'"):
         await bridge.files("category:nothing-here")
+
+
+async def test_a_torrent_file_is_added_with_its_files_priorities(
+    client: QBittorrentClient, bridge: Bridge, tmp_path: Path
+) -> None:
+    data = _many_files(tmp_path / "chosen", 4)
+    info_hash = read_torrent(data).info_hash
+    with pytest.raises(InvalidRequestError, match="5 file priorities for a torrent of 4"):
+        await bridge.add(data, file_priorities=[FilePriority.SKIP] * 5)
+    assert not await client.torrents_info(hashes=[info_hash])  # refused before adding
+    skip, high = FilePriority.SKIP, FilePriority.HIGH
+    outcome = await bridge.add(data, file_priorities=[skip, high, skip])
+    assert outcome.hash == info_hash
+    assert [r["priority"] for r in await client.torrents_files(info_hash)] == [0, 6, 0, 1]
+    await wait_torrent(client, info_hash, lambda t: not t.state.is_stopped, "started")
+    with pytest.raises(InvalidRequestError, match="go with a .torrent file"):
+        await bridge.add(torrent_to_magnet(read_torrent(data)), file_priorities=[skip])
