@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,6 @@ from .errors import translated
 
 ATTR_ENTRY = "config_entry_id"
 ATTR_TORRENTS = "torrents"
-SEARCH_WAIT = 30.0  # seconds a search action waits for its plugins
 MAX_FILE = 8 * 1024 * 1024
 
 _ENTRY: dict[Any, Any] = {vol.Required(ATTR_ENTRY): cv.string}
@@ -83,7 +81,8 @@ SCHEMAS: dict[str, vol.Schema] = {
     "search_add": vol.Schema(
         {
             **_ENTRY,
-            vol.Required("job_id"): vol.All(vol.Coerce(int), vol.Range(min=0)),
+            vol.Optional("job_id"): vol.All(vol.Coerce(int), vol.Range(min=0)),
+            vol.Optional("pattern"): cv.string,
             vol.Required("index"): vol.All(vol.Coerce(int), vol.Range(min=0)),
             vol.Optional("category"): cv.string,
             vol.Optional("tags"): vol.All(cv.ensure_list, [cv.string]),
@@ -155,9 +154,10 @@ OFFERED: dict[str, str] = {
     "set_torrent_limits": "action set_limits",
     "rss_set_rule": "action rss_add_rule",
     "rss_remove_rule": "action rss_remove_rule",
-    "search_start": "action search",
+    "search": "action search",
+    "search_start": "action search (starts the job)",
     "search_results": "action search (waits for the results)",
-    "search_add": "action search_add (by the index the search action returned)",
+    "search_add": "action search_add (by the index the search action returned, or by pattern)",
     "list": "action get_torrents",
     "files": "action get_files",
     "categories": "action get_categories",
@@ -191,7 +191,8 @@ TABLE_ACTIONS = {
     "set_category": "set_category", "add_tags": "add_tags", "remove_tags": "remove_tags",
     "set_limits": "set_torrent_limits", "rss_add_rule": "rss_set_rule",
     "rss_remove_rule": "rss_remove_rule", "run_qbit_manage": "manage",
-    "search_add": "search_add", "get_files": "files", "set_file_priority": "set_file_priority",
+    "search_add": "search_add", "search": "search", "get_files": "files",
+    "set_file_priority": "set_file_priority",
     "get_categories": "categories", "create_category": "create_category",
     "remove_category": "remove_category", "get_tags": "tags",
 }  # fmt: skip
@@ -260,23 +261,6 @@ def _read_file(path: Path) -> bytes:
         ) from err
 
 
-async def _search(bridge: Bridge, data: dict[str, Any]) -> dict[str, Any]:
-    job = await bridge.search_start(data["query"])
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + SEARCH_WAIT
-    page = await bridge.search_results(job, page_size=data["limit"])
-    while page.running and loop.time() < deadline:
-        await asyncio.sleep(0.5)
-        page = await bridge.search_results(job, page_size=data["limit"])
-    await bridge.search_stop(job)
-    results = [
-        {"index": i, "name": r.file_name, "size": r.file_size, "seeders": r.seeders,
-         "leechers": r.leechers}  # no link: it may carry a tracker pass-key
-        for i, r in enumerate(page.results)
-    ]  # fmt: skip
-    return {"job_id": job, "total": page.total, "finished": not page.running, "results": results}
-
-
 def _get_torrents(bridge: Bridge, data: dict[str, Any]) -> dict[str, Any]:
     store = bridge.store
     hits = store.select(state=data.get("state"), category=data.get("category"), tag=data.get("tag"))
@@ -290,7 +274,6 @@ def _handlers(hass: HomeAssistant) -> dict[str, Callable[[Bridge, dict[str, Any]
 
     handlers: dict[str, Callable[[Bridge, dict[str, Any]], Awaitable[Any]]] = {
         "add_torrent": lambda b, d: _add(hass, b, d),
-        "search": _search,
         "get_torrents": get_torrents,
     }
     # The rest are commands of the one command table, with their arguments as they come.

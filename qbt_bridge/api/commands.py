@@ -38,6 +38,7 @@ from qbt_bridge.api.handlers import (
     rss_feeds,
     rss_rules,
     rss_set_rule,
+    search,
     search_add,
     search_plugins,
     search_results,
@@ -417,11 +418,27 @@ COMMANDS: dict[str, Command] = {
             read_only=True,
         ),
         Command(
-            "search_add",
-            "add a search result by its index",
+            "search",
+            "search with qBittorrent's plugins and wait for them (at most 30 s): the best "
+            "results, without links",
             _schema(
                 {
-                    vol.Required("job_id"): _JOB,
+                    vol.Required("query"): _NAME,
+                    vol.Optional("limit", default=20): vol.All(int, vol.Range(min=1, max=100)),
+                }
+            ),
+            search,
+            plain=lambda text: {"query": text, "limit": 20},
+            read_only=True,
+        ),
+        Command(
+            "search_add",
+            "add a search result by its index: of search job_id, or in one call of a search "
+            "for pattern",
+            _schema(
+                {
+                    vol.Optional("job_id"): _JOB,
+                    vol.Optional("pattern"): _NAME,
                     vol.Required("index"): vol.All(int, vol.Range(min=0)),
                     vol.Optional("category"): str,
                     vol.Optional("tags"): _TAGS,

@@ -205,13 +205,30 @@ def manage_plain(text: str) -> dict[str, Any]:
     return {"commands": text}
 
 
+async def search(bridge: Bridge, args: dict[str, Any]) -> Any:
+    page = await bridge.search(args["query"], limit=args["limit"])
+    results = [
+        {"index": i, "name": r.file_name, "size": r.file_size, "seeders": r.seeders,
+         "leechers": r.leechers}  # no link: it may carry a tracker pass-key
+        for i, r in enumerate(page.results)
+    ]  # fmt: skip
+    return {"job_id": page.job_id, "total": page.total, "finished": not page.running,
+            "results": results}  # fmt: skip
+
+
 async def search_add(bridge: Bridge, args: dict[str, Any]) -> Any:
-    outcome = await bridge.search_add(
-        args["job_id"],
-        args["index"],
-        category=args.get("category"),
-        tags=tag_list(args.get("tags")),
-    )
+    if ("job_id" in args) == ("pattern" in args):
+        raise InvalidRequestError("give job_id (a search made before) or pattern (search now)")
+    job = args.get("job_id")
+    if job is None:  # one call: search, wait, take result ``index``, forget the search
+        job = (await bridge.search(args["pattern"], limit=args["index"] + 1)).job_id
+    try:
+        outcome = await bridge.search_add(
+            job, args["index"], category=args.get("category"), tags=tag_list(args.get("tags"))
+        )
+    finally:
+        if "pattern" in args:
+            await bridge.search_delete(job)
     return add_outcome(outcome)
 
 

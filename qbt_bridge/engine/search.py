@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Iterable
 
 from qbt_bridge.clients import Capability
@@ -21,6 +23,9 @@ from qbt_bridge.engine.core import (
 )
 
 _LOGGER = logging.getLogger(__name__)
+
+SEARCH_WAIT = 30.0  # seconds a waited search gives qBittorrent's plugins
+SEARCH_POLL = 0.5  # seconds between looks at a running search
 
 
 class SearchService(TorrentActions):
@@ -60,6 +65,23 @@ class SearchService(TorrentActions):
         pages = max(1, -(-len(ordered) // page_size))
         chunk = tuple(ordered[page * page_size : (page + 1) * page_size])
         return SearchPage(job_id, chunk, data.total, data.running, page, pages)
+
+    @requires(Capability.SEARCH)
+    async def search(
+        self, pattern: str, *, limit: int = 20, wait: float = SEARCH_WAIT
+    ) -> SearchPage:
+        """Search and wait for the plugins (at most ``wait`` s): the best ``limit`` results.
+
+        The job is stopped then, not forgotten: ``search_add`` takes its results by index.
+        """
+        job = await self.search_start(pattern)
+        deadline = time.monotonic() + wait
+        page = await self.search_results(job, page_size=limit)
+        while page.running and time.monotonic() < deadline:
+            await asyncio.sleep(SEARCH_POLL)
+            page = await self.search_results(job, page_size=limit)
+        await self.search_stop(job)
+        return page
 
     @requires(Capability.SEARCH)
     async def search_add(

@@ -102,6 +102,7 @@ NOT_OFFERED: dict[str, str] = {
     "rss_refresh": "not yet a chat command",
     "rss_rename_rule": "not yet a chat command",
     "search_plugins": "plugins are managed in qBittorrent's own UI",
+    "search": "the chat pages a running search (/search) instead of waiting for it",
     "search_delete": "a finished search is forgotten by qBittorrent's own limits",
 }  # fmt: skip
 

@@ -368,33 +368,45 @@ async def test_search_action_returns_results_without_links_and_search_add_adds_o
     await qbt_client.search_install_plugin([url])
     await wait_for(qbt_client.search_plugins, "the plugin")
     try:
-        found = await hass.services.async_call(
-            DOMAIN, "search", {"config_entry_id": loaded.entry_id, "query": "debian iso"},
-            blocking=True, return_response=True,
-        )  # fmt: skip
+        await _search_and_add(hass, loaded, qbt_client, found_hashes)
     finally:
         await qbt_client.search_uninstall_plugin(["qbtbridgetest"])
+
+
+async def _search_and_add(
+    hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient, hashes: list[str]
+) -> None:
+    entry = {"config_entry_id": loaded.entry_id}
+    found = await hass.services.async_call(
+        DOMAIN, "search", {**entry, "query": "debian iso"}, blocking=True, return_response=True
+    )
     assert found is not None
     assert found["finished"] is True
     assert [r["seeders"] for r in found["results"]] == [42, 17, 5]  # type: ignore[index, union-attr]
     assert "http" not in json.dumps(found)
     added = await hass.services.async_call(
-        DOMAIN, "search_add",
-        {"config_entry_id": loaded.entry_id, "job_id": found["job_id"], "index": 0,
-         "category": "found"},
+        DOMAIN, "search_add", {**entry, "job_id": found["job_id"], "index": 0, "category": "found"},
         blocking=True, return_response=True,
     )  # fmt: skip
     assert added is not None
-    best = found_hashes[1]  # 42 seeders: result-1
+    best = hashes[1]  # 42 seeders: result-1
     assert added["hash"] == best
     torrent = await wait_torrent(qbt_client, best, lambda t: t.category == "found")
     assert torrent.hash == best
     with pytest.raises(ServiceValidationError, match="no result number 9"):
         await hass.services.async_call(
-            DOMAIN, "search_add",
-            {"config_entry_id": loaded.entry_id, "job_id": found["job_id"], "index": 9},
-            blocking=True,
-        )  # fmt: skip
+            DOMAIN, "search_add", {**entry, "job_id": found["job_id"], "index": 9}, blocking=True
+        )
+    # in one call: search for a pattern, add result 1 (17 seeders: result-2)
+    one_call = await hass.services.async_call(
+        DOMAIN, "search_add", {**entry, "pattern": "debian iso", "index": 1},
+        blocking=True, return_response=True,
+    )  # fmt: skip
+    assert one_call is not None
+    assert one_call["hash"] == hashes[2]
+    await wait_torrent(qbt_client, hashes[2])
+    with pytest.raises(ServiceValidationError, match="give job_id .* or pattern"):
+        await hass.services.async_call(DOMAIN, "search_add", {**entry, "index": 0}, blocking=True)
 
 
 async def test_file_actions_list_and_set_priorities(
