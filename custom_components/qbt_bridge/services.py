@@ -12,7 +12,6 @@ from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, Supp
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from qbt_bridge.api.answers import torrent_summary
 from qbt_bridge.api.commands import STATE_GROUP
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.redact import redact_data
@@ -137,6 +136,7 @@ SCHEMAS: dict[str, vol.Schema] = {
             vol.Optional("state"): STATE_GROUP,
             vol.Optional("category"): cv.string,
             vol.Optional("tag"): cv.string,
+            vol.Optional("limit", default=100): vol.All(vol.Coerce(int), vol.Range(min=1)),
         }
     ),
 }
@@ -194,7 +194,7 @@ TABLE_ACTIONS = {
     "search_add": "search_add", "search": "search", "get_files": "files",
     "set_file_priority": "set_file_priority",
     "get_categories": "categories", "create_category": "create_category",
-    "remove_category": "remove_category", "get_tags": "tags",
+    "remove_category": "remove_category", "get_tags": "tags", "get_torrents": "list",
 }  # fmt: skip
 RESPONSES = {"add_torrent": SupportsResponse.OPTIONAL, "search": SupportsResponse.ONLY,
              "get_torrents": SupportsResponse.ONLY,
@@ -261,20 +261,9 @@ def _read_file(path: Path) -> bytes:
         ) from err
 
 
-def _get_torrents(bridge: Bridge, data: dict[str, Any]) -> dict[str, Any]:
-    store = bridge.store
-    hits = store.select(state=data.get("state"), category=data.get("category"), tag=data.get("tag"))
-    return {"torrents": [torrent_summary(t) for h in hits if (t := store.torrent(h)) is not None]}
-
-
 def _handlers(hass: HomeAssistant) -> dict[str, Callable[[Bridge, dict[str, Any]], Awaitable[Any]]]:
-    async def get_torrents(bridge: Bridge, data: dict[str, Any]) -> Any:
-        await bridge.refresh(full=True)  # asked for by an automation: current, whole
-        return _get_torrents(bridge, data)
-
     handlers: dict[str, Callable[[Bridge, dict[str, Any]], Awaitable[Any]]] = {
         "add_torrent": lambda b, d: _add(hass, b, d),
-        "get_torrents": get_torrents,
     }
     # The rest are commands of the one command table, with their arguments as they come.
     for action, command in TABLE_ACTIONS.items():

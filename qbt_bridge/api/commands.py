@@ -51,6 +51,7 @@ from qbt_bridge.core.errors import (
     InvalidRequestError,
 )
 from qbt_bridge.core.models import StateGroup
+from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.push import parse_hashes
 
 MAX_PAYLOAD = 64 * 1024  # bytes, every command but add
@@ -184,19 +185,20 @@ COMMANDS: dict[str, Command] = {
             add,
             plain=_source,
         ),
-        Command("pause", "pause torrents", _TARGET_ONLY, on_targets("pause"), plain=_targets),
-        Command("resume", "resume torrents", _TARGET_ONLY, on_targets("resume"), plain=_targets),
+        Command("pause", "pause torrents", _TARGET_ONLY, on_targets(Bridge.pause), plain=_targets),
+        Command("resume", "resume torrents", _TARGET_ONLY, on_targets(Bridge.resume),
+                plain=_targets),
         Command(
             "delete",
             "remove torrents (and their files with delete_files)",
             _schema({vol.Required("torrents"): _TARGETS, vol.Optional("delete_files"): bool}),
-            on_targets("delete"),
+            on_targets(Bridge.delete),
             plain=_targets,
         ),
-        Command("recheck", "recheck torrents", _TARGET_ONLY, on_targets("recheck"),
+        Command("recheck", "recheck torrents", _TARGET_ONLY, on_targets(Bridge.recheck),
                 plain=_targets),
         Command(
-            "reannounce", "reannounce torrents", _TARGET_ONLY, on_targets("reannounce"),
+            "reannounce", "reannounce torrents", _TARGET_ONLY, on_targets(Bridge.reannounce),
             plain=_targets,
         ),
         Command(
@@ -212,7 +214,7 @@ COMMANDS: dict[str, Command] = {
             "set_category",
             "set the category of torrents ('' clears it)",
             _schema({vol.Required("torrents"): _TARGETS, vol.Required("category"): str}),
-            on_targets("set_category"),
+            on_targets(Bridge.set_category),
         ),
         Command(
             "add_tags",
@@ -230,7 +232,7 @@ COMMANDS: dict[str, Command] = {
             "set_torrent_limits",
             "per-torrent speed limits in bytes/s (0: none)",
             _schema({vol.Required("torrents"): _TARGETS, **_LIMITS}),
-            on_targets("set_torrent_limits"),
+            on_targets(Bridge.set_torrent_limits),
         ),
         Command("pause_all", "pause every torrent", _EMPTY,
                 lambda b, _a: all_torrents(b, pause=True), plain=_nothing),
@@ -323,21 +325,21 @@ COMMANDS: dict[str, Command] = {
             "rss_add_feed",
             "subscribe to an RSS feed",
             _schema({vol.Required("url"): _NAME, vol.Optional("path", default=""): str}),
-            done("rss_add_feed", "url", "path"),
+            done(Bridge.rss_add_feed, "url", "path"),
             plain=lambda text: {"url": text, "path": ""},
         ),
         Command(
             "rss_remove_feed",
             "unsubscribe from an RSS feed by its path",
             _schema({vol.Required("path"): _NAME}),
-            done("rss_remove_feed", "path"),
+            done(Bridge.rss_remove_feed, "path"),
             plain=lambda text: {"path": text},
         ),
         Command(
             "rss_refresh",
             "fetch one feed (path) or all now",
             _schema({vol.Optional("path", default=None): vol.Any(None, _NAME)}),
-            done("rss_refresh", "path"),
+            done(Bridge.rss_refresh, "path"),
             plain=lambda text: {"path": text or None},
         ),
         Command("rss_rules", "RSS auto-download rules", _EMPTY, rss_rules, plain=_nothing,
@@ -371,13 +373,13 @@ COMMANDS: dict[str, Command] = {
             "rss_rename_rule",
             "rename an RSS rule",
             _schema({vol.Required("name"): _NAME, vol.Required("new_name"): _NAME}),
-            done("rss_rename_rule", "name", "new_name"),
+            done(Bridge.rss_rename_rule, "name", "new_name"),
         ),
         Command(
             "rss_remove_rule",
             "delete an RSS rule",
             _schema({vol.Required("name"): _NAME}),
-            done("rss_remove_rule", "name"),
+            done(Bridge.rss_remove_rule, "name"),
             plain=lambda text: {"name": text},
         ),
         Command(
@@ -460,8 +462,8 @@ COMMANDS: dict[str, Command] = {
             plain=manage_plain,
         ),
         Command("search_stop", "stop a search", _schema({vol.Required("job_id"): _JOB}),
-                done("search_stop", "job_id"), read_only=True),
+                done(Bridge.search_stop, "job_id"), read_only=True),
         Command("search_delete", "forget a search", _schema({vol.Required("job_id"): _JOB}),
-                done("search_delete", "job_id"), read_only=True),
+                done(Bridge.search_delete, "job_id"), read_only=True),
     )
 }  # fmt: skip

@@ -57,11 +57,12 @@ def tag_list(value: Any) -> list[str] | None:
     return [t.strip() for t in value.split(",")] if isinstance(value, str) else list(value)
 
 
-def on_targets(method: str, **fixed: Any) -> Handler:
+def on_targets(method: Callable[..., Awaitable[CommandResult]]) -> Handler:
+    """A handler for a torrent command of the engine (``Bridge.pause`` …): targets first."""
+
     async def handler(bridge: Bridge, args: dict[str, Any]) -> Any:
         extra = {k: v for k, v in args.items() if k != "torrents"}
-        result: CommandResult = await getattr(bridge, method)(args["torrents"], **fixed, **extra)
-        return command_result(result)
+        return command_result(await method(bridge, args["torrents"], **extra))
 
     return handler
 
@@ -74,8 +75,7 @@ async def tags(bridge: Bridge, args: dict[str, Any], *, add: bool) -> Any:
 
 
 async def list_torrents(bridge: Bridge, args: dict[str, Any]) -> Any:
-    if not bridge.store.initialised or not bridge.available:
-        await bridge.refresh(full=True)  # raises while the server is down: no stale answer
+    await bridge.refresh(full=True)  # asked for: the whole list as it is now (raises when down)
     store = bridge.store
     hits = store.select(state=args.get("state"), category=args.get("category"), tag=args.get("tag"))
     shown = [t for h in hits[: args["limit"]] if (t := store.torrent(h)) is not None]
@@ -164,11 +164,11 @@ async def search_plugins(bridge: Bridge, _args: dict[str, Any]) -> Any:
     ]
 
 
-def done(method: str, *keys: str) -> Handler:
-    """A handler for a bridge method that returns nothing: answer with its arguments."""
+def done(method: Callable[..., Awaitable[object]], *keys: str) -> Handler:
+    """A handler for an engine method that answers nothing: answer with its arguments."""
 
     async def handler(bridge: Bridge, args: dict[str, Any]) -> Any:
-        await getattr(bridge, method)(*(args[k] for k in keys))
+        await method(bridge, *(args[k] for k in keys))
         return {k: args[k] for k in keys}
 
     return handler
@@ -183,10 +183,8 @@ async def all_torrents(bridge: Bridge, *, pause: bool, only_paused: bool = False
         result = await bridge.resume_paused()
     else:
         result = await (bridge.pause_all() if pause else bridge.resume_all())
-    out: dict[str, Any] = {"torrents": len(result.hashes), "confirmed": result.confirmed}
-    if result.message:
-        out["message"] = result.message  # those that did not change, and why
-    return out
+    # the torrents that changed (the message says which did not, and why)
+    return {**command_result(result), "count": len(result.hashes)}
 
 
 async def enable_rule(bridge: Bridge, args: dict[str, Any]) -> Any:

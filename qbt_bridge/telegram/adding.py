@@ -8,9 +8,10 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
+from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.errors import ConnectionFailedError, InvalidRequestError, QbtBridgeError
 from qbt_bridge.engine import Capability
-from qbt_bridge.engine.bridge import AddOutcome, Bridge
+from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.telegram.access import Access, chat_of
 from qbt_bridge.telegram.buttons import SetCategory, key
 from qbt_bridge.telegram.format import cut, esc
@@ -98,16 +99,17 @@ class AddCommands(Access):
         if self.settings.tag_adder and bridge.supports(Capability.TAGS):
             options = {**options, "tags": [*options.get("tags", ()), adder_tag(update)]}
         for label, source in sources:
+            what = {"file": source} if isinstance(source, bytes) else {"source": source}
             try:
-                outcome = await bridge.add(source, **options)
+                outcome = await execute(bridge, request("add", {**what, **options}))
             except QbtBridgeError as err:
                 if isinstance(err, ConnectionFailedError):
                     raise
                 lines.append(f"⚠️ {esc(_shown(label))}: {esc(err)}")
                 continue
             lines.append(added_line(outcome))
-            if outcome.hash and not outcome.already_present:
-                added.append(outcome.hash)
+            if outcome["hash"] and not outcome["already_present"]:
+                added.append(outcome["hash"])
         keyboard = None
         categories = await bridge.categories() if added and "category" not in options else []
         if categories:
@@ -123,7 +125,8 @@ class AddCommands(Access):
         self, message: Message, bridge: Bridge, button: SetCategory, _user: TelegramUser
     ) -> str | None:
         """Put the torrents just added into the chosen category."""
-        await bridge.set_category(list(button.torrents), button.name)
+        args = {"torrents": list(button.torrents), "category": button.name}
+        await execute(bridge, request("set_category", args))
         await self._edit(message, f"{message.text_html}\n→ category <b>{esc(button.name)}</b>")
         return f"Category {button.name}"
 
@@ -139,14 +142,14 @@ def _shown(label: str) -> str:
     return cut(label, 60)
 
 
-def added_line(outcome: AddOutcome) -> str:
-    """One line saying what an add did."""
-    name = esc(cut(outcome.name or outcome.hash or "the torrent"))
-    if outcome.already_present:
+def added_line(outcome: dict[str, Any]) -> str:
+    """One line saying what an add did (the table's answer)."""
+    name = esc(cut(outcome["name"] or outcome["hash"] or "the torrent"))
+    if outcome["already_present"]:
         return f"ℹ️ Already there: <b>{name}</b>"
-    if outcome.hash is None:
+    if outcome["hash"] is None:
         return "⏳ qBittorrent is still fetching the link; it will show up in /list."
-    return f"➕ Added <b>{name}</b>" + ("" if outcome.confirmed else " (not shown yet)")
+    return f"➕ Added <b>{name}</b>" + ("" if outcome["confirmed"] else " (not shown yet)")
 
 
 def add_arguments(words: list[str]) -> tuple[list[str], dict[str, Any]]:

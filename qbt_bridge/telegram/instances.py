@@ -135,7 +135,8 @@ class InstanceCommands(Access):
         wanted = {"on": True, "off": False, "toggle": None}
         if word not in wanted:
             raise InvalidRequestError("say /alt on, /alt off, or /alt to toggle")
-        enabled = await bridge.set_alt_speed(wanted[word])
+        answer = await execute(bridge, request("alt_speed", {"enabled": wanted[word]}))
+        enabled = answer["enabled"]
         await self._send(
             chat_of(update), f"Alternative speed limits are {'on' if enabled else 'off'}."
         )

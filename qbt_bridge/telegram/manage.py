@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.errors import InvalidRequestError
-from qbt_bridge.engine import MANAGE_COMMANDS, ManageOutcome
+from qbt_bridge.engine import MANAGE_COMMANDS
 from qbt_bridge.telegram.access import Access, chat_of
 from qbt_bridge.telegram.format import esc
 from qbt_bridge.telegram.settings import TelegramUser
@@ -29,17 +32,20 @@ class ManageCommands(Access):
         rest = args[1:]
         dry_run = bool(rest) and rest[0].lower() in {"dry", "dry-run", "dry_run"}
         target = " ".join(rest[1:] if dry_run else rest).strip() or None
-        result = await bridge.manage(commands, target, dry_run=dry_run)
-        await self._send(chat_of(update), manage_text(commands, result, dry_run=dry_run))
+        run: dict[str, Any] = {"commands": commands, "dry_run": dry_run}
+        if target is not None:
+            run["torrents"] = target
+        answer = await execute(bridge, request("manage", run))
+        await self._send(chat_of(update), manage_text(commands, answer, dry_run=dry_run))
 
 
-def manage_text(commands: list[str], result: ManageOutcome, *, dry_run: bool) -> str:
-    """What a qbit_manage run did, in one line."""
+def manage_text(commands: list[str], answer: dict[str, Any], *, dry_run: bool) -> str:
+    """What a qbit_manage run did (the table's answer), in one line."""
     what = ", ".join(commands) + (" (dry run)" if dry_run else "")
-    if result.queued:
+    if answer["status"] == "queued":
         return f"⏳ qbit_manage is busy with a scheduled run; {esc(what)} will run after it."
     stats = []
-    for entry in result.results:
+    for entry in answer["results"]:
         for key, value in (entry.get("stats") or {}).items():
             if key != "executed_commands" and value:
                 stats.append(f"{esc(key)}: {esc(value)}")

@@ -8,6 +8,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
+from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.errors import InvalidRequestError, QbtBridgeError
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.telegram.access import Access, chat_of
@@ -94,6 +95,7 @@ class SearchCommands(Access):
         self, message: Message, bridge: Bridge, button: SearchAdd, _user: TelegramUser
     ) -> str | None:
         """Add one result; the answer comes as a new message."""
-        outcome = await bridge.search_add(button.job, button.index)
+        args = {"job_id": button.job, "index": button.index}
+        outcome = await execute(bridge, request("search_add", args))
         await self._send(message.chat.id, added_line(outcome))
         return "Added"

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
+from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.errors import InvalidRequestError, NotFoundError, QbtBridgeError
 from qbt_bridge.core.models import StateGroup
 from qbt_bridge.engine import Capability
-from qbt_bridge.engine.bridge import Bridge, CommandResult
+from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.telegram.access import Access, chat_of, fresh
 from qbt_bridge.telegram.buttons import (
     AskDelete,
@@ -190,8 +192,9 @@ class TorrentCommands(Access):
         self, message: Message, bridge: Bridge, button: Delete, user: TelegramUser
     ) -> str | None:
         """Delete, then offer the way back to the list."""
-        result = await bridge.delete(button.torrent, delete_files=button.with_files)
-        names = ", ".join(result.names) or button.torrent
+        args = {"torrents": button.torrent, "delete_files": button.with_files}
+        answer = await execute(bridge, request("delete", args))
+        names = ", ".join(t.get("name") or t["hash"] for t in answer["torrents"]) or button.torrent
         files = " and its files" if button.with_files else ""
         rows = []
         if button.back is not None:
@@ -229,27 +232,32 @@ def paging(
     return [row] if row else []
 
 
-async def run_verb(bridge: Bridge, verb: str, target: str) -> CommandResult:
-    """Pause, resume or recheck a target.
+async def run_verb(bridge: Bridge, verb: str, target: str) -> dict[str, Any]:
+    """Pause, resume or recheck a target, through the command table.
 
     "all" pauses or resumes everything; "/resume paused" resumes what "/pause all" paused.
     """
-    if target.lower() == "paused" and verb == "resume":
-        return await bridge.resume_paused()
-    if target.lower() == "all" and verb in {"pause", "resume"}:
-        return await (bridge.pause_all() if verb == "pause" else bridge.resume_all())
-    method = {"pause": bridge.pause, "resume": bridge.resume, "recheck": bridge.recheck}
-    return await method[verb](target)
+    word = target.lower()
+    args: dict[str, Any]
+    if word == "paused" and verb == "resume":
+        command, args = "resume_paused", {}
+    elif word == "all" and verb in {"pause", "resume"}:
+        command, args = f"{verb}_all", {}
+    else:
+        command, args = verb, {"torrents": target}
+    answer: dict[str, Any] = await execute(bridge, request(command, args))
+    return answer
 
 
-def result_text(verb: str, result: CommandResult) -> str:
-    """What a pause, resume or recheck did, in one line."""
+def result_text(verb: str, answer: dict[str, Any]) -> str:
+    """What a pause, resume or recheck did (the table's answer), in one line."""
     done = {"pause": "Paused", "resume": "Resumed", "recheck": "Rechecking"}[verb]
-    names = [cut(n, 60) for n in result.names[:10]]
-    count = len(result.hashes)
+    touched = answer["torrents"]
+    names = [cut(t.get("name") or t["hash"], 60) for t in touched[:10]]
+    count = len(touched)
     what = ", ".join(names) if names and count <= 10 else f"{count} torrents"
     if not count:
         what = "nothing"
-    suffix = "" if result.confirmed else " (qBittorrent has not shown it yet)"
-    note = f" ({esc(result.message)})" if result.message else ""
+    suffix = "" if answer["confirmed"] else " (qBittorrent has not shown it yet)"
+    note = f" ({esc(answer['message'])})" if answer.get("message") else ""
     return f"{done}: {esc(what)}{note}{suffix}"

@@ -149,7 +149,7 @@ async def test_actions_change_the_real_daemon(
 
     listed = await call("get_torrents", response=True, category="tv")
     assert [t["hash"] for t in listed["torrents"]] == [hash_]
-    assert await call("get_torrents", response=True, tag="nope") == {"torrents": []}
+    assert await call("get_torrents", response=True, tag="nope") == {"count": 0, "torrents": []}
     with pytest.raises(vol.Invalid):
         await call("get_torrents", response=True, state="sleeping")  # one filter vocabulary
 
