@@ -20,7 +20,8 @@ from qbt_bridge.core.errors import (
     QbtBridgeError,
     UnsupportedVersionError,
 )
-from qbt_bridge.core.models import RssRule, Torrent
+from qbt_bridge.core.models import Torrent
+from qbt_bridge.core.rss import RssRule
 from qbt_bridge.engine.bridge import AddOutcome, CommandResult
 
 

@@ -13,18 +13,9 @@ from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from qbt_bridge.core.errors import NotSupportedError
-from qbt_bridge.core.models import (
-    AddResult,
-    Category,
-    MainData,
-    RssFeed,
-    RssRule,
-    SearchJob,
-    SearchPlugin,
-    SearchResults,
-    SpeedLimits,
-    TransferInfo,
-)
+from qbt_bridge.core.models import AddResult, Category, MainData, SpeedLimits, TransferInfo
+from qbt_bridge.core.rss import RssFeed, RssRule
+from qbt_bridge.core.search import SearchJob, SearchPlugin, SearchResults
 from qbt_bridge.core.versions import Version
 
 Hashes = str | Iterable[str]

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import Field, dataclass, field, fields
 from enum import StrEnum
-from typing import Any, Self, cast
+from typing import Any, Self
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -26,7 +26,8 @@ def wire(key: str, default: Any = None, convert: Callable[[Any], Any] | None = N
 _FIELD_CACHE: dict[type, tuple[tuple[str, str, Callable[[Any], Any] | None], ...]] = {}
 
 
-def _wire_fields(cls: type) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
+def wire_fields(cls: type) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
+    """A model's fields as (Python name, wire key, converter), worked out once per class."""
     cached = _FIELD_CACHE.get(cls)
     if cached is None:
         items: list[Field[Any]] = [f for f in fields(cls) if f.name != "raw"]
@@ -40,7 +41,7 @@ def _wire_fields(cls: type) -> tuple[tuple[str, str, Callable[[Any], Any] | None
 def build[T](cls: type[T], data: Mapping[str, Any]) -> T:
     """Make a model from the server's mapping; missing keys keep the field's default."""
     kwargs: dict[str, Any] = {}
-    for name, key, convert in _wire_fields(cls):
+    for name, key, convert in wire_fields(cls):
         if key in data:
             value = data[key]
             kwargs[name] = convert(value) if convert is not None and value is not None else value
@@ -430,146 +431,6 @@ class AddResult(WireModel):
     pending_count: int | None = None
     failure_count: int | None = None
     added_torrent_ids: tuple[str, ...] = wire("added_torrent_ids", (), tuple)
-
-
-@dataclass(frozen=True, slots=True)
-class RssArticle(WireModel):
-    """One article of an RSS feed."""
-
-    id: str = ""
-    title: str = ""
-    date: str = ""
-    link: str = ""
-    torrent_url: str = wire("torrentURL", "")
-    description: str = ""
-    is_read: bool = wire("isRead", default=False)
-
-
-@dataclass(frozen=True, slots=True)
-class RssFeed(WireModel):
-    """An RSS feed; ``path`` is its place in qBittorrent's folder tree (``Folder\\Feed``)."""
-
-    path: str = ""
-    url: str = ""
-    uid: str = ""
-    title: str = ""
-    last_build_date: str = wire("lastBuildDate", "")
-    is_loading: bool = wire("isLoading", default=False)
-    has_error: bool = wire("hasError", default=False)
-    articles: tuple[RssArticle, ...] = ()
-
-
-def parse_rss_items(tree: Mapping[str, Any], prefix: str = "") -> list[RssFeed]:
-    """Flatten ``rss/items``' nested folders into a list of feeds with their full paths."""
-    feeds: list[RssFeed] = []
-    for name, value in tree.items():
-        path = f"{prefix}\\{name}" if prefix else name
-        if isinstance(value, str):  # very old servers: name -> URL
-            feeds.append(RssFeed(path=path, url=value, raw={"url": value}))
-        elif isinstance(value, Mapping) and "url" in value:
-            feed = build(RssFeed, value)
-            articles = tuple(RssArticle.from_api(a) for a in value.get("articles", ()))
-            feeds.append(_replace_feed(feed, path, articles))
-        elif isinstance(value, Mapping):
-            feeds.extend(parse_rss_items(cast("Mapping[str, Any]", value), path))
-    return feeds
-
-
-def _replace_feed(feed: RssFeed, path: str, articles: tuple[RssArticle, ...]) -> RssFeed:
-    return RssFeed(
-        path=path,
-        url=feed.url,
-        uid=feed.uid,
-        title=feed.title,
-        last_build_date=feed.last_build_date,
-        is_loading=feed.is_loading,
-        has_error=feed.has_error,
-        articles=articles,
-        raw=feed.raw,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class RssRule(WireModel):
-    """An RSS auto-downloading rule; ``to_api`` keeps every key the server sent."""
-
-    name: str = ""
-    enabled: bool = True
-    must_contain: str = wire("mustContain", "")
-    must_not_contain: str = wire("mustNotContain", "")
-    use_regex: bool = wire("useRegex", default=False)
-    episode_filter: str = wire("episodeFilter", "")
-    smart_filter: bool = wire("smartFilter", default=False)
-    affected_feeds: tuple[str, ...] = wire("affectedFeeds", (), tuple)
-    ignore_days: int = wire("ignoreDays", 0)
-    last_match: str = wire("lastMatch", "")
-    add_paused: bool | None = wire("addPaused", None)
-    assigned_category: str = wire("assignedCategory", "")
-    save_path: str = wire("savePath", "")
-
-    @classmethod
-    def from_rule(cls, name: str, data: Mapping[str, Any]) -> Self:
-        """Build from one value of ``rss/rules``."""
-        rule = build(cls, data)
-        return cls(**{**{f.name: getattr(rule, f.name) for f in fields(cls)}, "name": name})
-
-    def to_api(self) -> dict[str, Any]:
-        """The JSON rule definition for ``rss/setRule``, unknown server keys included."""
-        out = dict(self.raw)
-        for name, key, _convert in _wire_fields(type(self)):
-            if name == "name":
-                continue
-            value = getattr(self, name)
-            if value is None:
-                continue
-            out[key] = list(value) if isinstance(value, tuple) else value
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class SearchJob(WireModel):
-    """A running or finished search job (``search/start`` and ``search/status``)."""
-
-    id: int = 0
-    status: str = ""
-    total: int = 0
-
-    @property
-    def running(self) -> bool:
-        """Whether the job may still find more results."""
-        return self.status == "Running"
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult(WireModel):
-    """One search hit."""
-
-    file_name: str = wire("fileName", "")
-    file_url: str = wire("fileUrl", "")
-    file_size: int = wire("fileSize", -1)
-    seeders: int = wire("nbSeeders", -1)
-    leechers: int = wire("nbLeechers", -1)
-    site_url: str = wire("siteUrl", "")
-    description_url: str = wire("descrLink", "")
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResults(SearchJob):
-    """One page of a search job's results, with the job's status."""
-
-    results: tuple[SearchResult, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class SearchPlugin(WireModel):
-    """An installed search plugin."""
-
-    name: str = ""
-    full_name: str = wire("fullName", "")
-    enabled: bool = False
-    version: str = ""
-    url: str = ""
-    supported_categories: tuple[Any, ...] = wire("supportedCategories", (), tuple)
 
 
 class Preferences(Mapping[str, Any]):

@@ -22,9 +22,7 @@ from qbt_bridge.core.errors import (
     NotSupportedError,
     QbtBridgeError,
 )
-from qbt_bridge.core.models import (
-    SearchResult,
-)
+from qbt_bridge.core.search import SearchResult
 from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.events import Event
 from qbt_bridge.engine.store import CompletionLedger, SyncStore

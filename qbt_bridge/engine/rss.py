@@ -11,11 +11,8 @@ from qbt_bridge.core.errors import (
     InvalidRequestError,
     NotFoundError,
 )
-from qbt_bridge.core.models import (
-    RssFeed,
-    RssRule,
-)
 from qbt_bridge.core.redact import is_redacted, redact_text
+from qbt_bridge.core.rss import RssFeed, RssRule
 from qbt_bridge.engine.actions import TorrentActions
 from qbt_bridge.engine.core import (
     requires,

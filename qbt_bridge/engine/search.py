@@ -12,9 +12,7 @@ from qbt_bridge.core.errors import (
     InvalidRequestError,
     NotFoundError,
 )
-from qbt_bridge.core.models import (
-    SearchPlugin,
-)
+from qbt_bridge.core.search import SearchPlugin
 from qbt_bridge.engine.actions import TorrentActions
 from qbt_bridge.engine.core import (
     AddOutcome,

@@ -10,7 +10,9 @@ import html
 import re
 from collections.abc import Sequence
 
-from qbt_bridge.core.models import RssRule, SearchResult, Torrent
+from qbt_bridge.core.models import Torrent
+from qbt_bridge.core.rss import RssRule
+from qbt_bridge.core.search import SearchResult
 from qbt_bridge.core.units import format_bytes, format_duration, format_speed
 from qbt_bridge.engine import Capability
 from qbt_bridge.engine.bridge import Bridge

@@ -19,7 +19,7 @@ from qbt_bridge.core.errors import (
     NotFoundError,
     NotSupportedError,
 )
-from qbt_bridge.core.models import RssRule
+from qbt_bridge.core.rss import RssRule
 from qbt_bridge.core.torrentfile import read_torrent
 from qbt_bridge.core.versions import Version
 from qbt_bridge.daemon.demo import LocalQBittorrent

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.core.models import RssRule
+from qbt_bridge.core.rss import RssRule
 from qbt_bridge.core.versions import Version
 from tests.helpers import SEARCH_PLUGIN, FileServer, rss_feed, tiny_torrent, wait_for, wait_torrent
 

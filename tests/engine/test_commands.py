@@ -11,7 +11,7 @@ import pytest
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.core.content import FilePriority
 from qbt_bridge.core.errors import AmbiguousTargetError, InvalidRequestError, NotFoundError
-from qbt_bridge.core.models import RssRule
+from qbt_bridge.core.rss import RssRule
 from qbt_bridge.core.torrentfile import make_torrent, read_torrent, torrent_to_magnet
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy

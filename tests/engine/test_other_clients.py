@@ -36,7 +36,8 @@ from qbt_bridge.core.errors import (
     NotSupportedError,
     QbtBridgeError,
 )
-from qbt_bridge.core.models import ETA_INFINITE, RssRule, TorrentState
+from qbt_bridge.core.models import ETA_INFINITE, TorrentState
+from qbt_bridge.core.rss import RssRule
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.events import EventKind

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.core.models import RssRule
+from qbt_bridge.core.rss import RssRule
 from qbt_bridge.daemon.config import parse_config
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from tests.helpers import tiny_torrent, wait_for

@@ -10,15 +10,14 @@ import pytest
 from qbt_bridge.clients.http import normalize_url
 from qbt_bridge.core.models import (
     MainData,
-    RssRule,
     ServerState,
     StateGroup,
     Torrent,
     TorrentState,
     parse_ratio,
-    parse_rss_items,
     state_groups,
 )
+from qbt_bridge.core.rss import RssRule, parse_rss_items
 from qbt_bridge.core.torrentfile import (
     BencodeError,
     bdecode,

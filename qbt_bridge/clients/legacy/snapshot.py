@@ -27,17 +27,9 @@ from qbt_bridge.clients.http import (
     normalize_url,
 )
 from qbt_bridge.core.errors import APIError, InvalidRequestError, NotSupportedError
-from qbt_bridge.core.models import (
-    AddResult,
-    MainData,
-    RssFeed,
-    RssRule,
-    SearchJob,
-    SearchPlugin,
-    SearchResults,
-    SpeedLimits,
-    TransferInfo,
-)
+from qbt_bridge.core.models import AddResult, MainData, SpeedLimits, TransferInfo
+from qbt_bridge.core.rss import RssFeed, RssRule
+from qbt_bridge.core.search import SearchJob, SearchPlugin, SearchResults
 from qbt_bridge.core.versions import Version
 
 REMOVAL_LOG = 2048  # removed hashes remembered for partial answers; older rids get a full one

@@ -10,11 +10,7 @@ from qbt_bridge.clients.qbittorrent.request import (
     flag,
     route,
 )
-from qbt_bridge.core.models import (
-    RssFeed,
-    RssRule,
-    parse_rss_items,
-)
+from qbt_bridge.core.rss import RssFeed, RssRule, parse_rss_items
 
 
 class RssAPI(RequestCore):

@@ -9,12 +9,7 @@ from qbt_bridge.clients.qbittorrent.request import (
     flag,
     route,
 )
-from qbt_bridge.core.models import (
-    SearchJob,
-    SearchPlugin,
-    SearchResult,
-    SearchResults,
-)
+from qbt_bridge.core.search import SearchJob, SearchPlugin, SearchResult, SearchResults
 
 
 class SearchAPI(RequestCore):
