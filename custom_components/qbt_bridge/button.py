@@ -7,10 +7,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from qbt_bridge.api.parse import execute, request
-from qbt_bridge.engine.catalog import GLOBAL_ENTITIES, GlobalEntity, Platform, supported
+from qbt_bridge.engine.catalog import GlobalEntity, Platform
 
 from .coordinator import QbtConfigEntry
-from .entity import QbtEntity
+from .entity import QbtEntity, server_entities
 from .errors import translated
 
 PARALLEL_UPDATES = 0
@@ -33,8 +33,4 @@ async def async_setup_entry(
     _hass: HomeAssistant, entry: QbtConfigEntry, async_add_entities: AddEntitiesCallback
 ) -> None:
     """The catalog's buttons."""
-    async_add_entities(
-        CommandButton(entry.runtime_data, d)
-        for d in supported(GLOBAL_ENTITIES, entry.runtime_data.bridge.capabilities)
-        if d.platform is Platform.BUTTON
-    )
+    async_add_entities(server_entities(entry.runtime_data, Platform.BUTTON, CommandButton))

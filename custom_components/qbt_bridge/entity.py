@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from qbt_bridge.engine.catalog import EntityDescription
+from qbt_bridge.engine.catalog import (
+    GLOBAL_ENTITIES,
+    EntityDescription,
+    GlobalEntity,
+    Platform,
+    supported,
+)
 
 from .const import DOMAIN
 from .coordinator import QbtCoordinator
@@ -35,3 +43,16 @@ class QbtEntity(CoordinatorEntity[QbtCoordinator]):
     def available(self) -> bool:
         """Available while the last refresh worked."""
         return super().available and self.coordinator.bridge.store.initialised
+
+
+def server_entities[E](
+    coordinator: QbtCoordinator,
+    platform: Platform,
+    make: Callable[[QbtCoordinator, GlobalEntity], E],
+) -> list[E]:
+    """The catalog's server entities of one platform that this client can have."""
+    return [
+        make(coordinator, d)
+        for d in supported(GLOBAL_ENTITIES, coordinator.bridge.capabilities)
+        if d.platform is platform
+    ]

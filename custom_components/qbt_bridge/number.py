@@ -9,15 +9,13 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.engine.catalog import (
-    GLOBAL_ENTITIES,
     GlobalEntity,
     NumberSetting,
     Platform,
-    supported,
 )
 
 from .coordinator import QbtConfigEntry, QbtCoordinator
-from .entity import QbtEntity
+from .entity import QbtEntity, server_entities
 from .errors import translated
 
 PARALLEL_UPDATES = 0
@@ -62,9 +60,4 @@ async def async_setup_entry(
     _hass: HomeAssistant, entry: QbtConfigEntry, async_add_entities: AddEntitiesCallback
 ) -> None:
     """The catalog's numbers."""
-    coordinator: QbtCoordinator = entry.runtime_data
-    async_add_entities(
-        CommandNumber(coordinator, d)
-        for d in supported(GLOBAL_ENTITIES, coordinator.bridge.capabilities)
-        if d.platform is Platform.NUMBER
-    )
+    async_add_entities(server_entities(entry.runtime_data, Platform.NUMBER, CommandNumber))

@@ -8,10 +8,11 @@ from homeassistant.components.switch import SwitchEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from qbt_bridge.engine.catalog import GLOBAL_ENTITIES, GlobalEntity, Platform, supported
+from qbt_bridge.api.parse import execute, request
+from qbt_bridge.engine.catalog import GlobalEntity, Platform
 
-from .coordinator import QbtConfigEntry, QbtCoordinator
-from .entity import QbtEntity
+from .coordinator import QbtConfigEntry
+from .entity import QbtEntity, server_entities
 from .errors import translated
 
 PARALLEL_UPDATES = 0
@@ -31,21 +32,16 @@ class AltSpeedSwitch(QbtEntity, SwitchEntity):
     async def async_turn_on(self, **_kwargs: Any) -> None:
         """Turn the alternative limits on."""
         async with translated():
-            await self.coordinator.bridge.set_alt_speed(enabled=True)
+            await execute(self.coordinator.bridge, request("alt_speed", {"enabled": True}))
 
     async def async_turn_off(self, **_kwargs: Any) -> None:
         """Turn the alternative limits off."""
         async with translated():
-            await self.coordinator.bridge.set_alt_speed(enabled=False)
+            await execute(self.coordinator.bridge, request("alt_speed", {"enabled": False}))
 
 
 async def async_setup_entry(
     _hass: HomeAssistant, entry: QbtConfigEntry, async_add_entities: AddEntitiesCallback
 ) -> None:
     """The catalog's switches."""
-    coordinator: QbtCoordinator = entry.runtime_data
-    async_add_entities(
-        AltSpeedSwitch(coordinator, d)
-        for d in supported(GLOBAL_ENTITIES, coordinator.bridge.capabilities)
-        if d.platform is Platform.SWITCH
-    )
+    async_add_entities(server_entities(entry.runtime_data, Platform.SWITCH, AltSpeedSwitch))
