@@ -30,6 +30,7 @@ from qbt_bridge.engine.events import Event, EventKind
 _LOGGER = logging.getLogger(__name__)
 
 MAX_REASON = 300  # characters of an error reason
+MAX_EXPLAINED = 20  # errored torrents per refresh whose reason is asked of qBittorrent
 MISSING_FILES_TEXT = "its files are missing (moved or deleted outside qBittorrent?)"
 IO_ERROR_TEXT = "qBittorrent reports an error and says no more"
 
@@ -68,7 +69,11 @@ class Refresher(EngineCore):
             await self.connect()
             async with self._lock:
                 events = await self._refresh(full=full)
-            events = [await self._explained(e) for e in events]
+            errored = [e for e in events if e.kind is EventKind.ERRORED]
+            # qBittorrent is asked why for the first few; a storm (a disk gone: every torrent
+            # at once) is said from the state alone rather than with two calls per torrent.
+            asked = {id(e) for e in errored[:MAX_EXPLAINED]}
+            events = [await self._explained(e, ask=id(e) in asked) for e in events]
         finally:
             self._refreshed()
         self._dispatch(events)
@@ -81,7 +86,7 @@ class Refresher(EngineCore):
             events += await watch_disk(self.disk_guard, self.store, self.client)
         return events
 
-    async def _explained(self, event: Event) -> Event:
+    async def _explained(self, event: Event, *, ask: bool = True) -> Event:
         """An errored event with why: what qBittorrent logged, or what its state says.
 
         The reason stays with the torrent (its ``error``) until it leaves the error states.
@@ -89,11 +94,12 @@ class Refresher(EngineCore):
         if event.kind is not EventKind.ERRORED or event.hash not in self.store:
             return event
         missing = self.store.state(event.hash) is TorrentState.MISSING_FILES
+        line = tracker = None
         try:
-            line, tracker = await self.client.error_reasons(event.hash, event.name)
+            if ask:
+                line, tracker = await self.client.error_reasons(event.hash, event.name)
         except QbtBridgeError as err:  # the event goes out anyway, with what the state says
             _LOGGER.debug("%s: no reason for %s's error: %s", self.instance_id, event.name, err)
-            line = tracker = None
         fallback = MISSING_FILES_TEXT if missing else IO_ERROR_TEXT
         message = redact_text(line)[:MAX_REASON] if line else fallback
         detail = {"reason": "missing_files" if missing else "io_error", "message": message}

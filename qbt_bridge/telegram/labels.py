@@ -174,6 +174,8 @@ class LabelCommands(TorrentCommands):
         message = update.effective_message
         if not isinstance(asked, NewLabel) or message is None or not message.text:
             return False
+        if message.text.lstrip().lower().startswith("magnet:"):
+            return False  # a link pasted meanwhile is added, not taken as a name
         self._writable(user)
         bridge, _args = self._pick(update, [f"@{asked.instance}"], user)
         name = message.text.strip()
