@@ -8,6 +8,7 @@ one request core (``request.py``).
 
 from __future__ import annotations
 
+from qbt_bridge.clients.qbittorrent.adding import AddingAPI
 from qbt_bridge.clients.qbittorrent.app import AppAPI
 from qbt_bridge.clients.qbittorrent.clientdata import ClientDataAPI
 from qbt_bridge.clients.qbittorrent.content import TorrentContentAPI
@@ -30,6 +31,7 @@ class QBittorrentClient(
     SyncAPI,
     TransferAPI,
     TorrentsAPI,
+    AddingAPI,
     LabelsAPI,
     TorrentContentAPI,
     TorrentCreatorAPI,

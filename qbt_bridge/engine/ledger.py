@@ -1,0 +1,63 @@
+"""The completion ledger: what is known complete (and what the engine paused), kept on disk."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import time
+from pathlib import Path
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class CompletionLedger:
+    """The hashes known to be complete, kept on disk so a restart fires no completion twice.
+
+    Without a path it lives in memory only: then the first snapshot after a start is the
+    baseline, and torrents already complete then are never reported.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.complete: set[str] = set()
+        # What "pause all" paused (and is not known to run again): what "resume paused" resumes.
+        self.paused_by_pause_all: set[str] = set()
+        # The disk guard: whether free space is low now, and what it paused for that.
+        self.low_disk = False
+        self.paused_by_guard: set[str] = set()
+        self.saved_at: float | None = None  # None: no earlier run to catch up with
+        # When the earlier run last saved: what finished after it finished while we were away.
+        # Kept apart from saved_at, which this run's own saves move on.
+        self.away_since: float | None = None
+        if path is not None and path.exists():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                self.complete = set(data.get("complete", ()))
+                self.paused_by_pause_all = set(data.get("paused_by_pause_all", ()))
+                self.low_disk = bool(data.get("low_disk", False))
+                self.paused_by_guard = set(data.get("paused_by_guard", ()))
+                self.saved_at = self.away_since = float(data["saved_at"])
+            except (OSError, ValueError, KeyError, TypeError):
+                _LOGGER.warning("completion ledger %s is unreadable; starting afresh", path)
+
+    def save(self) -> None:
+        """Write the ledger atomically (no-op without a path)."""
+        if self.path is None:
+            return
+        self.saved_at = time.time()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps(
+            {
+                "saved_at": self.saved_at,
+                "complete": sorted(self.complete),
+                "paused_by_pause_all": sorted(self.paused_by_pause_all),
+                "low_disk": self.low_disk,
+                "paused_by_guard": sorted(self.paused_by_guard),
+            }
+        )
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".ledger-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(payload)
+        Path(tmp).replace(self.path)

@@ -1,0 +1,276 @@
+"""The snapshot of one client as fronts read it: torrents, categories, tags, figures.
+
+``store.SyncStore`` keeps it current from the client's answers and says what changed.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections import Counter, OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+from qbt_bridge.core.models import (
+    ERROR_KEY,
+    Category,
+    ServerState,
+    SpeedLimits,
+    StateGroup,
+    Torrent,
+    TorrentState,
+    parse_tags,
+    state_groups,
+)
+
+MODEL_CACHE = 512  # torrent models kept built
+# Never read, and it repeats every tracker URL, pass-keys included: not kept.
+DROPPED_KEYS = ("magnet_uri",)
+# Values most torrents share: one string object each instead of one per torrent.
+_SHARED_KEYS = ("save_path", "download_path", "category", "state", "tags", "tracker")
+
+
+def compact_raw(raw: dict[str, Any]) -> dict[str, Any]:
+    """A torrent's mapping as kept: no magnet link, shared strings interned."""
+    for key in DROPPED_KEYS:
+        raw.pop(key, None)
+    for key in _SHARED_KEYS:
+        value = raw.get(key)
+        if type(value) is str:
+            raw[key] = sys.intern(value)
+    return raw
+
+
+# States in which a torrent moves data or is about to, and so is worth a close watch.
+ACTIVE_STATES = frozenset(
+    {
+        TorrentState.DOWNLOADING,
+        TorrentState.UPLOADING,
+        TorrentState.FORCED_DL,
+        TorrentState.FORCED_UP,
+        TorrentState.META_DL,
+        TorrentState.FORCED_META_DL,
+        TorrentState.CHECKING_DL,
+        TorrentState.CHECKING_UP,
+        TorrentState.CHECKING_RESUME_DATA,
+        TorrentState.ALLOCATING,
+        TorrentState.MOVING,
+    }
+)
+# Downloads that wait (no peer sending, or queued): nothing moves until that changes, so they
+# are polled on a slower tier (and at once when the global speed says something started).
+WAITING_STATES = frozenset({TorrentState.STALLED_DL, TorrentState.QUEUED_DL})
+# While checking, progress says nothing about completion.
+NEUTRAL_STATES = frozenset(
+    {
+        TorrentState.CHECKING_DL,
+        TorrentState.CHECKING_UP,
+        TorrentState.CHECKING_RESUME_DATA,
+        TorrentState.MOVING,
+        TorrentState.UNKNOWN,
+    }
+)
+ERROR_STATES = frozenset({TorrentState.ERROR, TorrentState.MISSING_FILES})
+# States in which what a torrent will settle as (complete, errored) is not known yet: while
+# qBittorrent loads it (resume data), checks or queues it for a check, or fetches its metadata.
+UNSETTLED_STATES = NEUTRAL_STATES | {TorrentState.META_DL, TorrentState.FORCED_META_DL}
+
+
+@functools.cache
+def parse_state(text: str) -> TorrentState:
+    """A state word as a TorrentState (cached: a handful of words, read millions of times)."""
+    return TorrentState.parse(text)
+
+
+def state_of(raw: Mapping[str, Any]) -> TorrentState:
+    """A torrent mapping's state."""
+    return parse_state(str(raw.get("state", "unknown")))
+
+
+class Snapshot:
+    """What the store knows of one client, read by every front: torrents, labels, figures."""
+
+    def __init__(self, instance_id: str = "") -> None:
+        self.instance_id = instance_id
+        # "Active" as qBittorrent before 5.2 counts it (by state), set by the engine per server.
+        self.active_by_state = False
+        self.categories: dict[str, dict[str, Any]] = {}
+        self.tags: set[str] = set()
+        self.server_state: dict[str, Any] = {}
+        # Why torrents in error are (by hash), as the engine learned it; gone when they recover.
+        self.errors: dict[str, str] = {}
+        # The four global limits as last read (clients with alternative limits only).
+        self.speed_limits: SpeedLimits | None = None
+        self._raw: dict[str, dict[str, Any]] = {}
+        # Models are built on demand; only the most recently read ones are kept (a model of
+        # every torrent would double the store's memory at 10 000 torrents).
+        self._models: OrderedDict[str, Torrent] = OrderedDict()
+        self._active: set[str] = set()  # kept up to date on every change, read every tick
+        self._waiting: set[str] = set()  # downloads that wait: read on the slower tier
+        # Change journal: each torrent written or removed gets the next generation number and
+        # moves to the end, so "what changed since generation g" costs O(changes), not O(N).
+        self.generation = 0
+        self._touched: OrderedDict[str, int] = OrderedDict()
+        self._counts: tuple[int, dict[str, int]] = (-1, {})
+
+    # ------------------------------------------------------------------ reading
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __contains__(self, torrent_hash: object) -> bool:
+        return torrent_hash in self._raw
+
+    def torrent(self, torrent_hash: str) -> Torrent | None:
+        """One torrent by full hash."""
+        if torrent_hash not in self._raw:
+            return None
+        model = self._models.get(torrent_hash)
+        if model is None:
+            raw = self._raw[torrent_hash]
+            if torrent_hash in self.errors:
+                raw = {**raw, ERROR_KEY: self.errors[torrent_hash]}
+            model = Torrent.from_api(raw)
+            self._models[torrent_hash] = model
+            if len(self._models) > MODEL_CACHE:
+                self._models.popitem(last=False)
+        else:
+            self._models.move_to_end(torrent_hash)
+        return model
+
+    def state(self, torrent_hash: str) -> TorrentState:
+        """A torrent's state, without building its model."""
+        return state_of(self._raw[torrent_hash])
+
+    def name(self, torrent_hash: str) -> str:
+        """A torrent's name, without building its model."""
+        return str(self._raw[torrent_hash].get("name", ""))
+
+    def category(self, torrent_hash: str) -> str:
+        """A torrent's category ('' for none), without building its model."""
+        return str(self._raw[torrent_hash].get("category") or "")
+
+    def select(
+        self,
+        *,
+        state: str | None = None,
+        category: str | None = None,
+        tag: str | None = None,
+        name: str | None = None,
+        stopped: bool | None = None,
+    ) -> list[str]:
+        """Hashes of the torrents that pass every given filter, newest first.
+
+        ``state`` is a state group (``seeding``, ``stopped`` …, as qBittorrent's sidebar filters
+        them), ``name`` a part of the name (any case). The one definition of these filters for
+        every front; no model is built.
+        """
+        wanted = name.lower() if name is not None else None
+        group = None if state is None else StateGroup.parse(state)
+        if state is not None and group is None:
+            raise ValueError(f"no state group {state!r}")
+        hits = [
+            h
+            for h in self._raw
+            if (group is None or group in self.groups(h))
+            and (category is None or self.category(h) == category)
+            and (tag is None or tag in self.torrent_tags(h))
+            and (wanted is None or wanted in self.name(h).lower())
+            and (stopped is None or self.state(h).is_stopped is stopped)
+        ]
+        hits.sort(key=lambda h: (self._raw[h].get("added_on", 0), h), reverse=True)
+        return hits
+
+    def groups(self, torrent_hash: str) -> frozenset[StateGroup]:
+        """The state groups a torrent is in (qBittorrent's sidebar filters it matches)."""
+        raw = self._raw[torrent_hash]
+        return state_groups(
+            state_of(raw),
+            bool(raw.get("dlspeed")),
+            bool(raw.get("upspeed")),
+            active_by_state=self.active_by_state,
+        )
+
+    def torrent_tags(self, torrent_hash: str) -> tuple[str, ...]:
+        """A torrent's tags, without building its model."""
+        return parse_tags(self._raw[torrent_hash].get("tags", ""))
+
+    def torrents(self) -> list[Torrent]:
+        """Every torrent, in no particular order."""
+        return [t for h in self._raw if (t := self.torrent(h)) is not None]
+
+    def hashes(self) -> list[str]:
+        """Every torrent's hash."""
+        return list(self._raw)
+
+    def raw(self, torrent_hash: str) -> Mapping[str, Any]:
+        """The merged server mapping of one torrent (what ``torrents/info`` would say)."""
+        return self._raw[torrent_hash]
+
+    def server(self) -> ServerState:
+        """Global figures: speeds, totals, limits, free space, alt-speed."""
+        return ServerState.from_api(self.server_state)
+
+    def set_error(self, torrent_hash: str, message: str) -> None:
+        """Remember why a torrent is in error (until it leaves the error states)."""
+        if torrent_hash in self._raw:
+            self.errors[torrent_hash] = message
+            self._models.pop(torrent_hash, None)
+
+    def configured_limits(self) -> SpeedLimits:
+        """The four global limits: as last read, or the pair in force where there is no other."""
+        if self.speed_limits is not None:
+            return self.speed_limits
+        server = self.server()
+        return SpeedLimits(download=server.download_limit, upload=server.upload_limit)
+
+    def limits_stale(self) -> bool:
+        """Whether the limits in force are not the ones last read for the current mode.
+
+        Someone changed them in qBittorrent (or they were never read).
+        """
+        limits, server = self.speed_limits, self.server()
+        if limits is None:
+            return True
+        if server.alt_speed_enabled:
+            expected = (limits.alt_download, limits.alt_upload)
+        else:
+            expected = (limits.download, limits.upload)
+        return expected != (server.download_limit, server.upload_limit)
+
+    def category_list(self) -> dict[str, Category]:
+        """Categories by name."""
+        return {name: Category.from_api(value) for name, value in self.categories.items()}
+
+    def counts(self) -> dict[str, int]:
+        """Torrents per state group, plus ``total`` (computed once per generation)."""
+        generation, cached = self._counts
+        if generation == self.generation:
+            return dict(cached)
+        groups = Counter(group for h in self._raw for group in self.groups(h))
+        out = {group.value: groups.get(group, 0) for group in StateGroup}
+        out["total"] = len(self._raw)
+        self._counts = (self.generation, out)
+        return dict(out)
+
+    def changed_since(self, generation: int) -> list[str]:
+        """Hashes written or removed after ``generation`` (a removed one is no longer ``in``)."""
+        out: list[str] = []
+        for torrent_hash in reversed(self._touched):
+            if self._touched[torrent_hash] <= generation:
+                break
+            out.append(torrent_hash)
+        return out
+
+    def _touch(self, torrent_hash: str) -> None:
+        self.generation += 1
+        self._touched[torrent_hash] = self.generation
+        self._touched.move_to_end(torrent_hash)
+
+    def active_hashes(self) -> list[str]:
+        """Torrents that move data (or check, fetch metadata, move files): polled every tick."""
+        return list(self._active)
+
+    def waiting_hashes(self) -> list[str]:
+        """Downloads that wait for peers or their turn, moving nothing: the slower tier."""
+        return list(self._waiting)
