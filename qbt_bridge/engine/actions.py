@@ -13,7 +13,6 @@ from qbt_bridge.core.errors import (
     InvalidRequestError,
 )
 from qbt_bridge.core.models import (
-    SpeedLimits,
     StateGroup,
     Torrent,
     TorrentState,
@@ -151,7 +150,7 @@ class TorrentActions(Targets):
         upload: int | None = None,
     ) -> CommandResult:
         """Per-torrent speed limits in bytes/s (0: none)."""
-        _check_limits(download, upload)
+        check_limits(download, upload)
 
         async def action(hashes: list[str]) -> None:
             if download is not None:
@@ -226,54 +225,6 @@ class TorrentActions(Targets):
             confirmed=left <= stuck,
             message="; ".join(notes),
         )
-
-    @requires(Capability.ALT_SPEED)
-    async def set_alt_speed(self, enabled: bool | None = None) -> bool:
-        """Alternative speed limits on, off, or (None) toggled; returns the new mode."""
-        if enabled is None:
-            await self.client.transfer_toggle_speed_limits_mode()
-        else:
-            await self.client.transfer_set_speed_limits_mode(enabled)
-        await self._refresh_transfer()
-        return bool(self.store.server().alt_speed_enabled)
-
-    @requires(Capability.GLOBAL_LIMITS)
-    async def set_global_limits(
-        self,
-        *,
-        download: int | None = None,
-        upload: int | None = None,
-        alt_download: int | None = None,
-        alt_upload: int | None = None,
-    ) -> SpeedLimits:
-        """Global speed limits in bytes/s (0: none), normal and alternative; the new four.
-
-        The alternative pair needs a client with alternative limits (NotSupportedError).
-        """
-        given = {"download": download, "upload": upload,
-                 "alt_download": alt_download, "alt_upload": alt_upload}  # fmt: skip
-        _check_limits(*given.values())
-        limits = {name: value for name, value in given.items() if value is not None}
-        if Capability.ALT_SPEED in self.capabilities:
-            await self.client.transfer_set_speed_limits(**limits)
-            self.store.speed_limits = await self.client.transfer_speed_limits()
-        else:
-            if alt_download is not None or alt_upload is not None:
-                self.need(Capability.ALT_SPEED)
-            if download is not None:
-                await self.client.transfer_set_download_limit(download)
-            if upload is not None:
-                await self.client.transfer_set_upload_limit(upload)
-        await self._refresh_transfer()
-        return self.store.configured_limits()
-
-    async def _refresh_transfer(self) -> None:
-        async with self._lock:
-            events = self.store.apply_transfer(
-                await self.client.transfer_info(), await self.client.transfer_speed_limits_mode()
-            )
-        self._refreshed()
-        self._dispatch(events)
 
     @connected
     async def add(
@@ -367,7 +318,8 @@ def _read_source(
     raise InvalidRequestError("not a magnet link, an http(s) link or a .torrent file")
 
 
-def _check_limits(*limits: int | None) -> None:
+def check_limits(*limits: int | None) -> None:
+    """Refuse no limit at all, and a negative one."""
     if all(value is None for value in limits):
         raise InvalidRequestError("give a download or an upload limit")
     for value in limits:

@@ -39,6 +39,7 @@ class Bridge(LabelService, RssService, SearchService, ManageService):
 
     Its parts, one module each: ``core`` (the client, listeners, capabilities), ``refresh``
     (tiers and the poll loop), ``targets`` (what a name or prefix means), ``actions`` (torrent
-    commands that settle, adding), ``content`` (files), ``labels`` (categories, tags),
-    ``rss``, ``search`` and ``manage`` (qbit_manage).
+    commands that settle, adding), ``transfer`` (alt speed, global limits), ``content``
+    (files), ``labels`` (categories, tags), ``rss``, ``search`` and ``manage`` (qbit_manage);
+    ``diskguard`` watches the free space after each refresh.
     """

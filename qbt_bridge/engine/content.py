@@ -9,11 +9,11 @@ from qbt_bridge.clients import Capability
 from qbt_bridge.core.content import FilePriority, TorrentFile
 from qbt_bridge.core.errors import InvalidRequestError
 from qbt_bridge.core.torrentfile import BencodeError, read_torrent
-from qbt_bridge.engine.actions import TorrentActions
 from qbt_bridge.engine.core import AddOutcome, CommandResult, requires
+from qbt_bridge.engine.transfer import TransferService
 
 
-class ContentService(TorrentActions):
+class ContentService(TransferService):
     """A torrent's files and their priorities (qBittorrent's WebAPI v2)."""
 
     @requires(Capability.FILES)
