@@ -83,7 +83,14 @@ class Refresher(EngineCore):
         events = await self._tiers(full=full)
         await self._read_limits()
         if self.disk_guard is not None:
-            events += await watch_disk(self.disk_guard, self.store, self.client)
+            if Capability.FREE_SPACE not in self.client.capabilities:
+                _LOGGER.warning(
+                    "%s: the disk guard is off: %s does not report free disk space",
+                    self.instance_id, self.client.product,
+                )  # fmt: skip
+                self.disk_guard = None
+            else:
+                events += await watch_disk(self.disk_guard, self.store, self.client)
         return events
 
     async def _explained(self, event: Event, *, ask: bool = True) -> Event:

@@ -40,6 +40,7 @@ from qbt_bridge.core.models import ETA_INFINITE, TorrentState
 from qbt_bridge.core.rss import RssRule
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.events import EventKind
 from tests.daemons import empty_server
 from tests.helpers import EventLog, tiny_torrent, wait_for
@@ -604,3 +605,20 @@ async def test_a_torrent_removed_and_added_again_between_sweeps_stays(
     await bridge.refresh()  # a sweep from before both
     assert first.hash in bridge.store
     assert len(log.of(EventKind.REMOVED, first.hash)) == 1
+
+
+async def test_a_disk_guard_on_a_client_without_free_space_says_it_is_off(
+    server: Server, engine: Bridge, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine.disk_guard = DiskGuard(min_free=2**50)  # more than any disk: low where it can tell
+    log = EventLog(engine)
+    await engine.refresh(full=True)
+    await engine.refresh(full=True)
+    if Capability.FREE_SPACE in engine.capabilities:
+        assert len(log.of(EventKind.LOW_DISK_SPACE)) == 1
+        return
+    assert log.of(EventKind.LOW_DISK_SPACE) == []
+    assert engine.disk_guard is None
+    said = [r.getMessage() for r in caplog.records if "disk guard is off" in r.getMessage()]
+    assert len(said) == 1  # once, not every refresh
+    assert "does not report free disk space" in said[0]
