@@ -136,6 +136,7 @@ class Clock:
     pushed: set[str] = field(default_factory=set)
     last_waiting: float = -1e18
     last_limits: float = -1e18
+    limits_seen: tuple[int, int, bool | None] | None = None  # in force at the last read
     push_working: bool = False  # a push came, or qBittorrent's program slots hold the push line
 
 

@@ -118,15 +118,19 @@ class Refresher(EngineCore):
     async def _read_limits(self) -> None:
         """The four speed limits, where the client has alternative ones.
 
-        Read when the limits in force are not the ones last read (changed in qBittorrent), and
-        every LIMITS_EVERY (a change to the pair not in force shows no sooner).
+        Read when the limits in force moved since the last read and are not the ones read
+        (changed in qBittorrent), and every LIMITS_EVERY (a change to the pair not in force shows
+        no sooner). A pair in force that never matches (should a release report it otherwise)
+        costs one read per move, not one per tick.
         """
         if Capability.ALT_SPEED not in self.client.capabilities:
             return
-        now = time.monotonic()
-        if self.store.limits_stale() or now - self._clock.last_limits >= LIMITS_EVERY:
+        now, clock, server = time.monotonic(), self._clock, self.store.server()
+        in_force = (server.download_limit, server.upload_limit, server.alt_speed_enabled)
+        moved = in_force != clock.limits_seen and self.store.limits_stale()
+        if self.store.speed_limits is None or moved or now - clock.last_limits >= LIMITS_EVERY:
             self.store.speed_limits = await self.client.transfer_speed_limits()
-            self._clock.last_limits = now
+            clock.last_limits, clock.limits_seen = now, in_force
 
     async def _tiers(self, *, full: bool) -> list[Event]:
         now = time.monotonic()
