@@ -11,6 +11,7 @@ from qbt_bridge.daemon.demo import LocalQBittorrent, Release
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
 from qbt_bridge.engine.core import WAITING_EVERY
 from qbt_bridge.engine.events import EventKind
+from qbt_bridge.engine.refresh import IO_ERROR_TEXT, MAX_EXPLAINED
 from qbt_bridge.engine.store import DROPPED_KEYS
 from tests.daemons import Seed, require
 from tests.helpers import EventLog, make_payload, tiny_torrent, wait_for, wait_torrent
@@ -370,3 +371,45 @@ async def test_unexplained_speed_brings_a_sweep() -> None:
                 return info_hash in bridge.store.active_hashes()
 
             await wait_for(found_uploading, "the uploading torrent to be noticed")
+
+
+async def test_an_error_storm_asks_why_for_the_first_few_only(
+    qbt: LocalQBittorrent, qbt_client: QBittorrentClient
+) -> None:
+    count = MAX_EXPLAINED + 3
+    folder = qbt.workspace / "storm"
+    paths, hashes = [], []
+    for n in range(count):
+        path, data = make_payload(folder / f"t{n}", f"storm-{n}.bin", 16 * 1024, seed=n)
+        await qbt_client.torrents_add(
+            torrent_files=[data], save_path=qbt.inside(path.parent), skip_checking=True
+        )
+        paths.append(path)
+        hashes.append(read_torrent(data).info_hash)
+
+    async def all_seeding() -> bool:  # settled: a torrent first seen checking is judged later
+        listed = await qbt_client.torrents_info(hashes=hashes)
+        seeding = {TorrentState.STALLED_UP, TorrentState.UPLOADING}
+        return len(listed) == count and all(t.state in seeding for t in listed)
+
+    await wait_for(all_seeding, "the torrents seeding")
+    bridge = Bridge(qbt_client, "storm")
+    await bridge.refresh(full=True)
+    log = EventLog(bridge)
+    for path in paths:  # as if the disk went: every data file unreadable at once
+        path.unlink()
+        path.mkdir()
+    await qbt_client.torrents_recheck(hashes)
+
+    async def all_errored() -> bool:
+        listed = await qbt_client.torrents_info(hashes=hashes)
+        return all(t.state is TorrentState.ERROR for t in listed)
+
+    await wait_for(all_errored, "every torrent in error")
+    await bridge.refresh(full=True)
+    events = log.of(EventKind.ERRORED)
+    assert len(events) == count
+    told = [e for e in events if "Is a directory" in e.detail["message"]]
+    assert len(told) == MAX_EXPLAINED  # qBittorrent's own words for the first ones
+    rest = [e.detail["message"] for e in events if e not in told]
+    assert rest == [IO_ERROR_TEXT] * (count - MAX_EXPLAINED)  # the state's, for the rest
