@@ -322,14 +322,6 @@ def _limit(value: Any) -> int:
     return max(int(value), 0)
 
 
-_LIMIT_WIRE = {
-    "download": "dl_limit",
-    "upload": "up_limit",
-    "alt_download": "alt_dl_limit",
-    "alt_upload": "alt_up_limit",
-}
-
-
 @dataclass(frozen=True, slots=True)
 class SpeedLimits(WireModel):
     """The global speed limits, normal and alternative, in bytes/s (0: none)."""
@@ -341,15 +333,16 @@ class SpeedLimits(WireModel):
 
     def as_dict(self) -> dict[str, int]:
         """The four limits by name."""
-        return {name: getattr(self, name) for name in _LIMIT_WIRE}
+        return {name: getattr(self, name) for name, _key, _convert in wire_fields(SpeedLimits)}
 
     @staticmethod
     def to_wire(limits: Mapping[str, int]) -> dict[str, int]:
         """Limits by name (``download`` …) in qBittorrent's keys; unknown names refused."""
-        unknown = set(limits) - set(_LIMIT_WIRE)
+        keys = {name: key for name, key, _convert in wire_fields(SpeedLimits)}
+        unknown = set(limits) - set(keys)
         if unknown:
-            raise ValueError(f"no speed limit {min(unknown)!r}; known: {', '.join(_LIMIT_WIRE)}")
-        return {_LIMIT_WIRE[name]: max(int(value), 0) for name, value in limits.items()}
+            raise ValueError(f"no speed limit {min(unknown)!r}; known: {', '.join(keys)}")
+        return {keys[name]: max(int(value), 0) for name, value in limits.items()}
 
 
 def _free_space(value: Any) -> int | None:

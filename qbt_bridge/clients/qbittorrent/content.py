@@ -15,9 +15,6 @@ from qbt_bridge.clients.qbittorrent.request import (
 )
 from qbt_bridge.core.errors import InvalidRequestError
 
-# qBittorrent's file priorities by name (torrents/filePrio, torrents/add's filePriorities).
-FILE_PRIORITIES = {"skip": 0, "normal": 1, "high": 6, "max": 7}
-
 
 class TorrentContentAPI(RequestCore):
     """``torrents/*`` about one torrent's content: files, pieces, web seeds, metadata."""
