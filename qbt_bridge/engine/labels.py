@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from qbt_bridge.clients import Capability
 from qbt_bridge.core.errors import InvalidRequestError, NotFoundError
+from qbt_bridge.core.models import Category
 from qbt_bridge.engine.content import ContentService
 from qbt_bridge.engine.core import connected, requires
 
@@ -22,46 +24,59 @@ class CategoryInfo:
 class LabelService(ContentService):
     """The server's categories and tags."""
 
+    async def _read_categories(self) -> Mapping[str, Category]:
+        """The server's categories, read now (a sweep may be minutes away)."""
+        return self._there(await self.client.torrents_categories(), "use categories")
+
     @connected
     async def categories(self) -> list[str]:
-        """The server's category names, read now (a sweep may be minutes away)."""
-        found = self._there(await self.client.torrents_categories(), "use categories")
-        return sorted(found, key=str.casefold)
+        """The server's category names, read now."""
+        return sorted(await self._read_categories(), key=str.casefold)
 
     @requires(Capability.CATEGORIES)
     async def category_list(self) -> list[CategoryInfo]:
         """Every category, by name, with its save path and the number of its torrents (now)."""
         await self.refresh(full=True)
-        found = self._there(await self.client.torrents_categories(), "use categories")
-        counts: dict[str, int] = {}
-        for torrent_hash in self.store.hashes():
-            name = self.store.category(torrent_hash)
-            counts[name] = counts.get(name, 0) + 1
+        found = await self._read_categories()
+        counts = self._category_counts()
         return [
             CategoryInfo(name, category.save_path, counts.get(name, 0))
             for name, category in sorted(found.items(), key=lambda item: item[0].casefold())
         ]
 
+    def _category_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for torrent_hash in self.store.hashes():
+            name = self.store.category(torrent_hash)
+            counts[name] = counts.get(name, 0) + 1
+        return counts
+
     @requires(Capability.CATEGORIES)
     async def create_category(self, name: str, save_path: str = "") -> CategoryInfo:
-        """Make a category (refused when there is one of that name)."""
+        """Make a category (refused when there is one of that name); new, it holds none."""
         name = name.strip()
         if not name:
             raise InvalidRequestError("give the category a name")
-        if name in await self.categories():
+        if name in await self._read_categories():
             raise InvalidRequestError(f"there is a category {name!r} already")
         await self.client.torrents_create_category(name, save_path)
-        return next(c for c in await self.category_list() if c.name == name)
+        made = (await self._read_categories()).get(name)  # its save path as qBittorrent keeps it
+        return CategoryInfo(name, made.save_path if made else save_path, 0)
 
     @requires(Capability.CATEGORIES)
     async def remove_category(self, name: str) -> int:
-        """Delete a category; its torrents stay, without one. Answers how many were in it."""
-        known = {c.name: c for c in await self.category_list()}
+        """Delete a category; its torrents stay, without one.
+
+        Answers how many were in it, as the engine last saw them; one sweep after shows them
+        without it.
+        """
+        known = await self._read_categories()
         if name not in known:
             raise NotFoundError(f"no category {name!r}; there are: {', '.join(known) or 'none'}")
+        held = self._category_counts().get(name, 0)
         await self.client.torrents_remove_categories([name])
-        await self.refresh(full=True)  # its torrents show without it
-        return known[name].torrents
+        await self.refresh(full=True)
+        return held
 
     @requires(Capability.TAGS)
     async def tag_list(self) -> list[str]:
