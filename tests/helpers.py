@@ -6,7 +6,7 @@ import asyncio
 import subprocess
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -111,6 +111,17 @@ def make_payload(folder: Path, name: str, size: int, seed: int = 0) -> tuple[Pat
 def tiny_torrent(folder: Path, name: str) -> tuple[bytes, str]:
     """A small unique torrent (and its hash) for tests that never download it."""
     _path, data = make_payload(folder, name, 4096, seed=hash(name) % 1000)
+    return data, read_torrent(data).info_hash
+
+
+def folder_torrent(
+    folder: Path, names: Iterable[str], size: Callable[[int], int] = lambda n: n + 1
+) -> tuple[bytes, str]:
+    """A torrent of a folder of small files (file n is ``size(n)`` bytes), and its hash."""
+    folder.mkdir(parents=True)
+    for n, name in enumerate(names):
+        (folder / name).write_bytes(b"x" * size(n))
+    data = make_torrent(folder)
     return data, read_torrent(data).info_hash
 
 

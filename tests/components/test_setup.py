@@ -19,12 +19,19 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.qbt_bridge.const import DOMAIN
 from custom_components.qbt_bridge.diagnostics import async_get_config_entry_diagnostics
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.core.torrentfile import bdecode, bencode, make_torrent, read_torrent
+from qbt_bridge.core.torrentfile import bdecode, bencode
 from qbt_bridge.core.versions import Version
 from qbt_bridge.daemon.demo import LocalQbitManage, LocalQBittorrent
 from tests.components.conftest import entity_id, make_entry
 from tests.daemons import Seed
-from tests.helpers import SEARCH_PLUGIN, FileServer, tiny_torrent, wait_for, wait_torrent
+from tests.helpers import (
+    SEARCH_PLUGIN,
+    FileServer,
+    folder_torrent,
+    tiny_torrent,
+    wait_for,
+    wait_torrent,
+)
 
 MAGNET = "magnet:?xt=urn:btih:" + "ab" * 20 + "&dn=from-home-assistant"
 
@@ -412,12 +419,7 @@ async def _search_and_add(
 async def test_file_actions_list_and_set_priorities(
     hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "ha-files"
-    folder.mkdir()
-    for n in range(3):
-        (folder / f"f{n}.txt").write_bytes(b"w" * (n + 1))
-    data = make_torrent(folder)
-    info_hash = read_torrent(data).info_hash
+    data, info_hash = folder_torrent(tmp_path / "ha-files", [f"f{n}.txt" for n in range(3)])
     await qbt_client.torrents_add(torrent_files=[data], paused=True)
     await wait_torrent(qbt_client, info_hash)
     entry = {"config_entry_id": loaded.entry_id, "torrent": info_hash[:10]}

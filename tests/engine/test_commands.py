@@ -12,7 +12,7 @@ from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.core.content import FilePriority
 from qbt_bridge.core.errors import AmbiguousTargetError, InvalidRequestError, NotFoundError
 from qbt_bridge.core.rss import RssRule
-from qbt_bridge.core.torrentfile import make_torrent, read_torrent, torrent_to_magnet
+from qbt_bridge.core.torrentfile import read_torrent, torrent_to_magnet
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
 from qbt_bridge.engine.diskguard import DiskGuard
@@ -21,6 +21,7 @@ from tests.helpers import (
     SEARCH_PLUGIN,
     EventLog,
     FileServer,
+    folder_torrent,
     rss_feed,
     tiny_torrent,
     wait_for,
@@ -381,19 +382,10 @@ async def test_the_disk_guard_pauses_downloads_and_resumes_exactly_those_after_a
     assert len(log.of(EventKind.DISK_SPACE_OK)) == 1
 
 
-def _many_files(folder: Path, count: int) -> bytes:
-    """A torrent of ``count`` small files (file-000.txt …), for file lists and priorities."""
-    folder.mkdir(parents=True)
-    for n in range(count):
-        (folder / f"file-{n:04d}.txt").write_bytes(b"x" * (n + 1))
-    return make_torrent(folder)
-
-
 async def test_files_are_listed_and_their_priorities_set(
     client: QBittorrentClient, bridge: Bridge, tmp_path: Path
 ) -> None:
-    data = _many_files(tmp_path / "three-files", 3)
-    info_hash = read_torrent(data).info_hash
+    data, info_hash = folder_torrent(tmp_path / "three-files", _names(3))
     await client.torrents_add(torrent_files=[data], paused=True)
     await wait_torrent(client, info_hash)
     torrent_hash, files = await bridge.files(info_hash[:10])
@@ -418,8 +410,7 @@ async def test_files_are_listed_and_their_priorities_set(
 async def test_a_torrent_file_is_added_with_its_files_priorities(
     client: QBittorrentClient, bridge: Bridge, tmp_path: Path
 ) -> None:
-    data = _many_files(tmp_path / "chosen", 4)
-    info_hash = read_torrent(data).info_hash
+    data, info_hash = folder_torrent(tmp_path / "chosen", _names(4))
     with pytest.raises(InvalidRequestError, match="5 file priorities for a torrent of 4"):
         await bridge.add(data, file_priorities=[FilePriority.SKIP] * 5)
     assert not await client.torrents_info(hashes=[info_hash])  # refused before adding
@@ -430,3 +421,7 @@ async def test_a_torrent_file_is_added_with_its_files_priorities(
     await wait_torrent(client, info_hash, lambda t: not t.state.is_stopped, "started")
     with pytest.raises(InvalidRequestError, match="go with a .torrent file"):
         await bridge.add(torrent_to_magnet(read_torrent(data)), file_priorities=[skip])
+
+
+def _names(count: int) -> list[str]:
+    return [f"file-{n:04d}.txt" for n in range(count)]

@@ -11,9 +11,8 @@ import pytest
 
 from qbt_bridge.api.commands import COMMANDS, MAX_PAYLOAD
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.core.torrentfile import make_torrent, read_torrent
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
-from tests.helpers import tiny_torrent, wait_for, wait_torrent
+from tests.helpers import folder_torrent, tiny_torrent, wait_for, wait_torrent
 from tests.mqtt.conftest import PREFIX, Probe, Running, make_config, running
 
 
@@ -271,12 +270,7 @@ async def test_files_and_their_priorities(
     bridge_on_mqtt: tuple[Probe, Running], qbt_client: QBittorrentClient, tmp_path: Path
 ) -> None:
     probe, _run = bridge_on_mqtt
-    folder = tmp_path / "mqtt-files"
-    folder.mkdir()
-    for n in range(5):
-        (folder / f"f{n}.txt").write_bytes(b"z" * (n + 1))
-    data = make_torrent(folder)
-    info_hash = read_torrent(data).info_hash
+    data, info_hash = folder_torrent(tmp_path / "mqtt-files", [f"f{n}.txt" for n in range(5)])
     await qbt_client.torrents_add(torrent_files=[data], paused=True)
     await wait_torrent(qbt_client, info_hash)
     listed = await probe.command(

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.core.torrentfile import bdecode, bencode, make_torrent, read_torrent
+from qbt_bridge.core.torrentfile import bdecode, bencode, read_torrent
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.telegram.format import MESSAGE_LIMIT, shown_length
-from tests.helpers import tiny_torrent, wait_for, wait_torrent
+from tests.helpers import folder_torrent, tiny_torrent, wait_for, wait_torrent
 from tests.mqtt.conftest import Running
 from tests.telegram.botapi import BotApi
 from tests.telegram.conftest import VIEWER, Chat, running_bot, telegram_config
@@ -238,12 +238,8 @@ async def test_the_adder_tag_names_who_added_it(
 async def test_files_of_a_5000_file_torrent_page_by_page_with_priorities(
     bot: Running, botapi: BotApi, admin: Chat, qbt_client: QBittorrentClient, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "five-thousand"
-    folder.mkdir()
-    for n in range(5000):
-        (folder / f"part-{n:04d}.bin").write_bytes(b"y")
-    data = make_torrent(folder)
-    info_hash = read_torrent(data).info_hash
+    names = [f"part-{n:04d}.bin" for n in range(5000)]
+    data, info_hash = folder_torrent(tmp_path / "five-thousand", names, size=lambda _n: 1)
     await qbt_client.torrents_add(torrent_files=[data], paused=True)
     await wait_torrent(qbt_client, info_hash)
 
