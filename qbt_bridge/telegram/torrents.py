@@ -82,14 +82,8 @@ class TorrentCommands(Access):
         if not args:
             raise InvalidRequestError("which torrent? /info <name, hash or hash prefix>")
         await fresh(bridge)
-        hashes = await bridge.resolve(" ".join(args))
-        if len(hashes) != 1:  # "all", a category or a tag may name none or many
-            if not hashes:
-                raise NotFoundError("no torrent matches that")
-            raise InvalidRequestError(
-                f"that names {len(hashes)} torrents; /info shows one (/list shows them all)"
-            )
-        text, keyboard = self._info_view(bridge, hashes[0], user)
+        torrent_hash = await bridge.resolve_single(" ".join(args))  # "all" or a label: refused
+        text, keyboard = self._info_view(bridge, torrent_hash, user)
         await self._send(chat_of(update), text, keyboard)
 
     def _info_view(
