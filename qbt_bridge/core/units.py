@@ -40,9 +40,14 @@ def format_duration(seconds: int | None) -> str:
     return f"{secs}s"
 
 
-_RATE = re.compile(r"(\d+(?:\.\d+)?)([kmg]?)(?:i?b)?(?:/s)?")
-_RATE_FACTORS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)([kmg]?)(?:i?b)?")
+_FACTORS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 _NO_LIMIT = {"0", "off", "none", "unlimited", "no"}
+
+
+def _bytes(word: str) -> int | None:
+    match = _SIZE.fullmatch(word)
+    return None if match is None else round(float(match[1]) * _FACTORS[match[2]])
 
 
 def parse_size(text: str | int) -> int:
@@ -52,10 +57,10 @@ def parse_size(text: str | int) -> int:
     """
     if isinstance(text, int) and not isinstance(text, bool) and text >= 0:
         return text
-    match = _RATE.fullmatch(str(text).strip().lower().replace(" ", ""))
-    if match is None or match[0].endswith("/s"):
+    size = _bytes(str(text).strip().lower().replace(" ", ""))
+    if size is None:
         raise ValueError(f"not a size: {str(text)[:30]!r} (say 50G, 512M or a number of bytes)")
-    return round(float(match[1]) * _RATE_FACTORS[match[2]])
+    return size
 
 
 def parse_rate(text: str) -> int:
@@ -65,9 +70,7 @@ def parse_rate(text: str) -> int:
     Raises ValueError with the reason.
     """
     word = text.strip().lower().replace(" ", "")
-    if word in _NO_LIMIT:
-        return 0
-    match = _RATE.fullmatch(word)
-    if match is None:
+    rate = 0 if word in _NO_LIMIT else _bytes(word.removesuffix("/s"))
+    if rate is None:
         raise ValueError(f"not a speed: {text[:30]!r} (say 5M, 512K or off)")
-    return round(float(match[1]) * _RATE_FACTORS[match[2]])
+    return rate
