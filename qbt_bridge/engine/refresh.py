@@ -64,7 +64,11 @@ class Refresher(EngineCore):
         self._clock.sweep_requested = True
 
     async def refresh(self, *, full: bool = False) -> list[Event]:
-        """One sync step: the tiers that are due. Raises the client's errors."""
+        """One sync step: the tiers that are due. Raises the client's errors.
+
+        Whatever refreshes (the poll loop, Home Assistant's coordinator, a command) keeps
+        ``available`` true: one notion of reachable, set here and nowhere else.
+        """
         try:
             await self.connect()
             async with self._lock:
@@ -74,6 +78,11 @@ class Refresher(EngineCore):
             # at once) is said from the state alone rather than with two calls per torrent.
             asked = {id(e) for e in errored[:MAX_EXPLAINED]}
             events = [await self._explained(e, ask=id(e) in asked) for e in events]
+        except QbtBridgeError as err:
+            self._went_down(err)
+            raise
+        else:
+            self._came_up()
         finally:
             self._refreshed()
         self._dispatch(events)
@@ -234,11 +243,9 @@ class Refresher(EngineCore):
             try:
                 await self.refresh()
             except QbtBridgeError as err:
-                self._went_down(err)
                 delay = backoff * (4 if isinstance(err, AuthenticationError) else 1)
                 backoff = min(backoff * 2, MAX_BACKOFF)
             else:
-                self._came_up()
                 backoff = 1.0
                 delay = self.next_delay()
             await self._sleep(delay, stop)
@@ -266,7 +273,6 @@ class Refresher(EngineCore):
             self._dispatch(
                 [Event(EventKind.CONNECTION_LOST, self.instance_id, detail={"error": str(err)})]
             )
-            self._refreshed()
 
     def _came_up(self) -> None:
         self.available = True
@@ -276,4 +282,3 @@ class Refresher(EngineCore):
             self._clock.sweep_requested = True
             _LOGGER.info("%s: qBittorrent is back", self.instance_id)
             self._dispatch([Event(EventKind.CONNECTION_RESTORED, self.instance_id)])
-            self._refreshed()

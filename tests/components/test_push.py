@@ -138,6 +138,8 @@ async def test_bad_pushes_get_clear_answers(
             assert "not a torrent id" in await response.text()
         async with session.post(url, data={"hash": "ab" * 20}) as response:
             assert response.status == 202  # unknown to qBittorrent: looked at, nothing happens
+            # qBittorrent is up: the answer does not call it unreachable
+            assert await response.text() == "accepted 1\n"
         async with session.get(url) as response:
             assert response.status == 405
 
