@@ -151,6 +151,10 @@ _TOTAL: _Units = {
     "suggested_unit": "GiB",
     "suggested_precision": 2,
 }
+# What starts at zero (a session's totals) or may be small (a torrent): megabytes show.
+_SMALL_AMOUNT: _Units = {"suggested_unit": "MiB", "suggested_precision": 1}
+_SESSION: _Units = {**_TOTAL, **_SMALL_AMOUNT}
+_SIZE: _Units = {"unit": "B", "device_class": "data_size", **_SMALL_AMOUNT}
 _LIMIT: _Units = {**_SPEED, "state_class": None, "entity_category": "diagnostic"}
 
 CONNECTION_STATES = ("connected", "firewalled", "disconnected")
@@ -162,10 +166,10 @@ GLOBAL_ENTITIES: tuple[GlobalEntity, ...] = (
                  value_fn=_server(lambda s: s.upload_speed), **_SPEED),
     GlobalEntity(key="downloaded_session", name="Downloaded this session",
                  requires=Capability.SESSION_TOTALS,
-                 value_fn=_server(lambda s: s.downloaded_session), **_TOTAL),
+                 value_fn=_server(lambda s: s.downloaded_session), **_SESSION),
     GlobalEntity(key="uploaded_session", name="Uploaded this session",
                  requires=Capability.SESSION_TOTALS,
-                 value_fn=_server(lambda s: s.uploaded_session), **_TOTAL),
+                 value_fn=_server(lambda s: s.uploaded_session), **_SESSION),
     GlobalEntity(key="downloaded_all_time", name="Downloaded all time",
                  requires=Capability.ALL_TIME_TOTALS,
                  value_fn=_server(lambda s: s.downloaded_all_time), **_TOTAL),
@@ -235,8 +239,7 @@ TORRENT_ENTITIES: tuple[TorrentEntity, ...] = (
                   icon="mdi:timer-sand", value_fn=lambda t: t.eta),
     TorrentEntity(key="ratio", name="Ratio", state_class="measurement", suggested_precision=2,
                   icon="mdi:scale-balance", value_fn=lambda t: t.ratio),
-    TorrentEntity(key="size", name="Size", unit="B", device_class="data_size",
-                  suggested_unit="GiB", suggested_precision=2, value_fn=lambda t: t.size),
+    TorrentEntity(key="size", name="Size", value_fn=lambda t: t.size, **_SIZE),
     TorrentEntity(key="seeds", name="Seeds", state_class="measurement", icon="mdi:account-arrow-up",
                   value_fn=lambda t: t.seeds),
     TorrentEntity(key="peers", name="Peers", state_class="measurement", icon="mdi:account-multiple",
