@@ -57,6 +57,19 @@ async def test_setup_creates_the_servers_entities_with_real_values(
     assert hass.states.get(entity_id(hass, loaded, "event", "torrent_event")) is not None
 
 
+async def test_every_entity_has_a_name(hass: HomeAssistant, loaded: MockConfigEntry) -> None:
+    """A catalog entry without a translated name shows as "<device> None"."""
+    entries = er.async_entries_for_config_entry(er.async_get(hass), loaded.entry_id)
+    assert len(entries) > 30
+    for entry in entries:
+        assert "none" not in entry.entity_id.split(".")[1].split("_"), entry.entity_id
+        state = hass.states.get(entry.entity_id)
+        if state is None:  # disabled by default: the registry's name is what would show
+            assert entry.original_name is not None, entry.entity_id
+            continue
+        assert "None" not in state.attributes["friendly_name"].split(), entry.entity_id
+
+
 async def test_a_change_made_in_qbittorrent_shows_after_refreshes(
     hass: HomeAssistant,
     qbt: LocalQBittorrent,
@@ -243,6 +256,15 @@ async def test_events_fire_once_on_a_real_completion(
     state = hass.states.get(entity_id(hass, loaded, "event", "torrent_event"))
     assert state is not None
     assert state.attributes["event_type"] == "completed"
+    # A session's first megabytes show at the default unit and display precision (3 MiB came).
+    downloaded = entity_id(hass, loaded, "sensor", "downloaded_session")
+    session = hass.states.get(downloaded)
+    assert session is not None
+    assert session.attributes["unit_of_measurement"] == "MiB"
+    registered = er.async_get(hass).async_get(downloaded)
+    assert registered is not None
+    precision = registered.options["sensor"]["suggested_display_precision"]
+    assert round(float(session.state), precision) >= seed.meta.total_size / 2**20
 
 
 async def test_options_turn_per_torrent_entities_on_and_their_removal(
@@ -318,6 +340,7 @@ async def test_diagnostics_hold_no_secret(
     assert passkey not in text
     assert diagnostics["entry"]["data"]["password"] == "**REDACTED**"
     assert diagnostics["server"]["counts"]["total"] == 1
+    assert diagnostics["server"]["available"] is True
 
 
 async def test_unload_leaves_nothing_running(hass: HomeAssistant, loaded: MockConfigEntry) -> None:
@@ -483,6 +506,8 @@ async def test_qbittorrent_down_after_setup(hass: HomeAssistant, tmp_path: Path)
         entry = make_entry(own)
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
+        bridge = entry.runtime_data.bridge
+        assert bridge.available  # the coordinator's refresh says so, as the daemon's loop does
         own.stop()
         with pytest.raises(HomeAssistantError, match="unreachable"):
             await hass.services.async_call(
@@ -493,6 +518,9 @@ async def test_qbittorrent_down_after_setup(hass: HomeAssistant, tmp_path: Path)
         total = hass.states.get(entity_id(hass, entry, "sensor", "total_torrents"))
         assert total is not None
         assert total.state == "unavailable"
+        assert not bridge.available
+        diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+        assert diagnostics["server"]["available"] is False
         await hass.config_entries.async_unload(entry.entry_id)
 
 
