@@ -85,6 +85,10 @@ def _decode(data: bytes, pos: int, depth: int) -> tuple[Any, int]:  # noqa: C901
         colon = data.find(b":", pos)
         if colon < 0 or not data[pos:colon].isdigit():
             raise BencodeError("string without a valid length")
+        # A length with more digits than the data's own length is truncated whatever its
+        # value, and int() of thousands of digits is refused by Python itself.
+        if colon - pos > len(str(len(data))):
+            raise BencodeError("truncated string")
         length = int(data[pos:colon])
         start = colon + 1
         if start + length > len(data):

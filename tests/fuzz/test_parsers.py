@@ -9,9 +9,11 @@ and the chat's command arguments.
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -87,6 +89,50 @@ def test_torrent_files_read_or_are_refused(data: bytes) -> None:
         return
     assert isinstance(meta, TorrentMeta)
     assert meta.total_size >= 0
+
+
+# Digits of any length: Python's int() refuses strings of over 4300 digits with a ValueError of
+# its own, which a length prefix or an integer of that size must never reach.
+DIGITS = st.one_of(
+    st.integers(min_value=0).map(str),
+    st.tuples(st.integers(min_value=1, max_value=12_000), st.sampled_from("0123456789")).map(
+        lambda t: t[1] * t[0]
+    ),
+    st.text("0123456789", min_size=1, max_size=60),
+)
+AROUND_DIGITS = st.tuples(
+    st.sampled_from(
+        [b"", b"d", b"d4:info", b"d4:infod4:name", b"d4:infod4:name3:abc12:piece length"]
+    ),
+    st.sampled_from([b"", b"i", b"i-"]),
+    DIGITS.map(str.encode),
+    st.sampled_from([b"", b":", b":abc", b"e", b"ee", b"eee"]),
+)
+
+
+@settings(max_examples=2_000, deadline=None, derandomize=True)
+@given(parts=AROUND_DIGITS, encoded=st.booleans())
+def test_length_prefixes_and_integers_of_any_length_are_refused_or_read(
+    parts: tuple[bytes, bytes, bytes, bytes], encoded: bool
+) -> None:
+    data = b"".join(parts)
+    try:
+        meta = read_torrent(data)
+    except BencodeError as err:
+        assert str(err)
+    else:
+        assert isinstance(meta, TorrentMeta)
+    # The same bytes as an MQTT add payload (raw, or base64 as a JSON file): parsed or refused.
+    payload = json.dumps({"file": base64.b64encode(data).decode()}).encode() if encoded else data
+    try:
+        parse_payload("add", payload)
+    except InvalidRequestError as err:
+        assert str(err)
+
+
+def test_the_reported_shape_is_refused_as_a_bad_torrent() -> None:
+    with pytest.raises(BencodeError, match="truncated string"):
+        read_torrent(b"d4:infod4:name" + b"7" * 5_000 + b":x")
 
 
 def test_deeply_nested_torrents_are_refused() -> None:

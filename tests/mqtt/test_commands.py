@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -172,6 +173,16 @@ BAD = [
     ("add", b"\x00\x01\x02binary", "invalid_request", "not a magnet link"),
     ("add", b"\xd8\x00\xff binary", "invalid_request", "not a valid .torrent"),
     ("add", b"just some words", "invalid_request", "not a magnet link"),
+    # a length prefix of 5 000 digits: more than Python's int() takes
+    ("add", b"d4:infod4:name" + b"7" * 5_000 + b":x", "invalid_request", "not a valid .torrent"),
+    (
+        "add",
+        json.dumps(
+            {"file": base64.b64encode(b"d4:infod4:name" + b"7" * 5_000 + b":x").decode()}
+        ).encode(),
+        "invalid_request",
+        "not a valid .torrent",
+    ),
     ("alt_speed", b"maybe", "invalid_request", "expected ON, OFF or TOGGLE"),
     ("set_global_limits", b'{"upload": -5}', "invalid_request", "upload"),
     ("set_category", b"plain text", "invalid_request", "takes a JSON object"),
