@@ -205,6 +205,20 @@ async def test_speed_limits_all_four_on_every_release(client: QBittorrentClient)
         assert await client.transfer_speed_limits_mode() is enabled
 
 
+async def test_speed_limits_fall_back_when_asked_to_raise(
+    daemon: LocalQBittorrent, client: QBittorrentClient
+) -> None:
+    """A documented fallback (``app/preferences`` before 2.16) is taken in both modes."""
+    expected = await client.transfer_speed_limits()
+    async with QBittorrentClient(
+        daemon.url, daemon.username, daemon.password, raise_not_implemented=True
+    ) as strict:
+        assert (await strict.transfer_speed_limits()).as_dict() == expected.as_dict()
+        await strict.transfer_set_speed_limits(alt_upload=expected.alt_upload + 1024)
+        assert (await strict.transfer_speed_limits()).alt_upload == expected.alt_upload + 1024
+        await strict.transfer_set_speed_limits(alt_upload=expected.alt_upload)
+
+
 async def test_rss_feed_url_interval_and_rule_clone(
     client: QBittorrentClient, files: FileServer, request: pytest.FixtureRequest
 ) -> None:

@@ -47,10 +47,11 @@ class TransferAPI(RequestCore):
         ``transfer/getSpeedLimits`` (WebAPI 2.16) in one call; before, ``app/preferences``,
         which holds them in the same unit.
         """
-        data = await self._json(route("transfer/getSpeedLimits", "2.16.0"))
-        if data is None:
-            data = await self._json(route("app/preferences"))
-        return SpeedLimits.from_api(data or {})
+        endpoint = route("transfer/getSpeedLimits", "2.16.0")
+        # Asked first, not tried: a client that raises on a missing endpoint falls back too.
+        if not await self._has_endpoint(endpoint):
+            endpoint = route("app/preferences")
+        return SpeedLimits.from_api(await self._json(endpoint) or {})
 
     async def transfer_set_speed_limits(self, **limits: int) -> None:
         """Set any of the four global limits; the others stay.
