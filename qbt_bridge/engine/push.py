@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 import aiohttp
 from aiohttp import web
@@ -30,6 +31,7 @@ from qbt_bridge.clients.base import Capability
 from qbt_bridge.clients.qbit_manage import COMMANDS as MANAGE_COMMANDS
 from qbt_bridge.core.errors import QbtBridgeError
 from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.httpguard import GuardedServer, Refusals, RefusedError, quoted, read_body
 
 _LOGGER = logging.getLogger(__name__)
 _HASH = re.compile(r"^[0-9a-fA-F]{40}$|^[0-9a-fA-F]{64}$")
@@ -37,7 +39,8 @@ _SEPARATORS = re.compile(r"[|,\s]+")
 # A secret goes into a shell line and an HTTP header: letters, digits and ._~- only.
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9._~-]{16,256}$")
 SECRET_RULE = "at least 16 letters, digits or . _ ~ - (e.g. from `openssl rand -hex 24`)"  # noqa: S105
-MAX_BODY = 64 * 1024  # ~1 500 ids in one post
+MAX_BODY = 64 * 1024  # ~1 500 ids in one post; a body of exactly this size is taken
+MAX_FIELDS = 4096  # form fields in one post (ids may also share a field, | separated)
 FORWARD_DELAY = 2.0  # seconds pushed ids gather before one qbit_manage run
 # qBittorrent's program slots: (preference prefix, when it runs).
 SLOTS = (("autorun_on_torrent_added", "when a torrent is added"), ("autorun", "when one finishes"))
@@ -65,21 +68,6 @@ def parse_hashes(values: Iterable[str]) -> list[str]:
     return found
 
 
-class _Once:
-    """Log a kind of trouble once, until it goes away (a flood of pushes is one line)."""
-
-    def __init__(self) -> None:
-        self._seen: set[str] = set()
-
-    def warn(self, key: str, message: str, *args: object) -> None:
-        if key not in self._seen:
-            self._seen.add(key)
-            _LOGGER.warning(message, *args)
-
-    def clear(self, key: str) -> None:
-        self._seen.discard(key)
-
-
 class PushTarget:
     """Where the pushes for one instance go: its bridge, and qbit_manage commands to forward."""
 
@@ -89,7 +77,7 @@ class PushTarget:
         self.bridge = bridge
         self.forward = tuple(forward)
         self.forward_delay = forward_delay
-        self.once = _Once()
+        self.refusals = Refusals(_LOGGER)  # this instance's refused pushes, each kind once
         self._waiting: set[str] = set()
         self._task: asyncio.Task[None] | None = None
 
@@ -116,14 +104,14 @@ class PushTarget:
         try:
             outcome = await self.bridge.manage_pushed(self.forward, batch)
         except QbtBridgeError as err:
-            self.once.warn(
+            self.refusals.refuse(
                 "forward",
                 "%s: pushed torrents not passed on to qbit_manage: %s",
                 self.bridge.instance_id,
                 err,
             )
         else:
-            self.once.clear("forward")
+            self.refusals.clear("forward")
             _LOGGER.debug("qbit_manage %s on %d pushed: %s", self.forward, len(batch), outcome)
 
     async def close(self) -> None:
@@ -136,17 +124,38 @@ class PushTarget:
 async def answer_push(target: PushTarget, request: web.Request) -> web.Response:
     """Answer one push request's ids (the daemon's endpoint and Home Assistant's webhook)."""
     peer = request.remote or "?"
-    once = target.once
+    refusals = target.refusals
     try:
-        form = await request.post()
-        values = [str(v) for v in (*form.getall("hash", []), *request.query.getall("hash", []))]
-        hashes = parse_hashes(values)
-    except ValueError as err:  # also a body that is not a form
-        once.warn("input", "push from %s refused: %s", peer, err)
-        return web.Response(status=400, text=f"{err}\n")
-    once.clear("input")
+        hashes = await _pushed_ids(request)
+    except ConnectionError as err:  # it went away mid-body: nobody to answer
+        _LOGGER.debug("push from %s: the client went away: %s", peer, err)
+        return web.Response(status=400, text="incomplete body\n")
+    except RefusedError as err:
+        refusals.refuse(err.kind, "push from %s refused (%d): %s", peer, err.status, err.text)
+        return err.response()
+    refusals.clear()
     _LOGGER.debug("push for %s from %s: %d ids", target.bridge.instance_id, peer, len(hashes))
     return web.Response(status=202, text=target.accept(hashes))
+
+
+async def _pushed_ids(request: web.Request) -> list[str]:
+    """The ids of a push (form body, query string); raises RefusedError.
+
+    The body is form-encoded (``curl -d``, ``qbt-bridge notify``), read within the bounds of
+    ``httpguard.read_body``.
+    """
+    if request.content_type == "multipart/form-data":
+        raise RefusedError(415, "type", "send the ids form-encoded (curl -d hash=…)")
+    body = await read_body(request, MAX_BODY)
+    try:
+        form = parse_qsl(body.decode(), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except ValueError as err:  # not UTF-8, or too many fields
+        raise RefusedError(400, "input", f"not a form-encoded body: {err}") from err
+    values = [v for k, v in form if k == "hash"] + request.query.getall("hash", [])
+    try:
+        return parse_hashes(values)
+    except ValueError as err:
+        raise RefusedError(400, "input", str(err)) from err
 
 
 class PushReceiver:
@@ -163,8 +172,8 @@ class PushReceiver:
         self.host = host
         self.port = port
         self.secret = secret
-        self._once = _Once()  # refused secrets: one line per peer until it gets one right
-        self._runner: web.AppRunner | None = None
+        self.refusals = Refusals(_LOGGER)  # refused requests, each kind once until a good one
+        self._server: GuardedServer | None = None
 
     def url(self, instance: str, base: str | None = None) -> str:
         """Where an instance's pushes go.
@@ -182,38 +191,40 @@ class PushReceiver:
         """Listen (on a free port when none was given)."""
         app = web.Application(client_max_size=MAX_BODY)
         app.router.add_post("/push/{instance}", self._push)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host or None, self.port)
-        await site.start()
-        if self.port == 0:
-            server = site._server  # noqa: SLF001 - aiohttp keeps the bound socket here
-            sockets: list[Any] = list(getattr(server, "sockets", None) or [])
-            self.port = int(sockets[0].getsockname()[1])
+        self._server = GuardedServer("push endpoint", app, self.host, self.port, self.refusals)
+        self.port = await self._server.start()
         _LOGGER.info("push endpoint listening on %s:%d", self.host or "*", self.port)
 
     async def stop(self) -> None:
         """Stop listening and any pending forward."""
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
         for target in self.targets.values():
             await target.close()
 
     async def _push(self, request: web.Request) -> web.Response:
+        peer = request.remote or "?"
         if self.secret is not None:
-            peer = request.remote or "?"
             given = request.headers.get("Authorization", "")
             if not hmac.compare_digest(given.encode(), f"Bearer {self.secret}".encode()):
-                self._once.warn(peer, "push from %s refused: wrong or missing secret", peer)
+                self.refusals.refuse(
+                    "secret", "push from %s refused: wrong or missing secret", peer
+                )
                 return web.Response(
                     status=401, text="wrong or missing secret (send 'Authorization: Bearer …')\n"
                 )
-            self._once.clear(peer)
-        target = self.targets.get(request.match_info["instance"])
+        instance = request.match_info["instance"]
+        target = self.targets.get(instance)
         if target is None:
+            self.refusals.refuse(
+                "instance", "push from %s refused: no instance %s", peer, quoted(instance)
+            )
             return web.Response(status=404, text="no such instance\n")
-        return await answer_push(target, request)
+        response = await answer_push(target, request)
+        if response.status == 202:
+            self.refusals.clear()
+        return response
 
 
 def push_line(url: str, secret: str | None = None) -> str:
