@@ -24,7 +24,7 @@ from qbt_bridge.core.errors import (
 )
 from qbt_bridge.core.search import SearchResult
 from qbt_bridge.engine.diskguard import DiskGuard
-from qbt_bridge.engine.events import Event
+from qbt_bridge.engine.events import Event, in_order
 from qbt_bridge.engine.store import CompletionLedger, SyncStore
 
 _LOGGER = logging.getLogger(__name__)
@@ -234,7 +234,7 @@ class EngineCore:
                 _LOGGER.exception("refresh listener failed")
 
     def _dispatch(self, events: Iterable[Event]) -> None:
-        for event in events:
+        for event in in_order(list(events)):  # as they happened, not as the server listed them
             for listener in list(self._listeners):
                 try:
                     listener(event)

@@ -63,3 +63,29 @@ class Event:
 def torrent_event(kind: EventKind, torrent: Torrent, instance_id: str, **extra: Any) -> Event:
     """An event about one torrent."""
     return Event(kind, instance_id, torrent, torrent.hash, torrent.name, **extra)
+
+
+def _happened_at(event: Event) -> int:
+    """When the torrent was added or completed, as qBittorrent says (0: not known)."""
+    if event.torrent is None:
+        return 0
+    if event.kind is EventKind.ADDED:
+        return event.torrent.added_on
+    if event.kind is EventKind.COMPLETED:
+        return event.torrent.completion_on
+    return 0
+
+
+def in_order(events: list[Event]) -> list[Event]:
+    """One refresh's events in the order they happened.
+
+    A refresh lists torrents in the server's (or hash) order, so two torrents added or finished
+    seconds apart can come reversed. The events that carry a time (added, completed) are put in
+    time order among their own places; the rest stay where they are.
+    """
+    timed = [i for i, event in enumerate(events) if _happened_at(event) > 0]
+    ordered = sorted(timed, key=lambda i: (_happened_at(events[i]), i))
+    result = list(events)
+    for place, source in zip(timed, ordered, strict=True):
+        result[place] = events[source]
+    return result

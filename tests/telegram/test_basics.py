@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from qbt_bridge.daemon.demo import LocalQBittorrent, free_port
 from qbt_bridge.daemon.process import Daemon
 from qbt_bridge.telegram import TelegramFront
 from qbt_bridge.telegram.settings import TelegramUser
-from tests.helpers import tiny_torrent, wait_for
+from tests.helpers import tiny_torrent, wait_for, wait_torrent
 from tests.mqtt.conftest import Running
 from tests.telegram.botapi import TOKEN, BotApi
 from tests.telegram.conftest import ADMIN, STRANGER, VIEWER, Chat, running_bot, telegram_config
@@ -181,6 +182,47 @@ async def test_telegram_down_at_start_and_while_a_notification_waits(
         assert not run.task.done()
     finally:
         await run.close()
+
+
+async def test_notices_held_back_by_an_outage_leave_in_the_order_things_happened(
+    qbt: LocalQBittorrent,
+    qbt_client: QBittorrentClient,
+    botapi: BotApi,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Four torrents added a second apart while Telegram answers 502, seen in one refresh (which
+    lists them in qBittorrent's order): both chats get the notices oldest first."""
+    config = telegram_config(qbt, botapi, tmp_path, notify={"chats": [ADMIN, VIEWER],
+                                                            "events": ["added"]})  # fmt: skip
+    quiet = dataclasses.replace(config.instances[0], fast_interval=3600, full_interval=3600)
+    async with running_bot(dataclasses.replace(config, instances=(quiet,))) as run:
+        bridge = run.daemon.bridges[0]
+        await wait_for(lambda: _true(bridge.store.initialised), "the first sweep")
+        botapi.down = True
+        names = [f"in-order-{n}" for n in range(4)]
+        for name in names:
+            data, torrent_hash = tiny_torrent(tmp_path, name)
+            await qbt_client.torrents_add(torrent_files=[data], paused=True)
+            added = (await wait_torrent(qbt_client, torrent_hash)).added_on
+            # the next one is added in a later second: qBittorrent's clock has one-second steps
+            await wait_for(lambda added=added: _true(time.time() >= added + 1), "the next second")
+        await bridge.refresh(full=True)  # one refresh sees all four
+        botapi.down = False
+
+        for chat in (ADMIN, VIEWER):
+
+            async def delivered(chat: int = chat) -> list[str]:
+                texts = [m["text"] for m in botapi.sent(chat) if "Added: <b>in-order-" in m["text"]]
+                return texts if len(texts) == len(names) else []
+
+            texts = await wait_for(delivered, f"the four notices in chat {chat}")
+            assert [t.split("<b>")[1].split("</b>")[0] for t in texts] == names
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+async def _true(value: object) -> bool:
+    return bool(value)
 
 
 async def _set(event: asyncio.Event) -> bool:

@@ -29,7 +29,7 @@ from qbt_bridge.core.torrentfile import (
 from qbt_bridge.core.units import parse_rate
 from qbt_bridge.core.versions import Version, is_supported
 from qbt_bridge.engine.catalog import TorrentFilter, selected_torrents
-from qbt_bridge.engine.events import Event, EventKind
+from qbt_bridge.engine.events import Event, EventKind, in_order, torrent_event
 from qbt_bridge.engine.store import SyncStore
 from qbt_bridge.telegram.format import event_text
 
@@ -252,3 +252,24 @@ def test_an_errored_notification_says_why_and_the_torrent_keeps_it() -> None:
     torrent = store.torrent("a" * 40)
     assert torrent is not None
     assert torrent.error is None  # recovered: the reason goes
+
+
+def test_one_refreshs_events_are_put_in_the_order_they_happened() -> None:
+    def torrent(name: str, added: int, completed: int = 0) -> Torrent:
+        return Torrent.from_api(
+            {"hash": name * 40, "name": name, "added_on": added, "completion_on": completed}
+        )
+
+    events = [
+        torrent_event(EventKind.COMPLETED, torrent("b", 1, 900), "nas"),
+        torrent_event(EventKind.REMOVED, torrent("x", 5), "nas"),
+        torrent_event(EventKind.ADDED, torrent("c", 300), "nas"),
+        torrent_event(EventKind.COMPLETED, torrent("a", 2, 500), "nas"),
+        Event(EventKind.ALT_SPEED_CHANGED, "nas"),
+    ]
+    ordered = in_order(events)
+    assert [(e.kind.value, e.name) for e in ordered] == [
+        ("added", "c"), ("removed", "x"), ("completed", "a"), ("completed", "b"),
+        ("alt_speed_changed", ""),
+    ]  # fmt: skip
+    assert in_order([]) == []
