@@ -27,7 +27,7 @@ from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.telegram.buttons import Button
 from qbt_bridge.telegram.format import cut, esc, plain
 from qbt_bridge.telegram.settings import TelegramUser
-from qbt_bridge.telegram.transport import Transport
+from qbt_bridge.telegram.transport import GivenUpError, Transport
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -187,12 +187,15 @@ class Access(Transport):
         return f"⚠️ {esc(err)}"
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if isinstance(context.error, GivenUpError):  # Telegram's side, not a bug: no traceback
+            if chat is not None:
+                self._given_up(chat.id, context.error)
+            return
         _LOGGER.error("Telegram handler failed", exc_info=context.error)
-        if isinstance(update, Update) and update.effective_chat is not None:
+        if chat is not None:
             with contextlib.suppress(TelegramError):
-                await self._send(
-                    update.effective_chat.id, "⚠️ Something went wrong; see the daemon's log."
-                )
+                await self._send(chat.id, "⚠️ Something went wrong; see the daemon's log.")
 
 
 async def fresh(bridge: Bridge) -> None:

@@ -29,8 +29,17 @@ from qbt_bridge.telegram.settings import TelegramConfig
 _LOGGER = logging.getLogger(__name__)
 
 MAX_BACKOFF = 60.0
-SEND_ATTEMPTS = 6  # for answers; notifications are retried until the daemon stops
+SEND_ATTEMPTS = 6  # network failures an answer meets; notifications are retried until the end
+FLOOD_PATIENCE = 300.0  # seconds of flood control an answer waits out before it is given up
 OUTBOX_LIMIT = 1000
+GIVEN_UP_NOTICE = (
+    "⚠️ Telegram refused messages for a while, so an answer to you was not sent. "
+    "Please send your command again."
+)
+
+
+class GivenUpError(TelegramError):
+    """An answer Telegram did not take within its bounds (network tries, flood control)."""
 
 
 class _WatchedRequest(HTTPXRequest):
@@ -63,6 +72,7 @@ class Transport:
         # failures reach us as exceptions and are logged once per outage instead.
         logging.getLogger("telegram.request").setLevel(logging.CRITICAL)
         self._down = False  # Telegram unreachable now (logged once, and its end once)
+        self._flooded = False  # under flood control now (logged once, until a call goes through)
         api = settings.api_url.rstrip("/")
         self.app: Application[Any, Any, Any, Any, Any, Any] = (
             Application.builder()
@@ -153,32 +163,53 @@ class Transport:
         stop: asyncio.Event | None = None,
     ) -> T | None:
         backoff = 1.0
-        attempt = 0
+        failures = 0
+        flood_waited = 0.0
         while True:
-            attempt += 1
             try:
                 result = await call()
             except RetryAfter as err:
+                # Telegram says when: waiting is no failure, but an answer waits only so long.
                 delay = float(
                     err.retry_after.total_seconds()
                     if hasattr(err.retry_after, "total_seconds")
                     else err.retry_after
                 )
-                _LOGGER.warning("Telegram flood control: waiting %.0f s", delay)
+                if attempts and flood_waited + delay > FLOOD_PATIENCE:
+                    raise GivenUpError(
+                        f"flood control went on for over {FLOOD_PATIENCE:.0f} s"
+                    ) from err
+                flood_waited += delay
+                if not self._flooded:
+                    self._flooded = True
+                    _LOGGER.warning(
+                        "Telegram flood control: waiting %.0f s (messages wait; logged once "
+                        "until one goes through)", delay,
+                    )  # fmt: skip
             except (Forbidden, BadRequest):
                 raise
             except NetworkError as err:
+                failures += 1
+                if attempts and failures >= attempts:
+                    raise GivenUpError(f"Telegram did not answer after {failures} tries") from err
                 delay = backoff
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 self._telegram_down(err)
             else:
+                self._flooded = False  # a message went through (polls pass during a flood)
                 self._telegram_up()
                 return result
-            if attempts and attempt >= attempts:
-                raise NetworkError(f"Telegram did not take the message after {attempt} tries")
             if stop is not None and stop.is_set():
                 return None
             await asyncio.sleep(delay)
+
+    def _given_up(self, chat_id: int, err: GivenUpError) -> None:
+        """An answer was given up: one log line, and the chat is told once Telegram takes it."""
+        _LOGGER.warning(
+            "an answer to chat %s was given up (%s); the chat is told when Telegram takes "
+            "messages again", chat_id, err,
+        )  # fmt: skip
+        self._queue(chat_id, GIVEN_UP_NOTICE)
 
     # ------------------------------------------------------------------ notifications
 
@@ -189,10 +220,14 @@ class Transport:
         if text is None:
             return
         for chat in self.settings.notify_chats:
-            if len(self._outbox) >= OUTBOX_LIMIT:
-                _LOGGER.warning("Telegram outbox full; dropped the oldest notification")
-                self._outbox.popleft()
-            self._outbox.append((chat, text))
+            self._queue(chat, text)
+
+    def _queue(self, chat: int, text: str) -> None:
+        """Send ``text`` through the outbox: in order, retried until Telegram takes it."""
+        if len(self._outbox) >= OUTBOX_LIMIT:
+            _LOGGER.warning("Telegram outbox full; dropped the oldest notification")
+            self._outbox.popleft()
+        self._outbox.append((chat, text))
         self._outbox_ready.set()
 
     async def _send_outbox(self, stop: asyncio.Event) -> None:

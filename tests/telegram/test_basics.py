@@ -15,8 +15,9 @@ from qbt_bridge.core.redact import install_secret_filter
 from qbt_bridge.daemon.config import parse_config
 from qbt_bridge.daemon.demo import LocalQBittorrent, free_port
 from qbt_bridge.daemon.process import Daemon
-from qbt_bridge.telegram import TelegramFront
+from qbt_bridge.telegram import TelegramFront, transport
 from qbt_bridge.telegram.settings import TelegramUser
+from qbt_bridge.telegram.transport import SEND_ATTEMPTS
 from tests.helpers import tiny_torrent, wait_for, wait_torrent
 from tests.mqtt.conftest import Running
 from tests.telegram.botapi import TOKEN, BotApi
@@ -133,6 +134,39 @@ async def test_flood_control_and_network_errors_are_retried(
     assert "flood control" in caplog.text
     assert TOKEN not in caplog.text
     assert TOKEN.split(":")[1] not in caplog.text
+
+
+async def test_an_answer_waits_out_a_long_flood_and_arrives(
+    bot: Running, botapi: BotApi, admin: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
+    """More 429s than an answer has tries for network errors: flood control is waited out."""
+    caplog.set_level(logging.DEBUG)
+    botapi.flood["sendMessage"] = SEND_ATTEMPTS + 2  # each says: retry after 1 s
+    status = (await admin.say("/status"))["text"]
+    assert "Home qBittorrent" in status
+    assert not [m for m in botapi.sent(ADMIN) if "Something went wrong" in m["text"]]
+    assert len([r for r in caplog.records if "flood control" in r.getMessage()]) == 1
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+
+
+async def test_an_answer_given_up_in_a_flood_is_said_once_and_the_chat_told_later(
+    bot: Running,
+    botapi: BotApi,
+    admin: Chat,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setattr(transport, "FLOOD_PATIENCE", 2.0)  # an answer waits 2 s at most
+    botapi.flood["sendMessage"] = 5
+    told = await admin.say("/status")  # the answer is given up; the notice waits the flood out
+    assert told["text"] == transport.GIVEN_UP_NOTICE
+    assert not botapi.flood["sendMessage"]
+    given_up = [r for r in caplog.records if "was given up" in r.getMessage()]
+    assert len(given_up) == 1
+    assert "flood control went on" in given_up[0].getMessage()
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert "Home qBittorrent" in (await admin.say("/status"))["text"]  # and all is well again
 
 
 def test_the_token_never_reaches_a_log_line_or_traceback(caplog: pytest.LogCaptureFixture) -> None:
