@@ -175,6 +175,11 @@ class PushReceiver:
         self.refusals = Refusals(_LOGGER)  # refused requests, each kind once until a good one
         self._server: GuardedServer | None = None
 
+    @property
+    def listening(self) -> bool:
+        """Whether the endpoint is up (between ``start`` and ``stop``)."""
+        return self._server is not None
+
     def url(self, instance: str, base: str | None = None) -> str:
         """Where an instance's pushes go.
 
@@ -191,8 +196,9 @@ class PushReceiver:
         """Listen (on a free port when none was given)."""
         app = web.Application(client_max_size=MAX_BODY)
         app.router.add_post("/push/{instance}", self._push)
-        self._server = GuardedServer("push endpoint", app, self.host, self.port, self.refusals)
-        self.port = await self._server.start()
+        server = GuardedServer("push endpoint", app, self.host, self.port, self.refusals)
+        self.port = await server.start()
+        self._server = server
         _LOGGER.info("push endpoint listening on %s:%d", self.host or "*", self.port)
 
     async def stop(self) -> None:

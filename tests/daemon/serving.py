@@ -47,4 +47,4 @@ async def serving(config: Config) -> AsyncIterator[Daemon]:
 async def _listening(daemon: Daemon, task: asyncio.Task[None]) -> bool:
     if task.done():
         task.result()
-    return daemon.push is not None and daemon.push._runner is not None
+    return daemon.push is not None and daemon.push.listening

@@ -113,7 +113,8 @@ async def test_bad_pushes_get_clear_answers_logged_once(
         assert status == 202
         assert "not reachable now" in text  # accepted: looked at when it is back
         refused = [r for r in caplog.records if "refused" in r.getMessage()]
-        assert len(refused) == 2  # one line for the wrong secrets, one for the bad ids
+        # one line for the wrong secrets, one for the bad ids, one for the unknown instance
+        assert len(refused) == 3, [r.getMessage() for r in refused]
         assert SECRET not in caplog.text
 
 
