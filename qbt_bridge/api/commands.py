@@ -35,7 +35,9 @@ from qbt_bridge.api.handlers import (
     on_targets,
     refresh,
     remove_category,
+    rss_export,
     rss_feeds,
+    rss_import,
     rss_rules,
     rss_set_rule,
     search,
@@ -43,6 +45,7 @@ from qbt_bridge.api.handlers import (
     search_plugins,
     search_results,
     search_start,
+    session,
     tag_names,
     tags,
 )
@@ -241,6 +244,11 @@ COMMANDS: dict[str, Command] = {
         Command("resume_paused", "resume only what pause_all paused (remembered across "
                 "restarts; torrents paused by hand stay paused)", _EMPTY,
                 lambda b, _a: all_torrents(b, pause=False, only_paused=True), plain=_nothing),
+        Command("pause_session", "suspend qBittorrent's whole session (5.3 and newer): nothing "
+                "moves, each torrent keeps its state; a restart of qBittorrent ends it", _EMPTY,
+                lambda b, _a: session(b, paused=True), plain=_nothing),
+        Command("resume_session", "end a suspended session: every torrent as it was", _EMPTY,
+                lambda b, _a: session(b, paused=False), plain=_nothing),
         Command(
             "alt_speed",
             "alternative speed limits on, off or toggled (enabled: null)",
@@ -344,6 +352,15 @@ COMMANDS: dict[str, Command] = {
         ),
         Command("rss_rules", "RSS auto-download rules", _EMPTY, rss_rules, plain=_nothing,
                 read_only=True),
+        Command("rss_export_rules", "every RSS rule as qBittorrent's rules file (5.3 and newer; "
+                "feed URLs redacted)", _EMPTY, rss_export, plain=_nothing, read_only=True),
+        Command(
+            "rss_import_rules",
+            "add or replace RSS rules from a rules file: what rss_export_rules answered, or "
+            "qBittorrent's own export (5.3 and newer)",
+            _schema({vol.Required("rules"): vol.All(dict, vol.Length(min=1))}),
+            rss_import,
+        ),
         Command(
             "rss_set_rule",
             "add or replace an RSS auto-download rule (feeds by URL, path or title; all if none)",

@@ -86,6 +86,10 @@ async def alt_speed(bridge: Bridge, args: dict[str, Any]) -> Any:
     return {"enabled": await bridge.set_alt_speed(args.get("enabled"))}
 
 
+async def session(bridge: Bridge, *, paused: bool) -> Any:
+    return {"paused": await bridge.pause_session(paused=paused)}
+
+
 async def global_limits(bridge: Bridge, args: dict[str, Any]) -> Any:
     limits = await bridge.set_global_limits(**args)
     answer = limits.as_dict()
@@ -118,6 +122,14 @@ async def rss_feeds(bridge: Bridge, _args: dict[str, Any]) -> Any:
 
 async def rss_rules(bridge: Bridge, _args: dict[str, Any]) -> Any:
     return [rss_rule(rule) for rule in (await bridge.rss_rules()).values()]
+
+
+async def rss_export(bridge: Bridge, _args: dict[str, Any]) -> Any:
+    return {"rules": await bridge.rss_export_rules()}
+
+
+async def rss_import(bridge: Bridge, args: dict[str, Any]) -> Any:
+    return {"imported": await bridge.rss_import_rules(args["rules"])}
 
 
 async def rss_set_rule(bridge: Bridge, args: dict[str, Any]) -> Any:

@@ -41,6 +41,7 @@ class Capability(StrEnum):
     NETWORK_STATUS = "network_status"  # DHT nodes and the firewalled/connected status
     PUSH = "push"  # "run external program" to tell the engine about added/finished torrents
     FILES = "files"  # a torrent's files and their priorities
+    SESSION_PAUSE = "session_pause"  # suspend the whole session (qBittorrent 5.3)
 
 
 ALL_CAPABILITIES = frozenset(Capability)
@@ -64,6 +65,7 @@ _WHAT = {
     Capability.NETWORK_STATUS: "report DHT nodes or its network status",
     Capability.PUSH: "run a program when torrents are added or finish",
     Capability.FILES: "list a torrent's files or set their priorities",
+    Capability.SESSION_PAUSE: "pause the whole session",
 }
 
 
@@ -252,6 +254,22 @@ class TorrentClient(Protocol):
 
     async def rss_matching_articles(self, name: str) -> dict[str, list[str]] | None:
         """Articles a rule matches."""
+        ...
+
+    async def rss_export_rules(self) -> dict[str, Any] | None:
+        """Every rule as the server's rules file (None: the release lacks it)."""
+        ...
+
+    async def rss_import_rules(self, rules: Mapping[str, Any] | bytes) -> bool | None:
+        """Add or replace rules from a rules file (None: the release lacks it)."""
+        ...
+
+    async def transfer_pause_session(self) -> bool | None:
+        """Suspend the whole session (None: the release lacks it)."""
+        ...
+
+    async def transfer_resume_session(self) -> bool | None:
+        """End a suspended session (None: the release lacks it)."""
         ...
 
     async def search_plugins(self) -> list[SearchPlugin] | None:

@@ -359,6 +359,8 @@ class ServerState(TransferInfo):
     global_ratio: float | None = wire("global_ratio", None, parse_ratio)
     free_space_on_disk: int | None = wire("free_space_on_disk", None, _free_space)
     total_peer_connections: int = 0
+    # qBittorrent 5.3's transfer/pauseSession: true while the whole session is suspended
+    session_paused: bool | None = wire("session_state", None, bool)
 
 
 @dataclass(frozen=True, slots=True)

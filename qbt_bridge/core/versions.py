@@ -53,6 +53,9 @@ WEBAPI_ADD_JSON_ANSWER = Version(2, 14, 0)  # torrents/add answers JSON counts
 WEBAPI_ACTIVE_BY_RATE = Version(2, 12)  # 5.2: the "active" filter means data moving now
 WEBAPI_API_KEY = Version(2, 14, 1)  # app/rotateAPIKey, app/deleteAPIKey
 WEBAPI_SEED_MODE = Version(2, 16, 0)  # torrents/add: seedMode replaces skip_checking
+# qBittorrent 5.3.0 as shipped: rss/exportRules, rss/importRules, transfer/pauseSession and
+# transfer/resumeSession (absent at 2.16.1, the newest source read here; 5.3.0 reports 2.16.2).
+WEBAPI_SESSION_PAUSE = Version(2, 16, 2)
 # 5.1.0: a sync/maindata with rid costs qBittorrent < 1 ms at 10 000 torrents (4.5.2: 1.6 s;
 # bench/signals.py). Releases between were not measured here, so are not assumed.
 WEBAPI_CHEAP_SYNC = Version(2, 11, 4)

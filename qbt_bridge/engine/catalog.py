@@ -221,6 +221,12 @@ GLOBAL_ENTITIES: tuple[GlobalEntity, ...] = (
                  icon="mdi:play", command="resume_all"),
     GlobalEntity(key="resume_paused", name="Resume what Pause all paused",
                  platform=Platform.BUTTON, icon="mdi:play-pause", command="resume_paused"),
+    GlobalEntity(key="pause_session", name="Pause the session", platform=Platform.BUTTON,
+                 icon="mdi:pause-octagon", command="pause_session",
+                 requires=Capability.SESSION_PAUSE),
+    GlobalEntity(key="resume_session", name="Resume the session", platform=Platform.BUTTON,
+                 icon="mdi:play-circle-outline", command="resume_session",
+                 requires=Capability.SESSION_PAUSE),
 )  # fmt: skip
 
 TORRENT_STATES = STATE_WORDS

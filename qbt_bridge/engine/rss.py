@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from qbt_bridge.clients import Capability
 from qbt_bridge.core.errors import (
@@ -163,6 +164,36 @@ class RssService(TorrentActions):
         )
         await self.rss_set_rule(rule)
         return await self._rule(name)
+
+    @requires(Capability.RSS)
+    async def rss_export_rules(self) -> dict[str, Any]:
+        """Every auto-downloading rule as qBittorrent's rules file (rule name to definition)."""
+        return self._there(await self.client.rss_export_rules(), "export RSS rules")
+
+    @requires(Capability.RSS)
+    async def rss_import_rules(self, rules: Mapping[str, Any]) -> list[str]:
+        """Add or replace rules from a rules file's mapping; the names the server now has.
+
+        Feed URLs shown redacted (an export read through a front) are put back where exactly
+        one feed matches, so an export round-trips.
+        """
+        if not rules or not all(isinstance(rule, Mapping) for rule in rules.values()):
+            raise InvalidRequestError("rules: a mapping of rule names to their definitions")
+        feeds = [f.url for f in await self.client.rss_items()]
+
+        def real(url: Any) -> Any:
+            hits = [f for f in feeds if redact_text(f) == url] if is_redacted(str(url)) else []
+            return hits[0] if len(hits) == 1 else url
+
+        restored = {
+            name: {**rule, "affectedFeeds": [real(u) for u in rule["affectedFeeds"]]}
+            if isinstance(rule.get("affectedFeeds"), list)
+            else rule
+            for name, rule in rules.items()
+        }
+        self._there(await self.client.rss_import_rules(restored), "import RSS rules")
+        present = await self.client.rss_rules()
+        return [name for name in rules if name in present]
 
     async def _rule(self, name: str) -> RssRule:
         rule = (await self.client.rss_rules()).get(name)

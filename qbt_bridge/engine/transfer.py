@@ -21,6 +21,19 @@ class TransferService(TorrentActions):
         await self._refresh_transfer()
         return bool(self.store.server().alt_speed_enabled)
 
+    @requires(Capability.SESSION_PAUSE)
+    async def pause_session(self, *, paused: bool = True) -> bool:
+        """Suspend (or resume) qBittorrent's whole session; whether it is suspended now.
+
+        Unlike pausing all torrents, each torrent keeps its own state: resuming the session
+        puts every one back as it was. A restart of qBittorrent ends it.
+        """
+        client = self.client
+        call = client.transfer_pause_session if paused else client.transfer_resume_session
+        self._there(await call(), "pause the whole session")
+        await self.refresh(full=True)
+        return bool(self.store.server().session_paused)
+
     @requires(Capability.GLOBAL_LIMITS)
     async def set_global_limits(
         self,

@@ -53,6 +53,7 @@ COMMANDS = (
     ("rss", "RSS rules and feeds (/rss help)"),
     ("alt", "alternative speed limits [on|off]"),
     ("limits", "speed limits [alt] [dl|ul speed]"),
+    ("session", "pause or resume the whole session"),
     ("use", "choose the qBittorrent for this chat"),
     ("help", "what this bot can do"),
 )
@@ -80,6 +81,8 @@ OFFERED: dict[str, str] = {
     "set_file_priority": "/files' buttons (one file, or all)",
     "refresh": "/status, /list and /info read fresh",
     "alt_speed": "/alt",
+    "pause_session": "/session pause",
+    "resume_session": "/session resume",
     "set_global_limits": "/limits",
     "rss_rules": "/rss",
     "rss_set_rule": "/rss add",
@@ -101,6 +104,8 @@ NOT_OFFERED: dict[str, str] = {
     "set_torrent_limits": "not yet a chat command",
     "rss_refresh": "not yet a chat command",
     "rss_rename_rule": "not yet a chat command",
+    "rss_export_rules": "a rules file in the chat: not yet",
+    "rss_import_rules": "a rules file in the chat: not yet",
     "search_plugins": "plugins are managed in qBittorrent's own UI",
     "search": "the chat pages a running search (/search) instead of waiting for it",
     "search_delete": "a finished search is forgotten by qBittorrent's own limits",
@@ -143,6 +148,7 @@ class TelegramFront(
             "rss": self.cmd_rss,
             "alt": self.cmd_alt,
             "limits": self.cmd_limits,
+            "session": self.cmd_session,
             "use": self.cmd_use,
             "manage": self.cmd_manage,
         }

@@ -33,6 +33,8 @@ HELP_LINES: tuple[tuple[str, str, str | Capability | None], ...] = (
     ("search", "/search &lt;words&gt;", Capability.SEARCH),
     ("rss", "/rss — rules and feeds; /rss help for the rest", Capability.RSS),
     ("alt", "/alt [on|off]", Capability.ALT_SPEED),
+    ("session", ("/session pause|resume — suspend the whole session (every torrent keeps its "
+                 "state) or end that"), Capability.SESSION_PAUSE),
     ("limits", ("/limits — the speed limits; /limits dl 5M, /limits ul off, /limits alt dl 1M "
                 "(K, M, G: binary)"), Capability.GLOBAL_LIMITS),
     ("manage", "/manage &lt;command,…&gt; [dry] [torrent] — run qbit_manage", "manage"),
@@ -41,7 +43,7 @@ HELP_LINES: tuple[tuple[str, str, str | Capability | None], ...] = (
 )  # fmt: skip
 # Commands that change something: not offered to read-only users.
 WRITE_COMMANDS = frozenset(
-    {"add", "pause", "alt", "manage"}
+    {"add", "pause", "alt", "session", "manage"}
 )  # /limits shows to all, sets for writers
 
 
@@ -139,6 +141,24 @@ class InstanceCommands(Access):
         enabled = answer["enabled"]
         await self._send(
             chat_of(update), f"Alternative speed limits are {'on' if enabled else 'off'}."
+        )
+
+    async def cmd_session(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """/session pause|resume: suspend qBittorrent's whole session, or end that."""
+        bridge, args = self._pick(update, context.args or [], user)
+        self._writable(user)
+        word = args[0].lower() if args else ""
+        commands = {"pause": "pause_session", "resume": "resume_session"}
+        if word not in commands:
+            raise InvalidRequestError("say /session pause or /session resume")
+        answer = await execute(bridge, request(commands[word], {}))
+        await self._send(
+            chat_of(update),
+            "The session is paused: nothing moves until /session resume."
+            if answer["paused"]
+            else "The session runs: every torrent is as it was.",
         )
 
     async def cmd_limits(

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.clients.base import Capability
 from qbt_bridge.clients.qbittorrent.request import route
 from qbt_bridge.core.errors import (
     EndpointNotImplementedError,
@@ -77,9 +78,16 @@ NEWER = {
     "torrents/downloadFile": "2.16.0",
     "transfer/getSpeedLimits": "2.16.0",
     "transfer/setSpeedLimits": "2.16.0",
+    # qBittorrent 5.3.0 as shipped (WebAPI 2.16.2); not in the sources of 2.16.1
+    "rss/exportRules": "2.16.2",
+    "rss/importRules": "2.16.2",
+    "transfer/pauseSession": "2.16.2",
+    "transfer/resumeSession": "2.16.2",
 }
-# Calling these bare would do something (mail out, a key revoked): asked only with bad input.
-_HARMLESS = {"app/sendTestEmail": {"x": "1"}, "app/deleteAPIKey": {"x": "1"}}
+# Calling these bare would do something (mail out, a key revoked, the session paused): asked only
+# with bad input, or checked in their own tests.
+_HARMLESS = {"app/sendTestEmail": {"x": "1"}, "app/deleteAPIKey": {"x": "1"},
+             "transfer/pauseSession": {}}  # fmt: skip
 
 
 async def _has(client: QBittorrentClient, since: str) -> bool:
@@ -247,6 +255,45 @@ async def test_rss_feed_url_interval_and_rule_clone(
     await client.rss_remove_item("Moved")
     for name in ("original", "copy"):
         await client.rss_remove_rule(name)
+
+
+async def test_rss_rules_export_and_import(client: QBittorrentClient) -> None:
+    await client.rss_set_rule(RssRule(name="exported", must_contain="linux iso"))
+    exported = await client.rss_export_rules()
+    if not await _has(client, "2.16.2"):
+        assert exported is None
+        assert await client.rss_import_rules({}) is None
+        await client.rss_remove_rule("exported")
+        return
+    assert exported is not None
+    assert exported["exported"]["mustContain"] == "linux iso"
+    await client.rss_remove_rule("exported")
+    assert "exported" not in await client.rss_rules()
+    assert await client.rss_import_rules(exported)
+    assert (await client.rss_rules())["exported"].must_contain == "linux iso"
+    with pytest.raises(InvalidRequestError):
+        await client.rss_import_rules(b"not a rules file")
+    await client.rss_remove_rule("exported")
+
+
+async def _session_paused(client: QBittorrentClient) -> bool:
+    return bool((await client.sync_maindata(0)).server_state.get("session_state"))
+
+
+async def test_pause_and_resume_the_session(client: QBittorrentClient) -> None:
+    has = await _has(client, "2.16.2")
+    assert (Capability.SESSION_PAUSE in client.capabilities) is has
+    paused = await client.transfer_pause_session()
+    try:
+        if not has:
+            assert paused is None
+            assert await client.transfer_resume_session() is None
+            return
+        assert paused
+        assert await _session_paused(client)
+    finally:
+        await client.transfer_resume_session()
+    assert not await _session_paused(client)
 
 
 async def test_search_result_through_its_plugin(

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 
-from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.api.parse import execute
+from qbt_bridge.api.parse import request as request_
+from qbt_bridge.clients import Capability, QBittorrentClient
 from qbt_bridge.core.content import FilePriority
-from qbt_bridge.core.errors import AmbiguousTargetError, InvalidRequestError, NotFoundError
+from qbt_bridge.core.errors import (
+    AmbiguousTargetError,
+    InvalidRequestError,
+    NotFoundError,
+    NotSupportedError,
+)
+from qbt_bridge.core.redact import redact_data
 from qbt_bridge.core.rss import RssRule
 from qbt_bridge.core.torrentfile import read_torrent, torrent_to_magnet
+from qbt_bridge.core.versions import Version
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
 from qbt_bridge.engine.diskguard import DiskGuard
@@ -187,6 +197,54 @@ async def test_alt_speed_and_global_limits(bridge: Bridge) -> None:
         await bridge.set_global_limits()
     with pytest.raises(InvalidRequestError):
         await bridge.set_global_limits(upload=-1)
+
+
+async def test_the_session_is_paused_and_resumed_through_the_table(bridge: Bridge) -> None:
+    """qBittorrent 5.3's session pause; an older release is told it cannot, in words."""
+    await bridge.refresh()
+    has = Capability.SESSION_PAUSE in bridge.capabilities
+    assert has is (await bridge.client.webapi_version() >= Version(2, 16, 2))
+    if not has:
+        with pytest.raises(NotSupportedError, match="cannot pause the whole session"):
+            await execute(bridge, request_("pause_session", {}))
+        return
+    try:
+        assert await execute(bridge, request_("pause_session", {})) == {"paused": True}
+        assert bridge.store.server().session_paused is True
+    finally:
+        assert await execute(bridge, request_("resume_session", {})) == {"paused": False}
+
+
+async def test_rss_rules_export_and_import_through_the_table(
+    bridge: Bridge, files: FileServer, request: pytest.FixtureRequest
+) -> None:
+    """An export read through a front (feed URLs redacted) imports back to the same rules."""
+    await bridge.refresh()
+    tag = request.node.callspec.id
+    feed = files.add(f"/export/{tag}/feed.xml", rss_feed("Exported", []), "application/rss+xml")
+    secret_feed = feed + "?passkey=0123456789abcdef0123456789abcdef"
+    await bridge.rss_add_feed(secret_feed, f"export-{tag}")
+    await bridge.rss_save_rule(f"exported-{tag}", feeds=[secret_feed], must_contain="iso")
+    try:
+        export = execute(bridge, request_("rss_export_rules", {}))
+        if await bridge.client.webapi_version() < Version(2, 16, 2):
+            with pytest.raises(NotSupportedError, match="cannot export RSS rules"):
+                await export
+            return
+        rules = redact_data((await export)["rules"])
+        assert "0123456789abcdef0123456789abcdef" not in json.dumps(rules)
+        await bridge.rss_remove_rule(f"exported-{tag}")
+        answer = await execute(bridge, request_("rss_import_rules", {"rules": rules}))
+        assert f"exported-{tag}" in answer["imported"]
+        rule = (await bridge.rss_rules())[f"exported-{tag}"]
+        assert rule.must_contain == "iso"
+        assert rule.affected_feeds == (secret_feed,)  # the real URL, put back
+        with pytest.raises(InvalidRequestError, match="rules"):
+            await execute(bridge, request_("rss_import_rules", {"rules": {"x": 5}}))
+    finally:
+        await bridge.rss_remove_feed(f"export-{tag}")
+        if f"exported-{tag}" in await bridge.rss_rules():
+            await bridge.rss_remove_rule(f"exported-{tag}")
 
 
 async def test_the_four_speed_limits_set_read_and_followed(

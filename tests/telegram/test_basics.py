@@ -12,6 +12,7 @@ import pytest
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.core.redact import install_secret_filter
+from qbt_bridge.core.versions import Version
 from qbt_bridge.daemon.config import parse_config
 from qbt_bridge.daemon.demo import LocalQBittorrent, free_port
 from qbt_bridge.daemon.process import Daemon
@@ -35,6 +36,20 @@ async def test_menu_help_and_status(bot: Running, botapi: BotApi, admin: Chat) -
     assert "Home qBittorrent" in status
     assert "Free space:" in status
     assert "Torrents: 0" in status
+
+
+async def test_session_pause_is_offered_where_the_release_has_it(
+    bot: Running, admin: Chat, qbt_client: QBittorrentClient
+) -> None:
+    has = await qbt_client.webapi_version() >= Version(2, 16, 2)
+    assert ("/session pause|resume" in (await admin.say("/help"))["text"]) is has
+    assert "say /session pause" in (await admin.say("/session"))["text"]
+    answer = (await admin.say("/session pause"))["text"]
+    if not has:
+        assert "cannot pause the whole session" in answer
+        return
+    assert "The session is paused" in answer
+    assert "every torrent is as it was" in (await admin.say("/session resume"))["text"]
 
 
 async def test_strangers_get_one_refusal_and_nothing_else(

@@ -1,7 +1,8 @@
 """The qBittorrent client names every endpoint of the newest release (WebAPI 2.16, qBittorrent 5.3).
 
-The list is qBittorrent's own (its ``src/webui/api`` controllers at WebAPI 2.16); the real-daemon
-tests in ``tests/clients`` check what each endpoint does on each release.
+The list is qBittorrent's own (its ``src/webui/api`` controllers at WebAPI 2.16.1), plus the four
+that 5.3.0 as shipped (WebAPI 2.16.2) answers; the real-daemon tests in ``tests/clients`` check
+what each endpoint does on each release.
 """
 
 from __future__ import annotations
@@ -141,13 +142,21 @@ WEBAPI_2_16 = [
     "transfer/toggleSpeedLimitsMode",
     "transfer/uploadLimit",
 ]
+# Answered by qBittorrent 5.3.0 (WebAPI 2.16.2), not in the controllers at 2.16.1.
+WEBAPI_2_16_2 = [
+    "rss/exportRules",
+    "rss/importRules",
+    "transfer/pauseSession",
+    "transfer/resumeSession",
+]
 
 
 def test_every_endpoint_of_the_newest_release_is_named_by_the_client() -> None:
     source = "\n".join(p.read_text() for p in Path(package.__file__).parent.glob("*.py"))
     named = set(re.findall(r'"((?:app|auth|clientdata|log|rss|search|sync|torrentcreator|torrents'
                            r'|transfer)/[A-Za-z]+)"', source))  # fmt: skip
-    assert len(WEBAPI_2_16) == 128
-    assert sorted(set(WEBAPI_2_16) - named) == []
+    newest = {*WEBAPI_2_16, *WEBAPI_2_16_2}
+    assert len(newest) == 132
+    assert sorted(newest - named) == []
     # and nothing the newest release does not know, but the two 5.0 removed
-    assert sorted(named - set(WEBAPI_2_16)) == ["torrents/pause", "torrents/resume"]
+    assert sorted(named - newest) == ["torrents/pause", "torrents/resume"]

@@ -340,6 +340,22 @@ class SnapshotClient(AsyncClosing):
         """Not supported."""
         raise not_supported(self.product, Capability.RSS)
 
+    async def rss_export_rules(self) -> dict[str, Any] | None:
+        """Not supported."""
+        raise not_supported(self.product, Capability.RSS)
+
+    async def rss_import_rules(self, rules: Mapping[str, Any] | bytes) -> bool | None:  # noqa: ARG002
+        """Not supported."""
+        raise not_supported(self.product, Capability.RSS)
+
+    async def transfer_pause_session(self) -> bool | None:
+        """Not supported."""
+        raise not_supported(self.product, Capability.SESSION_PAUSE)
+
+    async def transfer_resume_session(self) -> bool | None:
+        """Not supported."""
+        raise not_supported(self.product, Capability.SESSION_PAUSE)
+
     async def search_plugins(self) -> list[SearchPlugin] | None:
         """Not supported."""
         raise not_supported(self.product, Capability.SEARCH)

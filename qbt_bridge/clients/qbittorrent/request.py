@@ -41,6 +41,7 @@ from qbt_bridge.core.versions import (
     WEBAPI_ACTIVE_BY_RATE,
     WEBAPI_API_KEY,
     WEBAPI_CHEAP_SYNC,
+    WEBAPI_SESSION_PAUSE,
     WEBAPI_STOP_START,
     Version,
     is_supported,
@@ -178,10 +179,17 @@ class RequestCore(AsyncClosing):
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        """Everything, except API keys before WebAPI 2.14.1 (once the version is known)."""
-        if self._webapi_version is not None and self._webapi_version < WEBAPI_API_KEY:
-            return ALL_CAPABILITIES - {Capability.API_KEY}
-        return ALL_CAPABILITIES
+        """Everything the release has (once the version is known).
+
+        API keys arrive with WebAPI 2.14.1, pausing the session with 2.16.2.
+        """
+        webapi = self._webapi_version
+        if webapi is None:
+            return ALL_CAPABILITIES
+        missing = {Capability.API_KEY} if webapi < WEBAPI_API_KEY else set()
+        if webapi < WEBAPI_SESSION_PAUSE:
+            missing.add(Capability.SESSION_PAUSE)
+        return ALL_CAPABILITIES - missing
 
     # ----------------------------------------------------------------- plumbing
 

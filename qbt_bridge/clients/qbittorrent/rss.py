@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import cast
+from collections.abc import Mapping
+from typing import Any, cast
+
+import aiohttp
 
 from qbt_bridge.clients.qbittorrent.request import (
     RequestCore,
@@ -11,6 +14,9 @@ from qbt_bridge.clients.qbittorrent.request import (
     route,
 )
 from qbt_bridge.core.rss import RssFeed, RssRule, parse_rss_items
+from qbt_bridge.core.versions import WEBAPI_SESSION_PAUSE
+
+_RULES_FILE = str(WEBAPI_SESSION_PAUSE)  # the release that brought rules export and import
 
 
 class RssAPI(RequestCore):
@@ -87,3 +93,24 @@ class RssAPI(RequestCore):
         """``rss/cloneRule`` (WebAPI 2.15.4): copy an auto-download rule under a new name."""
         form = {"sourceName": source_name, "cloneName": clone_name}
         return await self._action(route("rss/cloneRule", "2.15.4"), form)
+
+    async def rss_export_rules(self) -> dict[str, Any] | None:
+        """``rss/exportRules`` (WebAPI 2.16.2): every rule as qBittorrent's rules file (JSON).
+
+        The mapping is what ``rss/rules`` shows and what ``rss_import_rules`` takes back.
+        """
+        data = await self._json(route("rss/exportRules", _RULES_FILE))
+        return None if data is None else cast("dict[str, Any]", data)
+
+    async def rss_import_rules(self, rules: Mapping[str, Any] | bytes) -> bool | None:
+        """``rss/importRules`` (WebAPI 2.16.2): add or replace rules from a rules file.
+
+        ``rules`` is the file's bytes or its mapping (rule name to definition); the server
+        takes exactly one file as a multipart upload and refuses one that is not its JSON (400).
+        """
+        content = rules if isinstance(rules, bytes) else json.dumps(rules).encode()
+        form = aiohttp.FormData()
+        form.add_field("rules", content, filename="rules.json", content_type="application/json")
+        return (
+            None if await self._call(route("rss/importRules", _RULES_FILE), form) is None else True
+        )

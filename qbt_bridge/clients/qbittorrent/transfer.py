@@ -13,6 +13,7 @@ from qbt_bridge.core.models import (
     SpeedLimits,
     TransferInfo,
 )
+from qbt_bridge.core.versions import WEBAPI_SESSION_PAUSE
 
 
 class TransferAPI(RequestCore):
@@ -88,3 +89,16 @@ class TransferAPI(RequestCore):
     async def transfer_ban_peers(self, peers: Iterable[str]) -> bool | None:
         """``transfer/banPeers``: ban ``host:port`` peers."""
         return await self._action(route("transfer/banPeers", "2.3.0"), {"peers": "|".join(peers)})
+
+    async def transfer_pause_session(self) -> bool | None:
+        """``transfer/pauseSession`` (WebAPI 2.16.2): suspend the whole session.
+
+        Nothing moves and no peer is connected, but each torrent keeps its own state, so
+        ``transfer_resume_session`` puts every one back as it was. It does not outlast a restart
+        of qBittorrent; ``sync/maindata`` says ``session_state: true`` while it lasts.
+        """
+        return await self._action(route("transfer/pauseSession", str(WEBAPI_SESSION_PAUSE)))
+
+    async def transfer_resume_session(self) -> bool | None:
+        """``transfer/resumeSession`` (WebAPI 2.16.2): end a ``transfer_pause_session``."""
+        return await self._action(route("transfer/resumeSession", str(WEBAPI_SESSION_PAUSE)))
