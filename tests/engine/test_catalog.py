@@ -34,6 +34,8 @@ def test_keys_are_unique_and_complete() -> None:
         "pause_all",
         "resume_all",
         "resume_paused",
+        "pause_session",
+        "resume_session",
     }
     for entity in GLOBAL_ENTITIES:
         if entity.platform in {Platform.SWITCH, Platform.BUTTON}:
