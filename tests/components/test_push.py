@@ -20,6 +20,7 @@ from custom_components.qbt_bridge.const import EVENT_PREFIX
 from custom_components.qbt_bridge.diagnostics import async_get_config_entry_diagnostics
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalQBittorrent
+from qbt_bridge.engine.push import MAX_BODY
 from tests.components.conftest import make_entry
 from tests.daemons import Seed
 from tests.helpers import wait_for
@@ -146,3 +147,27 @@ async def test_bad_pushes_get_clear_answers(
 
 async def _has(kinds: Any, kind: str) -> bool:
     return kind in await kinds()
+
+
+async def test_the_webhook_reads_bodies_within_the_push_bounds(
+    hass: HomeAssistant, reachable: str, qbt: LocalQBittorrent, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The same bounds as the daemon's endpoint: 64 KiB inclusive, form-encoded, one line each."""
+    entry = await _set_up(hass, qbt)
+    url = f"{reachable}/api/webhook/{entry.data[CONF_WEBHOOK_ID]}"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    prefix = b"hash=" + b"ab" * 20 + b"&pad="
+    exact = prefix + b"0" * (MAX_BODY - len(prefix))
+    async with aiohttp.ClientSession() as session:
+        for _ in range(3):
+            async with session.post(url, data=exact, headers=form) as response:
+                assert response.status == 202, await response.text()
+            async with session.post(url, data=exact + b"0", headers=form) as response:
+                assert response.status == 413
+            multipart = aiohttp.FormData()
+            multipart.add_field("hash", "ab" * 20, filename="ids.txt")
+            async with session.post(url, data=multipart) as response:
+                assert response.status == 415
+    # once per kind until a good push: each 202 lets the next refusal be said again
+    assert len([r for r in caplog.records if "over 64 KiB" in r.getMessage()]) == 3
+    assert not [r for r in caplog.records if r.exc_info]
