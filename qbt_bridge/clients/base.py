@@ -114,6 +114,10 @@ class TorrentClient(Protocol):
         """Whether this library knows the server's release."""
         ...
 
+    async def webapi_version(self) -> Version | None:
+        """The version of the server's WebAPI (None: it has no versioned WebAPI)."""
+        ...
+
     async def sync_maindata(self, rid: int = 0) -> MainData:
         """Everything (rid 0) or what changed since answer ``rid``, in WebAPI v2 field names."""
         ...

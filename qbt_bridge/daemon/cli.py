@@ -9,14 +9,13 @@ import logging
 import os
 import signal
 import sys
-from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 
 import aiohttp
 
 from qbt_bridge import __version__
-from qbt_bridge.clients import QBittorrentClient, TorrentClient, open_client
+from qbt_bridge.clients import open_client
 from qbt_bridge.clients.qbittorrent import (
     ENV_API_KEY,
     ENV_DO_NOT_VERIFY,
@@ -25,12 +24,12 @@ from qbt_bridge.clients.qbittorrent import (
     ENV_USERNAME,
 )
 from qbt_bridge.core.errors import QbtBridgeError
-from qbt_bridge.core.models import StateGroup, Torrent, state_groups
 from qbt_bridge.core.units import format_bytes, format_speed
 from qbt_bridge.daemon.config import Config, ConfigError, load_config
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.daemon.process import Daemon, check_health
 from qbt_bridge.daemon.showcase import DEMO_NAME, Demo
+from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.push import PushReceiver, push_line, send_notify
 
 _LOGGER = logging.getLogger("qbt_bridge")
@@ -349,10 +348,11 @@ async def _show_status(
     except QbtBridgeError as err:
         print(f"{url}: {err}", file=sys.stderr, flush=True)
         return 1
+    bridge = Bridge(client, "status")
     try:
         while True:
             try:
-                print(await _status_text(client), flush=True)
+                print(await _status_text(bridge), flush=True)
             except QbtBridgeError as err:
                 print(f"{client.product} at {client.base_url}: {err}", file=sys.stderr, flush=True)
                 if not args.watch:
@@ -364,7 +364,7 @@ async def _show_status(
             if stop.is_set():
                 return 0
     finally:
-        await client.close()
+        await bridge.close()
 
 
 def _first(*values: str | None) -> str | None:
@@ -372,38 +372,29 @@ def _first(*values: str | None) -> str | None:
     return next((v for v in values if v is not None), None)
 
 
-async def _status_text(client: TorrentClient) -> str:
-    await client.version()
-    webapi = (
-        f" (WebAPI {await client.webapi_version()})"
-        if isinstance(client, QBittorrentClient)
-        else ""
-    )
-    info = await client.transfer_info()
-    alt = await client.transfer_speed_limits_mode()
-    torrents = [Torrent.from_api(raw) for raw in await client.torrents_info_raw()]
-    groups = Counter(
-        group
-        for t in torrents
-        for group in state_groups(
-            t.state,
-            t.download_speed > 0,
-            t.upload_speed > 0,
-            active_by_state=client.active_by_state,
-        )
-    )
-    counts = ", ".join(f"{groups.get(g, 0)} {g.value}" for g in StateGroup if groups.get(g))
+async def _status_text(bridge: Bridge) -> str:
+    """One snapshot read through the engine: the figures of the chat's /status and the sensors."""
+    await bridge.refresh(full=True)
+    client = bridge.client
+    webapi = await client.webapi_version()
+    release = f" (WebAPI {webapi})" if webapi is not None else ""
     supported = "" if await client.is_version_supported() else " (not a tested release)"
+    server = bridge.store.server()
+    counts = bridge.store.counts()
+    total = counts.pop("total")
+    listed = ", ".join(f"{n} {group}" for group, n in counts.items() if n)
     return "\n".join(
         [
-            f"{client.product}{webapi}{supported} at {client.base_url}",
-            f"  connection  {info.connection_status}, {info.dht_nodes} DHT nodes",
+            f"{client.product}{release}{supported} at {client.base_url}",
+            f"  connection  {server.connection_status}, {server.dht_nodes} DHT nodes",
             _transfer_line(
-                "download", info.download_speed, info.download_limit, info.downloaded_session
+                "download", server.download_speed, server.download_limit, server.downloaded_session
             ),
-            _transfer_line("upload", info.upload_speed, info.upload_limit, info.uploaded_session),
-            f"  alt speed   {'on' if alt else 'off'}",
-            f"  torrents    {len(torrents)} total" + (f": {counts}" if counts else ""),
+            _transfer_line(
+                "upload", server.upload_speed, server.upload_limit, server.uploaded_session
+            ),
+            f"  alt speed   {'on' if server.alt_speed_enabled else 'off'}",
+            f"  torrents    {total} total" + (f": {listed}" if listed else ""),
         ]
     )
 

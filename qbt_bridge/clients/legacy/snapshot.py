@@ -177,6 +177,10 @@ class SnapshotClient(AsyncClosing):
         """Every release that speaks this protocol is supported."""
         return True
 
+    async def webapi_version(self) -> Version | None:
+        """No versioned WebAPI: the protocol is the release's own."""
+        return None
+
     async def sync_maindata(self, rid: int = 0) -> MainData:
         """Read the server; answer like ``sync/maindata`` from generation ``rid`` on."""
         await self._poll()
