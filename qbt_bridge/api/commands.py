@@ -54,8 +54,8 @@ from qbt_bridge.core.errors import (
     InvalidRequestError,
 )
 from qbt_bridge.core.models import StateGroup
+from qbt_bridge.core.torrentfile import parse_hashes
 from qbt_bridge.engine.bridge import Bridge
-from qbt_bridge.engine.push import parse_hashes
 
 MAX_PAYLOAD = 64 * 1024  # bytes, every command but add
 MAX_ADD_PAYLOAD = 8 * 1024 * 1024  # bytes: a .torrent (raw or base64 in JSON)
@@ -189,8 +189,9 @@ COMMANDS: dict[str, Command] = {
             plain=_source,
         ),
         Command("pause", "pause torrents", _TARGET_ONLY, on_targets(Bridge.pause), plain=_targets),
-        Command("resume", "resume torrents", _TARGET_ONLY, on_targets(Bridge.resume),
-                plain=_targets),
+        Command(
+            "resume", "resume torrents", _TARGET_ONLY, on_targets(Bridge.resume), plain=_targets
+        ),
         Command(
             "delete",
             "remove torrents (and their files with delete_files)",
@@ -198,10 +199,14 @@ COMMANDS: dict[str, Command] = {
             on_targets(Bridge.delete),
             plain=_targets,
         ),
-        Command("recheck", "recheck torrents", _TARGET_ONLY, on_targets(Bridge.recheck),
-                plain=_targets),
         Command(
-            "reannounce", "reannounce torrents", _TARGET_ONLY, on_targets(Bridge.reannounce),
+            "recheck", "recheck torrents", _TARGET_ONLY, on_targets(Bridge.recheck), plain=_targets
+        ),
+        Command(
+            "reannounce",
+            "reannounce torrents",
+            _TARGET_ONLY,
+            on_targets(Bridge.reannounce),
             plain=_targets,
         ),
         Command(
@@ -237,18 +242,43 @@ COMMANDS: dict[str, Command] = {
             _schema({vol.Required("torrents"): _TARGETS, **_LIMITS}),
             on_targets(Bridge.set_torrent_limits),
         ),
-        Command("pause_all", "pause every torrent", _EMPTY,
-                lambda b, _a: all_torrents(b, pause=True), plain=_nothing),
-        Command("resume_all", "resume every torrent", _EMPTY,
-                lambda b, _a: all_torrents(b, pause=False), plain=_nothing),
-        Command("resume_paused", "resume only what pause_all paused (remembered across "
-                "restarts; torrents paused by hand stay paused)", _EMPTY,
-                lambda b, _a: all_torrents(b, pause=False, only_paused=True), plain=_nothing),
-        Command("pause_session", "suspend qBittorrent's whole session (5.3 and newer): nothing "
-                "moves, each torrent keeps its state; a restart of qBittorrent ends it", _EMPTY,
-                lambda b, _a: session(b, paused=True), plain=_nothing),
-        Command("resume_session", "end a suspended session: every torrent as it was", _EMPTY,
-                lambda b, _a: session(b, paused=False), plain=_nothing),
+        Command(
+            "pause_all",
+            "pause every torrent",
+            _EMPTY,
+            lambda b, _a: all_torrents(b, pause=True),
+            plain=_nothing,
+        ),
+        Command(
+            "resume_all",
+            "resume every torrent",
+            _EMPTY,
+            lambda b, _a: all_torrents(b, pause=False),
+            plain=_nothing,
+        ),
+        Command(
+            "resume_paused",
+            "resume only what pause_all paused (remembered across "
+            "restarts; torrents paused by hand stay paused)",
+            _EMPTY,
+            lambda b, _a: all_torrents(b, pause=False, only_paused=True),
+            plain=_nothing,
+        ),
+        Command(
+            "pause_session",
+            "suspend qBittorrent's whole session (5.3 and newer): nothing "
+            "moves, each torrent keeps its state; a restart of qBittorrent ends it",
+            _EMPTY,
+            lambda b, _a: session(b, paused=True),
+            plain=_nothing,
+        ),
+        Command(
+            "resume_session",
+            "end a suspended session: every torrent as it was",
+            _EMPTY,
+            lambda b, _a: session(b, paused=False),
+            plain=_nothing,
+        ),
         Command(
             "alt_speed",
             "alternative speed limits on, off or toggled (enabled: null)",
@@ -256,12 +286,22 @@ COMMANDS: dict[str, Command] = {
             alt_speed,
             plain=_switch,
         ),
-        Command("set_global_limits", "global speed limits in bytes/s (0: none), normal and "
-                "alternative", _schema({**_LIMITS, vol.Optional("alt_download"): _RATE,
-                                        vol.Optional("alt_upload"): _RATE}), global_limits),
-        Command("refresh", "read everything from qBittorrent now (with hash: those torrents, "
-                "as a push does)", _schema({vol.Optional("hash"): _pushed}), refresh,
-                plain=_refresh_plain, read_only=True),
+        Command(
+            "set_global_limits",
+            "global speed limits in bytes/s (0: none), normal and alternative",
+            _schema(
+                {**_LIMITS, vol.Optional("alt_download"): _RATE, vol.Optional("alt_upload"): _RATE}
+            ),
+            global_limits,
+        ),
+        Command(
+            "refresh",
+            "read everything from qBittorrent now (with hash: those torrents, as a push does)",
+            _schema({vol.Optional("hash"): _pushed}),
+            refresh,
+            plain=_refresh_plain,
+            read_only=True,
+        ),
         Command(
             "list",
             "torrents, newest first, filtered by state, category or tag",
@@ -310,8 +350,14 @@ COMMANDS: dict[str, Command] = {
             ),
             file_priority,
         ),
-        Command("categories", "the server's categories with their save path and number of "
-                "torrents", _EMPTY, categories, plain=_nothing, read_only=True),
+        Command(
+            "categories",
+            "the server's categories with their save path and number of torrents",
+            _EMPTY,
+            categories,
+            plain=_nothing,
+            read_only=True,
+        ),
         Command(
             "create_category",
             "make a category (optionally with its save path)",
@@ -327,8 +373,14 @@ COMMANDS: dict[str, Command] = {
             plain=lambda text: {"name": text},
         ),
         Command("tags", "the server's tags", _EMPTY, tag_names, plain=_nothing, read_only=True),
-        Command("rss_feeds", "RSS feeds (URLs redacted)", _EMPTY, rss_feeds, plain=_nothing,
-                read_only=True),
+        Command(
+            "rss_feeds",
+            "RSS feeds (URLs redacted)",
+            _EMPTY,
+            rss_feeds,
+            plain=_nothing,
+            read_only=True,
+        ),
         Command(
             "rss_add_feed",
             "subscribe to an RSS feed",
@@ -350,10 +402,22 @@ COMMANDS: dict[str, Command] = {
             done(Bridge.rss_refresh, "path"),
             plain=lambda text: {"path": text or None},
         ),
-        Command("rss_rules", "RSS auto-download rules", _EMPTY, rss_rules, plain=_nothing,
-                read_only=True),
-        Command("rss_export_rules", "every RSS rule as qBittorrent's rules file (5.3 and newer; "
-                "feed URLs redacted)", _EMPTY, rss_export, plain=_nothing, read_only=True),
+        Command(
+            "rss_rules",
+            "RSS auto-download rules",
+            _EMPTY,
+            rss_rules,
+            plain=_nothing,
+            read_only=True,
+        ),
+        Command(
+            "rss_export_rules",
+            "every RSS rule as qBittorrent's rules file (5.3 and newer; feed URLs redacted)",
+            _EMPTY,
+            rss_export,
+            plain=_nothing,
+            read_only=True,
+        ),
         Command(
             "rss_import_rules",
             "add or replace RSS rules from a rules file: what rss_export_rules answered, or "
@@ -407,8 +471,14 @@ COMMANDS: dict[str, Command] = {
             plain=lambda text: {"name": text},
             read_only=True,
         ),
-        Command("search_plugins", "installed search plugins", _EMPTY, search_plugins,
-                plain=_nothing, read_only=True),
+        Command(
+            "search_plugins",
+            "installed search plugins",
+            _EMPTY,
+            search_plugins,
+            plain=_nothing,
+            read_only=True,
+        ),
         Command(
             "search_start",
             "start a search with qBittorrent's plugins",
@@ -478,9 +548,19 @@ COMMANDS: dict[str, Command] = {
             manage,
             plain=manage_plain,
         ),
-        Command("search_stop", "stop a search", _schema({vol.Required("job_id"): _JOB}),
-                done(Bridge.search_stop, "job_id"), read_only=True),
-        Command("search_delete", "forget a search", _schema({vol.Required("job_id"): _JOB}),
-                done(Bridge.search_delete, "job_id"), read_only=True),
+        Command(
+            "search_stop",
+            "stop a search",
+            _schema({vol.Required("job_id"): _JOB}),
+            done(Bridge.search_stop, "job_id"),
+            read_only=True,
+        ),
+        Command(
+            "search_delete",
+            "forget a search",
+            _schema({vol.Required("job_id"): _JOB}),
+            done(Bridge.search_delete, "job_id"),
+            read_only=True,
+        ),
     )
-}  # fmt: skip
+}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -265,6 +266,25 @@ def make_torrent(
 _BTIH_HEX = re.compile(r"^[0-9a-fA-F]{40}$")
 _BTIH_BASE32 = re.compile(r"^[A-Za-z2-7]{32}$")
 _BTMH = re.compile(r"^1220[0-9a-fA-F]{64}$")
+_TORRENT_ID = re.compile(r"^[0-9a-fA-F]{40}$|^[0-9a-fA-F]{64}$")
+_ID_SEPARATORS = re.compile(r"[|,\s]+")
+
+
+def parse_hashes(values: Iterable[str]) -> list[str]:
+    """Torrent ids from a push (repeated fields or ``|``/``,``/space separated), lower-cased.
+
+    An empty value or qBittorrent's ``-`` (no such hash) is skipped; no id at all asks for a
+    sweep. Raises ValueError naming the first value that is not a torrent id.
+    """
+    found: list[str] = []
+    for value in values:
+        for word in _ID_SEPARATORS.split(value.strip()):
+            if not word or word == "-":
+                continue
+            if not _TORRENT_ID.match(word):
+                raise ValueError(f"not a torrent id (40 or 64 hex digits): {word[:70]!r}")
+            found.append(word.lower())
+    return found
 
 
 def magnet_info_hash(uri: str) -> str:

@@ -18,7 +18,7 @@ import asyncio
 import hmac
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -30,12 +30,11 @@ from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.clients.base import Capability
 from qbt_bridge.clients.qbit_manage import COMMANDS as MANAGE_COMMANDS
 from qbt_bridge.core.errors import QbtBridgeError
+from qbt_bridge.core.torrentfile import parse_hashes
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.httpguard import GuardedServer, Refusals, RefusedError, quoted, read_body
 
 _LOGGER = logging.getLogger(__name__)
-_HASH = re.compile(r"^[0-9a-fA-F]{40}$|^[0-9a-fA-F]{64}$")
-_SEPARATORS = re.compile(r"[|,\s]+")
 # A secret goes into a shell line and an HTTP header: letters, digits and ._~- only.
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9._~-]{16,256}$")
 SECRET_RULE = "at least 16 letters, digits or . _ ~ - (e.g. from `openssl rand -hex 24`)"  # noqa: S105
@@ -49,23 +48,6 @@ SLOTS = (("autorun_on_torrent_added", "when a torrent is added"), ("autorun", "w
 PLACEHOLDER = "%K"
 # The qbit_manage commands pushed ids can be passed on to: those that take hashes.
 PUSH_COMMANDS = tuple(name for name, with_hashes in MANAGE_COMMANDS.items() if with_hashes)
-
-
-def parse_hashes(values: Iterable[str]) -> list[str]:
-    """Torrent ids from a push (repeated fields or ``|``/``,``/space separated), lower-cased.
-
-    An empty value or qBittorrent's ``-`` (no such hash) is skipped; no id at all asks for a
-    sweep. Raises ValueError naming the first value that is not a torrent id.
-    """
-    found: list[str] = []
-    for value in values:
-        for word in _SEPARATORS.split(value.strip()):
-            if not word or word == "-":
-                continue
-            if not _HASH.match(word):
-                raise ValueError(f"not a torrent id (40 or 64 hex digits): {word[:70]!r}")
-            found.append(word.lower())
-    return found
 
 
 class PushTarget:

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.core.torrentfile import parse_hashes
 from qbt_bridge.engine.bridge import Bridge
-from qbt_bridge.engine.push import PushReceiver, PushTarget, parse_hashes, push_line
+from qbt_bridge.engine.push import PushReceiver, PushTarget, push_line
 from qbt_bridge.engine.store import CompletionLedger
 
 HASH = "0123456789abcdef0123456789abcdef01234567"
