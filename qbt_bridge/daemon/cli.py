@@ -28,7 +28,7 @@ from qbt_bridge.core.units import format_bytes, format_speed
 from qbt_bridge.daemon.config import Config, ConfigError, load_config
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.daemon.process import Daemon, check_health
-from qbt_bridge.daemon.showcase import DEMO_NAME, Demo
+from qbt_bridge.daemon.showcase import DEMO_NAME, Showcase
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.push import PushReceiver, push_line, send_notify
 
@@ -261,9 +261,9 @@ async def _when_serving(
 
 
 @contextlib.contextmanager
-def _demo() -> Iterator[Demo]:
+def _demo() -> Iterator[Showcase]:
     """Two throwaway qBittorrents (one seeds the other) and a Mosquitto, removed on exit."""
-    demo = Demo()
+    demo = Showcase()
     try:
         demo.start()
         port, qbt = demo.broker.port, demo.qbt

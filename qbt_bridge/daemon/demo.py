@@ -1,6 +1,6 @@
 """Throwaway local qBittorrent daemons: a fresh profile, a free loopback port, stopped by PID.
 
-``qbt-bridge run --demo`` runs two and a Mosquitto (``showcase.Demo``), and ``qbt-bridge
+``qbt-bridge run --demo`` runs two and a Mosquitto (``showcase.Showcase``), and ``qbt-bridge
 status`` one when the user names no server; the tests use them for every release they cover.
 This module needs nothing beyond the standard library (the tests of the Home Assistant
 integration use it where the daemon's extras are not installed). Three kinds of binary are known:

@@ -18,7 +18,7 @@ DEMO_RATE = 512 * 1024  # bytes/s: about a minute for it
 DEMO_NAME = "qbt-bridge-demo"
 
 
-class Demo:
+class Showcase:
     """``qbt-bridge run --demo``: a qBittorrent to serve, a second that seeds it a file, a broker.
 
     Once the daemon serves the first, ``start_transfer`` adds the file's torrent there (its

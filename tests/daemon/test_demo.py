@@ -7,13 +7,13 @@ import asyncio
 import json
 
 from qbt_bridge.daemon.process import Daemon
-from qbt_bridge.daemon.showcase import DEMO_NAME, Demo
+from qbt_bridge.daemon.showcase import DEMO_NAME, Showcase
 from tests.helpers import wait_for
 from tests.mqtt.conftest import Probe
 
 
 async def test_the_demo_downloads_and_announces_it() -> None:
-    demo = Demo(size=4 * 2**20, rate=2 * 2**20)  # two seconds instead of a minute
+    demo = Showcase(size=4 * 2**20, rate=2 * 2**20)  # two seconds instead of a minute
     try:
         await asyncio.to_thread(demo.start)
         config = demo.config()

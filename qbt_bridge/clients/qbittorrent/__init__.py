@@ -8,7 +8,7 @@ from qbt_bridge.clients.qbittorrent.request import (
     ENV_PASSWORD,
     ENV_USERNAME,
 )
-from qbt_bridge.clients.qbittorrent.torrents import STATUS_FILTERS, TorrentFilter
+from qbt_bridge.clients.qbittorrent.torrents import STATUS_FILTERS, TorrentsInfoQuery
 
 __all__ = [
     "ENV_API_KEY",
@@ -18,5 +18,5 @@ __all__ = [
     "ENV_USERNAME",
     "STATUS_FILTERS",
     "QBittorrentClient",
-    "TorrentFilter",
+    "TorrentsInfoQuery",
 ]

@@ -34,7 +34,7 @@ STATUS_FILTERS = frozenset(
 )  # fmt: skip
 
 
-class TorrentFilter(TypedDict, total=False):
+class TorrentsInfoQuery(TypedDict, total=False):
     """The filters ``torrents/info`` takes (``status_filter`` is the WebAPI's ``filter``)."""
 
     status_filter: str | None
@@ -53,11 +53,11 @@ class TorrentFilter(TypedDict, total=False):
 class TorrentsAPI(RequestCore):
     """``torrents/*``: listing, adding and acting on torrents, categories and tags."""
 
-    async def torrents_info(self, **filters: Unpack[TorrentFilter]) -> list[Torrent]:
+    async def torrents_info(self, **filters: Unpack[TorrentsInfoQuery]) -> list[Torrent]:
         """``torrents/info``: the torrent list, filtered and sorted by the server."""
         return [Torrent.from_api(item) for item in await self.torrents_info_raw(**filters)]
 
-    async def torrents_info_raw(self, **filters: Unpack[TorrentFilter]) -> list[dict[str, Any]]:
+    async def torrents_info_raw(self, **filters: Unpack[TorrentsInfoQuery]) -> list[dict[str, Any]]:
         """``torrents/info`` as the server's mappings (for the store: no models built)."""
         names = {
             "status_filter": "filter",
