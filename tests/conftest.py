@@ -19,8 +19,8 @@ from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.core.errors import QbtBridgeError
 from qbt_bridge.daemon.demo import LocalQbitManage, LocalQBittorrent, Release
 from qbt_bridge.engine.bridge import Bridge
-from tests.daemons import RELEASES, Seed, empty_server, require
 from tests.helpers import FileServer, make_payload, wait_torrent
+from tests.releases import RELEASES, Seed, empty_server, require
 from tests.standins.qbittorrent31 import QBittorrent31StandIn
 from tests.standins.utorrent import UTorrentStandIn
 

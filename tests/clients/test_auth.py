@@ -23,7 +23,7 @@ from qbt_bridge.core.errors import (
 from qbt_bridge.core.versions import WEBAPI_API_KEY, Version
 from qbt_bridge.daemon.demo import LocalQBittorrent, Release
 from qbt_bridge.engine.bridge import Bridge
-from tests.daemons import require
+from tests.releases import require
 
 
 async def test_wrong_password_is_an_authentication_error(daemon: LocalQBittorrent) -> None:

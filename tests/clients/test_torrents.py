@@ -18,8 +18,8 @@ from qbt_bridge.core.models import TorrentState
 from qbt_bridge.core.torrentfile import make_torrent, read_torrent, torrent_to_magnet
 from qbt_bridge.core.versions import Version
 from qbt_bridge.daemon.demo import LocalQBittorrent
-from tests.daemons import Seed
 from tests.helpers import FileServer, tiny_torrent, wait_for, wait_torrent
+from tests.releases import Seed
 
 UNKNOWN_HASH = "0123456789abcdef0123456789abcdef01234567"
 

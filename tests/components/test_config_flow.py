@@ -16,7 +16,7 @@ import custom_components.qbt_bridge as component
 from custom_components.qbt_bridge.const import DOMAIN
 from qbt_bridge.daemon.demo import LocalQBittorrent, Release, free_port
 from tests.components.conftest import entry_data, make_entry
-from tests.daemons import RELEASES, require
+from tests.releases import RELEASES, require
 
 
 async def _submit(hass: HomeAssistant, data: dict[str, object]) -> dict[str, object]:

@@ -22,8 +22,8 @@ from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.push import MAX_BODY
 from tests.components.conftest import make_entry
-from tests.daemons import Seed
 from tests.helpers import wait_for
+from tests.releases import Seed
 
 HOUR = 3600
 SLOTS = ("autorun", "autorun_on_torrent_added")

@@ -23,7 +23,6 @@ from qbt_bridge.core.torrentfile import bdecode, bencode
 from qbt_bridge.core.versions import Version
 from qbt_bridge.daemon.demo import LocalQbitManage, LocalQBittorrent
 from tests.components.conftest import entity_id, make_entry
-from tests.daemons import Seed
 from tests.helpers import (
     SEARCH_PLUGIN,
     FileServer,
@@ -32,6 +31,7 @@ from tests.helpers import (
     wait_for,
     wait_torrent,
 )
+from tests.releases import Seed
 
 MAGNET = "magnet:?xt=urn:btih:" + "ab" * 20 + "&dn=from-home-assistant"
 

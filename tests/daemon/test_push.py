@@ -20,8 +20,8 @@ from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.core import HASH_CHUNK
 from qbt_bridge.engine.events import EventKind
 from tests.daemon.serving import SECRET, push_config, serving
-from tests.daemons import RELEASES, Seed, require
 from tests.helpers import EventLog, wait_for
+from tests.releases import RELEASES, Seed, require
 
 HASH = "0123456789abcdef0123456789abcdef01234567"
 

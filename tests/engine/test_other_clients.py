@@ -42,8 +42,8 @@ from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.events import EventKind
-from tests.daemons import empty_server
 from tests.helpers import EventLog, tiny_torrent, wait_for
+from tests.releases import empty_server
 from tests.standins.common import FakeTorrent, torrent_from_link
 from tests.standins.qbittorrent31 import QBittorrent31StandIn
 from tests.standins.utorrent import UTorrentStandIn

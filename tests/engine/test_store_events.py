@@ -13,8 +13,8 @@ from qbt_bridge.engine.core import WAITING_EVERY
 from qbt_bridge.engine.events import EventKind
 from qbt_bridge.engine.refresh import IO_ERROR_TEXT, MAX_EXPLAINED
 from qbt_bridge.engine.store import DROPPED_KEYS
-from tests.daemons import Seed, require
 from tests.helpers import EventLog, make_payload, tiny_torrent, wait_for, wait_torrent
+from tests.releases import Seed, require
 
 # Fields that change by themselves from one moment to the next.
 VOLATILE = {"time_active", "last_activity", "seeding_time", "availability", "eta", "reannounce",

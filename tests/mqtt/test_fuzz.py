@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from qbt_bridge.api.commands import COMMANDS, MAX_PAYLOAD
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent, Release
-from tests.daemons import RELEASES, require
 from tests.helpers import LoopThread
 from tests.mqtt.conftest import Probe, Running, make_config
+from tests.releases import RELEASES, require
 
 CODES = {"invalid_request", "not_found", "ambiguous", "not_supported", "unavailable",
          "server_error", "authentication_failed"}  # fmt: skip

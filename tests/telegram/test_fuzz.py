@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from qbt_bridge.daemon.demo import LocalQBittorrent, Release
 from qbt_bridge.daemon.process import Daemon
-from tests.daemons import RELEASES, require
 from tests.helpers import LoopThread
 from tests.mqtt.conftest import Running
+from tests.releases import RELEASES, require
 from tests.telegram.botapi import BotApi
 from tests.telegram.conftest import ADMIN, VIEWER, Chat, telegram_config
 

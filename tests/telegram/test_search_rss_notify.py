@@ -9,9 +9,9 @@ from typing import Any
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.diskguard import DiskGuard
-from tests.daemons import Seed
 from tests.helpers import SEARCH_PLUGIN, FileServer, rss_feed, tiny_torrent, wait_for, wait_torrent
 from tests.mqtt.conftest import Running
+from tests.releases import Seed
 from tests.telegram.botapi import BotApi
 from tests.telegram.conftest import ADMIN, VIEWER, Chat, running_bot, telegram_config
 

@@ -199,7 +199,7 @@ def _torrent_with_tracker(folder: Path, tracker: str) -> tuple[bytes, str]:
 
 async def test_qbittorrent_down_mid_conversation(botapi: BotApi, tmp_path: Path) -> None:
     from qbt_bridge.daemon.demo import Release
-    from tests.daemons import RELEASES, require
+    from tests.releases import RELEASES, require
     from tests.telegram.conftest import running_bot, telegram_config
 
     with LocalQBittorrent(require(Release.named(RELEASES[-1]))) as own:
