@@ -7,7 +7,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from qbt_bridge.api.parse import execute, request
-from qbt_bridge.engine.catalog import GlobalEntity, Platform
+from qbt_bridge.engine.catalog import EntityKind, GlobalEntity
 
 from .coordinator import QbtConfigEntry
 from .entity import QbtEntity, server_entities
@@ -33,4 +33,4 @@ async def async_setup_entry(
     _hass: HomeAssistant, entry: QbtConfigEntry, async_add_entities: AddEntitiesCallback
 ) -> None:
     """The catalog's buttons."""
-    async_add_entities(server_entities(entry.runtime_data, Platform.BUTTON, CommandButton))
+    async_add_entities(server_entities(entry.runtime_data, EntityKind.BUTTON, CommandButton))

@@ -9,9 +9,9 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from qbt_bridge.engine.catalog import (
     GLOBAL_ENTITIES,
-    EntityDescription,
+    EntityKind,
+    EntitySpec,
     GlobalEntity,
-    Platform,
     supported,
 )
 
@@ -24,7 +24,7 @@ class QbtEntity(CoordinatorEntity[QbtCoordinator]):
 
     _attr_has_entity_name = True
 
-    def __init__(self, coordinator: QbtCoordinator, description: EntityDescription) -> None:
+    def __init__(self, coordinator: QbtCoordinator, description: EntitySpec) -> None:
         super().__init__(coordinator)
         entry = coordinator.config_entry
         self.description = description
@@ -47,7 +47,7 @@ class QbtEntity(CoordinatorEntity[QbtCoordinator]):
 
 def server_entities[E](
     coordinator: QbtCoordinator,
-    platform: Platform,
+    platform: EntityKind,
     make: Callable[[QbtCoordinator, GlobalEntity], E],
 ) -> list[E]:
     """The catalog's server entities of one platform that this client can have."""

@@ -6,7 +6,7 @@ from homeassistant.components.event import EventEntity
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from qbt_bridge.engine.catalog import EntityDescription
+from qbt_bridge.engine.catalog import EntitySpec
 from qbt_bridge.engine.events import Event
 
 from .const import EVENT_KINDS
@@ -14,7 +14,7 @@ from .coordinator import QbtConfigEntry
 from .entity import QbtEntity
 
 PARALLEL_UPDATES = 0
-DESCRIPTION = EntityDescription(key="torrent_event", name="Torrent event", icon="mdi:bell-ring")
+DESCRIPTION = EntitySpec(key="torrent_event", name="Torrent event", icon="mdi:bell-ring")
 
 
 class TorrentEvent(QbtEntity, EventEntity):

@@ -9,9 +9,9 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.engine.catalog import (
+    EntityKind,
     GlobalEntity,
     NumberSetting,
-    Platform,
 )
 
 from .coordinator import QbtConfigEntry, QbtCoordinator
@@ -60,4 +60,4 @@ async def async_setup_entry(
     _hass: HomeAssistant, entry: QbtConfigEntry, async_add_entities: AddEntitiesCallback
 ) -> None:
     """The catalog's numbers."""
-    async_add_entities(server_entities(entry.runtime_data, Platform.NUMBER, CommandNumber))
+    async_add_entities(server_entities(entry.runtime_data, EntityKind.NUMBER, CommandNumber))

@@ -20,9 +20,9 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from qbt_bridge.engine.catalog import (
     GLOBAL_ENTITIES,
     TORRENT_ENTITIES,
-    EntityDescription,
+    EntityKind,
+    EntitySpec,
     GlobalEntity,
-    Platform,
     TorrentEntity,
     selected_torrents,
     supported,
@@ -36,7 +36,7 @@ from .options import torrent_filter
 PARALLEL_UPDATES = 0  # the coordinator does the I/O
 
 
-def sensor_description(entity: EntityDescription) -> SensorEntityDescription:
+def sensor_description(entity: EntitySpec) -> SensorEntityDescription:
     """Home Assistant's description of one catalog entity: its units, classes and options."""
     return SensorEntityDescription(
         key=entity.key,
@@ -57,7 +57,7 @@ def sensor_description(entity: EntityDescription) -> SensorEntityDescription:
 
 # Built once from the catalog, the one definition of every entity.
 SERVER_SENSORS = {
-    e.key: sensor_description(e) for e in GLOBAL_ENTITIES if e.platform is Platform.SENSOR
+    e.key: sensor_description(e) for e in GLOBAL_ENTITIES if e.platform is EntityKind.SENSOR
 }
 TORRENT_SENSORS = {e.key: sensor_description(e) for e in TORRENT_ENTITIES}
 
@@ -119,7 +119,7 @@ async def async_setup_entry(
     async_add_entities(
         ServerSensor(coordinator, d)
         for d in supported(GLOBAL_ENTITIES, coordinator.bridge.capabilities)
-        if d.platform is Platform.SENSOR
+        if d.platform is EntityKind.SENSOR
     )
     per_torrent = supported(TORRENT_ENTITIES, coordinator.bridge.capabilities)
     rule = torrent_filter(entry.options)

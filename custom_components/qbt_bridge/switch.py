@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from qbt_bridge.api.parse import execute, request
-from qbt_bridge.engine.catalog import GlobalEntity, Platform
+from qbt_bridge.engine.catalog import EntityKind, GlobalEntity
 
 from .coordinator import QbtConfigEntry
 from .entity import QbtEntity, server_entities
@@ -44,4 +44,4 @@ async def async_setup_entry(
     _hass: HomeAssistant, entry: QbtConfigEntry, async_add_entities: AddEntitiesCallback
 ) -> None:
     """The catalog's switches."""
-    async_add_entities(server_entities(entry.runtime_data, Platform.SWITCH, AltSpeedSwitch))
+    async_add_entities(server_entities(entry.runtime_data, EntityKind.SWITCH, AltSpeedSwitch))

@@ -33,7 +33,7 @@ class TorrentFilter:
 ORDERS = ("newest", "oldest", "ratio", "progress", "name")
 
 
-class Platform(StrEnum):
+class EntityKind(StrEnum):
     """The kind of entity."""
 
     SENSOR = "sensor"
@@ -55,12 +55,12 @@ class NumberSetting:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EntityDescription:
+class EntitySpec:
     """What every front needs to show one value."""
 
     key: str
     name: str
-    platform: Platform = Platform.SENSOR
+    platform: EntityKind = EntityKind.SENSOR
     unit: str | None = None
     device_class: str | None = None
     state_class: str | None = None
@@ -73,15 +73,13 @@ class EntityDescription:
     requires: Capability | None = None  # what the torrent client must be able to do
 
 
-def supported[E: EntityDescription](
-    entities: Iterable[E], capabilities: frozenset[Capability]
-) -> list[E]:
+def supported[E: EntitySpec](entities: Iterable[E], capabilities: frozenset[Capability]) -> list[E]:
     """The entities that can work with a client of these capabilities."""
     return [e for e in entities if e.requires is None or e.requires in capabilities]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GlobalEntity(EntityDescription):
+class GlobalEntity(EntitySpec):
     """An entity of the whole server, read from the store."""
 
     value_fn: Callable[[SyncStore], Any] | None = None
@@ -90,7 +88,7 @@ class GlobalEntity(EntityDescription):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TorrentEntity(EntityDescription):
+class TorrentEntity(EntitySpec):
     """An entity of one torrent."""
 
     value_fn: Callable[[Torrent], Any]
@@ -116,7 +114,7 @@ MAX_LIMIT_KIB = 2_097_151
 def _limit_number(name: str, title: str, icon: str, requires: Capability) -> GlobalEntity:
     key = name if name.startswith("alt_") else f"global_{name}"
     return GlobalEntity(
-        key=f"{key}_limit", name=title, platform=Platform.NUMBER, icon=icon, unit="KiB/s",
+        key=f"{key}_limit", name=title, platform=EntityKind.NUMBER, icon=icon, unit="KiB/s",
         device_class="data_rate", entity_category="config", requires=requires,
         command="set_global_limits", value_fn=_limit(name),
         number=NumberSetting(argument=name, maximum=MAX_LIMIT_KIB, scale=1024),
@@ -206,7 +204,7 @@ GLOBAL_ENTITIES: tuple[GlobalEntity, ...] = (
     ),
     GlobalEntity(key="total_torrents", name="Total torrents", state_class="measurement",
                  unit="torrents", icon="mdi:counter", value_fn=_count(None)),
-    GlobalEntity(key="alt_speed", name="Alternative speed limits", platform=Platform.SWITCH,
+    GlobalEntity(key="alt_speed", name="Alternative speed limits", platform=EntityKind.SWITCH,
                  icon="mdi:speedometer-slow", command="alt_speed", requires=Capability.ALT_SPEED,
                  value_fn=_server(lambda s: bool(s.alt_speed_enabled))),
     _limit_number("download", "Download limit", "mdi:download-lock", Capability.GLOBAL_LIMITS),
@@ -215,16 +213,16 @@ GLOBAL_ENTITIES: tuple[GlobalEntity, ...] = (
                   Capability.ALT_SPEED),
     _limit_number("alt_upload", "Alternative upload limit", "mdi:upload-lock-outline",
                   Capability.ALT_SPEED),
-    GlobalEntity(key="pause_all", name="Pause all", platform=Platform.BUTTON,
+    GlobalEntity(key="pause_all", name="Pause all", platform=EntityKind.BUTTON,
                  icon="mdi:pause", command="pause_all"),
-    GlobalEntity(key="resume_all", name="Resume all", platform=Platform.BUTTON,
+    GlobalEntity(key="resume_all", name="Resume all", platform=EntityKind.BUTTON,
                  icon="mdi:play", command="resume_all"),
     GlobalEntity(key="resume_paused", name="Resume what Pause all paused",
-                 platform=Platform.BUTTON, icon="mdi:play-pause", command="resume_paused"),
-    GlobalEntity(key="pause_session", name="Pause the session", platform=Platform.BUTTON,
+                 platform=EntityKind.BUTTON, icon="mdi:play-pause", command="resume_paused"),
+    GlobalEntity(key="pause_session", name="Pause the session", platform=EntityKind.BUTTON,
                  icon="mdi:pause-octagon", command="pause_session",
                  requires=Capability.SESSION_PAUSE),
-    GlobalEntity(key="resume_session", name="Resume the session", platform=Platform.BUTTON,
+    GlobalEntity(key="resume_session", name="Resume the session", platform=EntityKind.BUTTON,
                  icon="mdi:play-circle-outline", command="resume_session",
                  requires=Capability.SESSION_PAUSE),
 )  # fmt: skip

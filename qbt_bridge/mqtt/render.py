@@ -21,9 +21,9 @@ from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.catalog import (
     GLOBAL_ENTITIES,
     TORRENT_ENTITIES,
-    EntityDescription,
+    EntityKind,
+    EntitySpec,
     NumberSetting,
-    Platform,
     TorrentFilter,
     capped,
     global_values,
@@ -151,7 +151,7 @@ def to_json(data: Any) -> str:
 # ---------------------------------------------------------------------------- discovery
 
 
-def _entity_config(entity: EntityDescription, unique_id: str) -> dict[str, Any]:
+def _entity_config(entity: EntitySpec, unique_id: str) -> dict[str, Any]:
     config: dict[str, Any] = {
         "platform": entity.platform.value,
         "unique_id": unique_id,
@@ -200,12 +200,12 @@ def server_discovery(
     components: dict[str, Any] = {}
     for entity in supported(GLOBAL_ENTITIES, capabilities):
         config = _entity_config(entity, f"{node}_{entity.key}")
-        if entity.platform is Platform.BUTTON:
+        if entity.platform is EntityKind.BUTTON:
             config["command_topic"] = topics.command(instance, entity.command or entity.key)
             config["payload_press"] = PRESS
         else:
             config["state_topic"] = topics.state(instance, entity.key)
-        if entity.platform is Platform.SWITCH:
+        if entity.platform is EntityKind.SWITCH:
             config["command_topic"] = topics.command(instance, entity.command or entity.key)
             config["payload_on"], config["payload_off"] = "ON", "OFF"
         if entity.number is not None:

@@ -11,7 +11,7 @@ from qbt_bridge.engine.catalog import (
     GLOBAL_ENTITIES,
     TORRENT_ENTITIES,
     TORRENT_STATES,
-    Platform,
+    EntityKind,
     global_values,
     torrent_values,
 )
@@ -30,7 +30,7 @@ def test_keys_are_unique_and_complete() -> None:
     )  # fmt: skip
     for wanted in wanted_keys:
         assert wanted in keys
-    assert {e.key for e in GLOBAL_ENTITIES if e.platform is Platform.BUTTON} == {
+    assert {e.key for e in GLOBAL_ENTITIES if e.platform is EntityKind.BUTTON} == {
         "pause_all",
         "resume_all",
         "resume_paused",
@@ -38,7 +38,7 @@ def test_keys_are_unique_and_complete() -> None:
         "resume_session",
     }
     for entity in GLOBAL_ENTITIES:
-        if entity.platform in {Platform.SWITCH, Platform.BUTTON}:
+        if entity.platform in {EntityKind.SWITCH, EntityKind.BUTTON}:
             assert entity.command
 
 

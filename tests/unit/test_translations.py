@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from qbt_bridge.engine.catalog import GLOBAL_ENTITIES, TORRENT_ENTITIES, EntityDescription
+from qbt_bridge.engine.catalog import GLOBAL_ENTITIES, TORRENT_ENTITIES, EntitySpec
 
 TRANSLATIONS = sorted(
     (Path(__file__).parents[2] / "custom_components/qbt_bridge/translations").glob("*.json")
 )
-CATALOG: tuple[EntityDescription, ...] = (*GLOBAL_ENTITIES, *TORRENT_ENTITIES)
+CATALOG: tuple[EntitySpec, ...] = (*GLOBAL_ENTITIES, *TORRENT_ENTITIES)
 
 
 def test_english_is_shipped() -> None:
