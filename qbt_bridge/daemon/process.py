@@ -17,8 +17,7 @@ from qbt_bridge.core.redact import install_secret_filter, remove_secret_filter
 from qbt_bridge.daemon.config import Config, InstanceConfig, PushConfig
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.core import MAX_BACKOFF
-from qbt_bridge.engine.factory import ServerSettings
-from qbt_bridge.engine.factory import make_bridge as engine_bridge
+from qbt_bridge.engine.factory import ServerSettings, make_bridge
 from qbt_bridge.engine.push import (
     PushReceiver,
     PushTarget,
@@ -37,28 +36,26 @@ HEALTH_FILE = "health.json"  # in the state folder, rewritten every HEALTH_EVERY
 HEALTH_EVERY = 15.0
 
 
-def make_bridge(instance: InstanceConfig, config: Config) -> Bridge:
-    """A bridge for one configured instance (the engine's own recipe, from the config)."""
-    return engine_bridge(
-        ServerSettings(
-            instance_id=instance.id,
-            url=instance.url,
-            username=instance.username,
-            password=instance.password,
-            api_key=instance.api_key,
-            kind=instance.client,
-            verify_certificate=instance.verify_ssl,
-            request_timeout=instance.timeout,
-            fast_interval=instance.fast_interval,
-            full_interval=instance.full_interval,
-            # Push is served only with a push: section; it is confirmed by the first push
-            # or by qBittorrent's program slots holding the line.
-            push_full_interval=instance.full_interval_with_push if config.push else None,
-            ledger_path=config.state_dir / f"{instance.id}.completed.json",
-            manage_url=instance.qbit_manage_url,
-            manage_config=instance.qbit_manage_config,
-            disk_guard=instance.disk_guard,
-        )
+def server_settings(instance: InstanceConfig, config: Config) -> ServerSettings:
+    """The engine's settings for one configured instance (``make_bridge`` builds from them)."""
+    return ServerSettings(
+        instance_id=instance.id,
+        url=instance.url,
+        username=instance.username,
+        password=instance.password,
+        api_key=instance.api_key,
+        kind=instance.client,
+        verify_certificate=instance.verify_ssl,
+        request_timeout=instance.timeout,
+        fast_interval=instance.fast_interval,
+        full_interval=instance.full_interval,
+        # Push is served only with a push: section; it is confirmed by the first push
+        # or by qBittorrent's program slots holding the line.
+        push_full_interval=instance.full_interval_with_push if config.push else None,
+        ledger_path=config.state_dir / f"{instance.id}.completed.json",
+        manage_url=instance.qbit_manage_url,
+        manage_config=instance.qbit_manage_config,
+        disk_guard=instance.disk_guard,
     )
 
 
@@ -74,7 +71,7 @@ class Daemon:
 
     def __post_init__(self) -> None:
         self.config.state_dir.mkdir(parents=True, exist_ok=True)
-        self.bridges = [make_bridge(i, self.config) for i in self.config.instances]
+        self.bridges = [make_bridge(server_settings(i, self.config)) for i in self.config.instances]
         names = {i.id: i.name for i in self.config.instances}
         if self.config.mqtt is not None:
             # Imported only when used, as the bot below: aiomqtt and paho.

@@ -36,6 +36,15 @@ class ServerSettings:
     manage_config: str | None = None
     disk_guard: DiskGuard | None = None  # low free space: an event, maybe downloads paused
 
+    def connection(self, session: aiohttp.ClientSession | None = None) -> ConnectionSettings:
+        """How the client connects: API key, certificate check, timeout, HTTP session."""
+        return {
+            "api_key": self.api_key,
+            "verify_certificate": self.verify_certificate,
+            "request_timeout": self.request_timeout,
+            "session": session,
+        }
+
 
 def make_bridge(
     settings: ServerSettings,
@@ -48,12 +57,7 @@ def make_bridge(
     The client is made now when the kind is known, else at the first refresh or command.
     """
     login = (settings.url, settings.username, settings.password)
-    connection: ConnectionSettings = {
-        "api_key": settings.api_key,
-        "verify_certificate": settings.verify_certificate,
-        "request_timeout": settings.request_timeout,
-        "session": session,
-    }
+    connection = settings.connection(session)
     known = settings.kind != ClientKind.AUTO
 
     def opener() -> Awaitable[TorrentClient]:
@@ -92,14 +96,12 @@ async def check_server(
     UnsupportedVersionError for a release this library does not know, NotSupportedError for a
     server that is no torrent client.
     """
-    connection: ConnectionSettings = {
-        "api_key": settings.api_key,
-        "verify_certificate": settings.verify_certificate,
-        "request_timeout": settings.request_timeout,
-        "session": session,
-    }
     client = await open_client(
-        settings.url, settings.username, settings.password, kind=settings.kind, **connection
+        settings.url,
+        settings.username,
+        settings.password,
+        kind=settings.kind,
+        **settings.connection(session),
     )
     try:
         version = await client.version()
