@@ -12,10 +12,10 @@ from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, Supp
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from qbt_bridge.api.commands import STATE_GROUP
+from qbt_bridge.api.commands import COMMANDS
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.redact import redact_data
-from qbt_bridge.engine import MANAGE_COMMANDS, Bridge
+from qbt_bridge.engine import Bridge
 
 from .const import DOMAIN
 from .errors import translated
@@ -25,121 +25,44 @@ ATTR_TORRENTS = "torrents"
 MAX_FILE = 8 * 1024 * 1024
 
 _ENTRY: dict[Any, Any] = {vol.Required(ATTR_ENTRY): cv.string}
-_TARGETS: dict[Any, Any] = {
-    **_ENTRY,
-    vol.Required(ATTR_TORRENTS): vol.All(cv.ensure_list, [cv.string]),
-}
-_TAGS = vol.All(cv.ensure_list, [cv.string])
-_RATE = vol.All(vol.Coerce(int), vol.Range(min=0))
 
 
-def _indexes(value: Any) -> list[Any]:
-    """File indexes as a list, or as text ("0, 3, 4")."""
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return cv.ensure_list(value)
+def _whole(value: Any) -> Any:
+    """A number typed as text ("5") as the number; anything else as it is."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value
 
 
-SCHEMAS: dict[str, vol.Schema] = {
-    "add_torrent": vol.Schema(
-        {
-            **_ENTRY,
-            vol.Exclusive("source", "what"): cv.string,
-            vol.Exclusive("file", "what"): cv.string,
-            vol.Optional("category"): cv.string,
-            vol.Optional("tags"): _TAGS,
-            vol.Optional("save_path"): cv.string,
-            vol.Optional("paused"): cv.boolean,
-            vol.Optional("file_priorities"): vol.All(cv.ensure_list, [cv.string]),
-        }
-    ),
-    "pause": vol.Schema(_TARGETS),
-    "resume": vol.Schema(_TARGETS),
-    "recheck": vol.Schema(_TARGETS),
-    "delete": vol.Schema({**_TARGETS, vol.Optional("delete_files", default=False): cv.boolean}),
-    "set_category": vol.Schema({**_TARGETS, vol.Required("category"): cv.string}),
-    "add_tags": vol.Schema({**_TARGETS, vol.Required("tags"): _TAGS}),
-    "remove_tags": vol.Schema({**_TARGETS, vol.Required("tags"): _TAGS}),
-    "set_limits": vol.Schema(
-        {**_TARGETS, vol.Optional("download"): _RATE, vol.Optional("upload"): _RATE}
-    ),
-    "rss_add_rule": vol.Schema(
-        {
-            **_ENTRY,
-            vol.Required("name"): cv.string,
-            vol.Optional("must_contain", default=""): cv.string,
-            vol.Optional("must_not_contain", default=""): cv.string,
-            vol.Optional("use_regex", default=False): cv.boolean,
-            vol.Optional("episode_filter", default=""): cv.string,
-            vol.Optional("feeds"): vol.All(cv.ensure_list, [cv.string]),
-            vol.Optional("category", default=""): cv.string,
-            vol.Optional("save_path", default=""): cv.string,
-        }
-    ),
-    "rss_remove_rule": vol.Schema({**_ENTRY, vol.Required("name"): cv.string}),
-    "search_add": vol.Schema(
-        {
-            **_ENTRY,
-            vol.Optional("job_id"): vol.All(vol.Coerce(int), vol.Range(min=0)),
-            vol.Optional("pattern"): cv.string,
-            vol.Required("index"): vol.All(vol.Coerce(int), vol.Range(min=0)),
-            vol.Optional("category"): cv.string,
-            vol.Optional("tags"): vol.All(cv.ensure_list, [cv.string]),
-        }
-    ),
-    "search": vol.Schema(
-        {
-            **_ENTRY,
-            vol.Required("query"): cv.string,
-            vol.Optional("limit", default=20): vol.All(vol.Coerce(int), vol.Range(min=1, max=100)),
-        }
-    ),
-    "run_qbit_manage": vol.Schema(
-        {
-            **_ENTRY,
-            vol.Required("commands"): vol.All(cv.ensure_list, [vol.In(list(MANAGE_COMMANDS))]),
-            vol.Optional(ATTR_TORRENTS): vol.All(cv.ensure_list, [cv.string]),
-            vol.Optional("dry_run", default=False): cv.boolean,
-        }
-    ),
-    "get_files": vol.Schema(
-        {
-            **_ENTRY,
-            vol.Required("torrent"): cv.string,
-            vol.Optional("page", default=0): vol.All(vol.Coerce(int), vol.Range(min=0)),
-            vol.Optional("per_page", default=100): vol.All(vol.Coerce(int), vol.Range(min=1)),
-        }
-    ),
-    "set_file_priority": vol.Schema(
-        {
-            **_ENTRY,
-            vol.Required("torrent"): cv.string,
-            # "all", or indexes (a list, or "0, 3, 4" typed in a text field)
-            vol.Required("files"): vol.Any("all", vol.All(_indexes, [vol.Coerce(int)])),
-            vol.Required("priority"): cv.string,
-        }
-    ),
-    "get_categories": vol.Schema(_ENTRY),
-    "create_category": vol.Schema(
-        {
-            **_ENTRY,
-            vol.Required("name"): cv.string,
-            vol.Optional("save_path", default=""): cv.string,
-        }
-    ),
-    "remove_category": vol.Schema({**_ENTRY, vol.Required("name"): cv.string}),
-    "get_tags": vol.Schema(_ENTRY),
-    "get_torrents": vol.Schema(
-        {
-            **_ENTRY,
-            # One definition of the filters, shared with every front; anything else is refused.
-            vol.Optional("state"): STATE_GROUP,
-            vol.Optional("category"): cv.string,
-            vol.Optional("tag"): cv.string,
-            vol.Optional("limit", default=100): vol.All(vol.Coerce(int), vol.Range(min=1)),
-        }
-    ),
-}
+def _indexes(value: Any) -> Any:
+    """File indexes typed in a text field ("0, 3, 4") as a list; "all" and lists as they are."""
+    if isinstance(value, str) and value.strip() != "all":
+        return [_whole(part.strip()) for part in value.split(",") if part.strip()]
+    return value
+
+
+# What Home Assistant adds to the table's arguments, declared here and nowhere else: numbers
+# typed as text, file indexes as "0, 3, 4", and the add action's file as a path on the Home
+# Assistant host (read by the handler, then given to the table as bytes).
+_NUMBERS = {"limit", "page", "per_page", "download", "upload", "index", "job_id"}
+_BEFORE: dict[str, Any] = {**dict.fromkeys(_NUMBERS, _whole), "files": _indexes}
+_INSTEAD: dict[tuple[str, str], Any] = {("add", "file"): cv.string}
+
+
+def _derived(command: str) -> vol.Schema:
+    """An action's schema: the command's own arguments and validators, and the server."""
+    fields = dict(_ENTRY)
+    for marker, validator in COMMANDS[command].schema.schema.items():
+        name = str(marker)
+        if (command, name) in _INSTEAD:
+            fields[marker] = _INSTEAD[(command, name)]
+        elif name in _BEFORE:
+            fields[marker] = vol.All(_BEFORE[name], validator)
+        else:
+            fields[marker] = validator
+    return vol.Schema(fields)
+
+
 # Where each command of the one command table (qbt_bridge.api.commands) is in Home Assistant,
 # and why the others are not (checked by tests/unit/test_command_table.py).
 OFFERED: dict[str, str] = {
@@ -200,6 +123,10 @@ TABLE_ACTIONS = {
     "get_categories": "categories", "create_category": "create_category",
     "remove_category": "remove_category", "get_tags": "tags", "get_torrents": "list",
 }  # fmt: skip
+# Every action's schema, from the table (add_torrent reads its file itself, see _add).
+SCHEMAS: dict[str, vol.Schema] = {
+    action: _derived(command) for action, command in {"add_torrent": "add", **TABLE_ACTIONS}.items()
+}
 RESPONSES = {"add_torrent": SupportsResponse.OPTIONAL, "search": SupportsResponse.ONLY,
              "get_torrents": SupportsResponse.ONLY,
              "run_qbit_manage": SupportsResponse.OPTIONAL,

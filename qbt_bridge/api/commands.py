@@ -55,6 +55,7 @@ from qbt_bridge.core.errors import (
 )
 from qbt_bridge.core.models import StateGroup
 from qbt_bridge.core.torrentfile import parse_hashes
+from qbt_bridge.engine import check_manage_commands
 from qbt_bridge.engine.bridge import Bridge
 
 MAX_PAYLOAD = 64 * 1024  # bytes, every command but add
@@ -88,6 +89,17 @@ _TAGS = vol.Any(vol.All(str, vol.Length(min=1)), [vol.All(str, vol.Length(min=1)
 _RATE = vol.All(int, vol.Range(min=0, max=2**31 - 1))  # qBittorrent keeps 32 bits
 _NAME = vol.All(str, vol.Length(min=1))
 _JOB = vol.All(int, vol.Range(min=0))
+
+
+def _manage_commands(value: Any) -> list[str]:
+    """qbit_manage command names (a list, or "a,b"), checked here: it answers 500 to others."""
+    names = value.split(",") if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise vol.Invalid("expected qbit_manage command names")
+    try:
+        return check_manage_commands(names, with_hashes=False)
+    except InvalidRequestError as err:
+        raise vol.Invalid(str(err)) from None
 
 
 def _state_group(value: Any) -> str:
@@ -540,7 +552,7 @@ COMMANDS: dict[str, Command] = {
             "run qbit_manage commands (cat_update, tag_update, share_limits …), on torrents or all",
             _schema(
                 {
-                    vol.Required("commands"): vol.Any(_NAME, [_NAME]),
+                    vol.Required("commands"): _manage_commands,
                     vol.Optional("torrents"): _TARGETS,
                     vol.Optional("dry_run", default=False): bool,
                 }

@@ -205,9 +205,7 @@ async def enable_rule(bridge: Bridge, args: dict[str, Any]) -> Any:
 
 
 async def manage(bridge: Bridge, args: dict[str, Any]) -> Any:
-    commands = args["commands"]
-    names = commands.split(",") if isinstance(commands, str) else commands
-    result = await bridge.manage(names, args.get("torrents"), dry_run=args["dry_run"])
+    result = await bridge.manage(args["commands"], args.get("torrents"), dry_run=args["dry_run"])
     return {"status": result.status, "message": result.message, "results": list(result.results)}
 
 

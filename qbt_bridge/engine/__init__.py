@@ -9,6 +9,7 @@ from qbt_bridge.clients import detect as detect_server
 from qbt_bridge.clients.base import ALL_CAPABILITIES
 from qbt_bridge.clients.http import normalize_url
 from qbt_bridge.clients.qbit_manage import COMMANDS as MANAGE_COMMANDS
+from qbt_bridge.clients.qbit_manage import check_commands as check_manage_commands
 from qbt_bridge.engine.bridge import AddOutcome, Bridge, CommandResult, RefreshPolicy
 from qbt_bridge.engine.factory import ServerSettings, check_server, make_bridge
 from qbt_bridge.engine.manage import ManageOutcome
@@ -26,6 +27,7 @@ __all__ = [
     "ManageOutcome",
     "RefreshPolicy",
     "ServerSettings",
+    "check_manage_commands",
     "check_server",
     "detect_server",
     "make_bridge",

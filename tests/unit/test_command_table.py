@@ -48,3 +48,22 @@ def test_services_yaml_describes_every_action_with_its_schemas_fields() -> None:
         for name, key in fields.items():
             required = bool(described[action]["fields"][name].get("required"))
             assert required == isinstance(key, vol.Required), (action, name)
+
+
+def test_home_assistant_actions_take_their_commands_arguments_and_bounds() -> None:
+    """Each action's schema is its command's: the same arguments, required alike, same bounds."""
+    for action, command in {"add_torrent": "add", **services.TABLE_ACTIONS}.items():
+        schema = services.SCHEMAS[action].schema
+        ha = {str(k): isinstance(k, vol.Required) for k in schema if str(k) != "config_entry_id"}
+        table = {str(k): isinstance(k, vol.Required) for k in COMMANDS[command].schema.schema}
+        assert ha == table, action
+    entry = {"config_entry_id": "x"}
+    with pytest.raises(vol.Invalid, match="limit"):
+        services.SCHEMAS["get_torrents"]({**entry, "limit": 1001})  # the table caps list at 1000
+    assert services.SCHEMAS["get_torrents"]({**entry, "limit": "5"})["limit"] == 5
+    files = services.SCHEMAS["set_file_priority"](
+        {**entry, "torrent": "x", "files": "0, 3", "priority": "high"}
+    )
+    assert files["files"] == [0, 3]
+    with pytest.raises(vol.Invalid, match="unknown qbit_manage command"):
+        services.SCHEMAS["run_qbit_manage"]({**entry, "commands": ["bogus"]})
