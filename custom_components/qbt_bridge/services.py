@@ -13,6 +13,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
 from qbt_bridge.api.commands import COMMANDS
+from qbt_bridge.api.describe import Argument, Kind, arguments
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.redact import redact_data
 from qbt_bridge.engine import Bridge
@@ -123,9 +124,10 @@ TABLE_ACTIONS = {
     "get_categories": "categories", "create_category": "create_category",
     "remove_category": "remove_category", "get_tags": "tags", "get_torrents": "list",
 }  # fmt: skip
-# Every action's schema, from the table (add_torrent reads its file itself, see _add).
+# Each action and the command it runs (add_torrent reads its file itself, see _add).
+ACTION_COMMANDS = {"add_torrent": "add", **TABLE_ACTIONS}
 SCHEMAS: dict[str, vol.Schema] = {
-    action: _derived(command) for action, command in {"add_torrent": "add", **TABLE_ACTIONS}.items()
+    action: _derived(command) for action, command in ACTION_COMMANDS.items()
 }
 RESPONSES = {"add_torrent": SupportsResponse.OPTIONAL, "search": SupportsResponse.ONLY,
              "get_torrents": SupportsResponse.ONLY,
@@ -230,3 +232,60 @@ def async_setup_services(hass: HomeAssistant) -> None:
             DOMAIN, name, make(name), schema=schema,
             supports_response=RESPONSES.get(name, SupportsResponse.NONE),
         )  # fmt: skip
+
+
+# What services.yaml shows beyond the table: examples, and the fields Home Assistant takes as text.
+_EXAMPLES = {"source": "magnet:?xt=urn:btih:...", "file": "/media/torrents/x.torrent",
+             "file_priorities": "[skip, normal, high]", "torrents": "ubuntu", "torrent": "ubuntu",
+             "query": "debian iso", "pattern": "debian iso", "files": "0, 2",
+             "create_category.name": "tv", "remove_category.name": "tv"}  # fmt: skip
+_AS_TEXT = {("add_torrent", "file"), ("set_file_priority", "files")}
+_SELECTOR_EXTRA: dict[str, dict[str, Any]] = {
+    "state": {"translation_key": "states"},  # the options form's words for the state groups
+    "download": {"unit_of_measurement": "B/s"},
+    "upload": {"unit_of_measurement": "B/s"},
+}
+
+
+def _selector(action: str, argument: Argument) -> dict[str, Any]:
+    """Home Assistant's selector for one argument of the table."""
+    if (action, argument.name) in _AS_TEXT or argument.kind is Kind.TEXT:
+        return {"text": {}}
+    if argument.kind is Kind.TEXTS:
+        return {"text": {"multiple": True}}
+    if argument.kind is Kind.INTEGER:
+        bounds = {"min": argument.minimum, "max": argument.maximum}
+        return {"number": {k: v for k, v in bounds.items() if v is not None} | {"mode": "box"}}
+    if argument.kind is Kind.CHOICE:
+        multiple = {"multiple": True} if argument.multiple else {}
+        return {"select": {"options": list(argument.choices), **multiple}}
+    return {argument.kind.value: {}}  # boolean, object
+
+
+HEADER = (
+    "# Generated from the command table by scripts/generate-services: edit the table "
+    "(qbt_bridge/api/commands.py)\n# or services.py's Home Assistant additions, then run it.\n"
+)
+
+
+def services_description() -> dict[str, Any]:
+    """services.yaml as the table gives it (scripts/generate-services writes it)."""
+    described: dict[str, Any] = {}
+    for action, command in ACTION_COMMANDS.items():
+        fields: dict[str, Any] = {
+            ATTR_ENTRY: {"required": True, "selector": {"config_entry": {"integration": DOMAIN}}}
+        }
+        for argument in arguments(command):
+            field: dict[str, Any] = {}
+            if argument.required:
+                field["required"] = True
+            if argument.default not in (None, ""):
+                field["default"] = argument.default
+            example = _EXAMPLES.get(f"{action}.{argument.name}", _EXAMPLES.get(argument.name))
+            if example is not None:
+                field["example"] = example
+            (kind, options), *_ = _selector(action, argument).items()
+            field["selector"] = {kind: {**options, **_SELECTOR_EXTRA.get(argument.name, {})}}
+            fields[argument.name] = field
+        described[action] = {"fields": fields}
+    return described

@@ -55,7 +55,7 @@ from qbt_bridge.core.errors import (
 )
 from qbt_bridge.core.models import StateGroup
 from qbt_bridge.core.torrentfile import parse_hashes
-from qbt_bridge.engine import check_manage_commands
+from qbt_bridge.engine import MANAGE_COMMANDS, check_manage_commands
 from qbt_bridge.engine.bridge import Bridge
 
 MAX_PAYLOAD = 64 * 1024  # bytes, every command but add
@@ -165,6 +165,13 @@ def _switch(text: str) -> dict[str, Any]:
 def _source(text: str) -> dict[str, Any]:
     return {"source": text}
 
+
+# The table's own validators whose choices describe.py cannot read from their form.
+CHOICES: dict[Callable[..., Any], tuple[tuple[str, ...], bool]] = {
+    _state_group: (tuple(g.value for g in StateGroup), False),
+    _file_priority: (tuple(p.word for p in FilePriority), False),
+    _manage_commands: (tuple(MANAGE_COMMANDS), True),  # several at once
+}
 
 # ---------------------------------------------------------------------------- the table
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,25 @@ def test_home_assistant_actions_take_their_commands_arguments_and_bounds() -> No
     assert files["files"] == [0, 3]
     with pytest.raises(vol.Invalid, match="unknown qbit_manage command"):
         services.SCHEMAS["run_qbit_manage"]({**entry, "commands": ["bogus"]})
+
+
+def test_services_yaml_is_what_the_table_gives() -> None:
+    """services.yaml is generated (scripts/generate-services): fields, selectors, bounds."""
+    path = Path(services.__file__).with_name("services.yaml")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(services.HEADER)
+    assert yaml.safe_load(text) == services.services_description(), (
+        "services.yaml differs from the command table: run scripts/generate-services"
+    )
+
+
+def test_every_action_and_field_has_its_words_in_every_translation() -> None:
+    described = services.services_description()
+    for path in sorted(Path(services.__file__).with_name("translations").glob("*.json")):
+        words = json.loads(path.read_text(encoding="utf-8"))["services"]
+        assert set(words) == set(described), path.name
+        for action, spec in described.items():
+            assert words[action]["name"], (path.name, action)
+            assert words[action]["description"], (path.name, action)
+            for field in spec["fields"]:
+                assert words[action]["fields"][field]["name"], (path.name, action, field)
