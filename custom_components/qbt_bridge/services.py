@@ -129,15 +129,11 @@ ACTION_COMMANDS = {"add_torrent": "add", **TABLE_ACTIONS}
 SCHEMAS: dict[str, vol.Schema] = {
     action: _derived(command) for action, command in ACTION_COMMANDS.items()
 }
-RESPONSES = {"add_torrent": SupportsResponse.OPTIONAL, "search": SupportsResponse.ONLY,
-             "get_torrents": SupportsResponse.ONLY,
-             "run_qbit_manage": SupportsResponse.OPTIONAL,
-             "search_add": SupportsResponse.OPTIONAL,
-             "get_files": SupportsResponse.ONLY,
-             "set_file_priority": SupportsResponse.OPTIONAL,
-             "get_categories": SupportsResponse.ONLY, "get_tags": SupportsResponse.ONLY,
-             "create_category": SupportsResponse.OPTIONAL,
-             "remove_category": SupportsResponse.OPTIONAL}  # fmt: skip
+# From the table: a read-only command answers (ONLY), a changing one may (OPTIONAL).
+RESPONSES = {
+    action: SupportsResponse.ONLY if COMMANDS[command].read_only else SupportsResponse.OPTIONAL
+    for action, command in ACTION_COMMANDS.items()
+}
 
 
 def _bridge(hass: HomeAssistant, call: ServiceCall) -> Bridge:
@@ -221,7 +217,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
             bridge = _bridge(hass, call)
             async with translated():
                 result = await handlers[name](bridge, dict(call.data))
-            if RESPONSES.get(name) is None or not call.return_response:
+            if not call.return_response:
                 return None
             return redact_data(result)  # type: ignore[no-any-return]
 
@@ -230,7 +226,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     for name, schema in SCHEMAS.items():
         hass.services.async_register(
             DOMAIN, name, make(name), schema=schema,
-            supports_response=RESPONSES.get(name, SupportsResponse.NONE),
+            supports_response=RESPONSES[name],
         )  # fmt: skip
 
 

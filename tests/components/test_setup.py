@@ -162,7 +162,9 @@ async def test_actions_change_the_real_daemon(
     assert torrent.category == "tv"
     assert set(torrent.tags) == {"ha", "two"}
     assert torrent.state.is_stopped
-    await call("resume", torrents=["all"])
+    resumed = await call("resume", response=True, torrents=["all"])  # the table's answer
+    assert resumed["confirmed"] is True
+    assert [t["hash"] for t in resumed["torrents"]] == [hash_]
     assert not (await qbt_client.torrents_info(hashes=[hash_]))[0].state.is_stopped
     await call("set_limits", torrents=[hash_], download=100_000)
     assert (await qbt_client.torrents_info(hashes=[hash_]))[0].download_limit == 100_000
