@@ -18,7 +18,7 @@ from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.redact import redact_data
 from qbt_bridge.engine import Bridge
 
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .errors import translated
 
 ATTR_ENTRY = "config_entry_id"
@@ -64,41 +64,6 @@ def _derived(command: str) -> vol.Schema:
     return vol.Schema(fields)
 
 
-# Where each command of the one command table (qbt_bridge.api.commands) is in Home Assistant,
-# and why the others are not (checked by tests/unit/test_command_table.py).
-OFFERED: dict[str, str] = {
-    "add": "action add_torrent",
-    "pause": "action pause",
-    "resume": "action resume",
-    "recheck": "action recheck",
-    "delete": "action delete",
-    "set_category": "action set_category",
-    "add_tags": "action add_tags",
-    "remove_tags": "action remove_tags",
-    "set_torrent_limits": "action set_limits",
-    "rss_set_rule": "action rss_add_rule",
-    "rss_remove_rule": "action rss_remove_rule",
-    "search": "action search",
-    "search_start": "action search (starts the job)",
-    "search_results": "action search (waits for the results)",
-    "search_add": "action search_add (by the index the search action returned, or by pattern)",
-    "list": "action get_torrents",
-    "files": "action get_files",
-    "categories": "action get_categories",
-    "create_category": "action create_category",
-    "remove_category": "action remove_category",
-    "tags": "action get_tags",
-    "set_file_priority": "action set_file_priority",
-    "manage": "action run_qbit_manage",
-    "pause_all": "button Pause all",
-    "resume_all": "button Resume all",
-    "resume_paused": "button Resume what Pause all paused",
-    "pause_session": "button Pause the session (qBittorrent 5.3 and newer)",
-    "resume_session": "button Resume the session (qBittorrent 5.3 and newer)",
-    "alt_speed": "switch Alternative speed limits",
-    "set_global_limits": "numbers Download/Upload limit and their alternative pair",
-    "refresh": "the coordinator's refresh (homeassistant.update_entity)",
-}
 NOT_OFFERED: dict[str, str] = {
     "reannounce": "not yet an action (open issue: the command table for every front)",
     "force_start": "not yet an action (open issue: the command table for every front)",
@@ -113,19 +78,37 @@ NOT_OFFERED: dict[str, str] = {
     "search_stop": "the search action stops its job itself",
     "search_delete": "the search action deletes its job itself",
 }  # fmt: skip
-# Actions that are a command of the table as they are (same arguments, the table's answer).
-TABLE_ACTIONS = {
-    "pause": "pause", "resume": "resume", "recheck": "recheck", "delete": "delete",
-    "set_category": "set_category", "add_tags": "add_tags", "remove_tags": "remove_tags",
-    "set_limits": "set_torrent_limits", "rss_add_rule": "rss_set_rule",
-    "rss_remove_rule": "rss_remove_rule", "run_qbit_manage": "manage",
-    "search_add": "search_add", "search": "search", "get_files": "files",
-    "set_file_priority": "set_file_priority",
-    "get_categories": "categories", "create_category": "create_category",
-    "remove_category": "remove_category", "get_tags": "tags", "get_torrents": "list",
+# The commands offered as actions, each under its own name, with its arguments and answer.
+ACTIONS = (
+    "add", "pause", "resume", "recheck", "delete", "set_category", "add_tags", "remove_tags",
+    "set_torrent_limits", "rss_set_rule", "rss_remove_rule", "manage", "search",
+    "search_add", "files", "set_file_priority", "categories", "create_category",
+    "remove_category", "tags", "list",
+)  # fmt: skip
+# The names these actions had before they took their command's (kept for one release; each use
+# logs once that the name is deprecated).
+RENAMED = {
+    "add_torrent": "add", "get_torrents": "list", "set_limits": "set_torrent_limits",
+    "rss_add_rule": "rss_set_rule", "run_qbit_manage": "manage", "get_files": "files",
+    "get_categories": "categories", "get_tags": "tags",
 }  # fmt: skip
-# Each action and the command it runs (add_torrent reads its file itself, see _add).
-ACTION_COMMANDS = {"add_torrent": "add", **TABLE_ACTIONS}
+# Each action name Home Assistant knows and the command it runs.
+ACTION_COMMANDS = {**{name: name for name in ACTIONS}, **RENAMED}
+# Where each command of the one command table (qbt_bridge.api.commands) is in Home Assistant,
+# and why the others are not (NOT_OFFERED; checked by tests/unit/test_command_table.py).
+OFFERED: dict[str, str] = {
+    **{name: f"action {name}" for name in ACTIONS},
+    "search_start": "action search (starts the job)",
+    "search_results": "action search (waits for the results)",
+    "pause_all": "button Pause all",
+    "resume_all": "button Resume all",
+    "resume_paused": "button Resume what Pause all paused",
+    "pause_session": "button Pause the session (qBittorrent 5.3 and newer)",
+    "resume_session": "button Resume the session (qBittorrent 5.3 and newer)",
+    "alt_speed": "switch Alternative speed limits",
+    "set_global_limits": "numbers Download/Upload limit and their alternative pair",
+    "refresh": "the coordinator's refresh (homeassistant.update_entity)",
+}
 SCHEMAS: dict[str, vol.Schema] = {
     action: _derived(command) for action, command in ACTION_COMMANDS.items()
 }
@@ -154,7 +137,7 @@ def _bridge(hass: HomeAssistant, call: ServiceCall) -> Bridge:
 
 
 async def _add(hass: HomeAssistant, bridge: Bridge, data: dict[str, Any]) -> Any:
-    """add_torrent: a file is read here (it must be under allowlist_external_dirs)."""
+    """add: a file is read here (it must be under allowlist_external_dirs)."""
     options = {"category", "tags", "save_path", "paused", "file_priorities"}
     args = {k: v for k, v in data.items() if k in options}
     if "file" in data:
@@ -191,12 +174,12 @@ def _read_file(path: Path) -> bytes:
 
 
 def _handlers(hass: HomeAssistant) -> dict[str, Callable[[Bridge, dict[str, Any]], Awaitable[Any]]]:
-    handlers: dict[str, Callable[[Bridge, dict[str, Any]], Awaitable[Any]]] = {
-        "add_torrent": lambda b, d: _add(hass, b, d),
-    }
-    # The rest are commands of the one command table, with their arguments as they come.
-    for action, command in TABLE_ACTIONS.items():
-        handlers[action] = _through_table(command)
+    handlers: dict[str, Callable[[Bridge, dict[str, Any]], Awaitable[Any]]] = {}
+    for action, command in ACTION_COMMANDS.items():
+        # add reads a file on the Home Assistant host; the rest run their command as they come
+        handlers[action] = (
+            (lambda b, d: _add(hass, b, d)) if command == "add" else _through_table(command)
+        )
     return handlers
 
 
@@ -211,9 +194,16 @@ def _through_table(command: str) -> Callable[[Bridge, dict[str, Any]], Awaitable
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register every action of the integration."""
     handlers = _handlers(hass)
+    warned: set[str] = set()  # deprecated names used since start (each said once)
 
     def make(name: str) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
         async def handle(call: ServiceCall) -> ServiceResponse:
+            if name in RENAMED and name not in warned:
+                warned.add(name)
+                LOGGER.warning(
+                    "%s.%s is deprecated: it is now %s.%s (the old name goes in the next "
+                    "release)", DOMAIN, name, DOMAIN, RENAMED[name],
+                )  # fmt: skip
             bridge = _bridge(hass, call)
             async with translated():
                 result = await handlers[name](bridge, dict(call.data))
@@ -235,7 +225,7 @@ _EXAMPLES = {"source": "magnet:?xt=urn:btih:...", "file": "/media/torrents/x.tor
              "file_priorities": "[skip, normal, high]", "torrents": "ubuntu", "torrent": "ubuntu",
              "query": "debian iso", "pattern": "debian iso", "files": "0, 2",
              "create_category.name": "tv", "remove_category.name": "tv"}  # fmt: skip
-_AS_TEXT = {("add_torrent", "file"), ("set_file_priority", "files")}
+_AS_TEXT = {("add", "file"), ("set_file_priority", "files")}  # (command, argument)
 _SELECTOR_EXTRA: dict[str, dict[str, Any]] = {
     "state": {"translation_key": "states"},  # the options form's words for the state groups
     "download": {"unit_of_measurement": "B/s"},
@@ -243,9 +233,9 @@ _SELECTOR_EXTRA: dict[str, dict[str, Any]] = {
 }
 
 
-def _selector(action: str, argument: Argument) -> dict[str, Any]:
+def _selector(command: str, argument: Argument) -> dict[str, Any]:
     """Home Assistant's selector for one argument of the table."""
-    if (action, argument.name) in _AS_TEXT or argument.kind is Kind.TEXT:
+    if (command, argument.name) in _AS_TEXT or argument.kind is Kind.TEXT:
         return {"text": {}}
     if argument.kind is Kind.TEXTS:
         return {"text": {"multiple": True}}
@@ -277,10 +267,10 @@ def services_description() -> dict[str, Any]:
                 field["required"] = True
             if argument.default not in (None, ""):
                 field["default"] = argument.default
-            example = _EXAMPLES.get(f"{action}.{argument.name}", _EXAMPLES.get(argument.name))
+            example = _EXAMPLES.get(f"{command}.{argument.name}", _EXAMPLES.get(argument.name))
             if example is not None:
                 field["example"] = example
-            (kind, options), *_ = _selector(action, argument).items()
+            (kind, options), *_ = _selector(command, argument).items()
             field["selector"] = {kind: {**options, **_SELECTOR_EXTRA.get(argument.name, {})}}
             fields[argument.name] = field
         described[action] = {"fields": fields}

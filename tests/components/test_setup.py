@@ -200,6 +200,23 @@ async def test_actions_change_the_real_daemon(
     assert not await qbt_client.torrents_info()
 
 
+async def test_actions_carry_their_commands_names_and_the_old_ones_still_work(
+    hass: HomeAssistant, loaded: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    entry = {"config_entry_id": loaded.entry_id}
+    new = await hass.services.async_call(
+        DOMAIN, "list", {**entry, "limit": 5}, blocking=True, return_response=True
+    )
+    for _ in range(2):
+        old = await hass.services.async_call(
+            DOMAIN, "get_torrents", {**entry, "limit": 5}, blocking=True, return_response=True
+        )
+        assert old == new
+    deprecated = [r for r in caplog.records if "get_torrents is deprecated" in r.getMessage()]
+    assert len(deprecated) == 1
+    assert "qbt_bridge.list" in deprecated[0].getMessage()
+
+
 async def test_actions_need_a_loaded_server(hass: HomeAssistant, loaded: MockConfigEntry) -> None:
     with pytest.raises(ServiceValidationError, match="No qbt-bridge server"):
         await hass.services.async_call(

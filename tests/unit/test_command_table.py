@@ -53,21 +53,21 @@ def test_services_yaml_describes_every_action_with_its_schemas_fields() -> None:
 
 def test_home_assistant_actions_take_their_commands_arguments_and_bounds() -> None:
     """Each action's schema is its command's: the same arguments, required alike, same bounds."""
-    for action, command in {"add_torrent": "add", **services.TABLE_ACTIONS}.items():
+    for action, command in services.ACTION_COMMANDS.items():
         schema = services.SCHEMAS[action].schema
         ha = {str(k): isinstance(k, vol.Required) for k in schema if str(k) != "config_entry_id"}
         table = {str(k): isinstance(k, vol.Required) for k in COMMANDS[command].schema.schema}
         assert ha == table, action
     entry = {"config_entry_id": "x"}
     with pytest.raises(vol.Invalid, match="limit"):
-        services.SCHEMAS["get_torrents"]({**entry, "limit": 1001})  # the table caps list at 1000
-    assert services.SCHEMAS["get_torrents"]({**entry, "limit": "5"})["limit"] == 5
+        services.SCHEMAS["list"]({**entry, "limit": 1001})  # the table caps list at 1000
+    assert services.SCHEMAS["list"]({**entry, "limit": "5"})["limit"] == 5
     files = services.SCHEMAS["set_file_priority"](
         {**entry, "torrent": "x", "files": "0, 3", "priority": "high"}
     )
     assert files["files"] == [0, 3]
     with pytest.raises(vol.Invalid, match="unknown qbit_manage command"):
-        services.SCHEMAS["run_qbit_manage"]({**entry, "commands": ["bogus"]})
+        services.SCHEMAS["manage"]({**entry, "commands": ["bogus"]})
 
 
 def test_services_yaml_is_what_the_table_gives() -> None:
@@ -90,3 +90,12 @@ def test_every_action_and_field_has_its_words_in_every_translation() -> None:
             assert words[action]["description"], (path.name, action)
             for field in spec["fields"]:
                 assert words[action]["fields"][field]["name"], (path.name, action, field)
+    icons = json.loads(Path(services.__file__).with_name("icons.json").read_text())["services"]
+    assert set(icons) == set(described)
+
+
+def test_renamed_actions_are_their_commands_under_the_old_name() -> None:
+    for old, command in services.RENAMED.items():
+        assert command in services.ACTIONS
+        assert services.SCHEMAS[old].schema.keys() == services.SCHEMAS[command].schema.keys()
+        assert services.RESPONSES[old] is services.RESPONSES[command]
