@@ -65,25 +65,17 @@ def _derived(command: str) -> vol.Schema:
 
 
 NOT_OFFERED: dict[str, str] = {
-    "reannounce": "not yet an action (open issue: the command table for every front)",
-    "force_start": "not yet an action (open issue: the command table for every front)",
-    "rss_feeds": "feeds are managed in qBittorrent's own UI; not yet an action",
-    "rss_add_feed": "not yet an action", "rss_remove_feed": "not yet an action",
-    "rss_refresh": "not yet an action", "rss_rules": "not yet an action",
-    "rss_enable_rule": "not yet an action", "rss_rename_rule": "not yet an action",
-    "rss_matching": "not yet an action",
-    "rss_export_rules": "not yet an action (actions from the table: issue 'Declared once')",
-    "rss_import_rules": "not yet an action (actions from the table: issue 'Declared once')",
-    "search_plugins": "plugins are managed in qBittorrent's own UI",
     "search_stop": "the search action stops its job itself",
     "search_delete": "the search action deletes its job itself",
-}  # fmt: skip
+}
 # The commands offered as actions, each under its own name, with its arguments and answer.
 ACTIONS = (
     "add", "pause", "resume", "recheck", "delete", "set_category", "add_tags", "remove_tags",
     "set_torrent_limits", "rss_set_rule", "rss_remove_rule", "manage", "search",
     "search_add", "files", "set_file_priority", "categories", "create_category",
-    "remove_category", "tags", "list",
+    "remove_category", "tags", "list", "reannounce", "force_start", "rss_feeds", "rss_add_feed",
+    "rss_remove_feed", "rss_refresh", "rss_rules", "rss_enable_rule", "rss_rename_rule",
+    "rss_matching", "rss_export_rules", "rss_import_rules", "search_plugins",
 )  # fmt: skip
 # The names these actions had before they took their command's (kept for one release; each use
 # logs once that the name is deprecated).
@@ -209,7 +201,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
                 result = await handlers[name](bridge, dict(call.data))
             if not call.return_response:
                 return None
-            return redact_data(result)  # type: ignore[no-any-return]
+            answer = redact_data(result)
+            # Home Assistant takes an object: a list (rss_rules …) comes as its "result"
+            return answer if isinstance(answer, dict) else {"result": answer}
 
         return handle
 

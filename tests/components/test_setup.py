@@ -217,6 +217,28 @@ async def test_actions_carry_their_commands_names_and_the_old_ones_still_work(
     assert "qbt_bridge.list" in deprecated[0].getMessage()
 
 
+async def test_every_command_of_the_table_is_an_action(
+    hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient
+) -> None:
+    """The commands that had no action before: each one runs through the table as it is."""
+    entry = {"config_entry_id": loaded.entry_id}
+    rules = await hass.services.async_call(
+        DOMAIN, "rss_rules", entry, blocking=True, return_response=True
+    )
+    assert rules is not None
+    assert isinstance(rules["result"], list)  # a list answer comes as "result"
+    answer = await hass.services.async_call(
+        DOMAIN, "reannounce", {**entry, "torrents": ["all"]}, blocking=True, return_response=True
+    )
+    assert answer is not None
+    assert answer["torrents"] == []
+    if await qbt_client.webapi_version() < Version(2, 16, 2):
+        with pytest.raises(ServiceValidationError, match="cannot export RSS rules"):
+            await hass.services.async_call(
+                DOMAIN, "rss_export_rules", entry, blocking=True, return_response=True
+            )
+
+
 async def test_actions_need_a_loaded_server(hass: HomeAssistant, loaded: MockConfigEntry) -> None:
     with pytest.raises(ServiceValidationError, match="No qbt-bridge server"):
         await hass.services.async_call(
