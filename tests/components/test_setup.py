@@ -14,10 +14,12 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.service import async_get_all_descriptions
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.qbt_bridge.const import DOMAIN
 from custom_components.qbt_bridge.diagnostics import async_get_config_entry_diagnostics
+from custom_components.qbt_bridge.services import services_description
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.core.torrentfile import bdecode, bencode
 from qbt_bridge.core.versions import Version
@@ -600,3 +602,16 @@ async def test_qbit_manage_action(hass: HomeAssistant, manager: LocalQbitManage)
             DOMAIN, "run_qbit_manage", {**data, "commands": ["bogus"]}, blocking=True
         )
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_home_assistant_reads_the_generated_services_yaml(
+    hass: HomeAssistant, loaded: MockConfigEntry
+) -> None:
+    """What Home Assistant shows for each action is what the table gives, in its words."""
+    shown = (await async_get_all_descriptions(hass))[DOMAIN]
+    expected = services_description()
+    assert set(shown) == set(expected)
+    for action, spec in expected.items():
+        assert set(shown[action]["fields"]) == set(spec["fields"]), action
+        assert shown[action]["name"], action  # from translations/en.json
+    assert shown["list"]["fields"]["limit"]["selector"]["number"]["max"] == 1000
