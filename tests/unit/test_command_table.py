@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -109,3 +110,17 @@ def test_the_docs_list_every_command_of_the_table_once() -> None:
     rows = re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.MULTILINE)
     assert sorted(rows) == sorted(COMMANDS), set(rows) ^ set(COMMANDS)
     assert len(rows) == len(set(rows))
+
+
+def test_the_command_reference_is_what_the_table_gives() -> None:
+    """docs/commands.md is generated (scripts/generate-docs): run it after changing the table."""
+    spec = importlib.util.spec_from_file_location(
+        "reference", Path(__file__).parents[2] / "scripts" / "reference.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    reference = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(reference)
+    assert reference.PAGE.read_text(encoding="utf-8") == reference.commands_page(), (
+        "docs/commands.md differs from the command table: run scripts/generate-docs"
+    )
