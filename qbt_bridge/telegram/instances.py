@@ -7,6 +7,7 @@ from telegram.ext import ContextTypes
 
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.errors import InvalidRequestError, NotFoundError
+from qbt_bridge.core.models import StateGroup
 from qbt_bridge.core.units import parse_rate
 from qbt_bridge.engine import Capability
 from qbt_bridge.engine.bridge import Bridge
@@ -19,8 +20,7 @@ HELP_TITLE = "<b>qbt-bridge</b> — qBittorrent in this chat."
 # (command, line, what it needs: "write", a Capability, "manage" or "instances")
 HELP_LINES: tuple[tuple[str, str, str | Capability | None], ...] = (
     ("status", "/status — speeds, limits, free space, counts", None),
-    ("list", ("/list [downloading|seeding|completed|running|stopped|active|inactive|stalled|"
-              "checking|moving|errored|queued|category:X|tag:X|name]"), None),
+    ("list", f"/list [{'|'.join(g.value for g in StateGroup)}|category:X|tag:X|name]", None),
     ("info", "/info &lt;name, hash or hash prefix&gt;", None),
     ("files", "/files &lt;torrent&gt; [page] — its files; a button sets each one's priority",
      Capability.FILES),

@@ -15,6 +15,7 @@ from custom_components.qbt_bridge import services
 from qbt_bridge.api.commands import COMMANDS
 from qbt_bridge.mqtt.render import Topics
 from qbt_bridge.telegram import front as telegram
+from qbt_bridge.telegram.instances import HELP_LINES
 
 TABLE = set(COMMANDS)
 
@@ -124,3 +125,14 @@ def test_the_command_reference_is_what_the_table_gives() -> None:
     assert reference.PAGE.read_text(encoding="utf-8") == reference.commands_page(), (
         "docs/commands.md differs from the command table: run scripts/generate-docs"
     )
+
+
+def test_the_chats_help_covers_its_menu_and_every_command_it_offers() -> None:
+    """/help names every chat command of the menu, and each offered command is one of them."""
+    helped = {name for name, _line, _need in HELP_LINES}
+    menu = {name for name, _summary in telegram.COMMANDS}
+    assert menu - {"help", "resume"} <= helped, menu - helped  # /resume shares /pause's line
+    assert helped - {"manage"} <= menu  # /manage joins the menu where a qbit_manage is set
+    for command, where in telegram.OFFERED.items():
+        words = re.findall(r"/([a-z]+)", where)
+        assert not words or set(words) & (helped | menu), (command, where)
