@@ -6,6 +6,7 @@ from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
+from qbt_bridge.api.commands import Name
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.engine.catalog import EntityKind, GlobalEntity
 
@@ -26,7 +27,7 @@ class CommandButton(QbtEntity, ButtonEntity):
         command = self.description.command
         assert command is not None  # noqa: S101 - every catalog button names its command
         async with translated():
-            await execute(self.coordinator.bridge, request(command, {}))
+            await execute(self.coordinator.bridge, request(Name(command), {}))
 
 
 async def async_setup_entry(

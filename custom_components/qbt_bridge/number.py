@@ -7,6 +7,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
+from qbt_bridge.api.commands import Name
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.engine.catalog import (
     EntityKind,
@@ -52,7 +53,7 @@ class CommandNumber(QbtEntity, NumberEntity):
         assert self.description.command is not None  # noqa: S101 - numbers name theirs
         args = {self.setting.argument: round(value * self.setting.scale)}
         async with translated():
-            await execute(self.coordinator.bridge, request(self.description.command, args))
+            await execute(self.coordinator.bridge, request(Name(self.description.command), args))
         self.coordinator.async_update_listeners()
 
 

@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, Supp
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from qbt_bridge.api.commands import COMMANDS
+from qbt_bridge.api.commands import COMMANDS, Name
 from qbt_bridge.api.describe import Argument, Kind, arguments
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.redact import redact_data
@@ -145,7 +145,7 @@ async def _add(hass: HomeAssistant, bridge: Bridge, data: dict[str, Any]) -> Any
         args["source"] = data["source"]
     else:
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="nothing_to_add")
-    return await execute(bridge, request("add", args))
+    return await execute(bridge, request(Name.ADD, args))
 
 
 def _read_file(path: Path) -> bytes:
@@ -178,7 +178,7 @@ def _handlers(hass: HomeAssistant) -> dict[str, Callable[[Bridge, dict[str, Any]
 def _through_table(command: str) -> Callable[[Bridge, dict[str, Any]], Awaitable[Any]]:
     async def run(bridge: Bridge, data: dict[str, Any]) -> Any:
         args = {k: v for k, v in data.items() if k != ATTR_ENTRY}
-        return await execute(bridge, request(command, args))
+        return await execute(bridge, request(Name(command), args))
 
     return run
 

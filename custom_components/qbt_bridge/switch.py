@@ -8,6 +8,7 @@ from homeassistant.components.switch import SwitchEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
+from qbt_bridge.api.commands import Name
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.engine.catalog import EntityKind, GlobalEntity
 
@@ -32,12 +33,12 @@ class AltSpeedSwitch(QbtEntity, SwitchEntity):
     async def async_turn_on(self, **_kwargs: Any) -> None:
         """Turn the alternative limits on."""
         async with translated():
-            await execute(self.coordinator.bridge, request("alt_speed", {"enabled": True}))
+            await execute(self.coordinator.bridge, request(Name.ALT_SPEED, {"enabled": True}))
 
     async def async_turn_off(self, **_kwargs: Any) -> None:
         """Turn the alternative limits off."""
         async with translated():
-            await execute(self.coordinator.bridge, request("alt_speed", {"enabled": False}))
+            await execute(self.coordinator.bridge, request(Name.ALT_SPEED, {"enabled": False}))
 
 
 async def async_setup_entry(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import voluptuous as vol
@@ -63,11 +64,62 @@ MAX_ADD_PAYLOAD = 8 * 1024 * 1024  # bytes: a .torrent (raw or base64 in JSON)
 MAX_LIST = 1000
 
 
+class Name(StrEnum):
+    """Every command's name: fronts name a command by this, not by a string."""
+
+    ADD = "add"
+    PAUSE = "pause"
+    RESUME = "resume"
+    DELETE = "delete"
+    RECHECK = "recheck"
+    REANNOUNCE = "reannounce"
+    FORCE_START = "force_start"
+    SET_CATEGORY = "set_category"
+    ADD_TAGS = "add_tags"
+    REMOVE_TAGS = "remove_tags"
+    SET_TORRENT_LIMITS = "set_torrent_limits"
+    PAUSE_ALL = "pause_all"
+    RESUME_ALL = "resume_all"
+    RESUME_PAUSED = "resume_paused"
+    PAUSE_SESSION = "pause_session"
+    RESUME_SESSION = "resume_session"
+    ALT_SPEED = "alt_speed"
+    SET_GLOBAL_LIMITS = "set_global_limits"
+    REFRESH = "refresh"
+    LIST = "list"
+    FILES = "files"
+    SET_FILE_PRIORITY = "set_file_priority"
+    CATEGORIES = "categories"
+    CREATE_CATEGORY = "create_category"
+    REMOVE_CATEGORY = "remove_category"
+    TAGS = "tags"
+    RSS_FEEDS = "rss_feeds"
+    RSS_ADD_FEED = "rss_add_feed"
+    RSS_REMOVE_FEED = "rss_remove_feed"
+    RSS_REFRESH = "rss_refresh"
+    RSS_RULES = "rss_rules"
+    RSS_EXPORT_RULES = "rss_export_rules"
+    RSS_IMPORT_RULES = "rss_import_rules"
+    RSS_SET_RULE = "rss_set_rule"
+    RSS_ENABLE_RULE = "rss_enable_rule"
+    RSS_RENAME_RULE = "rss_rename_rule"
+    RSS_REMOVE_RULE = "rss_remove_rule"
+    RSS_MATCHING = "rss_matching"
+    SEARCH_PLUGINS = "search_plugins"
+    SEARCH_START = "search_start"
+    SEARCH_RESULTS = "search_results"
+    SEARCH = "search"
+    SEARCH_ADD = "search_add"
+    MANAGE = "manage"
+    SEARCH_STOP = "search_stop"
+    SEARCH_DELETE = "search_delete"
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
     """One command: its arguments, how a plain (non-JSON) payload maps to them, what it does."""
 
-    name: str
+    name: Name
     summary: str
     schema: vol.Schema
     run: Handler
@@ -77,7 +129,7 @@ class Command:
     @property
     def max_payload(self) -> int:
         """Largest payload accepted, in bytes."""
-        return MAX_ADD_PAYLOAD if self.name == "add" else MAX_PAYLOAD
+        return MAX_ADD_PAYLOAD if self.name is Name.ADD else MAX_PAYLOAD
 
 
 # ---------------------------------------------------------------------------- argument types
@@ -188,7 +240,7 @@ COMMANDS: dict[str, Command] = {
     c.name: c
     for c in (
         Command(
-            "add",
+            Name.ADD,
             "add a magnet, an http(s) link to a .torrent, or a .torrent (raw or base64 'file'; "
             "with file_priorities: skip, normal, high, max in file order)",
             _schema(
@@ -207,29 +259,35 @@ COMMANDS: dict[str, Command] = {
             add,
             plain=_source,
         ),
-        Command("pause", "pause torrents", _TARGET_ONLY, on_targets(Bridge.pause), plain=_targets),
         Command(
-            "resume", "resume torrents", _TARGET_ONLY, on_targets(Bridge.resume), plain=_targets
+            Name.PAUSE, "pause torrents", _TARGET_ONLY, on_targets(Bridge.pause), plain=_targets
         ),
         Command(
-            "delete",
+            Name.RESUME, "resume torrents", _TARGET_ONLY, on_targets(Bridge.resume), plain=_targets
+        ),
+        Command(
+            Name.DELETE,
             "remove torrents (and their files with delete_files)",
             _schema({vol.Required("torrents"): _TARGETS, vol.Optional("delete_files"): bool}),
             on_targets(Bridge.delete),
             plain=_targets,
         ),
         Command(
-            "recheck", "recheck torrents", _TARGET_ONLY, on_targets(Bridge.recheck), plain=_targets
+            Name.RECHECK,
+            "recheck torrents",
+            _TARGET_ONLY,
+            on_targets(Bridge.recheck),
+            plain=_targets,
         ),
         Command(
-            "reannounce",
+            Name.REANNOUNCE,
             "reannounce torrents",
             _TARGET_ONLY,
             on_targets(Bridge.reannounce),
             plain=_targets,
         ),
         Command(
-            "force_start",
+            Name.FORCE_START,
             "force-start torrents (enabled: false to undo)",
             _schema(
                 {vol.Required("torrents"): _TARGETS, vol.Optional("enabled", default=True): bool}
@@ -238,45 +296,45 @@ COMMANDS: dict[str, Command] = {
             plain=_targets,
         ),
         Command(
-            "set_category",
+            Name.SET_CATEGORY,
             "set the category of torrents ('' clears it)",
             _schema({vol.Required("torrents"): _TARGETS, vol.Required("category"): str}),
             on_targets(Bridge.set_category),
         ),
         Command(
-            "add_tags",
+            Name.ADD_TAGS,
             "tag torrents",
             _schema({vol.Required("torrents"): _TARGETS, vol.Required("tags"): _TAGS}),
             lambda b, a: tags(b, a, add=True),
         ),
         Command(
-            "remove_tags",
+            Name.REMOVE_TAGS,
             "untag torrents",
             _schema({vol.Required("torrents"): _TARGETS, vol.Required("tags"): _TAGS}),
             lambda b, a: tags(b, a, add=False),
         ),
         Command(
-            "set_torrent_limits",
+            Name.SET_TORRENT_LIMITS,
             "per-torrent speed limits in bytes/s (0: none)",
             _schema({vol.Required("torrents"): _TARGETS, **_LIMITS}),
             on_targets(Bridge.set_torrent_limits),
         ),
         Command(
-            "pause_all",
+            Name.PAUSE_ALL,
             "pause every torrent",
             _EMPTY,
             lambda b, _a: all_torrents(b, pause=True),
             plain=_nothing,
         ),
         Command(
-            "resume_all",
+            Name.RESUME_ALL,
             "resume every torrent",
             _EMPTY,
             lambda b, _a: all_torrents(b, pause=False),
             plain=_nothing,
         ),
         Command(
-            "resume_paused",
+            Name.RESUME_PAUSED,
             "resume only what pause_all paused (remembered across "
             "restarts; torrents paused by hand stay paused)",
             _EMPTY,
@@ -284,7 +342,7 @@ COMMANDS: dict[str, Command] = {
             plain=_nothing,
         ),
         Command(
-            "pause_session",
+            Name.PAUSE_SESSION,
             "suspend qBittorrent's whole session (5.3 and newer): nothing "
             "moves, each torrent keeps its state; a restart of qBittorrent ends it",
             _EMPTY,
@@ -292,21 +350,21 @@ COMMANDS: dict[str, Command] = {
             plain=_nothing,
         ),
         Command(
-            "resume_session",
+            Name.RESUME_SESSION,
             "end a suspended session: every torrent as it was",
             _EMPTY,
             lambda b, _a: session(b, paused=False),
             plain=_nothing,
         ),
         Command(
-            "alt_speed",
+            Name.ALT_SPEED,
             "alternative speed limits on, off or toggled (enabled: null)",
             _schema({vol.Optional("enabled"): vol.Any(bool, None)}),
             alt_speed,
             plain=_switch,
         ),
         Command(
-            "set_global_limits",
+            Name.SET_GLOBAL_LIMITS,
             "global speed limits in bytes/s (0: none), normal and alternative",
             _schema(
                 {**_LIMITS, vol.Optional("alt_download"): _RATE, vol.Optional("alt_upload"): _RATE}
@@ -314,7 +372,7 @@ COMMANDS: dict[str, Command] = {
             global_limits,
         ),
         Command(
-            "refresh",
+            Name.REFRESH,
             "read everything from qBittorrent now (with hash: those torrents, as a push does)",
             _schema({vol.Optional("hash"): _pushed}),
             refresh,
@@ -322,7 +380,7 @@ COMMANDS: dict[str, Command] = {
             read_only=True,
         ),
         Command(
-            "list",
+            Name.LIST,
             "torrents, newest first, filtered by state, category or tag",
             _schema(
                 {
@@ -339,7 +397,7 @@ COMMANDS: dict[str, Command] = {
             read_only=True,
         ),
         Command(
-            "files",
+            Name.FILES,
             "one torrent's files with size, progress and priority, a page at a time",
             _schema(
                 {
@@ -355,7 +413,7 @@ COMMANDS: dict[str, Command] = {
             read_only=True,
         ),
         Command(
-            "set_file_priority",
+            Name.SET_FILE_PRIORITY,
             "give files of one torrent a priority: skip, normal, high or max (files: indexes "
             'from the files command, or "all")',
             _schema(
@@ -370,7 +428,7 @@ COMMANDS: dict[str, Command] = {
             file_priority,
         ),
         Command(
-            "categories",
+            Name.CATEGORIES,
             "the server's categories with their save path and number of torrents",
             _EMPTY,
             categories,
@@ -378,22 +436,22 @@ COMMANDS: dict[str, Command] = {
             read_only=True,
         ),
         Command(
-            "create_category",
+            Name.CREATE_CATEGORY,
             "make a category (optionally with its save path)",
             _schema({vol.Required("name"): _NAME, vol.Optional("save_path", default=""): str}),
             create_category,
             plain=lambda text: {"name": text, "save_path": ""},
         ),
         Command(
-            "remove_category",
+            Name.REMOVE_CATEGORY,
             "delete a category; its torrents stay, without one",
             _schema({vol.Required("name"): _NAME}),
             remove_category,
             plain=lambda text: {"name": text},
         ),
-        Command("tags", "the server's tags", _EMPTY, tag_names, plain=_nothing, read_only=True),
+        Command(Name.TAGS, "the server's tags", _EMPTY, tag_names, plain=_nothing, read_only=True),
         Command(
-            "rss_feeds",
+            Name.RSS_FEEDS,
             "RSS feeds (URLs redacted)",
             _EMPTY,
             rss_feeds,
@@ -401,28 +459,28 @@ COMMANDS: dict[str, Command] = {
             read_only=True,
         ),
         Command(
-            "rss_add_feed",
+            Name.RSS_ADD_FEED,
             "subscribe to an RSS feed",
             _schema({vol.Required("url"): _NAME, vol.Optional("path", default=""): str}),
             done(Bridge.rss_add_feed, "url", "path"),
             plain=lambda text: {"url": text, "path": ""},
         ),
         Command(
-            "rss_remove_feed",
+            Name.RSS_REMOVE_FEED,
             "unsubscribe from an RSS feed by its path",
             _schema({vol.Required("path"): _NAME}),
             done(Bridge.rss_remove_feed, "path"),
             plain=lambda text: {"path": text},
         ),
         Command(
-            "rss_refresh",
+            Name.RSS_REFRESH,
             "fetch one feed (path) or all now",
             _schema({vol.Optional("path", default=None): vol.Any(None, _NAME)}),
             done(Bridge.rss_refresh, "path"),
             plain=lambda text: {"path": text or None},
         ),
         Command(
-            "rss_rules",
+            Name.RSS_RULES,
             "RSS auto-download rules",
             _EMPTY,
             rss_rules,
@@ -430,7 +488,7 @@ COMMANDS: dict[str, Command] = {
             read_only=True,
         ),
         Command(
-            "rss_export_rules",
+            Name.RSS_EXPORT_RULES,
             "every RSS rule as qBittorrent's rules file (5.3 and newer; feed URLs redacted)",
             _EMPTY,
             rss_export,
@@ -438,14 +496,14 @@ COMMANDS: dict[str, Command] = {
             read_only=True,
         ),
         Command(
-            "rss_import_rules",
+            Name.RSS_IMPORT_RULES,
             "add or replace RSS rules from a rules file: what rss_export_rules answered, or "
             "qBittorrent's own export (5.3 and newer)",
             _schema({vol.Required("rules"): vol.All(dict, vol.Length(min=1))}),
             rss_import,
         ),
         Command(
-            "rss_set_rule",
+            Name.RSS_SET_RULE,
             "add or replace an RSS auto-download rule (feeds by URL, path or title; all if none)",
             _schema(
                 {
@@ -464,26 +522,26 @@ COMMANDS: dict[str, Command] = {
             rss_set_rule,
         ),
         Command(
-            "rss_enable_rule",
+            Name.RSS_ENABLE_RULE,
             "enable or disable an RSS rule",
             _schema({vol.Required("name"): _NAME, vol.Optional("enabled", default=True): bool}),
             enable_rule,
         ),
         Command(
-            "rss_rename_rule",
+            Name.RSS_RENAME_RULE,
             "rename an RSS rule",
             _schema({vol.Required("name"): _NAME, vol.Required("new_name"): _NAME}),
             done(Bridge.rss_rename_rule, "name", "new_name"),
         ),
         Command(
-            "rss_remove_rule",
+            Name.RSS_REMOVE_RULE,
             "delete an RSS rule",
             _schema({vol.Required("name"): _NAME}),
             done(Bridge.rss_remove_rule, "name"),
             plain=lambda text: {"name": text},
         ),
         Command(
-            "rss_matching",
+            Name.RSS_MATCHING,
             "article titles an RSS rule matches, by feed",
             _schema({vol.Required("name"): _NAME}),
             lambda b, a: b.rss_matching(a["name"]),
@@ -491,7 +549,7 @@ COMMANDS: dict[str, Command] = {
             read_only=True,
         ),
         Command(
-            "search_plugins",
+            Name.SEARCH_PLUGINS,
             "installed search plugins",
             _EMPTY,
             search_plugins,
@@ -499,7 +557,7 @@ COMMANDS: dict[str, Command] = {
             read_only=True,
         ),
         Command(
-            "search_start",
+            Name.SEARCH_START,
             "start a search with qBittorrent's plugins",
             _schema(
                 {
@@ -513,7 +571,7 @@ COMMANDS: dict[str, Command] = {
             read_only=True,
         ),
         Command(
-            "search_results",
+            Name.SEARCH_RESULTS,
             "a page of a search's results, best seeded first",
             _schema(
                 {
@@ -526,7 +584,7 @@ COMMANDS: dict[str, Command] = {
             read_only=True,
         ),
         Command(
-            "search",
+            Name.SEARCH,
             "search with qBittorrent's plugins and wait for them (at most 30 s): the best "
             "results, without links",
             _schema(
@@ -540,7 +598,7 @@ COMMANDS: dict[str, Command] = {
             read_only=True,
         ),
         Command(
-            "search_add",
+            Name.SEARCH_ADD,
             "add a search result by its index: of search job_id, or in one call of a search "
             "for pattern",
             _schema(
@@ -555,7 +613,7 @@ COMMANDS: dict[str, Command] = {
             search_add,
         ),
         Command(
-            "manage",
+            Name.MANAGE,
             "run qbit_manage commands (cat_update, tag_update, share_limits …), on torrents or all",
             _schema(
                 {
@@ -568,14 +626,14 @@ COMMANDS: dict[str, Command] = {
             plain=manage_plain,
         ),
         Command(
-            "search_stop",
+            Name.SEARCH_STOP,
             "stop a search",
             _schema({vol.Required("job_id"): _JOB}),
             done(Bridge.search_stop, "job_id"),
             read_only=True,
         ),
         Command(
-            "search_delete",
+            Name.SEARCH_DELETE,
             "forget a search",
             _schema({vol.Required("job_id"): _JOB}),
             done(Bridge.search_delete, "job_id"),

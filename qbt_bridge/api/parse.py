@@ -12,7 +12,7 @@ from typing import Any
 
 import voluptuous as vol
 
-from qbt_bridge.api.commands import COMMANDS, Command
+from qbt_bridge.api.commands import COMMANDS, Command, Name
 from qbt_bridge.core.errors import (
     InvalidRequestError,
 )
@@ -82,7 +82,7 @@ def parse_payload(name: str, payload: bytes) -> Request:
     try:
         text = payload.decode("utf-8").strip()
     except UnicodeDecodeError:
-        if command.name == "add":
+        if command.name is Name.ADD:
             return Request(command, _validate(command, {"file": payload}))
         raise InvalidRequestError("payload is not UTF-8 text (send JSON or plain text)") from None
     request_id = None
@@ -145,8 +145,8 @@ def _invalid(err: vol.Invalid) -> str:
     return f"{where}: {message.get(err.msg, err.msg)}"
 
 
-def request(name: str, args: dict[str, Any]) -> Request:
-    """A command from arguments a front already has as data (Home Assistant's actions)."""
+def request(name: Name, args: dict[str, Any]) -> Request:
+    """A command, named by its typed name, from arguments a front already has as data."""
     command = lookup(name)
     return Request(command, _validate(command, args))
 

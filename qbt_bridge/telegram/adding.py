@@ -8,6 +8,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
+from qbt_bridge.api.commands import Name
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.errors import ConnectionFailedError, InvalidRequestError, QbtBridgeError
 from qbt_bridge.engine import Capability
@@ -101,7 +102,7 @@ class AddCommands(Access):
         for label, source in sources:
             what = {"file": source} if isinstance(source, bytes) else {"source": source}
             try:
-                outcome = await execute(bridge, request("add", {**what, **options}))
+                outcome = await execute(bridge, request(Name.ADD, {**what, **options}))
             except QbtBridgeError as err:
                 if isinstance(err, ConnectionFailedError):
                     raise
@@ -126,7 +127,7 @@ class AddCommands(Access):
     ) -> str | None:
         """Put the torrents just added into the chosen category."""
         args = {"torrents": list(button.torrents), "category": button.name}
-        await execute(bridge, request("set_category", args))
+        await execute(bridge, request(Name.SET_CATEGORY, args))
         await self._edit(message, f"{message.text_html}\n→ category <b>{esc(button.name)}</b>")
         return f"Category {button.name}"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
+from qbt_bridge.api.commands import Name
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.content import FilePriority, TorrentFile
 from qbt_bridge.core.errors import InvalidRequestError
@@ -86,7 +87,7 @@ class FilesCommands(Access):
         """Set the priority through the command table, then show the page again."""
         files = "all" if button.index is None else [button.index]
         args = {"torrent": button.torrent, "files": files, "priority": button.priority}
-        await execute(bridge, request("set_file_priority", args))
+        await execute(bridge, request(Name.SET_FILE_PRIORITY, args))
         await self._edit(
             message, *await self._files_view(bridge, button.torrent, button.page, user)
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
+from qbt_bridge.api.commands import Name
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.errors import InvalidRequestError, NotFoundError
 from qbt_bridge.core.models import StateGroup
@@ -137,7 +138,7 @@ class InstanceCommands(Access):
         wanted = {"on": True, "off": False, "toggle": None}
         if word not in wanted:
             raise InvalidRequestError("say /alt on, /alt off, or /alt to toggle")
-        answer = await execute(bridge, request("alt_speed", {"enabled": wanted[word]}))
+        answer = await execute(bridge, request(Name.ALT_SPEED, {"enabled": wanted[word]}))
         enabled = answer["enabled"]
         await self._send(
             chat_of(update), f"Alternative speed limits are {'on' if enabled else 'off'}."
@@ -150,7 +151,7 @@ class InstanceCommands(Access):
         bridge, args = self._pick(update, context.args or [], user)
         self._writable(user)
         word = args[0].lower() if args else ""
-        commands = {"pause": "pause_session", "resume": "resume_session"}
+        commands = {"pause": Name.PAUSE_SESSION, "resume": Name.RESUME_SESSION}
         if word not in commands:
             raise InvalidRequestError("say /session pause or /session resume")
         answer = await execute(bridge, request(commands[word], {}))
@@ -168,7 +169,7 @@ class InstanceCommands(Access):
         bridge, args = self._pick(update, context.args or [], user)
         if args:
             self._writable(user)
-            await execute(bridge, request("set_global_limits", _limit_args(args)))
+            await execute(bridge, request(Name.SET_GLOBAL_LIMITS, _limit_args(args)))
         else:
             await bridge.refresh()
         await self._send(chat_of(update), limits_text(bridge))

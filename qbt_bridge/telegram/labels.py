@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
+from qbt_bridge.api.commands import Name
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.errors import InvalidRequestError, NotFoundError
 from qbt_bridge.engine.bridge import Bridge
@@ -45,15 +46,15 @@ class LabelCommands(TorrentCommands):
                 raise InvalidRequestError(f"say {CATEGORIES_USAGE}")
             if verb == "add":
                 made = {"name": args[1], "save_path": " ".join(args[2:])}
-                await execute(bridge, request("create_category", made))
+                await execute(bridge, request(Name.CREATE_CATEGORY, made))
             else:
-                await execute(bridge, request("remove_category", {"name": " ".join(args[1:])}))
+                await execute(bridge, request(Name.REMOVE_CATEGORY, {"name": " ".join(args[1:])}))
         elif args:
             raise InvalidRequestError(f"say {CATEGORIES_USAGE}")
         await self._send(chat_of(update), *await self._categories_view(bridge, user))
 
     async def _categories_view(self, bridge: Bridge, user: TelegramUser) -> View:
-        answer = await execute(bridge, request("categories", {}))
+        answer = await execute(bridge, request(Name.CATEGORIES, {}))
         listed = answer["categories"]
         title = self.names.get(bridge.instance_id, bridge.instance_id)
         lines = [f"<b>Categories</b> · {esc(title)}"]
@@ -93,7 +94,7 @@ class LabelCommands(TorrentCommands):
         self, message: Message, bridge: Bridge, button: RemoveCategory, user: TelegramUser
     ) -> str | None:
         """Remove it through the command table, then the list again."""
-        await execute(bridge, request("remove_category", {"name": button.name}))
+        await execute(bridge, request(Name.REMOVE_CATEGORY, {"name": button.name}))
         await self._edit(message, *await self._categories_view(bridge, user))
         return f"Removed {button.name}"
 
@@ -124,7 +125,7 @@ class LabelCommands(TorrentCommands):
     ) -> str | None:
         """Set it through the command table, then the torrent again."""
         args = {"torrents": button.torrent, "category": button.name}
-        await execute(bridge, request("set_category", args))
+        await execute(bridge, request(Name.SET_CATEGORY, args))
         await self._edit(message, *self._info_view(bridge, button.torrent, user, button.back))
         return f"Category: {button.name or 'none'}"
 
@@ -140,7 +141,7 @@ class LabelCommands(TorrentCommands):
         if torrent is None:
             raise NotFoundError("that torrent is gone")
         i, h, back = bridge.instance_id, button.torrent, button.back
-        answer = await execute(bridge, request("tags", {}))
+        answer = await execute(bridge, request(Name.TAGS, {}))
         names = sorted(set(answer["tags"]) | set(torrent.tags), key=str.casefold)
         toggles = [key(("✓ " if t in torrent.tags else "") + cut(t, 25),
                        ToggleTag(i, h, t, t not in torrent.tags, back))
@@ -154,7 +155,7 @@ class LabelCommands(TorrentCommands):
         self, message: Message, bridge: Bridge, button: ToggleTag, user: TelegramUser
     ) -> str | None:
         """Tag or untag through the command table; the toggles again."""
-        command = "add_tags" if button.add else "remove_tags"
+        command = Name.ADD_TAGS if button.add else Name.REMOVE_TAGS
         await execute(bridge, request(command, {"torrents": button.torrent, "tags": [button.tag]}))
         view = TagsMenu(bridge.instance_id, button.torrent, button.back)
         await self._edit(message, *await self._tags_view(bridge, view, user))
@@ -181,12 +182,14 @@ class LabelCommands(TorrentCommands):
         name = message.text.strip()
         if asked.kind == "category":
             if name not in await bridge.categories():
-                await execute(bridge, request("create_category", {"name": name}))
+                await execute(bridge, request(Name.CREATE_CATEGORY, {"name": name}))
             await execute(
-                bridge, request("set_category", {"torrents": asked.torrent, "category": name})
+                bridge, request(Name.SET_CATEGORY, {"torrents": asked.torrent, "category": name})
             )
         else:
-            await execute(bridge, request("add_tags", {"torrents": asked.torrent, "tags": [name]}))
+            await execute(
+                bridge, request(Name.ADD_TAGS, {"torrents": asked.torrent, "tags": [name]})
+            )
         text, keyboard = self._info_view(bridge, asked.torrent, user, asked.back)
         done = f"{asked.kind.capitalize()} <b>{esc(name)}</b> set.\n\n"
         await self._send(chat_of(update), done + text, keyboard)

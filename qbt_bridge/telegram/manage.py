@@ -7,6 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from qbt_bridge.api.commands import Name
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.errors import InvalidRequestError
 from qbt_bridge.engine import MANAGE_COMMANDS
@@ -35,7 +36,7 @@ class ManageCommands(Access):
         run: dict[str, Any] = {"commands": commands, "dry_run": dry_run}
         if target is not None:
             run["torrents"] = target
-        answer = await execute(bridge, request("manage", run))
+        answer = await execute(bridge, request(Name.MANAGE, run))
         await self._send(chat_of(update), manage_text(commands, answer, dry_run=dry_run))
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
+from qbt_bridge.api.commands import Name
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.errors import InvalidRequestError
 from qbt_bridge.engine.bridge import Bridge
@@ -94,28 +95,28 @@ class RssCommands(Access):
         """The /rss subcommands that change something."""
         if sub == "add":
             name, options = rule_from_words(rest)
-            await execute(bridge, request("rss_set_rule", {"name": name, **options}))
+            await execute(bridge, request(Name.RSS_SET_RULE, {"name": name, **options}))
             rule = (await bridge.rss_rules())[name]
             await self._send(chat, "Saved: " + rule_line(rule))
         elif sub in {"enable", "disable"}:
             name = one(rest, "rule name")
             await execute(
-                bridge, request("rss_enable_rule", {"name": name, "enabled": sub == "enable"})
+                bridge, request(Name.RSS_ENABLE_RULE, {"name": name, "enabled": sub == "enable"})
             )
             await self._send(chat, f"Rule <b>{esc(name)}</b> {sub}d.")
         elif sub in {"delete", "remove"}:
             name = one(rest, "rule name")
-            await execute(bridge, request("rss_remove_rule", {"name": name}))
+            await execute(bridge, request(Name.RSS_REMOVE_RULE, {"name": name}))
             await self._send(chat, f"Rule <b>{esc(name)}</b> deleted.")
         elif sub == "addfeed":
             if not rest:
                 raise InvalidRequestError("/rss addfeed URL [PATH]")
             feed = {"url": rest[0], "path": rest[1] if len(rest) > 1 else ""}
-            await execute(bridge, request("rss_add_feed", feed))
+            await execute(bridge, request(Name.RSS_ADD_FEED, feed))
             await self._send(chat, "Feed added.")
         elif sub == "delfeed":
             path = one(rest, "feed path")
-            await execute(bridge, request("rss_remove_feed", {"path": path}))
+            await execute(bridge, request(Name.RSS_REMOVE_FEED, {"path": path}))
             await self._send(chat, f"Feed <code>{esc(path)}</code> removed.")
         else:
             raise InvalidRequestError(f"no /rss {sub}; /rss help lists what there is")
@@ -132,7 +133,7 @@ class RssCommands(Access):
     ) -> str | None:
         """Enable or disable a rule; the message keeps its buttons and feeds line."""
         await execute(
-            bridge, request("rss_enable_rule", {"name": button.name, "enabled": button.enabled})
+            bridge, request(Name.RSS_ENABLE_RULE, {"name": button.name, "enabled": button.enabled})
         )
         await self._edit(message, *await self._rss_view(bridge, user))
         return f"{button.name}: {'enabled' if button.enabled else 'disabled'}"
@@ -153,7 +154,7 @@ class RssCommands(Access):
         self, message: Message, bridge: Bridge, button: RssDelete, user: TelegramUser
     ) -> str | None:
         """Delete the rule, then show the rules again."""
-        await execute(bridge, request("rss_remove_rule", {"name": button.name}))
+        await execute(bridge, request(Name.RSS_REMOVE_RULE, {"name": button.name}))
         await self._edit(message, *await self._rss_view(bridge, user))
         return f"{button.name}: deleted"
 

@@ -8,6 +8,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
+from qbt_bridge.api.commands import Name
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.errors import InvalidRequestError, QbtBridgeError
 from qbt_bridge.engine.bridge import Bridge
@@ -96,6 +97,6 @@ class SearchCommands(Access):
     ) -> str | None:
         """Add one result; the answer comes as a new message."""
         args = {"job_id": button.job, "index": button.index}
-        outcome = await execute(bridge, request("search_add", args))
+        outcome = await execute(bridge, request(Name.SEARCH_ADD, args))
         await self._send(message.chat.id, added_line(outcome))
         return "Added"

@@ -9,6 +9,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
+from qbt_bridge.api.commands import Name
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.core.errors import InvalidRequestError, NotFoundError, QbtBridgeError
 from qbt_bridge.core.models import StateGroup
@@ -187,7 +188,7 @@ class TorrentCommands(Access):
     ) -> str | None:
         """Delete, then offer the way back to the list."""
         args = {"torrents": button.torrent, "delete_files": button.with_files}
-        answer = await execute(bridge, request("delete", args))
+        answer = await execute(bridge, request(Name.DELETE, args))
         names = ", ".join(t.get("name") or t["hash"] for t in answer["torrents"]) or button.torrent
         files = " and its files" if button.with_files else ""
         rows = []
@@ -234,11 +235,11 @@ async def run_verb(bridge: Bridge, verb: str, target: str) -> dict[str, Any]:
     word = target.lower()
     args: dict[str, Any]
     if word == "paused" and verb == "resume":
-        command, args = "resume_paused", {}
+        command, args = Name.RESUME_PAUSED, {}
     elif word == "all" and verb in {"pause", "resume"}:
-        command, args = f"{verb}_all", {}
+        command, args = Name(f"{verb}_all"), {}
     else:
-        command, args = verb, {"torrents": target}
+        command, args = Name(verb), {"torrents": target}
     answer: dict[str, Any] = await execute(bridge, request(command, args))
     return answer
 

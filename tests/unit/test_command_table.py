@@ -12,7 +12,8 @@ import voluptuous as vol
 import yaml
 
 from custom_components.qbt_bridge import services
-from qbt_bridge.api.commands import COMMANDS
+from qbt_bridge.api.commands import COMMANDS, Name
+from qbt_bridge.engine.catalog import GLOBAL_ENTITIES
 from qbt_bridge.mqtt.render import Topics
 from qbt_bridge.telegram import front as telegram
 from qbt_bridge.telegram.instances import HELP_LINES
@@ -136,3 +137,11 @@ def test_the_chats_help_covers_its_menu_and_every_command_it_offers() -> None:
     for command, where in telegram.OFFERED.items():
         words = re.findall(r"/([a-z]+)", where)
         assert not words or set(words) & (helped | menu), (command, where)
+
+
+def test_every_catalog_entity_runs_a_command_of_the_table() -> None:
+    """The catalog sits below the table, so it names commands as text: each is one."""
+    for entity in GLOBAL_ENTITIES:
+        if entity.command is not None:
+            assert Name(entity.command) in COMMANDS, entity.key
+    assert set(Name) == set(COMMANDS)
