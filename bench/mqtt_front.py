@@ -153,8 +153,8 @@ def write_config(
     config = {
         "instances": [
             {"id": "bench", "url": qbt.url, "username": qbt.username, "password": qbt.password,
-             "fast_interval": POLL, "full_interval": full_interval, "timeout": 60,
-             "client": "qbittorrent"},
+             "fast_interval": POLL, "full_interval": full_interval, "request_timeout": 60,
+             "kind": "qbittorrent"},
         ],
         "mqtt": {"host": "127.0.0.1", "port": port, "torrents": {"enabled": True, "limit": size}},
         "state_dir": str(folder / "state"),

@@ -180,7 +180,7 @@ def _check_config(args: argparse.Namespace) -> int:
             else f"user {instance.username or '-'}, password {'****' if instance.password else '-'}"
         )
         manage = f", qbit_manage {instance.qbit_manage_url}" if instance.qbit_manage_url else ""
-        print(f"  {instance.id}: {instance.url} ({instance.client}; {login}{manage})")
+        print(f"  {instance.id}: {instance.url} ({instance.kind}; {login}{manage})")
     if config.push is not None:
         secret = "****" if config.push.secret else None
         print(f"push endpoint on {config.push.listen}:{config.push.port}; qBittorrent runs:")

@@ -44,14 +44,14 @@ def server_settings(instance: InstanceConfig, config: Config) -> ServerSettings:
         username=instance.username,
         password=instance.password,
         api_key=instance.api_key,
-        kind=instance.client,
-        verify_certificate=instance.verify_ssl,
-        request_timeout=instance.timeout,
+        kind=instance.kind,
+        verify_certificate=instance.verify_certificate,
+        request_timeout=instance.request_timeout,
         fast_interval=instance.fast_interval,
         full_interval=instance.full_interval,
         # Push is served only with a push: section; it is confirmed by the first push
         # or by qBittorrent's program slots holding the line.
-        push_full_interval=instance.full_interval_with_push if config.push else None,
+        push_full_interval=instance.push_full_interval if config.push else None,
         ledger_path=config.state_dir / f"{instance.id}.completed.json",
         manage_url=instance.qbit_manage_url,
         manage_config=instance.qbit_manage_config,

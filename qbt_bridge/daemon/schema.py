@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -63,6 +64,7 @@ def _integer(value: Any) -> int:
     return value
 
 
+_LOGGER = logging.getLogger(__name__)
 _INT = _integer
 _SECONDS = vol.All(vol.Coerce(float), vol.Range(min=0.5, max=86400))
 _TEXT = vol.All(str, vol.Length(min=1))
@@ -81,11 +83,39 @@ def _size(value: Any) -> int:
 
 def _key_needs_qbittorrent(instance: dict[str, Any]) -> dict[str, Any]:
     legacy = (ClientKind.QBITTORRENT_31.value, ClientKind.UTORRENT.value)
-    if instance.get("api_key") and instance["client"] in legacy:
+    if instance.get("api_key") and instance["kind"] in legacy:
         raise vol.Invalid(
-            f"{instance['client']} has no API keys; give a username and password",
+            f"{instance['kind']} has no API keys; give a username and password",
             path=["api_key"],
         )
+    return instance
+
+
+# Keys that took the engine's names (one name per thing, from the YAML to the engine): the old
+# ones still work in this release, with a warning.
+RENAMED_KEYS = {
+    "client": "kind",
+    "verify_ssl": "verify_certificate",
+    "timeout": "request_timeout",
+    "full_interval_with_push": "push_full_interval",
+}
+
+
+def _renamed(instance: Any) -> Any:
+    """An instance with its old key names put to the new ones (warned about)."""
+    if not isinstance(instance, dict):
+        return instance
+    instance = dict(instance)
+    for old, new in RENAMED_KEYS.items():
+        if old not in instance:
+            continue
+        if new in instance:
+            raise vol.Invalid(f"give {new} or its old name {old}, not both", path=[old])
+        _LOGGER.warning(
+            "instance %s: %s is now called %s (the old name goes in the next release)",
+            instance.get("id", "?"), old, new,
+        )  # fmt: skip
+        instance[new] = instance.pop(old)
     return instance
 
 
@@ -109,12 +139,12 @@ _INSTANCE_KEYS = vol.Schema(
         vol.Optional("username"): str,
         vol.Optional("password"): str,
         vol.Optional("api_key"): _TEXT,
-        vol.Optional("client", default="auto"): vol.In([k.value for k in ClientKind]),
-        vol.Optional("verify_ssl", default=True): bool,
-        vol.Optional("timeout", default=10.0): _SECONDS,
+        vol.Optional("kind", default="auto"): vol.In([k.value for k in ClientKind]),
+        vol.Optional("verify_certificate", default=True): bool,
+        vol.Optional("request_timeout", default=10.0): _SECONDS,
         vol.Optional("fast_interval", default=5.0): _SECONDS,
         vol.Optional("full_interval", default=300.0): _SECONDS,
-        vol.Optional("full_interval_with_push", default=900.0): _SECONDS,
+        vol.Optional("push_full_interval", default=900.0): _SECONDS,
         vol.Optional("disk_guard"): {
             vol.Required("min_free"): _size,
             vol.Optional("pause", default=False): bool,
@@ -126,7 +156,7 @@ _INSTANCE_KEYS = vol.Schema(
         },
     }
 )
-INSTANCE_SCHEMA = vol.All(_INSTANCE_KEYS, _key_needs_qbittorrent)
+INSTANCE_SCHEMA = vol.All(_renamed, _INSTANCE_KEYS, _key_needs_qbittorrent)
 
 TORRENTS_SCHEMA = vol.Schema(
     {

@@ -330,7 +330,7 @@ async def test_an_unreachable_qbittorrent_is_explained_without_its_address(
         {
             "instances": [{"id": "home", "name": "Home qBittorrent",
                            "url": f"http://127.0.0.1:{closed}", "username": "u", "password": "p",
-                           "client": "qbittorrent"}],
+                           "kind": "qbittorrent"}],
             "telegram": {"token": TOKEN, "api_url": botapi.url, "poll_timeout": 2,
                          "users": [ADMIN]},
             "state_dir": str(tmp_path / "state"),

@@ -18,7 +18,7 @@ async def test_telegram_on_qbittorrent_31(
     config = parse_config(
         {
             "instances": [
-                {"id": "old", "url": qbt31.url, "client": "qbittorrent-3.1",
+                {"id": "old", "url": qbt31.url, "kind": "qbittorrent-3.1",
                  "username": qbt31.username, "password": qbt31.password,
                  "fast_interval": 1},
             ],

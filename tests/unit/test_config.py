@@ -18,7 +18,7 @@ def test_minimal_config_gets_sensible_defaults() -> None:
     home = config.instances[0]
     assert home.url == "http://nas:8080"  # no scheme: http
     assert home.name == "qBittorrent home"
-    assert (home.fast_interval, home.full_interval, home.verify_ssl) == (5.0, 300.0, True)
+    assert (home.fast_interval, home.full_interval, home.verify_certificate) == (5.0, 300.0, True)
     assert config.mqtt is not None
     assert (config.mqtt.host, config.mqtt.port, config.mqtt.protocol) == ("127.0.0.1", 1883, "5")
     assert config.mqtt.prefix == "qbt-bridge"
@@ -42,16 +42,31 @@ def test_minimal_config_gets_sensible_defaults() -> None:
          "mqtt.tls.cert_file: no such file"),
         ({**MINIMAL, "mqtt": {"passwrd": "x"}}, "mqtt.passwrd: unknown key"),
         ({"instances": [{"id": "a", "url": "x:1"}, {"id": "a", "url": "y:1"}]}, "used twice"),
-        ({"instances": [{"id": "a", "url": "x:1", "client": "deluge"}]},
-         "instances.0.client: value must be one of"),
-        ({"instances": [{"id": "a", "url": "x:1", "client": "utorrent", "api_key": "k"}]},
+        ({"instances": [{"id": "a", "url": "x:1", "kind": "deluge"}]},
+         "instances.0.kind: value must be one of"),
+        ({"instances": [{"id": "a", "url": "x:1", "kind": "utorrent", "api_key": "k"}]},
          "instances.0.api_key: utorrent has no API keys"),
+        ({"instances": [{"id": "a", "url": "x:1", "kind": "auto", "client": "auto"}]},
+         "instances.0.client: give kind or its old name client, not both"),
     ],
 )  # fmt: skip
 def test_bad_values_are_refused_with_their_path(data: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config(data)
     assert message in str(caught.value)
+
+
+def test_renamed_keys_still_work_for_one_release_and_say_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    old = {"id": "a", "url": "x:1", "client": "utorrent", "verify_ssl": False, "timeout": 3,
+           "full_interval_with_push": 600}  # fmt: skip
+    instance = parse_config({"instances": [old]}).instances[0]
+    assert (instance.kind, instance.verify_certificate) == ("utorrent", False)
+    assert (instance.request_timeout, instance.push_full_interval) == (3.0, 600.0)
+    said = [r.getMessage() for r in caplog.records if "the old name goes" in r.getMessage()]
+    assert len(said) == 4
+    assert "client is now called kind" in said[0]
 
 
 def test_secrets_from_the_environment_and_from_files(
