@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+import voluptuous as vol
 
 from qbt_bridge.daemon.cli import main
 from qbt_bridge.daemon.config import ConfigError, load_config, parse_config
+from qbt_bridge.daemon.schema import CONFIG_SCHEMA, RENAMED_KEYS
 from qbt_bridge.engine.diskguard import DiskGuard
 
 MINIMAL = {"instances": [{"id": "home", "url": "nas:8080"}]}
@@ -297,3 +301,34 @@ def test_the_disk_guard_takes_sizes_people_type() -> None:
             parse_config(
                 {"instances": [{"id": "a", "url": "x:1", "disk_guard": {"min_free": bad}}]}
             )
+
+
+def _keys(validator: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every key path of a voluptuous schema (through All, lists and nested mappings)."""
+    if isinstance(validator, vol.Schema):
+        validator = validator.schema
+    if isinstance(validator, vol.All):
+        return [k for v in validator.validators for k in _keys(v, path)]
+    if isinstance(validator, list) and validator:
+        return _keys(validator[0], path)
+    found: list[tuple[str, ...]] = []
+    if isinstance(validator, dict):
+        for marker, sub in validator.items():
+            key = (*path, str(getattr(marker, "schema", marker)))
+            found += [key, *_keys(sub, key)]
+    return found
+
+
+def test_the_configuration_reference_names_every_key_of_the_schema() -> None:
+    """docs/configuration.md is checked against the YAML schema, the one declaration."""
+    page = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text(encoding="utf-8")
+    paths = _keys(CONFIG_SCHEMA)
+    assert len(paths) > 50
+    missing = [
+        ".".join(p)
+        for p in paths
+        if not re.search(rf"\b{re.escape(p[-1])}\s*:", page) and f"`{p[-1]}`" not in page
+    ]
+    assert missing == [], missing
+    for old, new in RENAMED_KEYS.items():  # the renamed keys are said, old and new
+        assert f"`{old}` is now `{new}`" in page or f"`{old}` is `{new}`" in page, old
