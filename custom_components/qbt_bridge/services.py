@@ -42,23 +42,27 @@ def _indexes(value: Any) -> Any:
     return value
 
 
-# What Home Assistant adds to the table's arguments, declared here and nowhere else: numbers
-# typed as text, file indexes as "0, 3, 4", and the add action's file as a path on the Home
-# Assistant host (read by the handler, then given to the table as bytes).
-_NUMBERS = {"limit", "page", "per_page", "download", "upload", "index", "job_id"}
-_BEFORE: dict[str, Any] = {**dict.fromkeys(_NUMBERS, _whole), "files": _indexes}
-_INSTEAD: dict[tuple[str, str], Any] = {("add", "file"): cv.string}
+# What Home Assistant adds to the table's arguments, declared here and nowhere else: a number
+# may come typed as text (every integer argument), and two arguments are text fields of their
+# own: the add action's file is a path on the Home Assistant host (read by the handler, then
+# given to the table as bytes; None here), file indexes come as "0, 3, 4".
+_TEXT_FIELDS: dict[tuple[str, str], Callable[[Any], Any] | None] = {
+    ("add", "file"): None,
+    ("set_file_priority", "files"): _indexes,
+}
 
 
 def _derived(command: str) -> vol.Schema:
     """An action's schema: the command's own arguments and validators, and the server."""
+    kinds = {argument.name: argument.kind for argument in arguments(command)}
     fields = dict(_ENTRY)
     for marker, validator in COMMANDS[command].schema.schema.items():
         name = str(marker)
-        if (command, name) in _INSTEAD:
-            fields[marker] = _INSTEAD[(command, name)]
-        elif name in _BEFORE:
-            fields[marker] = vol.All(_BEFORE[name], validator)
+        if (command, name) in _TEXT_FIELDS:
+            before = _TEXT_FIELDS[(command, name)]
+            fields[marker] = cv.string if before is None else vol.All(before, validator)
+        elif kinds[name] is Kind.INTEGER:
+            fields[marker] = vol.All(_whole, validator)
         else:
             fields[marker] = validator
     return vol.Schema(fields)
@@ -219,7 +223,6 @@ _EXAMPLES = {"source": "magnet:?xt=urn:btih:...", "file": "/media/torrents/x.tor
              "file_priorities": "[skip, normal, high]", "torrents": "ubuntu", "torrent": "ubuntu",
              "query": "debian iso", "pattern": "debian iso", "files": "0, 2",
              "create_category.name": "tv", "remove_category.name": "tv"}  # fmt: skip
-_AS_TEXT = {("add", "file"), ("set_file_priority", "files")}  # (command, argument)
 _SELECTOR_EXTRA: dict[str, dict[str, Any]] = {
     "state": {"translation_key": "states"},  # the options form's words for the state groups
     "download": {"unit_of_measurement": "B/s"},
@@ -229,7 +232,7 @@ _SELECTOR_EXTRA: dict[str, dict[str, Any]] = {
 
 def _selector(command: str, argument: Argument) -> dict[str, Any]:
     """Home Assistant's selector for one argument of the table."""
-    if (command, argument.name) in _AS_TEXT or argument.kind is Kind.TEXT:
+    if (command, argument.name) in _TEXT_FIELDS or argument.kind is Kind.TEXT:
         return {"text": {}}
     if argument.kind is Kind.TEXTS:
         return {"text": {"multiple": True}}
