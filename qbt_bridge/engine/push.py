@@ -176,7 +176,7 @@ class PushReceiver:
 
     async def start(self) -> None:
         """Listen (on a free port when none was given)."""
-        app = web.Application(client_max_size=MAX_BODY)
+        app = web.Application()  # bodies are read by httpguard.read_body, within MAX_BODY
         app.router.add_post("/push/{instance}", self._push)
         server = GuardedServer("push endpoint", app, self.host, self.port, self.refusals)
         self.port = await server.start()
