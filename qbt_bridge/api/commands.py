@@ -218,7 +218,9 @@ def _source(text: str) -> dict[str, Any]:
     return {"source": text}
 
 
-# The table's own validators whose choices describe.py cannot read from their form.
+# The table's own validators whose form describe.py cannot read: one text or a list of them …
+TEXT_LISTS: frozenset[Callable[..., Any]] = frozenset({_pushed})
+# … and those with choices.
 CHOICES: dict[Callable[..., Any], tuple[tuple[str, ...], bool]] = {
     _state_group: (tuple(g.value for g in StateGroup), False),
     _file_priority: (tuple(p.word for p in FilePriority), False),

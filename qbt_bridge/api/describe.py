@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import voluptuous as vol
 
-from qbt_bridge.api.commands import CHOICES, COMMANDS, Command
+from qbt_bridge.api.commands import CHOICES, COMMANDS, TEXT_LISTS, Command
 from qbt_bridge.api.handlers import b64
 
 
@@ -73,6 +73,8 @@ def _shape(validator: Any) -> Argument:  # noqa: PLR0911 - one case per validato
     """The kind and bounds of one validator (the forms the table uses)."""
     if isinstance(validator, type) and validator in _TYPES:
         return Argument("", _TYPES[validator])
+    if callable(validator) and validator in TEXT_LISTS:
+        return Argument("", Kind.TEXTS)
     if callable(validator) and validator in CHOICES:
         choices, multiple = CHOICES[validator]
         return Argument("", Kind.CHOICE, choices=tuple(choices), multiple=multiple)
