@@ -205,7 +205,7 @@ async def measure_front(
         )  # fmt: skip
         if push:
             await install_push(bridge, push_line(url), url)  # push works from here on
-        interval = bridge.sweep_interval
+        interval = bridge.refresher.sweep_interval
         await bridge.refresh()  # the first full dump, outside the window
         await client.webapi_version()  # refresh_by_sweep below goes by it
         await asyncio.sleep(front.fast)

@@ -57,7 +57,7 @@ from qbt_bridge.core.errors import (
 from qbt_bridge.core.models import StateGroup
 from qbt_bridge.core.torrentfile import parse_hashes
 from qbt_bridge.engine import MANAGE_COMMANDS, check_manage_commands
-from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.actions import TorrentActions
 
 MAX_PAYLOAD = 64 * 1024  # bytes, every command but add
 MAX_ADD_PAYLOAD = 8 * 1024 * 1024  # bytes: a .torrent (raw or base64 in JSON)
@@ -262,30 +262,38 @@ COMMANDS: dict[str, Command] = {
             plain=_source,
         ),
         Command(
-            Name.PAUSE, "pause torrents", _TARGET_ONLY, on_targets(Bridge.pause), plain=_targets
+            Name.PAUSE,
+            "pause torrents",
+            _TARGET_ONLY,
+            on_targets(TorrentActions.pause),
+            plain=_targets,
         ),
         Command(
-            Name.RESUME, "resume torrents", _TARGET_ONLY, on_targets(Bridge.resume), plain=_targets
+            Name.RESUME,
+            "resume torrents",
+            _TARGET_ONLY,
+            on_targets(TorrentActions.resume),
+            plain=_targets,
         ),
         Command(
             Name.DELETE,
             "remove torrents (and their files with delete_files)",
             _schema({vol.Required("torrents"): _TARGETS, vol.Optional("delete_files"): bool}),
-            on_targets(Bridge.delete),
+            on_targets(TorrentActions.delete),
             plain=_targets,
         ),
         Command(
             Name.RECHECK,
             "recheck torrents",
             _TARGET_ONLY,
-            on_targets(Bridge.recheck),
+            on_targets(TorrentActions.recheck),
             plain=_targets,
         ),
         Command(
             Name.REANNOUNCE,
             "reannounce torrents",
             _TARGET_ONLY,
-            on_targets(Bridge.reannounce),
+            on_targets(TorrentActions.reannounce),
             plain=_targets,
         ),
         Command(
@@ -301,7 +309,7 @@ COMMANDS: dict[str, Command] = {
             Name.SET_CATEGORY,
             "set the category of torrents ('' clears it)",
             _schema({vol.Required("torrents"): _TARGETS, vol.Required("category"): str}),
-            on_targets(Bridge.set_category),
+            on_targets(TorrentActions.set_category),
         ),
         Command(
             Name.ADD_TAGS,
@@ -319,7 +327,7 @@ COMMANDS: dict[str, Command] = {
             Name.SET_TORRENT_LIMITS,
             "per-torrent speed limits in bytes/s (0: none)",
             _schema({vol.Required("torrents"): _TARGETS, **_LIMITS}),
-            on_targets(Bridge.set_torrent_limits),
+            on_targets(TorrentActions.set_torrent_limits),
         ),
         Command(
             Name.PAUSE_ALL,
@@ -464,21 +472,21 @@ COMMANDS: dict[str, Command] = {
             Name.RSS_ADD_FEED,
             "subscribe to an RSS feed",
             _schema({vol.Required("url"): _NAME, vol.Optional("path", default=""): str}),
-            done(Bridge.rss_add_feed, "url", "path"),
+            done(lambda b: b.rss.add_feed, "url", "path"),
             plain=lambda text: {"url": text, "path": ""},
         ),
         Command(
             Name.RSS_REMOVE_FEED,
             "unsubscribe from an RSS feed by its path",
             _schema({vol.Required("path"): _NAME}),
-            done(Bridge.rss_remove_feed, "path"),
+            done(lambda b: b.rss.remove_feed, "path"),
             plain=lambda text: {"path": text},
         ),
         Command(
             Name.RSS_REFRESH,
             "fetch one feed (path) or all now",
             _schema({vol.Optional("path", default=None): vol.Any(None, _NAME)}),
-            done(Bridge.rss_refresh, "path"),
+            done(lambda b: b.rss.refresh, "path"),
             plain=lambda text: {"path": text or None},
         ),
         Command(
@@ -533,20 +541,20 @@ COMMANDS: dict[str, Command] = {
             Name.RSS_RENAME_RULE,
             "rename an RSS rule",
             _schema({vol.Required("name"): _NAME, vol.Required("new_name"): _NAME}),
-            done(Bridge.rss_rename_rule, "name", "new_name"),
+            done(lambda b: b.rss.rename_rule, "name", "new_name"),
         ),
         Command(
             Name.RSS_REMOVE_RULE,
             "delete an RSS rule",
             _schema({vol.Required("name"): _NAME}),
-            done(Bridge.rss_remove_rule, "name"),
+            done(lambda b: b.rss.remove_rule, "name"),
             plain=lambda text: {"name": text},
         ),
         Command(
             Name.RSS_MATCHING,
             "article titles an RSS rule matches, by feed",
             _schema({vol.Required("name"): _NAME}),
-            lambda b, a: b.rss_matching(a["name"]),
+            lambda b, a: b.rss.matching(a["name"]),
             plain=lambda text: {"name": text},
             read_only=True,
         ),
@@ -631,14 +639,14 @@ COMMANDS: dict[str, Command] = {
             Name.SEARCH_STOP,
             "stop a search",
             _schema({vol.Required("job_id"): _JOB}),
-            done(Bridge.search_stop, "job_id"),
+            done(lambda b: b.search.stop, "job_id"),
             read_only=True,
         ),
         Command(
             Name.SEARCH_DELETE,
             "forget a search",
             _schema({vol.Required("job_id"): _JOB}),
-            done(Bridge.search_delete, "job_id"),
+            done(lambda b: b.search.delete, "job_id"),
             read_only=True,
         ),
     )

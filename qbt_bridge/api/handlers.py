@@ -28,7 +28,7 @@ async def add(bridge: Bridge, args: dict[str, Any]) -> Any:
         source = args["file"]
     if source is None:
         raise InvalidRequestError("nothing to add: give source (magnet or URL) or file")
-    outcome = await bridge.add(
+    outcome = await bridge.torrents.add(
         source,
         category=args.get("category"),
         tags=tag_list(args.get("tags")),
@@ -58,11 +58,11 @@ def tag_list(value: Any) -> list[str] | None:
 
 
 def on_targets(method: Callable[..., Awaitable[CommandResult]]) -> Handler:
-    """A handler for a torrent command of the engine (``Bridge.pause`` …): targets first."""
+    """A handler for a torrent command (``TorrentActions.pause`` …): targets first."""
 
     async def handler(bridge: Bridge, args: dict[str, Any]) -> Any:
         extra = {k: v for k, v in args.items() if k != "torrents"}
-        return command_result(await method(bridge, args["torrents"], **extra))
+        return command_result(await method(bridge.torrents, args["torrents"], **extra))
 
     return handler
 
@@ -70,8 +70,8 @@ def on_targets(method: Callable[..., Awaitable[CommandResult]]) -> Handler:
 async def tags(bridge: Bridge, args: dict[str, Any], *, add: bool) -> Any:
     tags = tag_list(args["tags"]) or []
     if add:
-        return command_result(await bridge.add_tags(args["torrents"], tags))
-    return command_result(await bridge.remove_tags(args["torrents"], tags))
+        return command_result(await bridge.torrents.add_tags(args["torrents"], tags))
+    return command_result(await bridge.torrents.remove_tags(args["torrents"], tags))
 
 
 async def list_torrents(bridge: Bridge, args: dict[str, Any]) -> Any:
@@ -83,15 +83,15 @@ async def list_torrents(bridge: Bridge, args: dict[str, Any]) -> Any:
 
 
 async def alt_speed(bridge: Bridge, args: dict[str, Any]) -> Any:
-    return {"enabled": await bridge.set_alt_speed(args.get("enabled"))}
+    return {"enabled": await bridge.transfer.set_alt_speed(args.get("enabled"))}
 
 
 async def session(bridge: Bridge, *, paused: bool) -> Any:
-    return {"paused": await bridge.pause_session(paused=paused)}
+    return {"paused": await bridge.transfer.pause_session(paused=paused)}
 
 
 async def global_limits(bridge: Bridge, args: dict[str, Any]) -> Any:
-    limits = await bridge.set_global_limits(**args)
+    limits = await bridge.transfer.set_global_limits(**args)
     answer = limits.as_dict()
     if Capability.ALT_SPEED not in bridge.capabilities:  # no alternative pair to speak of
         del answer["alt_download"], answer["alt_upload"]
@@ -116,36 +116,36 @@ async def rss_feeds(bridge: Bridge, _args: dict[str, Any]) -> Any:
             "has_error": feed.has_error,
             "articles": len(feed.articles),
         }
-        for feed in await bridge.rss_feeds()
+        for feed in await bridge.rss.feeds()
     ]
 
 
 async def rss_rules(bridge: Bridge, _args: dict[str, Any]) -> Any:
-    return [rss_rule(rule) for rule in (await bridge.rss_rules()).values()]
+    return [rss_rule(rule) for rule in (await bridge.rss.rules()).values()]
 
 
 async def rss_export(bridge: Bridge, _args: dict[str, Any]) -> Any:
-    return {"rules": await bridge.rss_export_rules()}
+    return {"rules": await bridge.rss.export_rules()}
 
 
 async def rss_import(bridge: Bridge, args: dict[str, Any]) -> Any:
-    return {"imported": await bridge.rss_import_rules(args["rules"])}
+    return {"imported": await bridge.rss.import_rules(args["rules"])}
 
 
 async def rss_set_rule(bridge: Bridge, args: dict[str, Any]) -> Any:
     options = {k: v for k, v in args.items() if k != "name"}
-    return rss_rule(await bridge.rss_save_rule(args["name"], **options))
+    return rss_rule(await bridge.rss.save_rule(args["name"], **options))
 
 
 async def search_start(bridge: Bridge, args: dict[str, Any]) -> Any:
-    job = await bridge.search_start(
+    job = await bridge.search.start(
         args["pattern"], plugins=args["plugins"], category=args["category"]
     )
     return {"job_id": job}
 
 
 async def search_results(bridge: Bridge, args: dict[str, Any]) -> Any:
-    page = await bridge.search_results(
+    page = await bridge.search.results(
         args["job_id"], page=args["page"], page_size=args["per_page"]
     )
     first = page.page * args["per_page"]
@@ -172,40 +172,44 @@ async def search_results(bridge: Bridge, args: dict[str, Any]) -> Any:
 async def search_plugins(bridge: Bridge, _args: dict[str, Any]) -> Any:
     return [
         {"name": p.name, "full_name": p.full_name, "enabled": p.enabled, "version": p.version}
-        for p in await bridge.search_plugins()
+        for p in await bridge.search.plugins()
     ]
 
 
-def done(method: Callable[..., Awaitable[object]], *keys: str) -> Handler:
+def done(method: Callable[[Bridge], Callable[..., Awaitable[object]]], *keys: str) -> Handler:
     """A handler for an engine method that answers nothing: answer with its arguments."""
 
     async def handler(bridge: Bridge, args: dict[str, Any]) -> Any:
-        await method(bridge, *(args[k] for k in keys))
+        await method(bridge)(*(args[k] for k in keys))
         return {k: args[k] for k in keys}
 
     return handler
 
 
 async def force_start(bridge: Bridge, args: dict[str, Any]) -> Any:
-    return command_result(await bridge.force_start(args["torrents"], enable=args["enabled"]))
+    return command_result(
+        await bridge.torrents.force_start(args["torrents"], enable=args["enabled"])
+    )
 
 
 async def all_torrents(bridge: Bridge, *, pause: bool, only_paused: bool = False) -> Any:
     if only_paused:
-        result = await bridge.resume_paused()
+        result = await bridge.torrents.resume_paused()
     else:
-        result = await (bridge.pause_all() if pause else bridge.resume_all())
+        result = await (bridge.torrents.pause_all() if pause else bridge.torrents.resume_all())
     # the torrents that changed (the message says which did not, and why)
     return {**command_result(result), "count": len(result.hashes)}
 
 
 async def enable_rule(bridge: Bridge, args: dict[str, Any]) -> Any:
-    await bridge.rss_enable_rule(args["name"], enabled=args["enabled"])
+    await bridge.rss.enable_rule(args["name"], enabled=args["enabled"])
     return {"name": args["name"], "enabled": args["enabled"]}
 
 
 async def manage(bridge: Bridge, args: dict[str, Any]) -> Any:
-    result = await bridge.manage(args["commands"], args.get("torrents"), dry_run=args["dry_run"])
+    result = await bridge.manage.run(
+        args["commands"], args.get("torrents"), dry_run=args["dry_run"]
+    )
     return {"status": result.status, "message": result.message, "results": list(result.results)}
 
 
@@ -214,7 +218,7 @@ def manage_plain(text: str) -> dict[str, Any]:
 
 
 async def search(bridge: Bridge, args: dict[str, Any]) -> Any:
-    page = await bridge.search(args["query"], limit=args["limit"])
+    page = await bridge.search.find(args["query"], limit=args["limit"])
     results = [
         {"index": i, "name": r.file_name, "size": r.file_size, "seeders": r.seeders,
          "leechers": r.leechers}  # no link: it may carry a tracker pass-key
@@ -229,19 +233,19 @@ async def search_add(bridge: Bridge, args: dict[str, Any]) -> Any:
         raise InvalidRequestError("give job_id (a search made before) or pattern (search now)")
     job = args.get("job_id")
     if job is None:  # one call: search, wait, take result ``index``, forget the search
-        job = (await bridge.search(args["pattern"], limit=args["index"] + 1)).job_id
+        job = (await bridge.search.find(args["pattern"], limit=args["index"] + 1)).job_id
     try:
-        outcome = await bridge.search_add(
+        outcome = await bridge.search.add(
             job, args["index"], category=args.get("category"), tags=tag_list(args.get("tags"))
         )
     finally:
         if "pattern" in args:
-            await bridge.search_delete(job)
+            await bridge.search.delete(job)
     return add_outcome(outcome)
 
 
 async def files(bridge: Bridge, args: dict[str, Any]) -> Any:
-    torrent_hash, listed = await bridge.files(args["torrent"])
+    torrent_hash, listed = await bridge.content.files(args["torrent"])
     per_page, page = args["per_page"], args["page"]
     torrent = bridge.store.torrent(torrent_hash)
     return {
@@ -256,28 +260,28 @@ async def files(bridge: Bridge, args: dict[str, Any]) -> Any:
 
 async def file_priority(bridge: Bridge, args: dict[str, Any]) -> Any:
     chosen = args["files"]
-    result = await bridge.set_file_priority(
+    result = await bridge.content.set_file_priority(
         args["torrent"], None if chosen == "all" else chosen, FilePriority.parse(args["priority"])
     )
     return command_result(result)
 
 
 async def categories(bridge: Bridge, _args: dict[str, Any]) -> Any:
-    listed = await bridge.category_list()
+    listed = await bridge.labels.category_list()
     return {"categories": [{"name": c.name, "save_path": c.save_path, "torrents": c.torrents}
                            for c in listed]}  # fmt: skip
 
 
 async def create_category(bridge: Bridge, args: dict[str, Any]) -> Any:
-    made = await bridge.create_category(args["name"], args.get("save_path", ""))
+    made = await bridge.labels.create_category(args["name"], args.get("save_path", ""))
     return {"name": made.name, "save_path": made.save_path}
 
 
 async def remove_category(bridge: Bridge, args: dict[str, Any]) -> Any:
-    return {"name": args["name"], "torrents": await bridge.remove_category(args["name"])}
+    return {"name": args["name"], "torrents": await bridge.labels.remove_category(args["name"])}
 
 
 async def tag_names(bridge: Bridge, _args: dict[str, Any]) -> Any:
     if not bridge.store.initialised:
         await bridge.refresh(full=True)
-    return {"tags": await bridge.tag_list()}
+    return {"tags": await bridge.labels.tag_list()}

@@ -13,6 +13,8 @@ from dataclasses import Field, dataclass, field, fields
 from enum import StrEnum
 from typing import Any, Self
 
+from qbt_bridge.core.errors import InvalidRequestError
+
 _LOGGER = logging.getLogger(__name__)
 
 ETA_INFINITE = 8640000  # qBittorrent's "never" for an ETA (100 days)
@@ -343,6 +345,15 @@ class SpeedLimits(WireModel):
         if unknown:
             raise ValueError(f"no speed limit {min(unknown)!r}; known: {', '.join(keys)}")
         return {keys[name]: max(int(value), 0) for name, value in limits.items()}
+
+    @staticmethod
+    def check(*limits: int | None) -> None:
+        """Refuse no limit at all, and a negative one (InvalidRequestError)."""
+        if all(value is None for value in limits):
+            raise InvalidRequestError("give a download or an upload limit")
+        for value in limits:
+            if value is not None and value < 0:
+                raise InvalidRequestError("a limit cannot be negative")
 
 
 def _free_space(value: Any) -> int | None:

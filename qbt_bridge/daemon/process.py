@@ -16,7 +16,6 @@ from qbt_bridge.core.errors import NotSupportedError, QbtBridgeError
 from qbt_bridge.core.redact import install_secret_filter, remove_secret_filter
 from qbt_bridge.daemon.config import Config, InstanceConfig, PushConfig
 from qbt_bridge.engine.bridge import Bridge
-from qbt_bridge.engine.core import MAX_BACKOFF
 from qbt_bridge.engine.factory import ServerSettings, make_bridge
 from qbt_bridge.engine.push import (
     PushReceiver,
@@ -25,6 +24,7 @@ from qbt_bridge.engine.push import (
     push_installed,
     push_line,
 )
+from qbt_bridge.engine.refresh import MAX_BACKOFF
 
 if TYPE_CHECKING:
     from qbt_bridge.mqtt import MqttFront

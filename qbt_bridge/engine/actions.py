@@ -9,46 +9,27 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 from qbt_bridge.clients import Capability
-from qbt_bridge.core.errors import (
-    InvalidRequestError,
-)
-from qbt_bridge.core.models import (
-    StateGroup,
-    Torrent,
-    TorrentState,
-)
+from qbt_bridge.core.content import FilePriority
+from qbt_bridge.core.errors import InvalidRequestError
+from qbt_bridge.core.models import SpeedLimits, StateGroup, Torrent, TorrentState
 from qbt_bridge.core.torrentfile import BencodeError, magnet_info_hash, read_torrent
-from qbt_bridge.engine.core import (
-    URL_WATCH,
-    AddOutcome,
-    CommandResult,
-    connected,
-    requires,
-)
+from qbt_bridge.engine.link import Link, connected, requires
+from qbt_bridge.engine.refresh import Refresher
+from qbt_bridge.engine.results import AddOutcome, CommandResult
 from qbt_bridge.engine.targets import Targets
 
 _LOGGER = logging.getLogger(__name__)
 
+URL_WATCH = 60.0  # seconds of sweeps on every tick after a link was added (it is being fetched)
 
-class TorrentActions(Targets):
+
+class TorrentActions:
     """Torrent commands that settle (answer whether qBittorrent showed the change), and adding."""
 
-    async def _settle(
-        self, hashes: Sequence[str], effect: Callable[[Torrent | None], bool]
-    ) -> bool:
-        """Refresh the touched torrents until ``effect`` holds for each, or the deadline."""
-        deadline = time.monotonic() + self.policy.settle_timeout
-        while True:
-            async with self._lock:
-                events = await self._fetch(hashes)
-                done = all(effect(self.store.torrent(h)) for h in hashes)
-            self._refreshed()
-            self._dispatch(events)
-            if done:
-                return True
-            if time.monotonic() >= deadline:
-                return False
-            await asyncio.sleep(0.1)
+    def __init__(self, link: Link, refresher: Refresher, targets: Targets) -> None:
+        self.link = link
+        self._refresher = refresher
+        self._targets = targets
 
     async def _on_targets(
         self,
@@ -56,21 +37,21 @@ class TorrentActions(Targets):
         action: Callable[[list[str]], Awaitable[object]],
         effect: Callable[[Torrent | None], bool],
     ) -> CommandResult:
-        hashes = await self.resolve(targets)
-        names = tuple(t.name for h in hashes if (t := self.store.torrent(h)) is not None)
+        hashes = await self._targets.resolve(targets)
+        names = tuple(t.name for h in hashes if (t := self.link.store.torrent(h)) is not None)
         await action(hashes)
-        confirmed = await self._settle(hashes, effect)
+        confirmed = await self._refresher.settle(hashes, effect)
         return CommandResult(tuple(hashes), names, confirmed)
 
     @connected
     async def pause(self, targets: str | Iterable[str]) -> CommandResult:
         """Pause (4.x) / stop (5.x) torrents."""
-        return await self._on_targets(targets, self.client.pause, _stopped(want=True))
+        return await self._on_targets(targets, self.link.client.pause, _stopped(want=True))
 
     @connected
     async def resume(self, targets: str | Iterable[str]) -> CommandResult:
         """Resume (4.x) / start (5.x) torrents."""
-        return await self._on_targets(targets, self.client.resume, _stopped(want=False))
+        return await self._on_targets(targets, self.link.client.resume, _stopped(want=False))
 
     @connected
     async def delete(
@@ -79,26 +60,26 @@ class TorrentActions(Targets):
         """Remove torrents, with their data when asked."""
 
         async def action(hashes: list[str]) -> None:
-            await self.client.torrents_delete(hashes, delete_files=delete_files)
+            await self.link.client.torrents_delete(hashes, delete_files=delete_files)
 
         return await self._on_targets(targets, action, lambda t: t is None)
 
     @connected
     async def recheck(self, targets: str | Iterable[str]) -> CommandResult:
         """Verify torrents' data."""
-        return await self._on_targets(targets, self.client.torrents_recheck, _present)
+        return await self._on_targets(targets, self.link.client.torrents_recheck, _present)
 
     @requires(Capability.REANNOUNCE)
     async def reannounce(self, targets: str | Iterable[str]) -> CommandResult:
         """Announce to the trackers now."""
-        return await self._on_targets(targets, self.client.torrents_reannounce, _present)
+        return await self._on_targets(targets, self.link.client.torrents_reannounce, _present)
 
     @requires(Capability.CATEGORIES)
     async def set_category(self, targets: str | Iterable[str], category: str) -> CommandResult:
         """Set a category ("" clears it); the category must exist."""
 
         async def action(hashes: list[str]) -> None:
-            await self.client.torrents_set_category(hashes, category)
+            await self.link.client.torrents_set_category(hashes, category)
 
         return await self._on_targets(
             targets, action, lambda t: t is not None and t.category == category
@@ -110,7 +91,7 @@ class TorrentActions(Targets):
         wanted = _clean_tags(tags)
 
         async def action(hashes: list[str]) -> None:
-            await self.client.torrents_add_tags(hashes, wanted)
+            await self.link.client.torrents_add_tags(hashes, wanted)
 
         return await self._on_targets(
             targets, action, lambda t: t is not None and set(wanted) <= set(t.tags)
@@ -122,7 +103,7 @@ class TorrentActions(Targets):
         unwanted = _clean_tags(tags)
 
         async def action(hashes: list[str]) -> None:
-            await self.client.torrents_remove_tags(hashes, unwanted)
+            await self.link.client.torrents_remove_tags(hashes, unwanted)
 
         return await self._on_targets(
             targets, action, lambda t: t is not None and not set(unwanted) & set(t.tags)
@@ -135,7 +116,7 @@ class TorrentActions(Targets):
         """Force start on or off (ignores queue limits)."""
 
         async def action(hashes: list[str]) -> None:
-            await self.client.torrents_set_force_start(hashes, value=enable)
+            await self.link.client.torrents_set_force_start(hashes, value=enable)
 
         return await self._on_targets(
             targets, action, lambda t: t is not None and t.force_start is enable
@@ -150,13 +131,13 @@ class TorrentActions(Targets):
         upload: int | None = None,
     ) -> CommandResult:
         """Per-torrent speed limits in bytes/s (0: none)."""
-        check_limits(download, upload)
+        SpeedLimits.check(download, upload)
 
         async def action(hashes: list[str]) -> None:
             if download is not None:
-                await self.client.torrents_set_download_limit(hashes, download)
+                await self.link.client.torrents_set_download_limit(hashes, download)
             if upload is not None:
-                await self.client.torrents_set_upload_limit(hashes, upload)
+                await self.link.client.torrents_set_upload_limit(hashes, upload)
 
         return await self._on_targets(targets, action, _present)
 
@@ -164,9 +145,9 @@ class TorrentActions(Targets):
     async def pause_all(self) -> CommandResult:
         """Pause every torrent; the result names those that changed (see ``_after_global``)."""
         before = await self._not_yet(stopped=True)
-        await self.client.pause("all")
+        await self.link.client.pause("all")
         result = await self._after_global(before, stopped=True)
-        ledger = self.store.ledger
+        ledger = self.link.store.ledger
         ledger.paused_by_pause_all |= set(result.hashes)  # kept across restarts
         ledger.save()
         return result
@@ -174,8 +155,8 @@ class TorrentActions(Targets):
     @connected
     async def resume_paused(self) -> CommandResult:
         """Resume only what ``pause_all`` paused and is still paused (not the user's own)."""
-        await self.refresh(full=True)
-        ledger, store = self.store.ledger, self.store
+        await self._refresher.refresh(full=True)
+        ledger, store = self.link.store.ledger, self.link.store
         wanted = [
             h
             for h in sorted(ledger.paused_by_pause_all)
@@ -191,12 +172,16 @@ class TorrentActions(Targets):
     async def resume_all(self) -> CommandResult:
         """Resume every torrent; the result names those that changed."""
         before = await self._not_yet(stopped=False)
-        await self.client.resume("all")
+        await self.link.client.resume("all")
         return await self._after_global(before, stopped=False)
 
     async def _not_yet(self, *, stopped: bool) -> set[str]:
-        await self.refresh(full=True)
-        return {h for h in self.store.hashes() if self.store.state(h).is_stopped is not stopped}
+        await self._refresher.refresh(full=True)
+        return {
+            h
+            for h in self.link.store.hashes()
+            if self.link.store.state(h).is_stopped is not stopped
+        }
 
     async def _after_global(self, before: set[str], *, stopped: bool) -> CommandResult:
         """Sweep until the torrents that can change did (a sweep is O(N), but this is rare).
@@ -204,16 +189,16 @@ class TorrentActions(Targets):
         Only those that changed are reported: some were so already, and qBittorrent cannot
         pause a torrent in error (missing files): the message says how many of each.
         """
-        deadline = time.monotonic() + self.policy.settle_timeout
+        deadline = time.monotonic() + self.link.policy.settle_timeout
         while True:
-            await self.refresh(full=True)
-            store = self.store
+            await self._refresher.refresh(full=True)
+            store = self.link.store
             left = {h for h in before if h in store and store.state(h).is_stopped is not stopped}
             stuck = {h for h in left if stopped and StateGroup.ERRORED in store.groups(h)}
             if left <= stuck or time.monotonic() >= deadline:
                 break
             await asyncio.sleep(0.25)
-        named = self._named([h for h in before if h in store and h not in left])
+        named = self._targets.named([h for h in before if h in store and h not in left])
         notes = []
         if already := len(store) - len(before):
             notes.append(f"{already} already {'paused' if stopped else 'running'}")
@@ -235,30 +220,69 @@ class TorrentActions(Targets):
         tags: Iterable[str] | None = None,
         save_path: str | None = None,
         paused: bool | None = None,
+        file_priorities: Sequence[FilePriority] | None = None,
     ) -> AddOutcome:
         """Add a magnet link, an http(s) link to a .torrent, or .torrent bytes.
 
         The magnet or file is checked before it is sent; a torrent already present is
-        answered as such and not sent again.
+        answered as such and not sent again. With ``file_priorities`` (in file order, for
+        .torrent files on every release with files) the torrent is added stopped, its files
+        set, then started unless ``paused``. A link has no files before qBittorrent fetched
+        its metadata: set them after (``Content.set_file_priority``).
         """
+        if not file_priorities:
+            return await self._add(source, category, tags, save_path, paused=paused)
+        if not isinstance(source, bytes):
+            raise InvalidRequestError(
+                "file priorities go with a .torrent file; add a link first, then set them "
+                "(set_file_priority) once qBittorrent has its metadata"
+            )
+        self.link.need(Capability.FILES)
+        count = _file_count(source)
+        if len(file_priorities) > count:
+            raise InvalidRequestError(
+                f"{len(file_priorities)} file priorities for a torrent of {count} file(s)"
+            )
+        outcome = await self._add(source, category, tags, save_path, paused=True)
+        if outcome.already_present or outcome.hash is None:
+            return outcome  # nothing added here: its files are left as they are
+        groups: dict[FilePriority, list[int]] = {}
+        for index, priority in enumerate(file_priorities):
+            groups.setdefault(priority, []).append(index)
+        for priority, indexes in groups.items():
+            if priority is not FilePriority.NORMAL:  # qBittorrent's own default
+                await self.link.client.torrents_file_prio(outcome.hash, indexes, int(priority))
+        if not paused:
+            await self.resume(outcome.hash)
+        return outcome
+
+    async def _add(
+        self,
+        source: str | bytes,
+        category: str | None,
+        tags: Iterable[str] | None,
+        save_path: str | None,
+        *,
+        paused: bool | None,
+    ) -> AddOutcome:
         for needed, capability in (
             (tags, Capability.TAGS),
             (category, Capability.CATEGORIES),
             (save_path, Capability.ADD_OPTIONS),
         ):
             if needed:
-                self.need(capability)
-        if not self.store.initialised:
-            await self.refresh(full=True)
+                self.link.need(capability)
+        if not self.link.store.initialised:
+            await self._refresher.refresh(full=True)
         info_hash, name, urls, files = _read_source(source)
-        known = self.store.torrent(info_hash) if len(info_hash) == 40 else None
+        known = self.link.store.torrent(info_hash) if len(info_hash) == 40 else None
         if known is not None:
             return AddOutcome(known.hash, known.name, already_present=True)
-        before = set(self.store.hashes())
+        before = set(self.link.store.hashes())
         # Without add options (uTorrent, qBittorrent 3.1) the category and "stopped" are set
         # once the torrent is listed.
-        later = not self.supports(Capability.ADD_OPTIONS)
-        await self.client.torrents_add(
+        later = not self.link.supports(Capability.ADD_OPTIONS)
+        await self.link.client.torrents_add(
             urls=urls,
             torrent_files=files,
             category=None if later else category or None,
@@ -269,10 +293,12 @@ class TorrentActions(Targets):
         if len(info_hash) != 40:
             outcome = await self._await_url_add(before)
         else:
-            confirmed = await self._settle([info_hash], _added(paused=None if later else paused))
-            torrent = self.store.torrent(info_hash)
+            confirmed = await self._refresher.settle(
+                [info_hash], _added(paused=None if later else paused)
+            )
+            torrent = self.link.store.torrent(info_hash)
             outcome = AddOutcome(info_hash, torrent.name if torrent else name, confirmed=confirmed)
-        if later and outcome.hash is not None and outcome.hash in self.store:
+        if later and outcome.hash is not None and outcome.hash in self.link.store:
             if category:
                 await self.set_category(outcome.hash, category)
             if paused:
@@ -284,13 +310,13 @@ class TorrentActions(Targets):
 
         Past the deadline the sweeps go on in the poll loop for a while (``URL_WATCH``).
         """
-        self._clock.watch_until = time.monotonic() + URL_WATCH
-        deadline = time.monotonic() + self.policy.settle_timeout
+        self._refresher.watch_links(URL_WATCH)
+        deadline = time.monotonic() + self.link.policy.settle_timeout
         while True:
-            await self.refresh(full=True)
-            new = [h for h in self.store.hashes() if h not in before]
+            await self._refresher.refresh(full=True)
+            new = [h for h in self.link.store.hashes() if h not in before]
             if new:
-                torrent = self.store.torrent(new[0])
+                torrent = self.link.store.torrent(new[0])
                 return AddOutcome(new[0], torrent.name if torrent else None)
             if time.monotonic() >= deadline:
                 return AddOutcome(None, None, confirmed=False)
@@ -318,13 +344,11 @@ def _read_source(
     raise InvalidRequestError("not a magnet link, an http(s) link or a .torrent file")
 
 
-def check_limits(*limits: int | None) -> None:
-    """Refuse no limit at all, and a negative one."""
-    if all(value is None for value in limits):
-        raise InvalidRequestError("give a download or an upload limit")
-    for value in limits:
-        if value is not None and value < 0:
-            raise InvalidRequestError("a limit cannot be negative")
+def _file_count(data: bytes) -> int:
+    try:
+        return read_torrent(data).file_count
+    except BencodeError as err:
+        raise InvalidRequestError(f"not a valid .torrent file: {err}") from err
 
 
 def _present(torrent: Torrent | None) -> bool:

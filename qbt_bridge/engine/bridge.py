@@ -1,4 +1,4 @@
-"""The engine's facade: one torrent client, its store, and everything fronts may ask of it.
+"""The engine's facade: the link to one server, and the parts everything fronts may ask of it.
 
 Every front (Home Assistant, MQTT, Telegram) calls this and nothing below it.
 
@@ -19,27 +19,79 @@ even when nothing changed, ``transfer/info`` and ``torrents/info?hashes=`` almos
 
 from __future__ import annotations
 
-from qbt_bridge.engine.core import (
-    AddOutcome,
-    CommandResult,
-    Listener,
-    RefreshPolicy,
-    SearchPage,
-)
-from qbt_bridge.engine.labels import LabelService
-from qbt_bridge.engine.manage import ManageService
-from qbt_bridge.engine.rss import RssService
-from qbt_bridge.engine.search import SearchService
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from qbt_bridge.clients import TorrentClient
+from qbt_bridge.clients.qbit_manage import QbitManageClient
+from qbt_bridge.engine.actions import TorrentActions
+from qbt_bridge.engine.content import Content
+from qbt_bridge.engine.diskguard import DiskGuard
+from qbt_bridge.engine.events import Event
+from qbt_bridge.engine.labels import Labels
+from qbt_bridge.engine.link import Link, Listener, RefreshPolicy
+from qbt_bridge.engine.manage import Manage
+from qbt_bridge.engine.refresh import Refresher
+from qbt_bridge.engine.results import AddOutcome, CommandResult
+from qbt_bridge.engine.rss import Rss
+from qbt_bridge.engine.search import Search, SearchPage
+from qbt_bridge.engine.targets import Targets
+from qbt_bridge.engine.transfer import Transfer
 
 __all__ = ["AddOutcome", "Bridge", "CommandResult", "Listener", "RefreshPolicy", "SearchPage"]
 
 
-class Bridge(LabelService, RssService, SearchService, ManageService):
-    """One torrent client, its snapshot and everything fronts may ask of it.
+class Bridge(Link):
+    """The link to one server (client, store, listeners) and the parts that act on it.
 
-    Its parts, one module each: ``core`` (the client, listeners, capabilities), ``refresh``
-    (tiers and the poll loop), ``targets`` (what a name or prefix means), ``actions`` (torrent
-    commands that settle, adding), ``transfer`` (alt speed, global limits), ``content``
-    (files), ``labels`` (categories, tags), ``rss``, ``search`` and ``manage`` (qbit_manage);
-    ``diskguard`` watches the free space after each refresh.
+    Each part is built with exactly what it uses: ``refresher`` (tiers, the poll loop,
+    availability), ``targets`` (what a name or prefix means), ``torrents`` (commands that
+    settle, adding), ``transfer`` (alt speed, the session, global limits), ``content`` (files),
+    ``labels`` (categories, tags), ``rss``, ``search`` and ``manage`` (qbit_manage). The
+    refresher watches the free space (``diskguard``) after each refresh.
     """
+
+    def __init__(
+        self,
+        client: TorrentClient | None,
+        instance_id: str = "default",
+        *,
+        opener: Callable[[], Awaitable[TorrentClient]] | None = None,
+        url: str | None = None,
+        policy: RefreshPolicy | None = None,
+        ledger_path: Path | None = None,
+        manage: QbitManageClient | None = None,
+        manage_config: str | None = None,
+        disk_guard: DiskGuard | None = None,
+    ) -> None:
+        super().__init__(
+            client, instance_id, opener=opener, url=url, policy=policy, ledger_path=ledger_path
+        )
+        self.refresher = Refresher(self, disk_guard)
+        self.targets = Targets(self, self.refresher)
+        self.torrents = TorrentActions(self, self.refresher, self.targets)
+        self.transfer = Transfer(self, self.refresher)
+        self.content = Content(self, self.targets)
+        self.labels = Labels(self, self.refresher)
+        self.rss = Rss(self)
+        self.search = Search(self, self.torrents)
+        self.manage = Manage(self, self.refresher, self.targets, manage, manage_config)
+
+    async def refresh(self, *, full: bool = False) -> list[Event]:
+        """One sync step: the tiers that are due (see ``Refresher.refresh``)."""
+        return await self.refresher.refresh(full=full)
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Poll until ``stop`` is set (see ``Refresher.run``)."""
+        await self.refresher.run(stop)
+
+    def notify(self, torrent_hash: str | None = None) -> None:
+        """Push from qBittorrent: look at this torrent (or sweep, without a hash) right away."""
+        self.refresher.notify(torrent_hash)
+
+    async def close(self) -> None:
+        """Close the torrent client and the qbit_manage client."""
+        await super().close()
+        if self.manage.client is not None:
+            await self.manage.client.close()

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from qbt_bridge.clients import Capability
 from qbt_bridge.core.errors import InvalidRequestError, NotFoundError
 from qbt_bridge.core.models import Category
-from qbt_bridge.engine.content import ContentService
-from qbt_bridge.engine.core import connected, requires
+from qbt_bridge.engine.link import Link, connected, requires
+from qbt_bridge.engine.refresh import Refresher
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,12 +21,16 @@ class CategoryInfo:
     torrents: int
 
 
-class LabelService(ContentService):
+class Labels:
     """The server's categories and tags."""
+
+    def __init__(self, link: Link, refresher: Refresher) -> None:
+        self.link = link
+        self._refresher = refresher
 
     async def _read_categories(self) -> Mapping[str, Category]:
         """The server's categories, read now (a sweep may be minutes away)."""
-        return self._there(await self.client.torrents_categories(), "use categories")
+        return self.link.there(await self.link.client.torrents_categories(), "use categories")
 
     @connected
     async def categories(self) -> list[str]:
@@ -36,7 +40,7 @@ class LabelService(ContentService):
     @requires(Capability.CATEGORIES)
     async def category_list(self) -> list[CategoryInfo]:
         """Every category, by name, with its save path and the number of its torrents (now)."""
-        await self.refresh(full=True)
+        await self._refresher.refresh(full=True)
         found = await self._read_categories()
         counts = self._category_counts()
         return [
@@ -46,8 +50,8 @@ class LabelService(ContentService):
 
     def _category_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for torrent_hash in self.store.hashes():
-            name = self.store.category(torrent_hash)
+        for torrent_hash in self.link.store.hashes():
+            name = self.link.store.category(torrent_hash)
             counts[name] = counts.get(name, 0) + 1
         return counts
 
@@ -59,7 +63,7 @@ class LabelService(ContentService):
             raise InvalidRequestError("give the category a name")
         if name in await self._read_categories():
             raise InvalidRequestError(f"there is a category {name!r} already")
-        await self.client.torrents_create_category(name, save_path)
+        await self.link.client.torrents_create_category(name, save_path)
         made = (await self._read_categories()).get(name)  # its save path as qBittorrent keeps it
         return CategoryInfo(name, made.save_path if made else save_path, 0)
 
@@ -74,11 +78,11 @@ class LabelService(ContentService):
         if name not in known:
             raise NotFoundError(f"no category {name!r}; there are: {', '.join(known) or 'none'}")
         held = self._category_counts().get(name, 0)
-        await self.client.torrents_remove_categories([name])
-        await self.refresh(full=True)
+        await self.link.client.torrents_remove_categories([name])
+        await self._refresher.refresh(full=True)
         return held
 
     @requires(Capability.TAGS)
     async def tag_list(self) -> list[str]:
         """The server's tags (as of the last sweep, with those the torrents carry now)."""
-        return sorted(self.store.tags, key=str.casefold)
+        return sorted(self.link.store.tags, key=str.casefold)

@@ -7,11 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from qbt_bridge.clients.qbit_manage import check_commands
-from qbt_bridge.core.errors import (
-    NotSupportedError,
-)
-from qbt_bridge.engine.actions import TorrentActions
+from qbt_bridge.clients.qbit_manage import QbitManageClient, check_commands
+from qbt_bridge.core.errors import NotSupportedError
+from qbt_bridge.engine.link import Link
+from qbt_bridge.engine.refresh import Refresher
+from qbt_bridge.engine.targets import Targets
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -30,10 +30,24 @@ class ManageOutcome:
         return self.status == "queued"
 
 
-class ManageService(TorrentActions):
+class Manage:
     """qbit_manage runs, on the targeted torrents or all."""
 
-    async def manage(
+    def __init__(
+        self,
+        link: Link,
+        refresher: Refresher,
+        targets: Targets,
+        client: QbitManageClient | None = None,
+        config: str | None = None,
+    ) -> None:
+        self.link = link
+        self._refresher = refresher
+        self._targets = targets
+        self.client = client  # None: no qbit_manage is configured for this server
+        self.config = config
+
+    async def run(
         self,
         commands: Iterable[str],
         targets: str | Iterable[str] | None = None,
@@ -42,13 +56,14 @@ class ManageService(TorrentActions):
     ) -> ManageOutcome:
         """Run qbit_manage commands (on the targeted torrents only, when given)."""
         names = self._manage_names(commands, with_hashes=targets is not None)  # before resolving
-        hashes = await self.resolve(targets) if targets is not None else None
+        hashes = await self._targets.resolve(targets) if targets is not None else None
         outcome = await self._run_manage(names, hashes, dry_run=dry_run)
         if not dry_run:
-            self.request_sweep()  # it may have re-categorised, tagged or removed torrents
+            # it may have re-categorised, tagged or removed torrents
+            self._refresher.request_sweep()
         return outcome
 
-    async def manage_pushed(self, commands: Iterable[str], hashes: Iterable[str]) -> ManageOutcome:
+    async def run_pushed(self, commands: Iterable[str], hashes: Iterable[str]) -> ManageOutcome:
         """Run qbit_manage commands on torrents qBittorrent just pushed, then look again.
 
         The ids are not resolved first: a torrent added a moment ago may not be in the store yet.
@@ -57,21 +72,21 @@ class ManageService(TorrentActions):
         wanted = sorted({h.lower() for h in hashes})
         outcome = await self._run_manage(names, wanted)
         for torrent_hash in wanted:  # tags or category may have moved: a targeted look
-            self.notify(torrent_hash)
+            self._refresher.notify(torrent_hash)
         return outcome
 
     def _manage_names(self, commands: Iterable[str], *, with_hashes: bool) -> list[str]:
         """The command names, checked (and that there is a qbit_manage to run them)."""
-        if self.manage_client is None:
-            raise NotSupportedError(f"no qbit_manage is configured for {self.instance_id}")
+        if self.client is None:
+            raise NotSupportedError(f"no qbit_manage is configured for {self.link.instance_id}")
         return check_commands(commands, with_hashes=with_hashes)
 
     async def _run_manage(
         self, names: list[str], hashes: list[str] | None, *, dry_run: bool = False
     ) -> ManageOutcome:
         """One ``run-command`` call with checked names."""
-        assert self.manage_client is not None  # noqa: S101 - _manage_names checked it
-        result = await self.manage_client.run_command(
-            names, hashes=hashes, dry_run=dry_run, config_file=self.manage_config
+        assert self.client is not None  # noqa: S101 - _manage_names checked it
+        result = await self.client.run_command(
+            names, hashes=hashes, dry_run=dry_run, config_file=self.config
         )
         return ManageOutcome(result.status, result.message, tuple(result.results))

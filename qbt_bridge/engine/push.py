@@ -65,7 +65,7 @@ class PushTarget:
 
     def accept(self, hashes: Sequence[str]) -> str:
         """Look at these torrents with the next refresh (all, by a sweep, when none is given)."""
-        self.bridge.push_confirmed()
+        self.bridge.refresher.push_confirmed()
         for torrent_hash in hashes:
             self.bridge.notify(torrent_hash)
         if not hashes:
@@ -84,7 +84,7 @@ class PushTarget:
         await asyncio.sleep(self.forward_delay)
         batch, self._waiting = sorted(self._waiting), set()
         try:
-            outcome = await self.bridge.manage_pushed(self.forward, batch)
+            outcome = await self.bridge.manage.run_pushed(self.forward, batch)
         except QbtBridgeError as err:
             self.refusals.refuse(
                 "forward",
@@ -283,7 +283,7 @@ async def install_push(bridge: Bridge, line: str, marker: str) -> PushSetup:
     if changes:
         await _qbittorrent(bridge).app_set_preferences(changes)
     if not left:
-        bridge.push_confirmed()
+        bridge.refresher.push_confirmed()
     return PushSetup(tuple(installed), tuple(left))
 
 
@@ -298,7 +298,7 @@ async def push_installed(bridge: Bridge, marker: str) -> bool:
         for prefix, _when in SLOTS
     )
     if found:
-        bridge.push_confirmed()
+        bridge.refresher.push_confirmed()
     return found
 
 

@@ -6,41 +6,59 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 from qbt_bridge.clients.base import Capability
-from qbt_bridge.core.errors import (
-    AuthenticationError,
-    QbtBridgeError,
-)
-from qbt_bridge.core.models import TorrentState
+from qbt_bridge.core.errors import AuthenticationError, QbtBridgeError
+from qbt_bridge.core.models import Torrent, TorrentState
 from qbt_bridge.core.redact import redact_text
-from qbt_bridge.engine.core import (
-    ALT_SPEED_EVERY,
-    HASH_CHUNK,
-    LIMITS_EVERY,
-    MAX_BACKOFF,
-    WAITING_EVERY,
-    EngineCore,
-)
-from qbt_bridge.engine.diskguard import GUARD_SWEEP, wants_fresh_space, watch_disk
+from qbt_bridge.engine.diskguard import GUARD_SWEEP, DiskGuard, wants_fresh_space, watch_disk
 from qbt_bridge.engine.events import Event, EventKind
+from qbt_bridge.engine.link import Link
 
 _LOGGER = logging.getLogger(__name__)
 
+HASH_CHUNK = 200
+WAITING_EVERY = 30.0  # seconds between looks at downloads that wait (stalled or queued)
+MAX_BACKOFF = 60.0
+ALT_SPEED_EVERY = 6  # fast ticks between reads of the alt-speed mode
+LIMITS_EVERY = 300.0  # seconds between reads of the four speed limits (sooner when they move)
 MAX_REASON = 300  # characters of an error reason
 MAX_EXPLAINED = 20  # errored torrents per refresh whose reason is asked of qBittorrent
 MISSING_FILES_TEXT = "its files are missing (moved or deleted outside qBittorrent?)"
 IO_ERROR_TEXT = "qBittorrent reports an error and says no more"
 
 
-class Refresher(EngineCore):
-    """The refresh tiers and the poll loop (the tiers are described in bridge.py)."""
+@dataclass
+class Clock:
+    """When each refresh tier last ran, and what is due."""
+
+    last_sweep: float = -1e18
+    last_early_sweep: float = -1e18
+    sweep_requested: bool = False
+    ticks: int = 0
+    watch_until: float = -1e18  # sweep on every tick until then (a link is being fetched)
+    pushed: set[str] = field(default_factory=set)
+    last_waiting: float = -1e18
+    last_limits: float = -1e18
+    limits_seen: tuple[int, int, bool | None] | None = None  # in force at the last read
+    push_working: bool = False  # a push came, or qBittorrent's program slots hold the push line
+
+
+class Refresher:
+    """Keeps the link's store up to date: the tiers, the poll loop, availability, settling."""
+
+    def __init__(self, link: Link, disk_guard: DiskGuard | None = None) -> None:
+        self.link = link
+        self.disk_guard = disk_guard
+        self.clock = Clock()
+        self._wake = asyncio.Event()
+        self._down_reported = False
 
     def notify(self, torrent_hash: str | None = None) -> None:
         """Push from qBittorrent: look at this torrent (or sweep, without a hash) right away."""
-        clock = self._clock
+        clock = self.clock
         if torrent_hash and not clock.sweep_requested:
             clock.pushed.add(torrent_hash.lower())
         # A flood (a recheck of thousands finishing at once) is one sweep, not many queries.
@@ -51,17 +69,17 @@ class Refresher(EngineCore):
 
     def push_confirmed(self) -> None:
         """Push works for this server: sweep at the policy's push interval from now on."""
-        self._clock.push_working = True
+        self.clock.push_working = True
 
     @property
     def sweep_interval(self) -> float:
         """Seconds between sweeps now (longer once push is known to work)."""
-        longer = self.policy.push_full_interval
-        return longer if self._clock.push_working and longer else self.policy.full_interval
+        longer = self.link.policy.push_full_interval
+        return longer if self.clock.push_working and longer else self.link.policy.full_interval
 
     def request_sweep(self) -> None:
         """Make the next refresh a full ``sync/maindata`` sweep."""
-        self._clock.sweep_requested = True
+        self.clock.sweep_requested = True
 
     async def refresh(self, *, full: bool = False) -> list[Event]:
         """One sync step: the tiers that are due. Raises the client's errors.
@@ -70,8 +88,8 @@ class Refresher(EngineCore):
         ``available`` true: one notion of reachable, set here and nowhere else.
         """
         try:
-            await self.connect()
-            async with self._lock:
+            await self.link.connect()
+            async with self.link.lock:
                 events = await self._refresh(full=full)
             errored = [e for e in events if e.kind is EventKind.ERRORED]
             # qBittorrent is asked why for the first few; a storm (a disk gone: every torrent
@@ -84,22 +102,22 @@ class Refresher(EngineCore):
         else:
             self._came_up()
         finally:
-            self._refreshed()
-        self._dispatch(events)
+            self.link.refreshed()
+        self.link.dispatch(events)
         return events
 
     async def _refresh(self, *, full: bool) -> list[Event]:
         events = await self._tiers(full=full)
         await self._read_limits()
         if self.disk_guard is not None:
-            if Capability.FREE_SPACE not in self.client.capabilities:
+            if Capability.FREE_SPACE not in self.link.client.capabilities:
                 _LOGGER.warning(
                     "%s: the disk guard is off: %s does not report free disk space",
-                    self.instance_id, self.client.product,
+                    self.link.instance_id, self.link.client.product,
                 )  # fmt: skip
                 self.disk_guard = None
             else:
-                events += await watch_disk(self.disk_guard, self.store, self.client)
+                events += await watch_disk(self.disk_guard, self.link.store, self.link.client)
         return events
 
     async def _explained(self, event: Event, *, ask: bool = True) -> Event:
@@ -107,22 +125,24 @@ class Refresher(EngineCore):
 
         The reason stays with the torrent (its ``error``) until it leaves the error states.
         """
-        if event.kind is not EventKind.ERRORED or event.hash not in self.store:
+        if event.kind is not EventKind.ERRORED or event.hash not in self.link.store:
             return event
-        missing = self.store.state(event.hash) is TorrentState.MISSING_FILES
+        missing = self.link.store.state(event.hash) is TorrentState.MISSING_FILES
         line = tracker = None
         try:
             if ask:
-                line, tracker = await self.client.error_reasons(event.hash, event.name)
+                line, tracker = await self.link.client.error_reasons(event.hash, event.name)
         except QbtBridgeError as err:  # the event goes out anyway, with what the state says
-            _LOGGER.debug("%s: no reason for %s's error: %s", self.instance_id, event.name, err)
+            _LOGGER.debug(
+                "%s: no reason for %s's error: %s", self.link.instance_id, event.name, err
+            )
         fallback = MISSING_FILES_TEXT if missing else IO_ERROR_TEXT
         message = redact_text(line)[:MAX_REASON] if line else fallback
         detail = {"reason": "missing_files" if missing else "io_error", "message": message}
         if tracker:
             detail["tracker_message"] = redact_text(tracker)[:MAX_REASON]
-        self.store.set_error(event.hash, message)
-        return replace(event, torrent=self.store.torrent(event.hash), detail=detail)
+        self.link.store.set_error(event.hash, message)
+        return replace(event, torrent=self.link.store.torrent(event.hash), detail=detail)
 
     async def _read_limits(self) -> None:
         """The four speed limits, where the client has alternative ones.
@@ -132,32 +152,32 @@ class Refresher(EngineCore):
         no sooner). A pair in force that never matches (should a release report it otherwise)
         costs one read per move, not one per tick.
         """
-        if Capability.ALT_SPEED not in self.client.capabilities:
+        if Capability.ALT_SPEED not in self.link.client.capabilities:
             return
-        now, clock, server = time.monotonic(), self._clock, self.store.server()
+        now, clock, server = time.monotonic(), self.clock, self.link.store.server()
         in_force = (server.download_limit, server.upload_limit, server.alt_speed_enabled)
-        moved = in_force != clock.limits_seen and self.store.limits_stale()
-        if self.store.speed_limits is None or moved or now - clock.last_limits >= LIMITS_EVERY:
-            self.store.speed_limits = await self.client.transfer_speed_limits()
+        moved = in_force != clock.limits_seen and self.link.store.limits_stale()
+        if self.link.store.speed_limits is None or moved or now - clock.last_limits >= LIMITS_EVERY:
+            self.link.store.speed_limits = await self.link.client.transfer_speed_limits()
             clock.last_limits, clock.limits_seen = now, in_force
 
     async def _tiers(self, *, full: bool) -> list[Event]:
         now = time.monotonic()
-        clock = self._clock
+        clock = self.clock
         since = now - clock.last_sweep
         due = since >= self.sweep_interval or now < clock.watch_until
         # free space comes with sweeps: a guard watching downloads wants it fresher
-        due = due or (since >= GUARD_SWEEP and wants_fresh_space(self.disk_guard, self.store))
-        sweep = full or due or clock.sweep_requested or self.client.refresh_by_sweep
-        if sweep or not self.store.initialised:
+        due = due or (since >= GUARD_SWEEP and wants_fresh_space(self.disk_guard, self.link.store))
+        sweep = full or due or clock.sweep_requested or self.link.client.refresh_by_sweep
+        if sweep or not self.link.store.initialised:
             return await self._sweep(now)
         # A count that moved (a torrent added without a push, or removed) is worth a sweep;
         # torrents/count is O(1) for qBittorrent, where the release has it.
-        count = await self.client.torrents_count()
-        if count is not None and count != len(self.store):
+        count = await self.link.client.torrents_count()
+        if count is not None and count != len(self.link.store):
             return await self._sweep(now)
-        info = await self.client.transfer_info()
-        known = self.store.server_state
+        info = await self.link.client.transfer_info()
+        known = self.link.store.server_state
         # The alt-speed mode is read every ALT_SPEED_EVERY ticks, and at once when the
         # effective limits move (switching the mode switches the limits in force).
         limits_moved = (known.get("dl_rate_limit"), known.get("up_rate_limit")) != (
@@ -167,73 +187,103 @@ class Refresher(EngineCore):
         clock.ticks += 1
         alt = None
         if limits_moved or clock.ticks % ALT_SPEED_EVERY == 0:
-            alt = await self.client.transfer_speed_limits_mode()
-        events = self.store.apply_transfer(info, alt)
+            alt = await self.link.client.transfer_speed_limits_mode()
+        events = self.link.store.apply_transfer(info, alt)
         pushed, clock.pushed = clock.pushed, set()
-        targets = set(self.store.active_hashes()) | pushed
+        targets = set(self.link.store.active_hashes()) | pushed
         waiting_due = now - clock.last_waiting >= WAITING_EVERY
         if waiting_due:
-            targets |= set(self.store.waiting_hashes())
+            targets |= set(self.link.store.waiting_hashes())
             clock.last_waiting = now
-        events += await self._fetch(targets)
+        events += await self.fetch(targets)
         unexplained = self._unexplained_activity()
-        if unexplained and not waiting_due and (waiting := self.store.waiting_hashes()):
+        if unexplained and not waiting_due and (waiting := self.link.store.waiting_hashes()):
             # Something moves that the polled torrents do not explain: most likely a waiting
             # download found a peer. Looking at those is cheap; a sweep is the last resort.
-            events += await self._fetch(waiting)
+            events += await self.fetch(waiting)
             clock.last_waiting = now
             unexplained = self._unexplained_activity()
-        if unexplained and now - clock.last_early_sweep >= self.policy.early_sweep_after:
+        if unexplained and now - clock.last_early_sweep >= self.link.policy.early_sweep_after:
             clock.last_early_sweep = now
             clock.sweep_requested = True
         return events
 
     async def _sweep(self, now: float) -> list[Event]:
-        """A ``sync/maindata`` sweep (the store's lock must be held)."""
-        clock = self._clock
+        """A ``sync/maindata`` sweep (the link's lock must be held)."""
+        clock = self.clock
         # This sweep covers what was asked so far; a push that comes while it runs is kept.
         clock.sweep_requested = False
         clock.pushed.clear()
         try:
-            data = await self.client.sync_maindata(self.store.rid)
+            data = await self.link.client.sync_maindata(self.link.store.rid)
         except BaseException:
             clock.sweep_requested = True
             raise
-        self.store.active_by_state = self.client.active_by_state  # known after a call
-        events = self.store.apply_maindata(data)
+        self.link.store.active_by_state = self.link.client.active_by_state  # known after a call
+        events = self.link.store.apply_maindata(data)
         clock.last_sweep = clock.last_waiting = now  # it saw the waiting downloads too
         return events
 
-    async def _fetch(self, hashes: Iterable[str]) -> list[Event]:
-        """Targeted refresh of some torrents (the store's lock must be held)."""
+    async def fetch(self, hashes: Iterable[str]) -> list[Event]:
+        """Targeted refresh of some torrents (the link's lock must be held)."""
         wanted = sorted(set(hashes))
         events: list[Event] = []
         # A client that reads its whole list for any call (refresh_by_sweep) gets one call.
-        size = max(len(wanted), 1) if self.client.refresh_by_sweep else HASH_CHUNK
+        size = max(len(wanted), 1) if self.link.client.refresh_by_sweep else HASH_CHUNK
         for start in range(0, len(wanted), size):
             chunk = wanted[start : start + size]
-            found = await self.client.torrents_info_raw(hashes=chunk)
-            events += self.store.apply_torrents(found, chunk)
+            found = await self.link.client.torrents_info_raw(hashes=chunk)
+            events += self.link.store.apply_torrents(found, chunk)
         return events
+
+    async def settle(self, hashes: Sequence[str], effect: Callable[[Torrent | None], bool]) -> bool:
+        """Refresh the touched torrents until ``effect`` holds for each, or the deadline."""
+        link = self.link
+        deadline = time.monotonic() + link.policy.settle_timeout
+        while True:
+            async with link.lock:
+                events = await self.fetch(hashes)
+                done = all(effect(link.store.torrent(h)) for h in hashes)
+            link.refreshed()
+            link.dispatch(events)
+            if done:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(0.1)
+
+    async def refresh_transfer(self) -> None:
+        """Read the global figures and the alt-speed mode now (after a change to them)."""
+        link = self.link
+        async with link.lock:
+            events = link.store.apply_transfer(
+                await link.client.transfer_info(), await link.client.transfer_speed_limits_mode()
+            )
+        link.refreshed()
+        link.dispatch(events)
+
+    def watch_links(self, seconds: float) -> None:
+        """Sweep on every tick for a while: qBittorrent is fetching a link that was added."""
+        self.clock.watch_until = time.monotonic() + seconds
 
     def _unexplained_activity(self) -> bool:
         """Whether the server moves more data than the torrents we watch closely explain."""
-        server = self.store.server()
+        server = self.link.store.server()
         total = server.download_speed + server.upload_speed
         known = 0
-        for torrent_hash in self.store.active_hashes():
-            raw = self.store.raw(torrent_hash)
+        for torrent_hash in self.link.store.active_hashes():
+            raw = self.link.store.raw(torrent_hash)
             known += int(raw.get("dlspeed", 0)) + int(raw.get("upspeed", 0))
         return total > 2 * known + 16 * 1024
 
     def next_delay(self) -> float:
         """Seconds until the next tier is due."""
-        if self._clock.sweep_requested or self._clock.pushed:
+        if self.clock.sweep_requested or self.clock.pushed:
             return 0.0
-        if time.monotonic() < self._clock.watch_until:
-            return min(self.policy.fast_interval, 2.0)
-        until_sweep = self._clock.last_sweep + self.sweep_interval - time.monotonic()
-        return max(0.0, min(self.policy.fast_interval, until_sweep))
+        if time.monotonic() < self.clock.watch_until:
+            return min(self.link.policy.fast_interval, 2.0)
+        until_sweep = self.clock.last_sweep + self.sweep_interval - time.monotonic()
+        return max(0.0, min(self.link.policy.fast_interval, until_sweep))
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Poll until ``stop`` is set: tiers on time, back-off while the client is down."""
@@ -265,20 +315,24 @@ class Refresher(EngineCore):
 
     def _went_down(self, err: QbtBridgeError) -> None:
         """Report the first failure of a run of failures (once), keep the latest error."""
-        self.last_error = err
-        self.available = False
+        self.link.last_error = err
+        self.link.available = False
         if not self._down_reported:
             self._down_reported = True
-            _LOGGER.warning("%s: qBittorrent unavailable: %s", self.instance_id, err)
-            self._dispatch(
-                [Event(EventKind.CONNECTION_LOST, self.instance_id, detail={"error": str(err)})]
+            _LOGGER.warning("%s: qBittorrent unavailable: %s", self.link.instance_id, err)
+            self.link.dispatch(
+                [
+                    Event(
+                        EventKind.CONNECTION_LOST, self.link.instance_id, detail={"error": str(err)}
+                    )
+                ]
             )
 
     def _came_up(self) -> None:
-        self.available = True
-        self.last_error = None
+        self.link.available = True
+        self.link.last_error = None
         if self._down_reported:
             self._down_reported = False
-            self._clock.sweep_requested = True
-            _LOGGER.info("%s: qBittorrent is back", self.instance_id)
-            self._dispatch([Event(EventKind.CONNECTION_RESTORED, self.instance_id)])
+            self.clock.sweep_requested = True
+            _LOGGER.info("%s: qBittorrent is back", self.link.instance_id)
+            self.link.dispatch([Event(EventKind.CONNECTION_RESTORED, self.link.instance_id)])

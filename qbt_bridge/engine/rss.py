@@ -14,52 +14,52 @@ from qbt_bridge.core.errors import (
 )
 from qbt_bridge.core.redact import is_redacted, redact_text
 from qbt_bridge.core.rss import RssFeed, RssRule
-from qbt_bridge.engine.actions import TorrentActions
-from qbt_bridge.engine.core import (
-    requires,
-)
+from qbt_bridge.engine.link import Link, requires
 
 _LOGGER = logging.getLogger(__name__)
 
 
-class RssService(TorrentActions):
-    """RSS feeds and auto-downloading rules."""
+class Rss:
+    """RSS feeds and auto-downloading rules (they touch no torrent of the store)."""
+
+    def __init__(self, link: Link) -> None:
+        self.link = link
 
     @requires(Capability.RSS)
-    async def rss_feeds(self) -> list[RssFeed]:
+    async def feeds(self) -> list[RssFeed]:
         """Every RSS feed with its articles."""
-        return await self.client.rss_items(with_data=True)
+        return await self.link.client.rss_items(with_data=True)
 
     @requires(Capability.RSS)
-    async def rss_add_feed(self, url: str, path: str = "") -> None:
+    async def add_feed(self, url: str, path: str = "") -> None:
         """Subscribe to a feed (``path``: where in qBittorrent's RSS tree, default its title)."""
         if not re.match(r"^https?://\S+$", url.strip(), re.IGNORECASE):
             raise InvalidRequestError("a feed URL must start with http:// or https://")
-        await self.client.rss_add_feed(url.strip(), path)
+        await self.link.client.rss_add_feed(url.strip(), path)
 
     @requires(Capability.RSS)
-    async def rss_remove_feed(self, path: str) -> None:
+    async def remove_feed(self, path: str) -> None:
         """Unsubscribe from a feed (or remove a folder) by its path."""
         path = await self._feed_path(path)
-        await self.client.rss_remove_item(path)
+        await self.link.client.rss_remove_item(path)
 
     @requires(Capability.RSS)
-    async def rss_refresh(self, path: str | None = None) -> None:
+    async def refresh(self, path: str | None = None) -> None:
         """Fetch one feed, or every feed, now."""
         paths = (
             [await self._feed_path(path)]
             if path
-            else [f.path for f in await self.client.rss_items()]
+            else [f.path for f in await self.link.client.rss_items()]
         )
         for item in paths:
-            await self.client.rss_refresh_item(item)
+            await self.link.client.rss_refresh_item(item)
 
     async def _feed_path(self, path: str) -> str:
         """The server's path of a feed or folder, also from the redacted form answers show.
 
         A feed named after its URL keeps its pass-key on the server, never in an answer.
         """
-        paths = [f.path for f in await self.client.rss_items()]
+        paths = [f.path for f in await self.link.client.rss_items()]
         if path and any(p == path or p.startswith(path + "\\") for p in paths):
             return path
         if path and is_redacted(path):
@@ -69,12 +69,12 @@ class RssService(TorrentActions):
         raise NotFoundError(f"no RSS feed or folder {path!r}")
 
     @requires(Capability.RSS)
-    async def rss_rules(self) -> dict[str, RssRule]:
+    async def rules(self) -> dict[str, RssRule]:
         """Every auto-downloading rule by name."""
-        return await self.client.rss_rules()
+        return await self.link.client.rss_rules()
 
     @requires(Capability.RSS)
-    async def rss_set_rule(self, rule: RssRule) -> None:
+    async def set_rule(self, rule: RssRule) -> None:
         """Add or replace a rule; keeps server-side keys of an existing rule of that name."""
         if not rule.name.strip():
             raise InvalidRequestError("a rule needs a name")
@@ -87,40 +87,42 @@ class RssService(TorrentActions):
                     raise InvalidRequestError(
                         f"{what}: not a valid regular expression: {err}"
                     ) from err
-        existing = (await self.client.rss_rules()).get(rule.name)
+        existing = (await self.link.client.rss_rules()).get(rule.name)
         if existing is not None:
             merged = {**existing.raw, **rule.to_api()}
             rule = RssRule.from_rule(rule.name, merged)
-        await self.client.rss_set_rule(rule)
+        await self.link.client.rss_set_rule(rule)
 
     @requires(Capability.RSS)
-    async def rss_rename_rule(self, name: str, new_name: str) -> None:
+    async def rename_rule(self, name: str, new_name: str) -> None:
         """Rename a rule."""
         await self._rule(name)
         if not new_name.strip():
             raise InvalidRequestError("a rule needs a name")
-        await self.client.rss_rename_rule(name, new_name)
+        await self.link.client.rss_rename_rule(name, new_name)
 
     @requires(Capability.RSS)
-    async def rss_enable_rule(self, name: str, *, enabled: bool) -> None:
+    async def enable_rule(self, name: str, *, enabled: bool) -> None:
         """Enable or disable a rule."""
         rule = await self._rule(name)
-        await self.client.rss_set_rule(RssRule.from_rule(name, {**rule.raw, "enabled": enabled}))
+        await self.link.client.rss_set_rule(
+            RssRule.from_rule(name, {**rule.raw, "enabled": enabled})
+        )
 
     @requires(Capability.RSS)
-    async def rss_remove_rule(self, name: str) -> None:
+    async def remove_rule(self, name: str) -> None:
         """Delete a rule."""
         await self._rule(name)
-        await self.client.rss_remove_rule(name)
+        await self.link.client.rss_remove_rule(name)
 
     @requires(Capability.RSS)
-    async def rss_matching(self, name: str) -> dict[str, list[str]]:
+    async def matching(self, name: str) -> dict[str, list[str]]:
         """Article titles the rule matches, by feed."""
         await self._rule(name)
-        return await self.client.rss_matching_articles(name) or {}
+        return await self.link.client.rss_matching_articles(name) or {}
 
     @requires(Capability.RSS)
-    async def rss_save_rule(
+    async def save_rule(
         self,
         name: str,
         *,
@@ -139,7 +141,7 @@ class RssService(TorrentActions):
         ``feeds`` name feeds by URL, path or title (None: every feed); an unknown one is
         refused with the feeds there are. Returns the rule as the server keeps it.
         """
-        known = await self.client.rss_items()
+        known = await self.link.client.rss_items()
         if feeds is None:
             urls = [f.url for f in known]
         else:
@@ -162,16 +164,16 @@ class RssService(TorrentActions):
             assigned_category=category,
             save_path=save_path,
         )
-        await self.rss_set_rule(rule)
+        await self.set_rule(rule)
         return await self._rule(name)
 
     @requires(Capability.RSS)
-    async def rss_export_rules(self) -> dict[str, Any]:
+    async def export_rules(self) -> dict[str, Any]:
         """Every auto-downloading rule as qBittorrent's rules file (rule name to definition)."""
-        return self._there(await self.client.rss_export_rules(), "export RSS rules")
+        return self.link.there(await self.link.client.rss_export_rules(), "export RSS rules")
 
     @requires(Capability.RSS)
-    async def rss_import_rules(self, rules: Mapping[str, Any]) -> list[str]:
+    async def import_rules(self, rules: Mapping[str, Any]) -> list[str]:
         """Add or replace rules from a rules file's mapping; the names the server now has.
 
         Feed URLs shown redacted (an export read through a front) are put back where exactly
@@ -179,7 +181,7 @@ class RssService(TorrentActions):
         """
         if not rules or not all(isinstance(rule, Mapping) for rule in rules.values()):
             raise InvalidRequestError("rules: a mapping of rule names to their definitions")
-        feeds = [f.url for f in await self.client.rss_items()]
+        feeds = [f.url for f in await self.link.client.rss_items()]
 
         def real(url: Any) -> Any:
             hits = [f for f in feeds if redact_text(f) == url] if is_redacted(str(url)) else []
@@ -191,12 +193,12 @@ class RssService(TorrentActions):
             else rule
             for name, rule in rules.items()
         }
-        self._there(await self.client.rss_import_rules(restored), "import RSS rules")
-        present = await self.client.rss_rules()
+        self.link.there(await self.link.client.rss_import_rules(restored), "import RSS rules")
+        present = await self.link.client.rss_rules()
         return [name for name in rules if name in present]
 
     async def _rule(self, name: str) -> RssRule:
-        rule = (await self.client.rss_rules()).get(name)
+        rule = (await self.link.client.rss_rules()).get(name)
         if rule is None:
             raise NotFoundError(f"no RSS rule named {name!r}")
         return rule

@@ -11,14 +11,22 @@ from qbt_bridge.core.errors import (
     InvalidRequestError,
     NotFoundError,
 )
+from qbt_bridge.engine.link import Link
 from qbt_bridge.engine.refresh import Refresher
 
 _LOGGER = logging.getLogger(__name__)
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
+MIN_PREFIX = 6
 
 
-class Targets(Refresher):
+class Targets:
     """Target resolution: hashes, hash prefixes, names, category:, tag:, all."""
+
+    min_prefix = MIN_PREFIX  # shortest hex string taken as a hash prefix
+
+    def __init__(self, link: Link, refresher: Refresher) -> None:
+        self.link = link
+        self._refresher = refresher
 
     async def resolve(self, targets: str | Iterable[str]) -> list[str]:
         """Turn targets into hashes.
@@ -27,8 +35,8 @@ class Targets(Refresher):
         name fragment (case-insensitive), ``category:NAME`` or ``tag:NAME``. Ambiguity raises
         AmbiguousTargetError with the candidates; nothing found raises NotFoundError.
         """
-        if not self.store.initialised:
-            await self.refresh(full=True)
+        if not self.link.store.initialised:
+            await self._refresher.refresh(full=True)
         items = [targets] if isinstance(targets, str) else list(targets)
         if not items:
             raise InvalidRequestError("no torrent named")
@@ -38,7 +46,7 @@ class Targets(Refresher):
                 hits = self._resolve_one(item.strip())
             except NotFoundError:
                 # Added outside the engine since the last sweep? Look once more, afresh.
-                await self.refresh(full=True)
+                await self._refresher.refresh(full=True)
                 hits = self._resolve_one(item.strip())
             found.update(dict.fromkeys(hits))
         return list(found)
@@ -55,15 +63,15 @@ class Targets(Refresher):
             raise InvalidRequestError("empty torrent name or hash")
         lowered = target.lower()
         if lowered == "all":
-            return self.store.hashes()
+            return self.link.store.hashes()
         if lowered.startswith(("category:", "tag:")):
             return self._by_label(target)
         if _HEX.match(target) and len(target) == 40:
-            if lowered not in self.store:
+            if lowered not in self.link.store:
                 raise NotFoundError(f"no torrent with hash {lowered}")
             return [lowered]
         if _HEX.match(target) and len(target) >= self.min_prefix:
-            hits = [h for h in self.store.hashes() if h.startswith(lowered)]
+            hits = [h for h in self.link.store.hashes() if h.startswith(lowered)]
             if hits:
                 return self._unique(target, hits)
         return self._by_name(target)
@@ -71,7 +79,7 @@ class Targets(Refresher):
     def _by_label(self, target: str) -> list[str]:
         kind, _, value = target.partition(":")
         kind = kind.lower()
-        store = self.store
+        store = self.link.store
         if kind == "category":
             hits = [h for h in store.hashes() if store.category(h) == value]
         else:
@@ -82,7 +90,7 @@ class Targets(Refresher):
 
     def _by_name(self, target: str) -> list[str]:
         lowered = target.lower()
-        names = [(h, self.store.name(h).lower()) for h in self.store.hashes()]
+        names = [(h, self.link.store.name(h).lower()) for h in self.link.store.hashes()]
         exact = [h for h, name in names if name == lowered]
         hits = exact or [h for h, name in names if lowered in name]
         if not hits:
@@ -91,11 +99,12 @@ class Targets(Refresher):
 
     def _unique(self, target: str, hits: list[str]) -> list[str]:
         if len(hits) > 1:
-            raise AmbiguousTargetError(target, self._named(hits))
+            raise AmbiguousTargetError(target, self.named(hits))
         return hits
 
-    def _named(self, hashes: Sequence[str]) -> list[tuple[str, str]]:
+    def named(self, hashes: Sequence[str]) -> list[tuple[str, str]]:
+        """(hash, name) of the torrents still there, by name."""
         return sorted(
-            ((h, self.store.name(h)) for h in hashes if h in self.store),
+            ((h, self.link.store.name(h)) for h in hashes if h in self.link.store),
             key=lambda pair: pair[1].lower(),
         )

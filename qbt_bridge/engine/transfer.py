@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from qbt_bridge.clients import Capability
 from qbt_bridge.core.models import SpeedLimits
-from qbt_bridge.engine.actions import TorrentActions, check_limits
-from qbt_bridge.engine.core import requires
+from qbt_bridge.engine.link import Link, requires
+from qbt_bridge.engine.refresh import Refresher
 
 
-class TransferService(TorrentActions):
+class Transfer:
     """Alternative speed on or off, and the global speed limits, normal and alternative."""
+
+    def __init__(self, link: Link, refresher: Refresher) -> None:
+        self.link = link
+        self._refresher = refresher
 
     @requires(Capability.ALT_SPEED)
     async def set_alt_speed(self, enabled: bool | None = None) -> bool:
         """Alternative speed limits on, off, or (None) toggled; returns the new mode."""
         if enabled is None:
-            await self.client.transfer_toggle_speed_limits_mode()
+            await self.link.client.transfer_toggle_speed_limits_mode()
         else:
-            await self.client.transfer_set_speed_limits_mode(enabled)
-        await self._refresh_transfer()
-        return bool(self.store.server().alt_speed_enabled)
+            await self.link.client.transfer_set_speed_limits_mode(enabled)
+        await self._refresher.refresh_transfer()
+        return bool(self.link.store.server().alt_speed_enabled)
 
     @requires(Capability.SESSION_PAUSE)
     async def pause_session(self, *, paused: bool = True) -> bool:
@@ -28,11 +32,11 @@ class TransferService(TorrentActions):
         Unlike pausing all torrents, each torrent keeps its own state: resuming the session
         puts every one back as it was. A restart of qBittorrent ends it.
         """
-        client = self.client
+        client = self.link.client
         call = client.transfer_pause_session if paused else client.transfer_resume_session
-        self._there(await call(), "pause the whole session")
-        await self.refresh(full=True)
-        return bool(self.store.server().session_paused)
+        self.link.there(await call(), "pause the whole session")
+        await self._refresher.refresh(full=True)
+        return bool(self.link.store.server().session_paused)
 
     @requires(Capability.GLOBAL_LIMITS)
     async def set_global_limits(
@@ -49,25 +53,17 @@ class TransferService(TorrentActions):
         """
         given = {"download": download, "upload": upload,
                  "alt_download": alt_download, "alt_upload": alt_upload}  # fmt: skip
-        check_limits(*given.values())
+        SpeedLimits.check(*given.values())
         limits = {name: value for name, value in given.items() if value is not None}
-        if Capability.ALT_SPEED in self.capabilities:
-            await self.client.transfer_set_speed_limits(**limits)
-            self.store.speed_limits = await self.client.transfer_speed_limits()
+        if Capability.ALT_SPEED in self.link.capabilities:
+            await self.link.client.transfer_set_speed_limits(**limits)
+            self.link.store.speed_limits = await self.link.client.transfer_speed_limits()
         else:
             if alt_download is not None or alt_upload is not None:
-                self.need(Capability.ALT_SPEED)
+                self.link.need(Capability.ALT_SPEED)
             if download is not None:
-                await self.client.transfer_set_download_limit(download)
+                await self.link.client.transfer_set_download_limit(download)
             if upload is not None:
-                await self.client.transfer_set_upload_limit(upload)
-        await self._refresh_transfer()
-        return self.store.configured_limits()
-
-    async def _refresh_transfer(self) -> None:
-        async with self._lock:
-            events = self.store.apply_transfer(
-                await self.client.transfer_info(), await self.client.transfer_speed_limits_mode()
-            )
-        self._refreshed()
-        self._dispatch(events)
+                await self.link.client.transfer_set_upload_limit(upload)
+        await self._refresher.refresh_transfer()
+        return self.link.store.configured_limits()

@@ -112,7 +112,7 @@ class AddCommands(Access):
             if outcome["hash"] and not outcome["already_present"]:
                 added.append(outcome["hash"])
         keyboard = None
-        categories = await bridge.categories() if added and "category" not in options else []
+        categories = await bridge.labels.categories() if added and "category" not in options else []
         if categories:
             i = bridge.instance_id
             buttons = [

@@ -37,14 +37,14 @@ class FilesCommands(Access):
         if not args:
             raise InvalidRequestError("which torrent? /files <name, hash or hash prefix> [page]")
         await fresh(bridge)
-        torrent_hash = await bridge.resolve_single(" ".join(args))
+        torrent_hash = await bridge.targets.resolve_single(" ".join(args))
         await self._send(chat_of(update), *await self._files_view(bridge, torrent_hash, page, user))
 
     async def _files_view(
         self, bridge: Bridge, torrent_hash: str, page: int, user: TelegramUser
     ) -> View:
         """A page of the files: name, size, progress, priority; a button each, and paging."""
-        _hash, files = await bridge.files(torrent_hash)
+        _hash, files = await bridge.content.files(torrent_hash)
         torrent = bridge.store.torrent(torrent_hash)
         name = torrent.name if torrent else torrent_hash
         size = self.settings.page_size

@@ -232,7 +232,7 @@ class TelegramFront(
 
     async def _announce_commands(self) -> None:
         menu = list(COMMANDS)
-        if any(b.manage_client is not None for b in self.bridges.values()):
+        if any(b.manage.client is not None for b in self.bridges.values()):
             menu.insert(-2, ("manage", "run qbit_manage commands [torrent]"))
         try:
             await self.app.bot.set_my_commands([BotCommand(n, d) for n, d in menu])

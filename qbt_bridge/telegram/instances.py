@@ -67,7 +67,7 @@ class InstanceCommands(Access):
                 # Before a server is found its abilities are unknown: offered until then.
                 return any(not b.connected or b.supports(need) for b in bridges)
             if need == "manage":
-                return any(b.manage_client is not None for b in bridges)
+                return any(b.manage.client is not None for b in bridges)
             if need == "instances":
                 return len(bridges) > 1
             return True

@@ -108,7 +108,7 @@ class LabelCommands(TorrentCommands):
         if torrent is None:
             raise NotFoundError("that torrent is gone")
         i, h, back = bridge.instance_id, button.torrent, button.back
-        names = await bridge.categories()
+        names = await bridge.labels.categories()
         picks = [key(("✓ " if n == torrent.category else "") + cut(n, 25),
                      PickCategory(i, h, n, back)) for n in names[:MAX_LABEL_BUTTONS]]  # fmt: skip
         rows = [picks[k : k + 3] for k in range(0, len(picks), 3)]
@@ -181,7 +181,7 @@ class LabelCommands(TorrentCommands):
         bridge, _args = self._pick(update, [f"@{asked.instance}"], user)
         name = message.text.strip()
         if asked.kind == "category":
-            if name not in await bridge.categories():
+            if name not in await bridge.labels.categories():
                 await execute(bridge, request(Name.CREATE_CATEGORY, {"name": name}))
             await execute(
                 bridge, request(Name.SET_CATEGORY, {"torrents": asked.torrent, "category": name})

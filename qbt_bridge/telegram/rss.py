@@ -49,7 +49,7 @@ class RssCommands(Access):
         elif sub == "help":
             await self._send(chat, RSS_HELP)
         elif sub == "feeds":
-            feeds = await bridge.rss_feeds()
+            feeds = await bridge.rss.feeds()
             rows = [f"• <code>{esc(f.path)}</code> ({len(f.articles)} articles)" for f in feeds]
             await self._send(chat, "<b>Feeds</b>\n" + ("\n".join(rows) or "none"))
         elif sub == "match":
@@ -62,8 +62,8 @@ class RssCommands(Access):
         self, bridge: Bridge, user: TelegramUser
     ) -> tuple[str, InlineKeyboardMarkup | None]:
         """The rules with their buttons and the feeds line: for /rss and after each button."""
-        rules = await bridge.rss_rules()
-        feeds = await bridge.rss_feeds()
+        rules = await bridge.rss.rules()
+        feeds = await bridge.rss.feeds()
         i = bridge.instance_id
         lines = ["<b>RSS rules</b>"] + [rule_line(r) for r in rules.values()]
         if not rules:
@@ -82,7 +82,7 @@ class RssCommands(Access):
 
     async def _rss_match(self, chat: int, bridge: Bridge, name: str) -> None:
         """The article titles a rule matches, by feed."""
-        matching = await bridge.rss_matching(name)
+        matching = await bridge.rss.matching(name)
         lines = [f"Rule <b>{esc(name)}</b> matches:"]
         for feed, titles in matching.items():
             lines.append(f"<code>{esc(feed)}</code>")
@@ -96,7 +96,7 @@ class RssCommands(Access):
         if sub == "add":
             name, options = rule_from_words(rest)
             await execute(bridge, request(Name.RSS_SET_RULE, {"name": name, **options}))
-            rule = (await bridge.rss_rules())[name]
+            rule = (await bridge.rss.rules())[name]
             await self._send(chat, "Saved: " + rule_line(rule))
         elif sub in {"enable", "disable"}:
             name = one(rest, "rule name")

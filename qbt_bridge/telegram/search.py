@@ -33,7 +33,7 @@ class SearchCommands(Access):
         pattern = " ".join(args).strip()
         if not pattern:
             raise InvalidRequestError("search for what? /search <words>")
-        job = await bridge.search_start(pattern)
+        job = await bridge.search.start(pattern)
         message = await self._send(chat_of(update), f"Searching <b>{esc(pattern)}</b>…")
         if message is None:  # pragma: no cover - only when stopping
             return
@@ -50,7 +50,7 @@ class SearchCommands(Access):
         shown = -1
         try:
             while True:
-                page = await bridge.search_results(job, page_size=self.settings.page_size)
+                page = await bridge.search.results(job, page_size=self.settings.page_size)
                 if page.total != shown or not page.running:
                     shown = page.total
                     text, keyboard = self._search_view(bridge, job, pattern, 0, user, page=page)
@@ -58,7 +58,7 @@ class SearchCommands(Access):
                 if not page.running:
                     return
                 if loop.time() >= deadline:
-                    await bridge.search_stop(job)
+                    await bridge.search.stop(job)
                     continue
                 await asyncio.sleep(1.0)
         except QbtBridgeError as err:
@@ -87,7 +87,7 @@ class SearchCommands(Access):
     ) -> str | None:
         """Another page of a search's results."""
         size = self.settings.page_size
-        page = await bridge.search_results(button.job, page=button.page, page_size=size)
+        page = await bridge.search.results(button.job, page=button.page, page_size=size)
         view = self._search_view(bridge, button.job, button.pattern, button.page, user, page=page)
         await self._edit(message, *view)
         return None

@@ -83,7 +83,9 @@ class TorrentCommands(Access):
         if not args:
             raise InvalidRequestError("which torrent? /info <name, hash or hash prefix>")
         await fresh(bridge)
-        torrent_hash = await bridge.resolve_single(" ".join(args))  # "all" or a label: refused
+        torrent_hash = await bridge.targets.resolve_single(
+            " ".join(args)
+        )  # "all" or a label: refused
         text, keyboard = self._info_view(bridge, torrent_hash, user)
         await self._send(chat_of(update), text, keyboard)
 

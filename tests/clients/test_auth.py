@@ -256,7 +256,7 @@ async def test_a_wrong_password_never_gets_the_address_banned(release: Release) 
                 with pytest.raises(AuthenticationError, match="wrong username or password"):
                     await bridge.refresh()
                 with pytest.raises(AuthenticationError, match="not tried again by itself"):
-                    await bridge.pause("all")
+                    await bridge.torrents.pause("all")
             bridge.retry_login()  # a person asks: one more attempt, and only one
             with pytest.raises(AuthenticationError):
                 await bridge.refresh()

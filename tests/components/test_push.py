@@ -84,7 +84,9 @@ async def test_qbittorrent_pushes_added_and_completed_through_the_webhook(
     prefs = await qbt_client.app_preferences()
     assert all(prefs[f"{slot}_program"] == line and prefs[f"{slot}_enabled"] for slot in SLOTS)
     bridge = entry.runtime_data.bridge
-    assert bridge.sweep_interval == bridge.policy.push_full_interval  # push works: rare sweeps
+    assert (
+        bridge.refresher.sweep_interval == bridge.policy.push_full_interval
+    )  # push works: rare sweeps
 
     fired: list[Event] = []
     for kind in ("added", "completed"):
@@ -116,7 +118,7 @@ async def test_a_slot_with_another_program_is_left_and_the_form_says_so(
     await qbt_client.app_set_preferences({"autorun_program": theirs, "autorun_enabled": True})
     entry = await _set_up(hass, qbt)
     bridge = entry.runtime_data.bridge
-    assert bridge.sweep_interval == bridge.policy.full_interval  # no push yet
+    assert bridge.refresher.sweep_interval == bridge.policy.full_interval  # no push yet
     _flow, result = await _options(hass, entry, push_install=True)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "push_slot_taken"}

@@ -92,7 +92,7 @@ async def test_a_change_made_in_qbittorrent_shows_after_refreshes(
 
     async def shown() -> bool:
         if sweep_needed:
-            coordinator.bridge.request_sweep()
+            coordinator.bridge.refresher.request_sweep()
         await coordinator.async_refresh()
         await hass.async_block_till_done()
         state = hass.states.get(total)
@@ -262,7 +262,7 @@ async def test_low_disk_space_fires_on_the_bus_and_the_event_entity(
     assert fired[0].data["free"] < 2**50
     # the space comes back (here: the threshold drops, as the disk cannot be filled here)
     bridge = entry.runtime_data.bridge
-    bridge.disk_guard = replace(bridge.disk_guard, min_free=1)
+    bridge.refresher.disk_guard = replace(bridge.refresher.disk_guard, min_free=1)
     await entry.runtime_data.async_refresh()
     await hass.async_block_till_done()
     state = hass.states.get(entity_id(hass, entry, "event", "torrent_event"))

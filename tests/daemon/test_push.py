@@ -17,8 +17,8 @@ from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalQBittorrent, Release
 from qbt_bridge.daemon.process import check_health
 from qbt_bridge.engine.bridge import Bridge
-from qbt_bridge.engine.core import HASH_CHUNK
 from qbt_bridge.engine.events import EventKind
+from qbt_bridge.engine.refresh import HASH_CHUNK
 from tests.daemon.serving import SECRET, push_config, serving
 from tests.helpers import EventLog, wait_for
 from tests.releases import RELEASES, Seed, require
@@ -130,7 +130,7 @@ async def test_a_flood_of_pushes_is_one_sweep(tmp_path: Path) -> None:
                 daemon.push.url("test"), data={"hash": ids}, headers=headers
             ) as response:
                 assert response.status == 202
-        clock = bridge._clock
+        clock = bridge.refresher.clock
         assert clock.sweep_requested
         assert len(clock.pushed) <= HASH_CHUNK
 

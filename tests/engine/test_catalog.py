@@ -52,7 +52,7 @@ async def test_values_from_a_real_server(fresh_daemon: LocalQBittorrent, tmp_pat
 
 async def _check_values(bridge: Bridge, tmp_path: Path) -> None:
     data, h = tiny_torrent(tmp_path, "catalog.bin")
-    await bridge.add(data, paused=True, tags=["x"])
+    await bridge.torrents.add(data, paused=True, tags=["x"])
     await bridge.refresh(full=True)
     values = global_values(bridge.store)
     assert values["total_torrents"] == 1

@@ -43,7 +43,7 @@ async def _add_three(bridge: Bridge, tmp_path: Path) -> list[str]:
     hashes = []
     for name in ("Alpha Movie 2160p.mkv", "Alpha Show S01.mkv", "Beta Album.flac"):
         data, h = tiny_torrent(tmp_path, name)
-        result = await bridge.add(data, paused=True)
+        result = await bridge.torrents.add(data, paused=True)
         assert result.hash == h
         assert result.confirmed
         hashes.append(h)
@@ -52,48 +52,48 @@ async def _add_three(bridge: Bridge, tmp_path: Path) -> list[str]:
 
 async def test_targets(bridge: Bridge, tmp_path: Path) -> None:
     alpha_movie, alpha_show, beta = await _add_three(bridge, tmp_path)
-    assert await bridge.resolve(alpha_movie) == [alpha_movie]
-    assert await bridge.resolve(alpha_movie[:8].upper()) == [alpha_movie]
-    assert await bridge.resolve("beta") == [beta]
-    assert await bridge.resolve("Alpha Show S01.mkv") == [alpha_show]
-    assert set(await bridge.resolve("all")) == {alpha_movie, alpha_show, beta}
-    assert set(await bridge.resolve(["beta", alpha_show])) == {beta, alpha_show}
+    assert await bridge.targets.resolve(alpha_movie) == [alpha_movie]
+    assert await bridge.targets.resolve(alpha_movie[:8].upper()) == [alpha_movie]
+    assert await bridge.targets.resolve("beta") == [beta]
+    assert await bridge.targets.resolve("Alpha Show S01.mkv") == [alpha_show]
+    assert set(await bridge.targets.resolve("all")) == {alpha_movie, alpha_show, beta}
+    assert set(await bridge.targets.resolve(["beta", alpha_show])) == {beta, alpha_show}
 
     with pytest.raises(AmbiguousTargetError) as caught:
-        await bridge.resolve("alpha")
+        await bridge.targets.resolve("alpha")
     assert {name for _h, name in caught.value.candidates} == {
         "Alpha Movie 2160p.mkv",
         "Alpha Show S01.mkv",
     }
     assert "Alpha Movie 2160p.mkv" in str(caught.value)
     with pytest.raises(NotFoundError, match="no torrent with hash"):
-        await bridge.resolve("f" * 40)
+        await bridge.targets.resolve("f" * 40)
     with pytest.raises(NotFoundError, match="no torrent matches"):
-        await bridge.resolve("gamma")
+        await bridge.targets.resolve("gamma")
     with pytest.raises(InvalidRequestError):
-        await bridge.resolve([])
+        await bridge.targets.resolve([])
 
     await bridge.client.torrents_create_category("films")
-    await bridge.set_category("movie", "films")
-    assert await bridge.resolve("category:films") == [alpha_movie]
-    await bridge.add_tags([alpha_show, beta], ["keep"])
-    assert set(await bridge.resolve("tag:keep")) == {alpha_show, beta}
+    await bridge.torrents.set_category("movie", "films")
+    assert await bridge.targets.resolve("category:films") == [alpha_movie]
+    await bridge.torrents.add_tags([alpha_show, beta], ["keep"])
+    assert set(await bridge.targets.resolve("tag:keep")) == {alpha_show, beta}
     with pytest.raises(NotFoundError, match="no torrent with tag"):
-        await bridge.resolve("tag:nothing")
+        await bridge.targets.resolve("tag:nothing")
 
 
 async def test_ambiguous_hash_prefix(bridge: Bridge, tmp_path: Path) -> None:
-    bridge.min_prefix = 1  # short prefixes make a clash likely with a handful of torrents
+    bridge.targets.min_prefix = 1  # short prefixes make a clash likely with a handful of torrents
     by_first_digit: dict[str, list[str]] = {}
     index = 0
     while not any(len(v) > 1 for v in by_first_digit.values()):
         data, h = tiny_torrent(tmp_path, f"prefix-{index}.bin")
-        await bridge.add(data, paused=True)
+        await bridge.torrents.add(data, paused=True)
         by_first_digit.setdefault(h[0], []).append(h)
         index += 1
     digit, clash = next((d, v) for d, v in by_first_digit.items() if len(v) > 1)
     with pytest.raises(AmbiguousTargetError) as caught:
-        await bridge.resolve(digit)
+        await bridge.targets.resolve(digit)
     assert {h for h, _name in caught.value.candidates} == set(clash)
 
 
@@ -101,69 +101,69 @@ async def test_torrent_commands(bridge: Bridge, tmp_path: Path) -> None:
     movie, show, beta = await _add_three(bridge, tmp_path)
     log = EventLog(bridge)
 
-    resumed = await bridge.resume("movie")
+    resumed = await bridge.torrents.resume("movie")
     assert resumed.confirmed
     assert resumed.names == ("Alpha Movie 2160p.mkv",)
     assert not bridge.store.torrent(movie).state.is_stopped  # visible at once, no poll needed
-    paused = await bridge.pause(movie[:10])
+    paused = await bridge.torrents.pause(movie[:10])
     assert paused.confirmed
     assert bridge.store.torrent(movie).state.is_stopped
     assert log.of(EventKind.STATE_CHANGED, movie)
 
-    assert (await bridge.recheck("beta")).hashes == (beta,)
-    assert (await bridge.reannounce("beta")).hashes == (beta,)
+    assert (await bridge.torrents.recheck("beta")).hashes == (beta,)
+    assert (await bridge.torrents.reannounce("beta")).hashes == (beta,)
     await bridge.client.torrents_create_category("tv")
-    assert (await bridge.set_category("show", "tv")).confirmed
+    assert (await bridge.torrents.set_category("show", "tv")).confirmed
     assert bridge.store.torrent(show).category == "tv"
     with pytest.raises(InvalidRequestError):
-        await bridge.set_category("show", "no such category")
-    assert (await bridge.add_tags("show", ["a", "b"])).confirmed
-    assert (await bridge.remove_tags("show", ["a"])).confirmed
+        await bridge.torrents.set_category("show", "no such category")
+    assert (await bridge.torrents.add_tags("show", ["a", "b"])).confirmed
+    assert (await bridge.torrents.remove_tags("show", ["a"])).confirmed
     assert bridge.store.torrent(show).tags == ("b",)
     with pytest.raises(InvalidRequestError, match="comma"):
-        await bridge.add_tags("show", ["x,y"])
-    assert (await bridge.force_start("beta")).confirmed
+        await bridge.torrents.add_tags("show", ["x,y"])
+    assert (await bridge.torrents.force_start("beta")).confirmed
     assert bridge.store.torrent(beta).force_start
-    assert (await bridge.force_start("beta", enable=False)).confirmed
-    await bridge.set_torrent_limits("beta", download=102400, upload=51200)
+    assert (await bridge.torrents.force_start("beta", enable=False)).confirmed
+    await bridge.torrents.set_torrent_limits("beta", download=102400, upload=51200)
     assert bridge.store.torrent(beta).download_limit == 102400
     with pytest.raises(InvalidRequestError):
-        await bridge.set_torrent_limits("beta")
+        await bridge.torrents.set_torrent_limits("beta")
     with pytest.raises(InvalidRequestError):
-        await bridge.set_torrent_limits("beta", download=-5)
+        await bridge.torrents.set_torrent_limits("beta", download=-5)
 
-    assert (await bridge.resume_all()).hashes
+    assert (await bridge.torrents.resume_all()).hashes
     assert all(not t.state.is_stopped for t in bridge.store.torrents())
-    await bridge.pause_all()
+    await bridge.torrents.pause_all()
     assert all(t.state.is_stopped for t in bridge.store.torrents())
 
-    deleted = await bridge.delete(show, delete_files=True)
+    deleted = await bridge.torrents.delete(show, delete_files=True)
     assert deleted.confirmed
     assert show not in bridge.store
     assert [e.hash for e in log.of(EventKind.REMOVED)] == [show]
     with pytest.raises(NotFoundError):
-        await bridge.pause(show)
+        await bridge.torrents.pause(show)
 
 
 async def test_add_checks_its_input(bridge: Bridge, files: FileServer, tmp_path: Path) -> None:
     data, h = tiny_torrent(tmp_path, "add-me.bin")
-    first = await bridge.add(data, category=None, tags=["new"], paused=True)
+    first = await bridge.torrents.add(data, category=None, tags=["new"], paused=True)
     assert (first.hash, first.name, first.already_present) == (h, "add-me.bin", False)
     assert bridge.store.torrent(h).tags == ("new",)
-    again = await bridge.add(data)
+    again = await bridge.torrents.add(data)
     assert again.already_present
     assert again.name == "add-me.bin"
-    by_magnet = await bridge.add(torrent_to_magnet(read_torrent(data)))
+    by_magnet = await bridge.torrents.add(torrent_to_magnet(read_torrent(data)))
     assert by_magnet.already_present
 
     other, h2 = tiny_torrent(tmp_path, "by-magnet.bin")
-    added = await bridge.add(torrent_to_magnet(read_torrent(other)), paused=True)
+    added = await bridge.torrents.add(torrent_to_magnet(read_torrent(other)), paused=True)
     assert added.hash == h2
     assert h2 in bridge.store
 
     third, h3 = tiny_torrent(tmp_path, "by-url.bin")
     url = files.add(f"/bridge/{h3}.torrent", third, "application/x-bittorrent")
-    by_url = await bridge.add(url, paused=True)  # qBittorrent fetches it; sweeps find it
+    by_url = await bridge.torrents.add(url, paused=True)  # qBittorrent fetches it; sweeps find it
     assert (by_url.hash, by_url.name, by_url.confirmed) == (h3, "by-url.bin", True)
     assert h3 in bridge.store
 
@@ -174,29 +174,29 @@ async def test_add_checks_its_input(bridge: Bridge, files: FileServer, tmp_path:
         ("just words", "not a magnet link"),
     ]:
         with pytest.raises(InvalidRequestError, match=reason):
-            await bridge.add(bad)
+            await bridge.torrents.add(bad)
     with pytest.raises(InvalidRequestError, match="not a valid .torrent file"):
-        await bridge.add(b"<html>definitely not bencode</html>")
+        await bridge.torrents.add(b"<html>definitely not bencode</html>")
     with pytest.raises(InvalidRequestError, match="not a valid .torrent file"):
-        await bridge.add(b"d3:fooi1ee")
+        await bridge.torrents.add(b"d3:fooi1ee")
 
 
 async def test_alt_speed_and_global_limits(bridge: Bridge) -> None:
     await bridge.refresh()
-    assert await bridge.set_alt_speed(enabled=True) is True
-    assert await bridge.set_alt_speed(enabled=True) is True
-    assert await bridge.set_alt_speed() is False
-    assert await bridge.set_alt_speed() is True
-    assert await bridge.set_alt_speed(enabled=False) is False
-    await bridge.set_global_limits(download=1024 * 1024, upload=512 * 1024)
+    assert await bridge.transfer.set_alt_speed(enabled=True) is True
+    assert await bridge.transfer.set_alt_speed(enabled=True) is True
+    assert await bridge.transfer.set_alt_speed() is False
+    assert await bridge.transfer.set_alt_speed() is True
+    assert await bridge.transfer.set_alt_speed(enabled=False) is False
+    await bridge.transfer.set_global_limits(download=1024 * 1024, upload=512 * 1024)
     server = bridge.store.server()
     assert (server.download_limit, server.upload_limit) == (1024 * 1024, 512 * 1024)
-    await bridge.set_global_limits(download=0, upload=0)
+    await bridge.transfer.set_global_limits(download=0, upload=0)
     assert bridge.store.server().download_limit == 0
     with pytest.raises(InvalidRequestError):
-        await bridge.set_global_limits()
+        await bridge.transfer.set_global_limits()
     with pytest.raises(InvalidRequestError):
-        await bridge.set_global_limits(upload=-1)
+        await bridge.transfer.set_global_limits(upload=-1)
 
 
 async def test_the_session_is_paused_and_resumed_through_the_table(bridge: Bridge) -> None:
@@ -223,8 +223,8 @@ async def test_rss_rules_export_and_import_through_the_table(
     tag = request.node.callspec.id
     feed = files.add(f"/export/{tag}/feed.xml", rss_feed("Exported", []), "application/rss+xml")
     secret_feed = feed + "?passkey=0123456789abcdef0123456789abcdef"
-    await bridge.rss_add_feed(secret_feed, f"export-{tag}")
-    await bridge.rss_save_rule(f"exported-{tag}", feeds=[secret_feed], must_contain="iso")
+    await bridge.rss.add_feed(secret_feed, f"export-{tag}")
+    await bridge.rss.save_rule(f"exported-{tag}", feeds=[secret_feed], must_contain="iso")
     try:
         export = execute(bridge, request_("rss_export_rules", {}))
         if await bridge.client.webapi_version() < Version(2, 16, 2):
@@ -233,29 +233,29 @@ async def test_rss_rules_export_and_import_through_the_table(
             return
         rules = redact_data((await export)["rules"])
         assert "0123456789abcdef0123456789abcdef" not in json.dumps(rules)
-        await bridge.rss_remove_rule(f"exported-{tag}")
+        await bridge.rss.remove_rule(f"exported-{tag}")
         answer = await execute(bridge, request_("rss_import_rules", {"rules": rules}))
         assert f"exported-{tag}" in answer["imported"]
-        rule = (await bridge.rss_rules())[f"exported-{tag}"]
+        rule = (await bridge.rss.rules())[f"exported-{tag}"]
         assert rule.must_contain == "iso"
         assert rule.affected_feeds == (secret_feed,)  # the real URL, put back
         with pytest.raises(InvalidRequestError, match="rules"):
             await execute(bridge, request_("rss_import_rules", {"rules": {"x": 5}}))
     finally:
-        await bridge.rss_remove_feed(f"export-{tag}")
-        if f"exported-{tag}" in await bridge.rss_rules():
-            await bridge.rss_remove_rule(f"exported-{tag}")
+        await bridge.rss.remove_feed(f"export-{tag}")
+        if f"exported-{tag}" in await bridge.rss.rules():
+            await bridge.rss.remove_rule(f"exported-{tag}")
 
 
 async def test_the_four_speed_limits_set_read_and_followed(
     bridge: Bridge, client: QBittorrentClient
 ) -> None:
     await bridge.refresh()
-    limits = await bridge.set_global_limits(alt_download=200 * 1024, alt_upload=100 * 1024)
+    limits = await bridge.transfer.set_global_limits(alt_download=200 * 1024, alt_upload=100 * 1024)
     assert (limits.alt_download, limits.alt_upload) == (200 * 1024, 100 * 1024)
     assert (await client.transfer_speed_limits()).alt_download == 200 * 1024  # really set
     # with the alternative limits on, the pair in force is the alternative one
-    await bridge.set_alt_speed(enabled=True)
+    await bridge.transfer.set_alt_speed(enabled=True)
     server = bridge.store.server()
     assert (server.download_limit, server.upload_limit) == (200 * 1024, 100 * 1024)
     assert bridge.store.configured_limits().download == 0
@@ -263,8 +263,8 @@ async def test_the_four_speed_limits_set_read_and_followed(
     await client.transfer_set_speed_limits(alt_download=300 * 1024)
     await bridge.refresh(full=True)
     assert bridge.store.configured_limits().alt_download == 300 * 1024
-    await bridge.set_alt_speed(enabled=False)
-    limits = await bridge.set_global_limits(download=0, alt_download=0, alt_upload=0)
+    await bridge.transfer.set_alt_speed(enabled=False)
+    limits = await bridge.transfer.set_global_limits(download=0, alt_download=0, alt_upload=0)
     assert limits.as_dict() == dict.fromkeys(
         ("download", "upload", "alt_download", "alt_upload"), 0
     )
@@ -278,63 +278,63 @@ async def test_rss_commands(bridge: Bridge, files: FileServer, request) -> None:
         "application/rss+xml",
     )
     with pytest.raises(InvalidRequestError, match="http"):
-        await bridge.rss_add_feed("file:///etc/passwd")
-    await bridge.rss_add_feed(feed_url, "Engine")
-    await bridge.rss_refresh()
+        await bridge.rss.add_feed("file:///etc/passwd")
+    await bridge.rss.add_feed(feed_url, "Engine")
+    await bridge.rss.refresh()
 
     async def loaded():
-        feeds = await bridge.rss_feeds()
+        feeds = await bridge.rss.feeds()
         return feeds if feeds and feeds[0].articles else None
 
     feeds = await wait_for(loaded, "the feed")
     assert feeds[0].path == "Engine"
     rule = RssRule(name="engine", must_contain="Engine Show", affected_feeds=(feed_url,),
                    enabled=False)  # fmt: skip
-    await bridge.rss_set_rule(rule)
-    assert (await bridge.rss_matching("engine")) == {"Engine": ["Engine Show S02E03"]}
-    await bridge.rss_enable_rule("engine", enabled=True)
-    assert (await bridge.rss_rules())["engine"].enabled
-    await bridge.rss_enable_rule("engine", enabled=False)
-    rules = await bridge.rss_rules()
+    await bridge.rss.set_rule(rule)
+    assert (await bridge.rss.matching("engine")) == {"Engine": ["Engine Show S02E03"]}
+    await bridge.rss.enable_rule("engine", enabled=True)
+    assert (await bridge.rss.rules())["engine"].enabled
+    await bridge.rss.enable_rule("engine", enabled=False)
+    rules = await bridge.rss.rules()
     assert not rules["engine"].enabled
     assert rules["engine"].must_contain == "Engine Show"  # untouched by enable/disable
-    await bridge.rss_rename_rule("engine", "engine 2")
+    await bridge.rss.rename_rule("engine", "engine 2")
     with pytest.raises(NotFoundError, match="no RSS rule"):
-        await bridge.rss_matching("engine")
-    await bridge.rss_remove_rule("engine 2")
-    assert await bridge.rss_rules() == {}
+        await bridge.rss.matching("engine")
+    await bridge.rss.remove_rule("engine 2")
+    assert await bridge.rss.rules() == {}
     with pytest.raises(NotFoundError, match="no RSS feed"):
-        await bridge.rss_remove_feed("Nothing here")
-    await bridge.rss_remove_feed("Engine")
-    assert await bridge.rss_feeds() == []
+        await bridge.rss.remove_feed("Nothing here")
+    await bridge.rss.remove_feed("Engine")
+    assert await bridge.rss.feeds() == []
 
 
 async def test_search_commands(bridge: Bridge, files: FileServer) -> None:
-    for plugin in await bridge.search_plugins():
+    for plugin in await bridge.search.plugins():
         await bridge.client.search_uninstall_plugin([plugin.name])
     with pytest.raises(InvalidRequestError, match="no search plugin is installed"):
-        await bridge.search_start("anything")
+        await bridge.search.start("anything")
     with pytest.raises(InvalidRequestError, match="empty"):
-        await bridge.search_start("   ")
+        await bridge.search.start("   ")
 
     url = files.add("/plugins/qbtbridgetest.py", SEARCH_PLUGIN.format(port=files.port).encode())
     await bridge.client.search_install_plugin([url])
-    await wait_for(bridge.search_plugins, "the plugin")
-    job = await bridge.search_start("debian iso")
+    await wait_for(bridge.search.plugins, "the plugin")
+    job = await bridge.search.start("debian iso")
 
     async def finished():
-        page = await bridge.search_results(job, page_size=2)
+        page = await bridge.search.results(job, page_size=2)
         return page if not page.running and page.total == 3 else None
 
     first = await wait_for(finished, "search results")
     assert [r.seeders for r in first.results] == [42, 17]
     assert (first.page, first.pages) == (0, 2)
-    second = await bridge.search_results(job, page=1, page_size=2)
+    second = await bridge.search.results(job, page=1, page_size=2)
     assert [r.seeders for r in second.results] == [5]
     with pytest.raises(InvalidRequestError):
-        await bridge.search_results(job, page=-1)
-    await bridge.search_stop(job)
-    await bridge.search_delete(job)
+        await bridge.search.results(job, page=-1)
+    await bridge.search.stop(job)
+    await bridge.search.delete(job)
     await bridge.client.search_uninstall_plugin(["qbtbridgetest"])
 
 
@@ -377,16 +377,16 @@ async def test_resume_paused_resumes_only_what_pause_all_paused_across_a_restart
         return stopped == {hashes["a"]: False, hashes["b"]: False, hashes["c"]: True}
 
     await wait_for(settled, "two running torrents and one paused")
-    paused = await bridge.pause_all()
+    paused = await bridge.torrents.pause_all()
     assert set(paused.hashes) == {hashes["a"], hashes["b"]}
-    await bridge.resume(hashes["b"])  # resumed by hand meanwhile: the user's from now on
-    await bridge.pause(hashes["b"])  # and paused by hand again
+    await bridge.torrents.resume(hashes["b"])  # resumed by hand meanwhile: the user's from now on
+    await bridge.torrents.pause(hashes["b"])  # and paused by hand again
     again = Bridge(client, "test", ledger_path=tmp_path / "ledger.json")  # a restart
-    resumed = await again.resume_paused()
+    resumed = await again.torrents.resume_paused()
     assert resumed.hashes == (hashes["a"],)
     states = {t.hash: t.state.is_stopped for t in await client.torrents_info()}
     assert states == {hashes["a"]: False, hashes["b"]: True, hashes["c"]: True}
-    nothing = await again.resume_paused()  # remembered once: nothing left
+    nothing = await again.torrents.resume_paused()  # remembered once: nothing left
     assert nothing.hashes == ()
     assert "nothing that pause all paused" in nothing.message
 
@@ -446,23 +446,23 @@ async def test_files_are_listed_and_their_priorities_set(
     data, info_hash = folder_torrent(tmp_path / "three-files", _names(3))
     await client.torrents_add(torrent_files=[data], paused=True)
     await wait_torrent(client, info_hash)
-    torrent_hash, files = await bridge.files(info_hash[:10])
+    torrent_hash, files = await bridge.content.files(info_hash[:10])
     assert torrent_hash == info_hash
     assert [(f.index, f.name, f.size, f.priority) for f in files] == [
         (n, f"three-files/file-{n:04d}.txt", n + 1, FilePriority.NORMAL) for n in range(3)
     ]
-    result = await bridge.set_file_priority(info_hash, [0, 2], FilePriority.SKIP)
+    result = await bridge.content.set_file_priority(info_hash, [0, 2], FilePriority.SKIP)
     assert result.confirmed
     assert result.message == "2 file(s) set to skip"
     shown = [row["priority"] for row in await client.torrents_files(info_hash)]
     assert shown == [0, 1, 0]  # qBittorrent's own numbers
-    await bridge.set_file_priority(info_hash, None, FilePriority.MAX)
+    await bridge.content.set_file_priority(info_hash, None, FilePriority.MAX)
     assert [row["priority"] for row in await client.torrents_files(info_hash)] == [7, 7, 7]
     with pytest.raises(InvalidRequestError, match="no file 3 in that torrent: it has 3"):
-        await bridge.set_file_priority(info_hash, [1, 3], FilePriority.SKIP)
+        await bridge.content.set_file_priority(info_hash, [1, 3], FilePriority.SKIP)
     assert [row["priority"] for row in await client.torrents_files(info_hash)] == [7, 7, 7]
     with pytest.raises(NotFoundError, match="no torrent with category 'nothing-here'"):
-        await bridge.files("category:nothing-here")
+        await bridge.content.files("category:nothing-here")
 
 
 async def test_a_torrent_file_is_added_with_its_files_priorities(
@@ -470,15 +470,15 @@ async def test_a_torrent_file_is_added_with_its_files_priorities(
 ) -> None:
     data, info_hash = folder_torrent(tmp_path / "chosen", _names(4))
     with pytest.raises(InvalidRequestError, match="5 file priorities for a torrent of 4"):
-        await bridge.add(data, file_priorities=[FilePriority.SKIP] * 5)
+        await bridge.torrents.add(data, file_priorities=[FilePriority.SKIP] * 5)
     assert not await client.torrents_info(hashes=[info_hash])  # refused before adding
     skip, high = FilePriority.SKIP, FilePriority.HIGH
-    outcome = await bridge.add(data, file_priorities=[skip, high, skip])
+    outcome = await bridge.torrents.add(data, file_priorities=[skip, high, skip])
     assert outcome.hash == info_hash
     assert [r["priority"] for r in await client.torrents_files(info_hash)] == [0, 6, 0, 1]
     await wait_torrent(client, info_hash, lambda t: not t.state.is_stopped, "started")
     with pytest.raises(InvalidRequestError, match="go with a .torrent file"):
-        await bridge.add(torrent_to_magnet(read_torrent(data)), file_priorities=[skip])
+        await bridge.torrents.add(torrent_to_magnet(read_torrent(data)), file_priorities=[skip])
 
 
 def _names(count: int) -> list[str]:

@@ -127,17 +127,17 @@ async def test_refresh_events_and_commands(server: Server, engine: Bridge) -> No
     await engine.refresh(full=True)
     assert engine.store.initialised
 
-    added = await engine.add(magnet(0xA1))
+    added = await engine.torrents.add(magnet(0xA1))
     assert added.confirmed, "the add did not show"
     assert added.hash == f"{0xA1:040x}"
     assert log.of(EventKind.ADDED, added.hash)
 
-    paused = await engine.pause(added.hash)
+    paused = await engine.torrents.pause(added.hash)
     assert paused.confirmed
     assert engine.store.state(added.hash).is_stopped
     assert log.of(EventKind.STATE_CHANGED, added.hash)
 
-    resumed = await engine.resume(added.hash[:8])  # a hash prefix resolves too
+    resumed = await engine.torrents.resume(added.hash[:8])  # a hash prefix resolves too
     assert resumed.confirmed
     assert not engine.store.state(added.hash).is_stopped
 
@@ -146,16 +146,16 @@ async def test_refresh_events_and_commands(server: Server, engine: Bridge) -> No
     assert log.of(EventKind.ADDED, elsewhere), "a torrent added on the server was not seen"
     assert engine.store.name(elsewhere) == f"elsewhere-{0xB2}"
 
-    await engine.set_torrent_limits(added.hash, download=256 * 1024)
-    limits = await engine.set_global_limits(download=512 * 1024)
+    await engine.torrents.set_torrent_limits(added.hash, download=256 * 1024)
+    limits = await engine.transfer.set_global_limits(download=512 * 1024)
     assert engine.store.server().download_limit == 512 * 1024
     assert limits.download == 512 * 1024
     if Capability.ALT_SPEED not in engine.capabilities:
         assert limits.alt_download == 0
         with pytest.raises(NotSupportedError, match="cannot switch alternative speed limits"):
-            await engine.set_global_limits(alt_download=1024)
+            await engine.transfer.set_global_limits(alt_download=1024)
 
-    deleted = await engine.delete([added.hash, elsewhere])
+    deleted = await engine.torrents.delete([added.hash, elsewhere])
     assert deleted.confirmed
     assert log.of(EventKind.REMOVED, added.hash)
     assert log.of(EventKind.REMOVED, elsewhere)
@@ -166,12 +166,12 @@ async def test_a_torrent_file_is_added_and_garbage_refused(
     server: Server, engine: Bridge, tmp_path: Path
 ) -> None:
     data, info_hash = tiny_torrent(tmp_path, f"file-{server.kind.value}")
-    outcome = await engine.add(data)
+    outcome = await engine.torrents.add(data)
     assert outcome.confirmed
     assert outcome.hash == info_hash
     assert info_hash in engine.store
     with pytest.raises(QbtBridgeError, match=r"not a valid \.torrent file"):
-        await engine.add(b"this is no torrent")
+        await engine.torrents.add(b"this is no torrent")
 
 
 async def test_wrong_password_is_an_authentication_error(server: Server) -> None:
@@ -204,19 +204,19 @@ async def test_what_a_client_cannot_do_is_one_clear_error(server: Server, engine
         every = set().union(*UNSUPPORTED.values())
         assert every <= engine.capabilities, "qBittorrent v2 can do all of these"
         return
-    target = (await engine.add(magnet(0xC3))).hash
+    target = (await engine.torrents.add(magnet(0xC3))).hash
     assert target is not None
     missing = UNSUPPORTED[server.kind]
     assert not missing & engine.capabilities
     calls = {
-        Capability.TAGS: engine.add_tags(target, ["x"]),
-        Capability.CATEGORIES: engine.set_category(target, "films"),
-        Capability.ALT_SPEED: engine.set_alt_speed(True),
-        Capability.RSS: engine.rss_set_rule(RssRule(name="r")),
-        Capability.SEARCH: engine.search_start("ubuntu"),
-        Capability.FORCE_START: engine.force_start(target),
-        Capability.REANNOUNCE: engine.reannounce(target),
-        Capability.FILES: engine.files(target),
+        Capability.TAGS: engine.torrents.add_tags(target, ["x"]),
+        Capability.CATEGORIES: engine.torrents.set_category(target, "films"),
+        Capability.ALT_SPEED: engine.transfer.set_alt_speed(True),
+        Capability.RSS: engine.rss.set_rule(RssRule(name="r")),
+        Capability.SEARCH: engine.search.start("ubuntu"),
+        Capability.FORCE_START: engine.torrents.force_start(target),
+        Capability.REANNOUNCE: engine.torrents.reannounce(target),
+        Capability.FILES: engine.content.files(target),
     }
     for capability, call in calls.items():
         if capability not in missing:
@@ -227,7 +227,7 @@ async def test_what_a_client_cannot_do_is_one_clear_error(server: Server, engine
         product = "uTorrent" if server.kind is ClientKind.UTORRENT else "qBittorrent 3.1"
         assert str(caught.value).startswith(f"{product} cannot "), caught.value
     with pytest.raises(NotSupportedError, match="tags"):
-        await engine.add(magnet(0xC4), tags=["x"])
+        await engine.torrents.add(magnet(0xC4), tags=["x"])
 
 
 def test_the_gentle_pace_lets_a_burst_through_then_spaces_calls() -> None:
@@ -301,16 +301,16 @@ async def test_utorrent_labels_are_categories(
     utorrent: UTorrentStandIn, ut_client: UTorrentClient, tmp_path: Path
 ) -> None:
     bridge = Bridge(ut_client, "ut", ledger_path=tmp_path / "ledger.json")
-    outcome = await bridge.add(magnet(0xD4), category="films", paused=True)
+    outcome = await bridge.torrents.add(magnet(0xD4), category="films", paused=True)
     assert outcome.hash is not None
     assert utorrent.torrents[outcome.hash].label == "films"
     assert bridge.store.category(outcome.hash) == "films"
     assert bridge.store.state(outcome.hash).is_stopped
-    assert await bridge.categories() == ["films"]
+    assert await bridge.labels.categories() == ["films"]
     assert [bridge.store.name(h) for h in bridge.store.select(category="films")] == [
         f"scenario-{0xD4}"
     ]
-    await bridge.force_start(outcome.hash)
+    await bridge.torrents.force_start(outcome.hash)
     assert bridge.store.state(outcome.hash) is TorrentState.FORCED_DL
 
 
@@ -329,7 +329,7 @@ async def test_utorrent_pause_all_reaches_every_torrent(
     for n in range(120):  # more than one batch of hashes per call
         utorrent.add(FakeTorrent(hash=f"{n + 1:040x}", name=f"t{n}"))
     bridge = Bridge(ut_client, "ut", ledger_path=tmp_path / "ledger.json")
-    result = await bridge.pause_all()
+    result = await bridge.torrents.pause_all()
     assert result.confirmed
     assert not any(t.started for t in utorrent.torrents.values())
 
@@ -492,11 +492,11 @@ async def test_the_server_going_down_and_coming_back(
         await standin.stop()
         await wait_for(lambda: _true(not bridge.available), "the engine to notice")
         with pytest.raises(QbtBridgeError):
-            await bridge.pause("kept")  # refused with the reason, not dropped silently
+            await bridge.torrents.pause("kept")  # refused with the reason, not dropped silently
         await standin.restart()  # uTorrent: a new token, old cache ids unknown
         await wait_for(lambda: _true(bridge.available), "the engine to reconnect")
         assert log.of(EventKind.CONNECTION_LOST) and log.of(EventKind.CONNECTION_RESTORED)
-        paused = await bridge.pause("kept")
+        paused = await bridge.torrents.pause("kept")
         assert paused.confirmed
         assert not log.of(EventKind.REMOVED), "a restart is not a removal"
     finally:
@@ -569,7 +569,9 @@ async def test_a_command_before_the_first_refresh_finds_the_server_first(
 
     bridge = Bridge(None, "lazy", opener=opener, ledger_path=tmp_path / "ledger.json")
     assert not bridge.connected
-    outcome, again = await asyncio.gather(bridge.add(magnet(0xE5)), bridge.categories())
+    outcome, again = await asyncio.gather(
+        bridge.torrents.add(magnet(0xE5)), bridge.labels.categories()
+    )
     assert outcome.confirmed and again == []
     assert len(opened) == 1, "two commands at once open one client"
     assert isinstance(bridge.client, UTorrentClient)
@@ -585,7 +587,7 @@ async def test_utorrent_settles_a_big_command_with_one_list_call(
     bridge = Bridge(ut_client, "ut", ledger_path=tmp_path / "ledger.json")
     await bridge.refresh()
     before = len(utorrent.list_answers())
-    result = await bridge.delete(hashes)
+    result = await bridge.torrents.delete(hashes)
     assert result.confirmed
     assert not utorrent.torrents
     assert len(utorrent.list_answers()) - before == 1, "the whole list is read once, not per chunk"
@@ -597,10 +599,10 @@ async def test_a_torrent_removed_and_added_again_between_sweeps_stays(
     _standin, bridge = standin_engine
     log = EventLog(bridge)
     await bridge.refresh()
-    first = await bridge.add(magnet(0xF6, "again"))
+    first = await bridge.torrents.add(magnet(0xF6, "again"))
     assert first.hash is not None
-    await bridge.delete(first.hash)  # the settle reads the list: removed there
-    again = await bridge.add(magnet(0xF6, "again"))  # and read again: back
+    await bridge.torrents.delete(first.hash)  # the settle reads the list: removed there
+    again = await bridge.torrents.add(magnet(0xF6, "again"))  # and read again: back
     assert again.confirmed
     await bridge.refresh()  # a sweep from before both
     assert first.hash in bridge.store
@@ -610,7 +612,9 @@ async def test_a_torrent_removed_and_added_again_between_sweeps_stays(
 async def test_a_disk_guard_on_a_client_without_free_space_says_it_is_off(
     server: Server, engine: Bridge, caplog: pytest.LogCaptureFixture
 ) -> None:
-    engine.disk_guard = DiskGuard(min_free=2**50)  # more than any disk: low where it can tell
+    engine.refresher.disk_guard = DiskGuard(
+        min_free=2**50
+    )  # more than any disk: low where it can tell
     log = EventLog(engine)
     await engine.refresh(full=True)
     await engine.refresh(full=True)
@@ -618,7 +622,7 @@ async def test_a_disk_guard_on_a_client_without_free_space_says_it_is_off(
         assert len(log.of(EventKind.LOW_DISK_SPACE)) == 1
         return
     assert log.of(EventKind.LOW_DISK_SPACE) == []
-    assert engine.disk_guard is None
+    assert engine.refresher.disk_guard is None
     said = [r.getMessage() for r in caplog.records if "disk guard is off" in r.getMessage()]
     assert len(said) == 1  # once, not every refresh
     assert "does not report free disk space" in said[0]

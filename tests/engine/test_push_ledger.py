@@ -64,8 +64,8 @@ async def test_notify_posts_with_the_secret_from_the_environment() -> None:
             assert "401 wrong or missing secret" in refused.stderr
         finally:
             await receiver.stop()
-        assert HASH in bridge._clock.pushed
-        assert bridge.next_delay() == 0  # a push makes the next refresh due at once
+        assert HASH in bridge.refresher.clock.pushed
+        assert bridge.refresher.next_delay() == 0  # a push makes the next refresh due at once
 
 
 def test_notify_reports_an_unreachable_daemon() -> None:

@@ -9,9 +9,8 @@ from qbt_bridge.core.models import StateGroup, TorrentState
 from qbt_bridge.core.torrentfile import read_torrent
 from qbt_bridge.daemon.demo import LocalQBittorrent, Release
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
-from qbt_bridge.engine.core import WAITING_EVERY
 from qbt_bridge.engine.events import EventKind
-from qbt_bridge.engine.refresh import IO_ERROR_TEXT, MAX_EXPLAINED
+from qbt_bridge.engine.refresh import IO_ERROR_TEXT, MAX_EXPLAINED, WAITING_EVERY
 from qbt_bridge.engine.store import DROPPED_KEYS
 from tests.helpers import EventLog, make_payload, tiny_torrent, wait_for, wait_torrent
 from tests.releases import Seed, require
@@ -144,7 +143,7 @@ async def test_missing_files_is_an_errored_event(fresh_daemon: LocalQBittorrent)
         await bridge.refresh(full=True)
         assert len(log.of(EventKind.ERRORED, h)) == 1
         # Pausing everything cannot pause it: the answer does not claim it did.
-        paused = await bridge.pause_all()
+        paused = await bridge.torrents.pause_all()
         assert (paused.hashes, paused.confirmed) == ((), True)
         assert "1 in error (missing files) cannot be paused" in paused.message
         assert log.of(EventKind.COMPLETED) == []
@@ -241,7 +240,7 @@ async def test_completion_fires_once_and_survives_restarts(
     first = Bridge(client, "a", ledger_path=ledger)
     await first.refresh()
     log = EventLog(first)
-    result = await first.add(seed.torrent)
+    result = await first.torrents.add(seed.torrent)
     assert result.hash == seed.meta.info_hash
     assert result.name == seed.meta.name
     await client.torrents_add_peers([seed.meta.info_hash], [seed.peer])
@@ -318,7 +317,7 @@ async def test_fast_ticks_watch_active_torrents_and_sweeps_catch_the_rest(
     await wait_torrent(client, busy, lambda t: t.category == "late")
     await bridge.refresh()  # a fast tick: the waiting download is not due yet
     assert bridge.store.torrent(busy).category == ""
-    bridge._clock.last_waiting -= WAITING_EVERY  # 30 s later: its tier is due
+    bridge.refresher.clock.last_waiting -= WAITING_EVERY  # 30 s later: its tier is due
     await bridge.refresh()
     assert bridge.store.torrent(busy).category == "late"
     assert bridge.store.torrent(idle).category == ""
@@ -337,7 +336,7 @@ async def test_two_instances_side_by_side(
         await two.refresh()
         logs = EventLog(one), EventLog(two)
         data, h = tiny_torrent(tmp_path, "only-on-two.bin")
-        added = await two.add(data, paused=True)
+        added = await two.torrents.add(data, paused=True)
         assert added.hash == h
         assert [e.instance_id for e in logs[1].of(EventKind.ADDED)] == ["two"]
         await one.refresh(full=True)

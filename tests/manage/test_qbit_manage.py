@@ -62,14 +62,14 @@ async def test_the_engine_limits_commands_to_targeted_torrents(
     ):
         await qbt_client.torrents_add(torrent_files=[data, other], paused=True)
         bridge = Bridge(qbt_client, "test", manage=manage)
-        result = await bridge.manage(["tag_update"], "managed")
+        result = await bridge.manage.run(["tag_update"], "managed")
         assert result.status == "success"
         # tag_update gives an untagged torrent its tracker's tag ("other" in this config),
         # here only to the one torrent it was given.
         assert "other" in (await qbt_client.torrents_info(hashes=[info_hash]))[0].tags
         assert not (await qbt_client.torrents_info(hashes=[other_hash]))[0].tags
         with pytest.raises(NotSupportedError, match="no qbit_manage"):
-            await Bridge(qbt_client, "plain").manage(["tag_update"])
+            await Bridge(qbt_client, "plain").manage.run(["tag_update"])
         await qbt_client.torrents_delete("all", delete_files=True)
 
 

@@ -257,13 +257,13 @@ async def test_refresh_with_a_hash_is_a_push(
         torrent, info_hash = tiny_torrent(tmp_path, "pushed-by-mqtt")
         await qbt_client.torrents_add(torrent_files=[torrent], paused=True)
         await wait_for(lambda: await_listed(qbt_client, info_hash), "qBittorrent to list it")
-        sweeps = run.bridge._clock.last_sweep
+        sweeps = run.bridge.refresher.clock.last_sweep
         answer = await probe.command("refresh", info_hash)
         assert answer["ok"], answer
         assert answer["result"]["events"] >= 1  # its "added"
         assert info_hash in run.bridge.store
         if not run.bridge.client.refresh_by_sweep:  # before 5.1: a targeted look, no sweep
-            assert run.bridge._clock.last_sweep == sweeps
+            assert run.bridge.refresher.clock.last_sweep == sweeps
         bad = await probe.command("refresh", json.dumps({"hash": "zz" * 20}))
         assert bad["error"]["code"] == "invalid_request"
         assert "not a torrent id" in bad["error"]["message"]

@@ -1,5 +1,6 @@
-"""The engine's core: one client (made on first use), listeners and capabilities.
+"""The link to one server: its client (made on first use), its store, listeners, capabilities.
 
+Every part of the engine is given the link and nothing else of its siblings but what it uses.
 Also the decorators every command wears: ``connected`` (make the client first) and
 ``requires`` (refuse what this client cannot do, with one NotSupportedError).
 """
@@ -10,37 +11,44 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Concatenate
+from typing import Concatenate, Protocol
 
 from qbt_bridge.clients import Capability, TorrentClient
 from qbt_bridge.clients.base import not_supported
-from qbt_bridge.clients.qbit_manage import QbitManageClient
-from qbt_bridge.core.errors import (
-    ConnectionFailedError,
-    NotSupportedError,
-    QbtBridgeError,
-)
-from qbt_bridge.core.search import SearchResult
-from qbt_bridge.engine.diskguard import DiskGuard
+from qbt_bridge.core.errors import ConnectionFailedError, NotSupportedError, QbtBridgeError
 from qbt_bridge.engine.events import Event, in_order
 from qbt_bridge.engine.store import CompletionLedger, SyncStore
 
 _LOGGER = logging.getLogger(__name__)
 
-MIN_PREFIX = 6
-HASH_CHUNK = 200
-WAITING_EVERY = 30.0  # seconds between looks at downloads that wait (stalled or queued)
-MAX_BACKOFF = 60.0
-URL_WATCH = 60.0
-ALT_SPEED_EVERY = 6  # fast ticks between reads of the alt-speed mode
-LIMITS_EVERY = 300.0  # seconds between reads of the four speed limits (sooner when they move)
-
 Listener = Callable[[Event], None]
 
 
-def connected[S: EngineCore, **P, R](
+@dataclass(frozen=True, slots=True)
+class RefreshPolicy:
+    """How often each tier runs, and how long a command waits for its effect (seconds)."""
+
+    fast_interval: float = 5.0
+    full_interval: float = 300.0
+    # Sweeps once push is known to work (added/finished torrents come without one): only edits
+    # made elsewhere to idle torrents (category, tags, limits) and removals wait for a sweep.
+    push_full_interval: float | None = None
+    early_sweep_after: float = 30.0  # soonest sweep when unexplained activity is seen
+    settle_timeout: float = 5.0  # how long a command waits for its effect to show
+
+
+class Linked(Protocol):
+    """A part of the engine: it holds the link to its server."""
+
+    @property
+    def link(self) -> Link:
+        """The link to the server this part acts on."""
+        ...
+
+
+def connected[S: Linked, **P, R](
     method: Callable[Concatenate[S, P], Awaitable[R]],
 ) -> Callable[Concatenate[S, P], Awaitable[R]]:
     """Mark a command: the client is made first if need be (the server asked which API it speaks).
@@ -48,14 +56,14 @@ def connected[S: EngineCore, **P, R](
     So a command that arrives before the first refresh is carried out, not refused.
     """
 
-    async def command(engine: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        await engine.connect()
-        return await method(engine, *args, **kwargs)
+    async def command(part: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        await part.link.connect()
+        return await method(part, *args, **kwargs)
 
     return functools.update_wrapper(command, method)
 
 
-def requires[S: EngineCore, **P, R](
+def requires[S: Linked, **P, R](
     capability: Capability,
 ) -> Callable[
     [Callable[Concatenate[S, P], Awaitable[R]]], Callable[Concatenate[S, P], Awaitable[R]]
@@ -69,81 +77,18 @@ def requires[S: EngineCore, **P, R](
     def decorate(
         method: Callable[Concatenate[S, P], Awaitable[R]],
     ) -> Callable[Concatenate[S, P], Awaitable[R]]:
-        async def command(engine: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
-            await engine.connect()
-            engine.need(capability)
-            return await method(engine, *args, **kwargs)
+        async def command(part: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            await part.link.connect()
+            part.link.need(capability)
+            return await method(part, *args, **kwargs)
 
         return functools.update_wrapper(command, method)
 
     return decorate
 
 
-@dataclass(frozen=True, slots=True)
-class RefreshPolicy:
-    """How often each tier runs (seconds)."""
-
-    fast_interval: float = 5.0
-    full_interval: float = 300.0
-    # Sweeps once push is known to work (added/finished torrents come without one): only edits
-    # made elsewhere to idle torrents (category, tags, limits) and removals wait for a sweep.
-    push_full_interval: float | None = None
-    early_sweep_after: float = 30.0  # soonest sweep when unexplained activity is seen
-    settle_timeout: float = 5.0  # how long a command waits for its effect to show
-
-
-@dataclass(frozen=True, slots=True)
-class CommandResult:
-    """What a command did: the torrents it touched and whether the change showed in time."""
-
-    hashes: tuple[str, ...] = ()
-    names: tuple[str, ...] = ()
-    confirmed: bool = True
-    message: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class AddOutcome:
-    """The outcome of an add: the hash (when known before the server fetched the link)."""
-
-    hash: str | None
-    name: str | None
-    already_present: bool = False
-    confirmed: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class SearchPage:
-    """One page of a search job's results, best seeded first."""
-
-    job_id: int
-    results: tuple[SearchResult, ...]
-    total: int
-    running: bool
-    page: int
-    pages: int
-
-
-@dataclass
-class Clock:
-    """When each refresh tier last ran, and what is due."""
-
-    last_sweep: float = -1e18
-    last_early_sweep: float = -1e18
-    sweep_requested: bool = False
-    ticks: int = 0
-    watch_until: float = -1e18  # sweep on every tick until then (a link is being fetched)
-    pushed: set[str] = field(default_factory=set)
-    last_waiting: float = -1e18
-    last_limits: float = -1e18
-    limits_seen: tuple[int, int, bool | None] | None = None  # in force at the last read
-    push_working: bool = False  # a push came, or qBittorrent's program slots hold the push line
-
-
-class EngineCore:
+class Link:
     """One torrent client and its snapshot: what every part of the engine stands on."""
-
-    min_prefix = MIN_PREFIX  # shortest hex string taken as a hash prefix
 
     def __init__(
         self,
@@ -154,30 +99,26 @@ class EngineCore:
         url: str | None = None,
         policy: RefreshPolicy | None = None,
         ledger_path: Path | None = None,
-        manage: QbitManageClient | None = None,
-        manage_config: str | None = None,
-        disk_guard: DiskGuard | None = None,
     ) -> None:
         if client is None and opener is None:
             raise ValueError("give a client or an opener")
         self._client = client
         self._opener = opener
         self.url = url or (client.base_url if client is not None else "")
-        self.manage_client = manage
-        self.manage_config = manage_config
         self.instance_id = instance_id
         self.policy = policy or RefreshPolicy()
-        self.disk_guard = disk_guard
         self.store = SyncStore(instance_id, CompletionLedger(ledger_path))
-        self.available = False
+        self.available = False  # set by each refresh (refresh.py), and nowhere else
         self.last_error: QbtBridgeError | None = None
-        self._clock = Clock()
-        self._lock = asyncio.Lock()
+        self.lock = asyncio.Lock()  # held while the store is brought up to date
         self._connect_lock = asyncio.Lock()
-        self._wake = asyncio.Event()
         self._listeners: list[Listener] = []
         self._refresh_listeners: list[Callable[[], None]] = []
-        self._down_reported = False
+
+    @property
+    def link(self) -> Link:
+        """The link itself (so the decorators serve it as they serve the parts)."""
+        return self
 
     @property
     def client(self) -> TorrentClient:
@@ -204,17 +145,15 @@ class EngineCore:
                     self.url = self._client.base_url
         return self._client
 
+    async def close(self) -> None:
+        """Close the torrent client."""
+        if self._client is not None:
+            await self._client.close()
+
     def retry_login(self) -> None:
         """After a refused login, allow one new attempt (a person asked for a refresh)."""
         if self._client is not None:
             self._client.retry_login()
-
-    async def close(self) -> None:
-        """Close the torrent client and the qbit_manage client."""
-        if self._client is not None:
-            await self._client.close()
-        if self.manage_client is not None:
-            await self.manage_client.close()
 
     def add_listener(self, listener: Listener) -> Callable[[], None]:
         """Call ``listener`` for every event; returns a function that removes it."""
@@ -226,14 +165,16 @@ class EngineCore:
         self._refresh_listeners.append(listener)
         return lambda: self._refresh_listeners.remove(listener)
 
-    def _refreshed(self) -> None:
+    def refreshed(self) -> None:
+        """Tell the refresh listeners that the store or the availability may have moved."""
         for listener in list(self._refresh_listeners):
             try:
                 listener()
             except Exception:
                 _LOGGER.exception("refresh listener failed")
 
-    def _dispatch(self, events: Iterable[Event]) -> None:
+    def dispatch(self, events: Iterable[Event]) -> None:
+        """Hand events to the listeners, in the order they happened."""
         for event in in_order(list(events)):  # as they happened, not as the server listed them
             for listener in list(self._listeners):
                 try:
@@ -250,7 +191,7 @@ class EngineCore:
         """Whether the torrent client can do ``capability``."""
         return capability in self.capabilities
 
-    def _there[T](self, answer: T | None, what: str) -> T:
+    def there[T](self, answer: T | None, what: str) -> T:
         """A client's answer; None (the server's release has no such endpoint) is refused."""
         if answer is None:
             raise NotSupportedError(f"{self.client.product} cannot {what} (its WebAPI lacks it)")
