@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import subprocess
 import threading
 import time
@@ -16,6 +17,7 @@ from aiohttp import web
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.core.models import Torrent
 from qbt_bridge.core.torrentfile import make_torrent, read_torrent
+from qbt_bridge.daemon.config import InstanceConfig
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.events import Event, EventKind
 
@@ -92,6 +94,11 @@ class FileServer:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def with_server(instance: InstanceConfig, **changes: Any) -> InstanceConfig:
+    """The instance with some of the engine's settings for it changed (a test's variation)."""
+    return dataclasses.replace(instance, server=dataclasses.replace(instance.server, **changes))
 
 
 def make_payload(folder: Path, name: str, size: int, seed: int = 0) -> tuple[Path, bytes]:

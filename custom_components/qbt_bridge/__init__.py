@@ -15,7 +15,7 @@ from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.helpers.typing import ConfigType
 
 from qbt_bridge.core.redact import protect_loggers
-from qbt_bridge.engine import ClientKind, ServerSettings, make_bridge
+from qbt_bridge.engine import ClientKind, RefreshPolicy, ServerSettings, make_bridge
 
 from . import push
 from .const import (
@@ -66,9 +66,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
     settings = server_settings(
         entry.data,
         instance_id=entry.entry_id,
-        fast_interval=interval,
-        full_interval=max(SWEEP_INTERVAL, interval),
-        push_full_interval=max(PUSH_SWEEP_INTERVAL, interval),
+        policy=RefreshPolicy(
+            fast_interval=interval,
+            full_interval=max(SWEEP_INTERVAL, interval),
+            push_full_interval=max(PUSH_SWEEP_INTERVAL, interval),
+        ),
         ledger_path=Path(ledger),
         manage_url=entry.options.get(CONF_MANAGE_URL),
         disk_guard=disk_guard(entry.options),

@@ -32,6 +32,7 @@ from qbt_bridge.core.errors import (
     UnsupportedVersionError,
 )
 from qbt_bridge.core.models import StateGroup
+from qbt_bridge.core.settings import default
 from qbt_bridge.engine import (
     PUSH_COMMANDS,
     ClientKind,
@@ -39,7 +40,8 @@ from qbt_bridge.engine import (
     detect_server,
     normalize_url,
 )
-from qbt_bridge.engine.catalog import ORDERS
+from qbt_bridge.engine.catalog import ORDERS, TorrentFilter
+from qbt_bridge.engine.diskguard import DiskGuard
 
 from . import push
 from .const import (
@@ -72,6 +74,9 @@ _PASSWORD = selector.TextSelector(
     selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
 )
 _URL = selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.URL))
+
+# The options form's defaults are the engine's (core.settings), bar the entity cap (const.py).
+_FILTER = {name: default(TorrentFilter, name) for name in ("enabled", "order", "active_only")}
 
 
 def _credentials(defaults: Mapping[str, Any]) -> dict[Any, Any]:
@@ -258,7 +263,9 @@ class QbtBridgeOptionsFlow(OptionsFlow):
                     CONF_SCAN_INTERVAL,
                     default=options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL),
                 ): vol.All(vol.Coerce(int), vol.Range(min=2, max=3600)),
-                vol.Required(CONF_TORRENTS, default=options.get(CONF_TORRENTS, False)): bool,
+                vol.Required(
+                    CONF_TORRENTS, default=options.get(CONF_TORRENTS, _FILTER["enabled"])
+                ): (bool),
                 vol.Optional(CONF_STATES, default=list(options.get(CONF_STATES, []))): (
                     selector.SelectSelector(
                         selector.SelectSelectorConfig(
@@ -273,18 +280,23 @@ class QbtBridgeOptionsFlow(OptionsFlow):
                 vol.Required(CONF_LIMIT, default=options.get(CONF_LIMIT, DEFAULT_LIMIT)): vol.All(
                     vol.Coerce(int), vol.Range(min=1, max=MAX_LIMIT)
                 ),
-                vol.Required(CONF_ORDER, default=options.get(CONF_ORDER, "newest")): (
+                vol.Required(CONF_ORDER, default=options.get(CONF_ORDER, _FILTER["order"])): (
                     selector.SelectSelector(
                         selector.SelectSelectorConfig(
                             options=list(ORDERS), translation_key=CONF_ORDER
                         )
                     )
                 ),
-                vol.Required(CONF_ACTIVE_ONLY, default=options.get(CONF_ACTIVE_ONLY, False)): bool,
+                vol.Required(
+                    CONF_ACTIVE_ONLY, default=options.get(CONF_ACTIVE_ONLY, _FILTER["active_only"])
+                ): bool,
                 vol.Required(
                     CONF_DISK_MIN_FREE, default=options.get(CONF_DISK_MIN_FREE, 0)
                 ): vol.All(vol.Coerce(float), vol.Range(min=0, max=1_000_000)),
-                vol.Required(CONF_DISK_PAUSE, default=options.get(CONF_DISK_PAUSE, False)): bool,
+                vol.Required(
+                    CONF_DISK_PAUSE,
+                    default=options.get(CONF_DISK_PAUSE, default(DiskGuard, "pause")),
+                ): bool,
                 vol.Optional(
                     CONF_MANAGE_URL, description={"suggested_value": options.get(CONF_MANAGE_URL)}
                 ): str,

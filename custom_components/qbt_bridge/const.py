@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Final
 
+from qbt_bridge.core.settings import default
+from qbt_bridge.engine import RefreshPolicy, ServerSettings
 from qbt_bridge.engine.events import ANNOUNCED
 
 DOMAIN: Final = "qbt_bridge"
@@ -26,14 +28,19 @@ CONF_MANAGE_URL: Final = "qbit_manage_url"
 CONF_MANAGE_ON_PUSH: Final = "qbit_manage_on_push"  # its commands run on each batch of pushed ids
 CONF_PUSH_INSTALL: Final = "push_install"  # a request in the options form, never stored
 
+# Home Assistant's own choices, where they differ from the engine's settings (core.settings):
+# a dashboard refreshes more slowly than the daemon (10 s, not 5), sweeps sooner than its 300 s
+# (a user who never set up push still sees edits made elsewhere within 4 minutes), and gives
+# fewer torrents entities (each is a device's worth of entities in the registry).
 DEFAULT_SCAN_INTERVAL: Final = 10  # seconds
 # Full sweeps (sync/maindata: O(torrents) CPU for qBittorrent), in seconds: the only way to see
 # edits made elsewhere to idle torrents. With push, added and finished torrents come without one.
 SWEEP_INTERVAL: Final = 240
-PUSH_SWEEP_INTERVAL: Final = 900
 DEFAULT_LIMIT: Final = 25
 MAX_LIMIT: Final = 500
-REQUEST_TIMEOUT: Final = 10.0  # seconds, every request; shown in the config flow's errors
+# The engine's own defaults.
+PUSH_SWEEP_INTERVAL: Final[float] = default(RefreshPolicy, "push_full_interval")
+REQUEST_TIMEOUT: Final[float] = default(ServerSettings, "request_timeout")  # in the flow's errors
 
 EVENT_KINDS: Final = ANNOUNCED
 EVENT_PREFIX: Final = f"{DOMAIN}_torrent_"  # qbt_bridge_torrent_completed …

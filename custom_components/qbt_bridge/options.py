@@ -34,14 +34,19 @@ def split_list(text: str | None) -> frozenset[str]:
 
 def torrent_filter(options: Mapping[str, Any]) -> TorrentFilter:
     """Which torrents get entities."""
+    given = {
+        name: options[key]
+        for name, key in (
+            ("enabled", CONF_TORRENTS), ("order", CONF_ORDER), ("active_only", CONF_ACTIVE_ONLY)
+        )
+        if key in options
+    }  # fmt: skip
     return TorrentFilter(
-        enabled=bool(options.get(CONF_TORRENTS, False)),
+        **given,  # the rest: the engine's defaults
         states=frozenset(options.get(CONF_STATES, ())),
         categories=split_list(options.get(CONF_CATEGORIES)),
         tags=split_list(options.get(CONF_TAGS)),
         limit=int(options.get(CONF_LIMIT, DEFAULT_LIMIT)),
-        order=str(options.get(CONF_ORDER, "newest")),
-        active_only=bool(options.get(CONF_ACTIVE_ONLY, False)),
     )
 
 
@@ -60,4 +65,5 @@ def disk_guard(options: Mapping[str, Any]) -> DiskGuard | None:
     gib = float(options.get(CONF_DISK_MIN_FREE, 0) or 0)
     if gib <= 0:
         return None
-    return DiskGuard(min_free=round(gib * 2**30), pause=bool(options.get(CONF_DISK_PAUSE, False)))
+    paused = {"pause": bool(options[CONF_DISK_PAUSE])} if CONF_DISK_PAUSE in options else {}
+    return DiskGuard(min_free=round(gib * 2**30), **paused)

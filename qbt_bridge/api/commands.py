@@ -55,6 +55,7 @@ from qbt_bridge.core.errors import (
     InvalidRequestError,
 )
 from qbt_bridge.core.models import StateGroup
+from qbt_bridge.core.settings import STATE_GROUP, state_group
 from qbt_bridge.core.torrentfile import parse_hashes
 from qbt_bridge.engine import MANAGE_COMMANDS, check_manage_commands
 from qbt_bridge.engine.actions import TorrentActions
@@ -154,17 +155,6 @@ def _manage_commands(value: Any) -> list[str]:
         raise vol.Invalid(str(err)) from None
 
 
-def _state_group(value: Any) -> str:
-    """A state group by any release's name for it (``paused`` is ``stopped``)."""
-    group = StateGroup.parse(value) if isinstance(value, str) else None
-    if group is None:
-        raise vol.Invalid(f"expected one of {', '.join(g.value for g in StateGroup)}")
-    return group.value
-
-
-STATE_GROUP = vol.All(str, _state_group)
-
-
 def _file_priority(value: str | int) -> str:
     try:
         return FilePriority.parse(value).word
@@ -222,7 +212,7 @@ def _source(text: str) -> dict[str, Any]:
 TEXT_LISTS: frozenset[Callable[..., Any]] = frozenset({_pushed})
 # … and those with choices.
 CHOICES: dict[Callable[..., Any], tuple[tuple[str, ...], bool]] = {
-    _state_group: (tuple(g.value for g in StateGroup), False),
+    state_group: (tuple(g.value for g in StateGroup), False),
     _file_priority: (tuple(p.word for p in FilePriority), False),
     _manage_commands: (tuple(MANAGE_COMMANDS), True),  # several at once
 }

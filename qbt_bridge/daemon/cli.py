@@ -174,13 +174,14 @@ def _check_config(args: argparse.Namespace) -> int:
     )
     print(f"{args.config}: valid ({len(config.instances)} instance(s), {fronts or 'no front'})")
     for instance in config.instances:  # as resolved (!env, !file), secrets masked
+        server = instance.server
         login = (
             "api key ****"
-            if instance.api_key
-            else f"user {instance.username or '-'}, password {'****' if instance.password else '-'}"
+            if server.api_key
+            else f"user {server.username or '-'}, password {'****' if server.password else '-'}"
         )
-        manage = f", qbit_manage {instance.qbit_manage_url}" if instance.qbit_manage_url else ""
-        print(f"  {instance.id}: {instance.url} ({instance.kind}; {login}{manage})")
+        manage = f", qbit_manage {server.manage_url}" if server.manage_url else ""
+        print(f"  {instance.id}: {server.url} ({server.kind}; {login}{manage})")
     if config.push is not None:
         secret = "****" if config.push.secret else None
         print(f"push endpoint on {config.push.listen}:{config.push.port}; qBittorrent runs:")

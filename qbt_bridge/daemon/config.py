@@ -22,7 +22,9 @@ from qbt_bridge.core.errors import QbtBridgeError
 from qbt_bridge.daemon.schema import CONFIG_SCHEMA
 from qbt_bridge.engine.catalog import TorrentFilter
 from qbt_bridge.engine.diskguard import DiskGuard
-from qbt_bridge.engine.push import SECRET_RULE
+from qbt_bridge.engine.factory import ServerSettings
+from qbt_bridge.engine.link import RefreshPolicy
+from qbt_bridge.engine.push import SECRET_RULE, PushConfig
 from qbt_bridge.mqtt.settings import (
     MqttConfig,
     TLSConfig,
@@ -39,43 +41,20 @@ class ConfigError(QbtBridgeError):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InstanceConfig:
-    """One torrent client the daemon serves."""
+    """One torrent client the daemon serves: its name, and the engine's settings for it."""
 
-    id: str
-    url: str
     name: str
-    username: str | None = None
-    password: str | None = None
-    api_key: str | None = None
-    kind: str = "auto"  # ClientKind: which API the server speaks ("auto": find out)
-    verify_certificate: bool = True
-    request_timeout: float = 10.0
-    fast_interval: float = 5.0
-    full_interval: float = 300.0
-    push_full_interval: float = 900.0
-    qbit_manage_url: str | None = None  # qbit_manage's web server for this qBittorrent
-    qbit_manage_config: str | None = None  # its config file (default: its own default)
-    qbit_manage_on_push: tuple[str, ...] = ()  # its commands run on each batch of pushed ids
-    disk_guard: DiskGuard | None = None  # low free space: events, maybe downloads paused
+    server: ServerSettings  # the ledger is placed by the process
+    qbit_manage_on_push: tuple[str, ...] = ()  # qbit_manage's commands run on pushed ids
+
+    @property
+    def id(self) -> str:
+        """The instance's id (the YAML's ``id``; the engine's ``instance_id``)."""
+        return self.server.instance_id
 
     def secrets(self) -> list[str]:
         """The values that must never reach a log."""
-        return [s for s in (self.password, self.api_key) if s]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PushConfig:
-    """The push endpoint qBittorrent's "run external program" posts to."""
-
-    listen: str = "127.0.0.1"
-    port: int = 8089
-    secret: str | None = None
-    url: str | None = None  # how qBittorrent reaches the endpoint (default: the listen address)
-    install: bool = False  # set qBittorrent's program slots (only empty ones or ours)
-
-    def secrets(self) -> list[str]:
-        """The values that must never reach a log."""
-        return [self.secret] if self.secret else []
+        return [s for s in (self.server.password, self.server.api_key) if s]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -208,26 +187,25 @@ def _build(valid: dict[str, Any], base: Path) -> Config:
 
 
 def _instance(raw: dict[str, Any]) -> InstanceConfig:
+    manage = raw.pop("qbit_manage", {})
+    guard = raw.pop("disk_guard", None)
+    instance_id, name = raw.pop("id"), raw.pop("name", None)
+    policy = {key: raw.pop(key) for key in _POLICY_KEYS}
     return InstanceConfig(
-        id=raw["id"],
-        url=raw["url"],
-        name=raw.get("name") or f"qBittorrent {raw['id']}",
-        username=raw.get("username"),
-        password=raw.get("password"),
-        api_key=raw.get("api_key"),
-        kind=raw["kind"],
-        verify_certificate=raw["verify_certificate"],
-        request_timeout=raw["request_timeout"],
-        fast_interval=raw["fast_interval"],
-        full_interval=raw["full_interval"],
-        push_full_interval=raw["push_full_interval"],
-        qbit_manage_url=raw.get("qbit_manage", {}).get("url"),
-        qbit_manage_config=raw.get("qbit_manage", {}).get("config_file"),
-        qbit_manage_on_push=tuple(raw.get("qbit_manage", {}).get("on_push", ())),
-        disk_guard=DiskGuard(**raw["disk_guard"]) if "disk_guard" in raw else None,
+        name=name or f"qBittorrent {instance_id}",
+        server=ServerSettings(
+            instance_id=instance_id,
+            **raw,  # the rest is the engine's own settings, by their own names
+            policy=RefreshPolicy(**policy),
+            manage_url=manage.get("url"),
+            manage_config=manage.get("config_file"),
+            disk_guard=DiskGuard(**guard) if guard is not None else None,
+        ),
+        qbit_manage_on_push=tuple(manage.get("on_push", ())),
     )
 
 
+_POLICY_KEYS = ("fast_interval", "full_interval", "push_full_interval")
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
@@ -237,13 +215,7 @@ def _push(raw: dict[str, Any]) -> PushConfig:
             f"push.secret: required when push listens beyond loopback ({raw['listen']}): "
             f"{SECRET_RULE}"
         )
-    return PushConfig(
-        listen=raw["listen"],
-        port=raw["port"],
-        secret=raw.get("secret"),
-        url=raw.get("url"),
-        install=raw["install"],
-    )
+    return PushConfig(**raw)
 
 
 def _mqtt(raw: dict[str, Any], base: Path) -> MqttConfig:
@@ -255,29 +227,12 @@ def _mqtt(raw: dict[str, Any], base: Path) -> MqttConfig:
             raise ConfigError("mqtt.tls: cert_file and key_file go together")
         _check_tls_files(files)
         tls = TLSConfig(insecure=t["insecure"], **files)
-    torrents = raw["torrents"]
+    own = {key: value for key, value in raw.items() if key not in {"port", "tls", "torrents"}}
     return MqttConfig(
-        host=raw["host"],
+        **own,
         port=raw.get("port") or (8883 if tls else 1883),
-        username=raw.get("username"),
-        password=raw.get("password"),
-        client_id=raw.get("client_id"),
-        protocol=raw["protocol"],
-        keepalive=raw["keepalive"],
-        qos=raw["qos"],
-        prefix=raw["prefix"],
         tls=tls,
-        discovery=raw["discovery"],
-        discovery_prefix=raw["discovery_prefix"],
-        torrents=TorrentFilter(
-            enabled=torrents["enabled"],
-            states=frozenset(torrents["states"]),
-            categories=frozenset(torrents["categories"]),
-            tags=frozenset(torrents["tags"]),
-            limit=torrents["limit"],
-            order=torrents["order"],
-            active_only=torrents["active_only"],
-        ),
+        torrents=TorrentFilter(**raw["torrents"]),
     )
 
 
@@ -294,16 +249,12 @@ def _telegram(raw: dict[str, Any], instance_ids: list[str]) -> TelegramConfig:
                 read_only=entry.get("read_only", False),
             )
         )
+    own = {key: value for key, value in raw.items() if key not in {"users", "notify"}}
     return TelegramConfig(
-        token=raw["token"],
+        **own,
         users=tuple(users),
         notify_chats=tuple(raw["notify"]["chats"]),
         notify_events=frozenset(raw["notify"]["events"]),
-        unauthorised=raw["unauthorised"],
-        page_size=raw["page_size"],
-        api_url=raw["api_url"],
-        poll_timeout=raw["poll_timeout"],
-        tag_adder=raw["tag_adder"],
     )
 
 

@@ -8,16 +8,17 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qbt_bridge.core.errors import NotSupportedError, QbtBridgeError
 from qbt_bridge.core.redact import install_secret_filter, remove_secret_filter
-from qbt_bridge.daemon.config import Config, InstanceConfig, PushConfig
+from qbt_bridge.daemon.config import Config, InstanceConfig
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.factory import ServerSettings, make_bridge
 from qbt_bridge.engine.push import (
+    PushConfig,
     PushReceiver,
     PushTarget,
     install_push,
@@ -37,25 +38,15 @@ HEALTH_EVERY = 15.0
 
 
 def server_settings(instance: InstanceConfig, config: Config) -> ServerSettings:
-    """The engine's settings for one configured instance (``make_bridge`` builds from them)."""
-    return ServerSettings(
-        instance_id=instance.id,
-        url=instance.url,
-        username=instance.username,
-        password=instance.password,
-        api_key=instance.api_key,
-        kind=instance.kind,
-        verify_certificate=instance.verify_certificate,
-        request_timeout=instance.request_timeout,
-        fast_interval=instance.fast_interval,
-        full_interval=instance.full_interval,
-        # Push is served only with a push: section; it is confirmed by the first push
-        # or by qBittorrent's program slots holding the line.
-        push_full_interval=instance.push_full_interval if config.push else None,
-        ledger_path=config.state_dir / f"{instance.id}.completed.json",
-        manage_url=instance.qbit_manage_url,
-        manage_config=instance.qbit_manage_config,
-        disk_guard=instance.disk_guard,
+    """The engine's settings for one configured instance (``make_bridge`` builds from them).
+
+    Push is served only with a push: section; it is confirmed by the first push or by
+    qBittorrent's program slots holding the line (without one, sweeps stay at full_interval).
+    """
+    server = instance.server
+    policy = server.policy if config.push else replace(server.policy, push_full_interval=None)
+    return replace(
+        server, policy=policy, ledger_path=config.state_dir / f"{instance.id}.completed.json"
     )
 
 
@@ -103,7 +94,7 @@ class Daemon:
             stack.callback(remove_secret_filter, install_secret_filter(self.config.secrets()))
             for bridge in self.bridges:
                 stack.push_async_callback(bridge.close)
-            names = ", ".join(f"{i.id} ({i.url})" for i in self.config.instances)
+            names = ", ".join(f"{i.id} ({i.server.url})" for i in self.config.instances)
             _LOGGER.info("serving %s", names)
             if self.push is not None:
                 await self.push.start()  # a port in use ends the start here, with its error

@@ -11,26 +11,54 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypedDict
 
+import voluptuous as vol
+
 from qbt_bridge.clients.base import ALL_CAPABILITIES, Capability
 from qbt_bridge.core.models import STATE_WORDS, ServerState, StateGroup, Torrent
+from qbt_bridge.core.settings import STATE_GROUP, integer, names_of, setting
 from qbt_bridge.engine.store import SyncStore
+
+# How the torrents that get entities are ordered (and so which ones the cap keeps).
+ORDERS = ("newest", "oldest", "ratio", "progress", "name")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TorrentFilter:
     """Which torrents get per-torrent topics and entities (MQTT and Home Assistant alike)."""
 
-    enabled: bool = False
-    states: frozenset[str] = frozenset()
-    categories: frozenset[str] = frozenset()
-    tags: frozenset[str] = frozenset()
-    limit: int = 50
-    order: str = "newest"  # one of ORDERS: which torrents the cap keeps, and in what order
-    active_only: bool = False  # only torrents in qBittorrent's "active" filter
-
-
-# How the torrents that get entities are ordered (and so which ones the cap keeps).
-ORDERS = ("newest", "oldest", "ratio", "progress", "name")
+    enabled: bool = setting(
+        default=False, help="per-torrent topics and entities at all", check=bool
+    )
+    states: frozenset[str] = setting(
+        default=frozenset(),
+        help="only torrents in these state groups (none: all)",
+        check=names_of(STATE_GROUP),
+    )
+    categories: frozenset[str] = setting(
+        default=frozenset(),
+        help="only torrents in these categories (none: all)",
+        check=names_of(str),
+    )
+    tags: frozenset[str] = setting(
+        default=frozenset(),
+        help="only torrents with one of these tags (none: all)",
+        check=names_of(str),
+    )
+    limit: int = setting(
+        default=50,
+        help="at most this many torrents get them",
+        check=integer,
+        minimum=1,
+        maximum=100_000,
+    )
+    order: str = setting(
+        default="newest",
+        help="which torrents the limit keeps, and in what order",
+        check=vol.In(ORDERS),
+    )
+    active_only: bool = setting(
+        default=False, help="only torrents in qBittorrent's active filter", check=bool
+    )
 
 
 class EntityKind(StrEnum):

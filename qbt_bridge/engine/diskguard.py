@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
+
+import voluptuous as vol
 
 from qbt_bridge.clients import TorrentClient
 from qbt_bridge.core.models import StateGroup
-from qbt_bridge.core.units import format_bytes
+from qbt_bridge.core.settings import setting
+from qbt_bridge.core.units import format_bytes, parse_size
 from qbt_bridge.engine.events import Event, EventKind
 from qbt_bridge.engine.store import SyncStore
 
@@ -21,6 +25,17 @@ _LOGGER = logging.getLogger(__name__)
 
 RECOVER_FACTOR = 1.1  # free space counts as back at 110 % of the threshold (no flapping)
 GUARD_SWEEP = 60.0  # seconds: the soonest sweep for fresh free space while something downloads
+
+
+def _size(value: Any) -> int:
+    """Bytes as ``50G``, ``512M`` or a number (binary units)."""
+    try:
+        size = parse_size(value)
+    except ValueError as err:
+        raise vol.Invalid(str(err)) from None
+    if size <= 0:
+        raise vol.Invalid("expected more than 0 bytes (50G, 512M …)")
+    return size
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +46,14 @@ class DiskGuard:
     of it again: ``disk_space_ok`` (and those resumed).
     """
 
-    min_free: int
-    pause: bool = False
+    min_free: int = setting(
+        help="free space below which it is low: 50G, 512M or bytes", check=_size
+    )
+    pause: bool = setting(
+        default=False,
+        help="pause the downloads while it is low (and resume exactly those)",
+        check=bool,
+    )
 
     @property
     def recover_at(self) -> int:

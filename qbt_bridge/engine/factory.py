@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+import voluptuous as vol
 
 from qbt_bridge.clients import ClientKind, TorrentClient, client_for, open_client
 from qbt_bridge.clients.detect import ConnectionSettings
+from qbt_bridge.clients.http import normalize_url
 from qbt_bridge.clients.qbit_manage import QbitManageClient
 from qbt_bridge.core.errors import UnsupportedVersionError
+from qbt_bridge.core.settings import SECONDS, TEXT, setting
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
 from qbt_bridge.engine.diskguard import DiskGuard
+
+
+def check_url(value: Any) -> str:
+    """A server's URL (``nas:8080`` gets ``http://``), for a settings check."""
+    if not isinstance(value, str) or not value.strip():
+        raise vol.Invalid("expected a URL such as http://nas:8080")
+    try:
+        return normalize_url(value)
+    except ValueError as err:
+        raise vol.Invalid(str(err)) from err
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -21,16 +35,30 @@ class ServerSettings:
     """How to reach one torrent client, how often to look, and where its ledger lives."""
 
     instance_id: str
-    url: str
-    username: str | None = None
-    password: str | None = None
-    api_key: str | None = None
-    kind: str = ClientKind.AUTO  # "auto": the server says which API it speaks, at first contact
-    verify_certificate: bool = True
-    request_timeout: float = 10.0
-    fast_interval: float = 5.0
-    full_interval: float = 300.0
-    push_full_interval: float | None = None  # sweeps once push works (None: full_interval)
+    url: str = setting(help="the torrent client's WebUI, e.g. http://nas:8080", check=check_url)
+    username: str | None = setting(default=None, help="WebUI user name")
+    password: str | None = setting(default=None, help="WebUI password (or !env / !file)")
+    api_key: str | None = setting(
+        default=None,
+        help="qBittorrent 5.2+ API key, in place of user name and password",
+        check=TEXT,
+    )
+    kind: str = setting(
+        default=ClientKind.AUTO.value,
+        help="which API the server speaks; auto: it says so at first contact",
+        check=vol.In([k.value for k in ClientKind]),
+    )
+    verify_certificate: bool = setting(
+        default=True, help="check the server's HTTPS certificate", check=bool
+    )
+    request_timeout: float = setting(
+        default=10.0,
+        help="seconds each request may take",
+        check=SECONDS,
+        minimum=0.5,
+        maximum=86400,
+    )
+    policy: RefreshPolicy = field(default_factory=RefreshPolicy)  # how often to look
     ledger_path: Path | None = None
     manage_url: str | None = None
     manage_config: str | None = None
@@ -75,11 +103,7 @@ def make_bridge(
         settings.instance_id,
         opener=None if known else opener,
         url=settings.url,
-        policy=RefreshPolicy(
-            fast_interval=settings.fast_interval,
-            full_interval=settings.full_interval,
-            push_full_interval=settings.push_full_interval,
-        ),
+        policy=settings.policy,
         ledger_path=settings.ledger_path,
         manage=manage,
         manage_config=settings.manage_config,

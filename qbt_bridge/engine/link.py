@@ -18,6 +18,7 @@ from typing import Concatenate, Protocol
 from qbt_bridge.clients import Capability, TorrentClient
 from qbt_bridge.clients.base import not_supported
 from qbt_bridge.core.errors import ConnectionFailedError, NotSupportedError, QbtBridgeError
+from qbt_bridge.core.settings import SECONDS, setting
 from qbt_bridge.engine.events import Event, in_order
 from qbt_bridge.engine.store import CompletionLedger, SyncStore
 
@@ -30,11 +31,23 @@ Listener = Callable[[Event], None]
 class RefreshPolicy:
     """How often each tier runs, and how long a command waits for its effect (seconds)."""
 
-    fast_interval: float = 5.0
-    full_interval: float = 300.0
+    fast_interval: float = setting(
+        default=5.0,
+        help="seconds between cheap looks (global figures, torrents that move data)",
+        check=SECONDS, minimum=0.5, maximum=86400,
+    )  # fmt: skip
+    full_interval: float = setting(
+        default=300.0,
+        help="seconds between full sweeps of every torrent",
+        check=SECONDS, minimum=0.5, maximum=86400,
+    )  # fmt: skip
     # Sweeps once push is known to work (added/finished torrents come without one): only edits
     # made elsewhere to idle torrents (category, tags, limits) and removals wait for a sweep.
-    push_full_interval: float | None = None
+    push_full_interval: float | None = setting(
+        default=900.0,
+        help="seconds between full sweeps once push works (a push: section is set)",
+        check=SECONDS, minimum=0.5, maximum=86400,
+    )  # fmt: skip
     early_sweep_after: float = 30.0  # soonest sweep when unexplained activity is seen
     settle_timeout: float = 5.0  # how long a command waits for its effect to show
 

@@ -24,20 +24,32 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import aiohttp
+import voluptuous as vol
 from aiohttp import web
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.clients.base import Capability
 from qbt_bridge.clients.qbit_manage import COMMANDS as MANAGE_COMMANDS
 from qbt_bridge.core.errors import QbtBridgeError
+from qbt_bridge.core.settings import TEXT, integer, setting
 from qbt_bridge.core.torrentfile import parse_hashes
 from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.factory import check_url
 from qbt_bridge.engine.httpguard import GuardedServer, Refusals, RefusedError, quoted, read_body
 
 _LOGGER = logging.getLogger(__name__)
 # A secret goes into a shell line and an HTTP header: letters, digits and ._~- only.
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9._~-]{16,256}$")
 SECRET_RULE = "at least 16 letters, digits or . _ ~ - (e.g. from `openssl rand -hex 24`)"  # noqa: S105
+
+
+def check_secret(value: Any) -> str:
+    """A push secret as SECRET_RULE says, for a settings check."""
+    if not isinstance(value, str) or not SECRET_PATTERN.match(value):
+        raise vol.Invalid(f"expected {SECRET_RULE}")
+    return value
+
+
 MAX_BODY = 64 * 1024  # ~1 500 ids in one post; a body of exactly this size is taken
 MAX_FIELDS = 4096  # form fields in one post (ids may also share a field, | separated)
 FORWARD_DELAY = 2.0  # seconds pushed ids gather before one qbit_manage run
@@ -48,6 +60,29 @@ SLOTS = (("autorun_on_torrent_added", "when a torrent is added"), ("autorun", "w
 PLACEHOLDER = "%K"
 # The qbit_manage commands pushed ids can be passed on to: those that take hashes.
 PUSH_COMMANDS = tuple(name for name, with_hashes in MANAGE_COMMANDS.items() if with_hashes)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PushConfig:
+    """The push endpoint qBittorrent's "run external program" posts to (the daemon's)."""
+
+    listen: str = setting(default="127.0.0.1", help="address the endpoint listens on", check=TEXT)
+    port: int = setting(default=8089, help="its port", check=integer, minimum=1, maximum=65535)
+    secret: str | None = setting(
+        default=None, help=f"required beyond loopback: {SECRET_RULE}", check=check_secret
+    )
+    url: str | None = setting(
+        default=None,
+        help="how qBittorrent reaches it (default: the listen address)",
+        check=check_url,
+    )
+    install: bool = setting(
+        default=False, help="set qBittorrent's program slots (only empty ones or ours)", check=bool
+    )
+
+    def secrets(self) -> list[str]:
+        """The values that must never reach a log."""
+        return [self.secret] if self.secret else []
 
 
 class PushTarget:

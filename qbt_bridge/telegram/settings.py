@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
-DEFAULT_TELEGRAM_API = "https://api.telegram.org"
+import voluptuous as vol
+
+from qbt_bridge.core.settings import integer, setting
+from qbt_bridge.engine.factory import check_url
+
+
+def _token(value: Any) -> str:
+    if not isinstance(value, str) or not re.match(r"^\d+:[A-Za-z0-9_-]{20,}$", value.strip()):
+        raise vol.Invalid("expected a bot token from @BotFather (digits, ':', then letters)")
+    return value.strip()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -24,15 +35,35 @@ class TelegramUser:
 class TelegramConfig:
     """The Telegram front."""
 
-    token: str
+    token: str = setting(help="the bot's token from @BotFather (or !env / !file)", check=_token)
     users: tuple[TelegramUser, ...]
     notify_chats: tuple[int, ...] = ()
     notify_events: frozenset[str] = frozenset({"completed"})
-    unauthorised: str = "refuse"  # or "ignore"
-    page_size: int = 8
-    api_url: str = DEFAULT_TELEGRAM_API
-    poll_timeout: int = 30
-    tag_adder: bool = False  # tag each torrent added from the chat with its user (tg:alice)
+    unauthorised: str = setting(
+        default="refuse",
+        help="a chat not on the list: refuse (answer so) or ignore (say nothing)",
+        check=vol.In(["refuse", "ignore"]),
+    )
+    page_size: int = setting(
+        default=8, help="torrents per page of /list", check=integer, minimum=1, maximum=20
+    )
+    api_url: str = setting(
+        default="https://api.telegram.org",
+        help="the Bot API server (a local one, say)",
+        check=check_url,
+    )
+    poll_timeout: int = setting(
+        default=30,
+        help="seconds each long poll for updates waits",
+        check=integer,
+        minimum=0,
+        maximum=60,
+    )
+    tag_adder: bool = setting(
+        default=False,
+        help="tag each torrent added from the chat with its user (tg:alice)",
+        check=bool,
+    )
 
     def user(self, user_id: int | None) -> TelegramUser | None:
         """The allow-list entry of a user id, or None."""

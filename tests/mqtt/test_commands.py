@@ -13,7 +13,8 @@ import pytest
 from qbt_bridge.api.commands import COMMANDS, MAX_PAYLOAD
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
-from tests.helpers import folder_torrent, tiny_torrent, wait_for, wait_torrent
+from qbt_bridge.engine import RefreshPolicy
+from tests.helpers import folder_torrent, tiny_torrent, wait_for, wait_torrent, with_server
 from tests.mqtt.conftest import PREFIX, Probe, Running, make_config, running
 
 
@@ -249,7 +250,9 @@ async def test_refresh_with_a_hash_is_a_push(
 ) -> None:
     """``mosquitto_pub -t …/cmd/refresh -m HASH``: that torrent is fetched, no sweep, no poll."""
     config = make_config(qbt, broker.port, tmp_path)
-    slow = replace(config.instances[0], fast_interval=3600, full_interval=3600)
+    slow = with_server(
+        config.instances[0], policy=RefreshPolicy(fast_interval=3600, full_interval=3600)
+    )
     config = replace(config, instances=(slow,))
     async with Probe(broker.port) as probe, running(config) as run:
         await run.connected()

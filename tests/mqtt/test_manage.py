@@ -8,6 +8,7 @@ from pathlib import Path
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQbitManage, LocalQBittorrent
+from tests.helpers import with_server
 from tests.mqtt.conftest import Probe, make_config, running
 
 
@@ -15,7 +16,7 @@ async def test_manage_commands_are_run_and_answered(
     manager: LocalQbitManage, broker: LocalMosquitto, tmp_path: Path
 ) -> None:
     config = make_config(manager.qbt, broker.port, tmp_path)
-    instance = dataclasses.replace(config.instances[0], qbit_manage_url=manager.url)
+    instance = with_server(config.instances[0], manage_url=manager.url)
     config = dataclasses.replace(config, instances=(instance,))
     async with Probe(broker.port) as probe, running(config) as run:
         await run.connected()

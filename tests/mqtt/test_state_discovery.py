@@ -147,7 +147,8 @@ async def test_low_disk_space_is_an_event_on_the_events_topic(
 ) -> None:
     config = make_config(qbt, broker.port, tmp_path)
     # more than any disk here has free: low at the first look
-    guarded = replace(config.instances[0], disk_guard=DiskGuard(min_free=2**50))
+    first = config.instances[0]
+    guarded = replace(first, server=replace(first.server, disk_guard=DiskGuard(min_free=2**50)))
     config = replace(config, instances=(guarded,))
     async with Probe(broker.port) as probe, running(config) as run:
         await run.connected()

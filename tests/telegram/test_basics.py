@@ -16,10 +16,11 @@ from qbt_bridge.core.versions import Version
 from qbt_bridge.daemon.config import parse_config
 from qbt_bridge.daemon.demo import LocalQBittorrent, free_port
 from qbt_bridge.daemon.process import Daemon
+from qbt_bridge.engine import RefreshPolicy
 from qbt_bridge.telegram import TelegramFront, transport
 from qbt_bridge.telegram.settings import TelegramUser
 from qbt_bridge.telegram.transport import SEND_ATTEMPTS
-from tests.helpers import tiny_torrent, wait_for, wait_torrent
+from tests.helpers import tiny_torrent, wait_for, wait_torrent, with_server
 from tests.mqtt.conftest import Running
 from tests.telegram.botapi import TOKEN, BotApi
 from tests.telegram.conftest import ADMIN, STRANGER, VIEWER, Chat, running_bot, telegram_config
@@ -244,7 +245,9 @@ async def test_notices_held_back_by_an_outage_leave_in_the_order_things_happened
     lists them in qBittorrent's order): both chats get the notices oldest first."""
     config = telegram_config(qbt, botapi, tmp_path, notify={"chats": [ADMIN, VIEWER],
                                                             "events": ["added"]})  # fmt: skip
-    quiet = dataclasses.replace(config.instances[0], fast_interval=3600, full_interval=3600)
+    quiet = with_server(
+        config.instances[0], policy=RefreshPolicy(fast_interval=3600, full_interval=3600)
+    )
     async with running_bot(dataclasses.replace(config, instances=(quiet,))) as run:
         bridge = run.daemon.bridges[0]
         await wait_for(lambda: _true(bridge.store.initialised), "the first sweep")
@@ -288,7 +291,9 @@ async def test_users_limited_to_an_instance(
 ) -> None:
     base = telegram_config(qbt, botapi, tmp_path)
     assert base.telegram is not None
-    second = dataclasses.replace(base.instances[0], id="work", name="Work qBittorrent")
+    second = dataclasses.replace(
+        with_server(base.instances[0], instance_id="work"), name="Work qBittorrent"
+    )
     limited = TelegramUser(id=STRANGER, instances=frozenset({"work"}))
     config = dataclasses.replace(
         base,

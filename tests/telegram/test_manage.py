@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 from qbt_bridge.daemon.demo import LocalQbitManage
+from tests.helpers import with_server
 from tests.telegram.botapi import BotApi
 from tests.telegram.conftest import ADMIN, VIEWER, Chat, running_bot, telegram_config
 
@@ -14,7 +15,7 @@ async def test_manage_from_the_chat(
     manager: LocalQbitManage, botapi: BotApi, tmp_path: Path
 ) -> None:
     config = telegram_config(manager.qbt, botapi, tmp_path)
-    instance = dataclasses.replace(config.instances[0], qbit_manage_url=manager.url)
+    instance = with_server(config.instances[0], manage_url=manager.url)
     async with running_bot(dataclasses.replace(config, instances=(instance,))):
         chat = Chat(botapi, ADMIN)
         menu = {c["command"] for c in botapi.of("setMyCommands")[0]["commands"]}

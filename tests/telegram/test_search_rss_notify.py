@@ -160,7 +160,9 @@ async def test_low_disk_space_is_notified_with_what_was_paused(
     config = telegram_config(qbt, botapi, tmp_path, notify={
         "chats": [ADMIN], "events": ["low_disk_space", "disk_space_ok"]})  # fmt: skip
     # more than any disk here has free: low at the first look, and the download paused
-    guarded = replace(config.instances[0], disk_guard=DiskGuard(min_free=2**50, pause=True))
+    first = config.instances[0]
+    low = DiskGuard(min_free=2**50, pause=True)
+    guarded = replace(first, server=replace(first.server, disk_guard=low))
     since = botapi.last_id()
     async with running_bot(replace(config, instances=(guarded,))):
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
+import importlib.util
 from pathlib import Path
 from typing import Any
 
 import pytest
-import voluptuous as vol
 
 from qbt_bridge.daemon.cli import main
 from qbt_bridge.daemon.config import ConfigError, load_config, parse_config
-from qbt_bridge.daemon.schema import CONFIG_SCHEMA, RENAMED_KEYS
 from qbt_bridge.engine.diskguard import DiskGuard
 
 MINIMAL = {"instances": [{"id": "home", "url": "nas:8080"}]}
@@ -20,9 +18,14 @@ MINIMAL = {"instances": [{"id": "home", "url": "nas:8080"}]}
 def test_minimal_config_gets_sensible_defaults() -> None:
     config = parse_config({**MINIMAL, "mqtt": {}})
     home = config.instances[0]
-    assert home.url == "http://nas:8080"  # no scheme: http
+    assert home.server.url == "http://nas:8080"  # no scheme: http
     assert home.name == "qBittorrent home"
-    assert (home.fast_interval, home.full_interval, home.verify_certificate) == (5.0, 300.0, True)
+    policy = home.server.policy
+    assert (policy.fast_interval, policy.full_interval, home.server.verify_certificate) == (
+        5.0,
+        300.0,
+        True,
+    )
     assert config.mqtt is not None
     assert (config.mqtt.host, config.mqtt.port, config.mqtt.protocol) == ("127.0.0.1", 1883, "5")
     assert config.mqtt.prefix == "qbt-bridge"
@@ -65,9 +68,9 @@ def test_renamed_keys_still_work_for_one_release_and_say_so(
 ) -> None:
     old = {"id": "a", "url": "x:1", "client": "utorrent", "verify_ssl": False, "timeout": 3,
            "full_interval_with_push": 600}  # fmt: skip
-    instance = parse_config({"instances": [old]}).instances[0]
-    assert (instance.kind, instance.verify_certificate) == ("utorrent", False)
-    assert (instance.request_timeout, instance.push_full_interval) == (3.0, 600.0)
+    server = parse_config({"instances": [old]}).instances[0].server
+    assert (server.kind, server.verify_certificate) == ("utorrent", False)
+    assert (server.request_timeout, server.policy.push_full_interval) == (3.0, 600.0)
     said = [r.getMessage() for r in caplog.records if "the old name goes" in r.getMessage()]
     assert len(said) == 4
     assert "client is now called kind" in said[0]
@@ -91,7 +94,7 @@ def test_secrets_from_the_environment_and_from_files(
         encoding="utf-8",
     )
     config = load_config(path)
-    assert config.instances[0].password == "from-the-env"
+    assert config.instances[0].server.password == "from-the-env"
     assert config.mqtt is not None
     assert config.mqtt.password == "from-a-file"
     assert sorted(config.secrets()) == ["from-a-file", "from-the-env"]
@@ -177,8 +180,8 @@ def test_qbit_manage_is_optional_per_instance() -> None:
         {"instances": [{"id": "home", "url": "nas:8080", "qbit_manage": {"url": "nas:8181"}},
                        {"id": "work", "url": "w:1"}]}
     )  # fmt: skip
-    assert config.instances[0].qbit_manage_url == "http://nas:8181"
-    assert config.instances[1].qbit_manage_url is None
+    assert config.instances[0].server.manage_url == "http://nas:8181"
+    assert config.instances[1].server.manage_url is None
     with pytest.raises(ConfigError, match=r"instances.0.qbit_manage.url: required"):
         parse_config({"instances": [{"id": "a", "url": "x:1", "qbit_manage": {}}]})
 
@@ -294,8 +297,11 @@ def test_the_disk_guard_takes_sizes_people_type() -> None:
     config = parse_config(
         {"instances": [{"id": "a", "url": "x:1", "disk_guard": {"min_free": "50G", "pause": True}}]}
     )
-    assert config.instances[0].disk_guard == DiskGuard(min_free=50 * 2**30, pause=True)
-    assert parse_config({"instances": [{"id": "a", "url": "x:1"}]}).instances[0].disk_guard is None
+    assert config.instances[0].server.disk_guard == DiskGuard(min_free=50 * 2**30, pause=True)
+    assert (
+        parse_config({"instances": [{"id": "a", "url": "x:1"}]}).instances[0].server.disk_guard
+        is None
+    )
     for bad, why in (("lots", "not a size: 'lots'"), ("5M/s", "not a size"), (0, "more than 0")):
         with pytest.raises(ConfigError, match=rf"instances\.0\.disk_guard\.min_free: .*{why}"):
             parse_config(
@@ -303,32 +309,23 @@ def test_the_disk_guard_takes_sizes_people_type() -> None:
             )
 
 
-def _keys(validator: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    """Every key path of a voluptuous schema (through All, lists and nested mappings)."""
-    if isinstance(validator, vol.Schema):
-        validator = validator.schema
-    if isinstance(validator, vol.All):
-        return [k for v in validator.validators for k in _keys(v, path)]
-    if isinstance(validator, list) and validator:
-        return _keys(validator[0], path)
-    found: list[tuple[str, ...]] = []
-    if isinstance(validator, dict):
-        for marker, sub in validator.items():
-            key = (*path, str(getattr(marker, "schema", marker)))
-            found += [key, *_keys(sub, key)]
-    return found
+def _reference() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "config_reference", Path(__file__).parents[2] / "scripts" / "config_reference.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_the_configuration_reference_names_every_key_of_the_schema() -> None:
-    """docs/configuration.md is checked against the YAML schema, the one declaration."""
-    page = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text(encoding="utf-8")
-    paths = _keys(CONFIG_SCHEMA)
-    assert len(paths) > 50
-    missing = [
-        ".".join(p)
-        for p in paths
-        if not re.search(rf"\b{re.escape(p[-1])}\s*:", page) and f"`{p[-1]}`" not in page
-    ]
-    assert missing == [], missing
-    for old, new in RENAMED_KEYS.items():  # the renamed keys are said, old and new
-        assert f"`{old}` is now `{new}`" in page or f"`{old}` is `{new}`" in page, old
+def test_the_configuration_reference_is_what_the_schema_gives() -> None:
+    """docs/configuration-reference.md is generated from the schema (scripts/generate-docs)."""
+    reference = _reference()
+    assert reference.PAGE.read_text(encoding="utf-8") == reference.configuration_page(), (
+        "docs/configuration-reference.md differs from the schema: run scripts/generate-docs"
+    )
+    keys = list(reference.rows())
+    assert len(keys) > 50
+    assert [key for key, _default, _takes, text in keys if not text] == [], "keys without help"
+    assert ("instances.*.fast_interval", "`5.0`") in [(k, d) for k, d, _t, _x in keys]
