@@ -2,7 +2,7 @@
 
 The schema (qbt_bridge/daemon/schema.py) is made of the settings' own declarations
 (qbt_bridge/core/settings.py): each key's default, bounds, choices and line of help are read
-from it here. Run by scripts/generate-docs; tests/unit/test_config.py fails when the committed
+from it here. Run by scripts/generate-docs; tests/daemon/test_config.py fails when the committed
 page differs, or when a key has no help.
 """
 

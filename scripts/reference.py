@@ -2,7 +2,7 @@
 
 Per command: what it does, its arguments (kind, bounds, choices, defaults: api/describe.py), its
 MQTT topic, where Home Assistant and the chat offer it (their OFFERED / NOT_OFFERED). A test
-(tests/unit/test_command_table.py) fails when the committed page differs.
+(tests/api/test_command_table.py) fails when the committed page differs.
 """
 
 from __future__ import annotations

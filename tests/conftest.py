@@ -25,6 +25,13 @@ from tests.standins.qbittorrent31 import QBittorrent31StandIn
 from tests.standins.utorrent import UTorrentStandIn
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test is in one tier: ``unit`` (its module says so: no daemon) or ``daemons``."""
+    for item in items:
+        if item.get_closest_marker("unit") is None:
+            item.add_marker(pytest.mark.daemons)
+
+
 @pytest.fixture(scope="session", params=RELEASES)
 def release(request: pytest.FixtureRequest) -> Release:
     """Each qBittorrent release the tests cover."""

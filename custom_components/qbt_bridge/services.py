@@ -91,7 +91,7 @@ RENAMED = {
 # Each action name Home Assistant knows and the command it runs.
 ACTION_COMMANDS = {**{name: name for name in ACTIONS}, **RENAMED}
 # Where each command of the one command table (qbt_bridge.api.commands) is in Home Assistant,
-# and why the others are not (NOT_OFFERED; checked by tests/unit/test_command_table.py).
+# and why the others are not (NOT_OFFERED; checked by tests/api/test_command_table.py).
 OFFERED: dict[str, str] = {
     **{name: f"action {name}" for name in ACTIONS},
     "search_start": "action search (starts the job)",

@@ -59,7 +59,7 @@ COMMANDS = (
 )
 
 # Where each command of the one command table is in the chat, and why the others are not
-# (checked by tests/unit/test_command_table.py).
+# (checked by tests/api/test_command_table.py).
 OFFERED: dict[str, str] = {
     "add": "/add, a .torrent file, a pasted magnet",
     "pause": "/pause",

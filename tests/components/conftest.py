@@ -1,7 +1,6 @@
 """Fixtures for the Home Assistant component, run by pytest-homeassistant-custom-component.
 
-Everything talks to a real qbittorrent-nox on loopback, so sockets are enabled for each test.
-"""
+Everything talks to a real qbittorrent-nox on loopback, so sockets are enabled for each test."""
 
 from __future__ import annotations
 
@@ -9,42 +8,16 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.qbt_bridge.const import DOMAIN
 from qbt_bridge.daemon.demo import LocalQBittorrent
+from tests.components.helpers import make_entry
 
 
 @pytest.fixture(autouse=True)
 def _real_parts(enable_custom_integrations: None, socket_enabled: None) -> None:
     """Load custom_components/qbt_bridge; allow loopback sockets."""
-
-
-def entry_data(qbt: LocalQBittorrent, **overrides: Any) -> dict[str, Any]:
-    return {
-        CONF_URL: qbt.url,
-        CONF_USERNAME: qbt.username,
-        CONF_PASSWORD: qbt.password,
-        CONF_VERIFY_SSL: True,
-        **overrides,
-    }
-
-
-def make_entry(
-    qbt: LocalQBittorrent, options: dict[str, Any] | None = None, **data: Any
-) -> MockConfigEntry:
-    """An entry as the config flow makes it (unique id: the URL, lower case)."""
-    values = entry_data(qbt, **data)
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=f"qBittorrent {values[CONF_URL].split('://')[1]}",
-        unique_id=values[CONF_URL].lower(),
-        data=values,
-        options=options or {},
-    )
 
 
 @pytest.fixture
@@ -59,10 +32,3 @@ async def loaded(
     yield entry
     await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
-
-
-def entity_id(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
-    """The entity id of one of the entry's entities, by its catalog key."""
-    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{entry.unique_id}_{key}")
-    assert found is not None, f"no {platform} {key}"
-    return found

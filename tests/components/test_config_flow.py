@@ -15,7 +15,7 @@ from homeassistant.data_entry_flow import FlowResultType
 import custom_components.qbt_bridge as component
 from custom_components.qbt_bridge.const import DOMAIN
 from qbt_bridge.daemon.demo import LocalQBittorrent, Release, free_port
-from tests.components.conftest import entry_data, make_entry
+from tests.components.helpers import entry_data, make_entry
 from tests.releases import RELEASES, require
 
 

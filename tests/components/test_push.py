@@ -21,7 +21,7 @@ from custom_components.qbt_bridge.diagnostics import async_get_config_entry_diag
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.push import MAX_BODY
-from tests.components.conftest import make_entry
+from tests.components.helpers import make_entry
 from tests.helpers import wait_for
 from tests.releases import Seed
 

@@ -24,7 +24,7 @@ from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.core.torrentfile import bdecode, bencode
 from qbt_bridge.core.versions import Version
 from qbt_bridge.daemon.demo import LocalQbitManage, LocalQBittorrent
-from tests.components.conftest import entity_id, make_entry
+from tests.components.helpers import entity_id, make_entry
 from tests.helpers import (
     SEARCH_PLUGIN,
     FileServer,

@@ -9,7 +9,7 @@ import json
 from qbt_bridge.daemon.process import Daemon
 from qbt_bridge.daemon.showcase import DEMO_NAME, Showcase
 from tests.helpers import wait_for
-from tests.mqtt.conftest import Probe
+from tests.mqtt.helpers import Probe
 
 
 async def test_the_demo_downloads_and_announces_it() -> None:

@@ -15,7 +15,7 @@ from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
 from qbt_bridge.engine import RefreshPolicy
 from tests.helpers import folder_torrent, tiny_torrent, wait_for, wait_torrent, with_server
-from tests.mqtt.conftest import PREFIX, Probe, Running, make_config, running
+from tests.mqtt.helpers import PREFIX, Probe, Running, make_config, running
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from qbt_bridge.api.commands import COMMANDS, MAX_PAYLOAD
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent, Release
 from tests.helpers import LoopThread
-from tests.mqtt.conftest import Probe, Running, make_config
+from tests.mqtt.helpers import Probe, Running, make_config
 from tests.releases import RELEASES, require
 
 CODES = {"invalid_request", "not_found", "ambiguous", "not_supported", "unavailable",

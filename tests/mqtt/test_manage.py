@@ -9,7 +9,7 @@ from pathlib import Path
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQbitManage, LocalQBittorrent
 from tests.helpers import with_server
-from tests.mqtt.conftest import Probe, make_config, running
+from tests.mqtt.helpers import Probe, make_config, running
 
 
 async def test_manage_commands_are_run_and_answered(

@@ -8,7 +8,7 @@ from pathlib import Path
 from qbt_bridge.daemon.config import parse_config
 from qbt_bridge.daemon.demo import LocalMosquitto
 from qbt_bridge.mqtt.render import node_id
-from tests.mqtt.conftest import Probe, running
+from tests.mqtt.helpers import Probe, running
 from tests.standins.utorrent import UTorrentStandIn
 
 DISCOVERY = f"homeassistant/device/{node_id('test')}/server/config"

@@ -16,7 +16,7 @@ from paho.mqtt.properties import Properties
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
 from tests.helpers import wait_for
-from tests.mqtt.conftest import PREFIX, Probe, make_config, running
+from tests.mqtt.helpers import PREFIX, Probe, make_config, running
 
 SURROGATES = [
     ("list", rb'{"request_id": "\ud83d"}'),

@@ -13,7 +13,7 @@ from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import BrokerTLS, LocalMosquitto, LocalQBittorrent, Release
 from qbt_bridge.mqtt.render import node_id
 from tests.helpers import make_ca, tiny_torrent, wait_for
-from tests.mqtt.conftest import PREFIX, Probe, make_config, running
+from tests.mqtt.helpers import PREFIX, Probe, make_config, running
 from tests.releases import RELEASES, require
 
 SERVER_CONFIG = f"homeassistant/device/{node_id('test')}/server/config"

@@ -15,7 +15,7 @@ import pytest
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
 from tests.helpers import FileServer, wait_for
-from tests.mqtt.conftest import Probe, make_config, running
+from tests.mqtt.helpers import Probe, make_config, running
 
 PASSKEY = "5f3c0a9e1b7d4c2a8e6f0b1d3c5a7e9f"
 

@@ -14,7 +14,7 @@ from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
 from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.mqtt.render import node_id
 from tests.helpers import tiny_torrent, wait_for
-from tests.mqtt.conftest import PREFIX, Probe, make_config, running
+from tests.mqtt.helpers import PREFIX, Probe, make_config, running
 
 DISCOVERY = f"homeassistant/device/{node_id('test')}"
 

@@ -21,9 +21,9 @@ from qbt_bridge.telegram import TelegramFront, transport
 from qbt_bridge.telegram.settings import TelegramUser
 from qbt_bridge.telegram.transport import SEND_ATTEMPTS
 from tests.helpers import tiny_torrent, wait_for, wait_torrent, with_server
-from tests.mqtt.conftest import Running
+from tests.mqtt.helpers import Running
 from tests.telegram.botapi import TOKEN, BotApi
-from tests.telegram.conftest import ADMIN, STRANGER, VIEWER, Chat, running_bot, telegram_config
+from tests.telegram.helpers import ADMIN, STRANGER, VIEWER, Chat, running_bot, telegram_config
 
 
 async def test_menu_help_and_status(bot: Running, botapi: BotApi, admin: Chat) -> None:

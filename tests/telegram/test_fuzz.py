@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from qbt_bridge.daemon.demo import LocalQBittorrent, Release
 from qbt_bridge.daemon.process import Daemon
 from tests.helpers import LoopThread
-from tests.mqtt.conftest import Running
+from tests.mqtt.helpers import Running
 from tests.releases import RELEASES, require
 from tests.telegram.botapi import BotApi
-from tests.telegram.conftest import ADMIN, VIEWER, Chat, telegram_config
+from tests.telegram.helpers import ADMIN, VIEWER, Chat, telegram_config
 
 COMMANDS = ["/start", "/help", "/status", "/list", "/info", "/add", "/pause", "/resume",
             "/search", "/rss", "/alt", "/use", "/manage", "/nosuch", "/list@bot"]  # fmt: skip

@@ -8,7 +8,7 @@ from pathlib import Path
 from qbt_bridge.daemon.demo import LocalQbitManage
 from tests.helpers import with_server
 from tests.telegram.botapi import BotApi
-from tests.telegram.conftest import ADMIN, VIEWER, Chat, running_bot, telegram_config
+from tests.telegram.helpers import ADMIN, VIEWER, Chat, running_bot, telegram_config
 
 
 async def test_manage_from_the_chat(

@@ -10,9 +10,9 @@ from qbt_bridge.core.rss import RssRule
 from qbt_bridge.daemon.config import parse_config
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from tests.helpers import tiny_torrent, wait_for
-from tests.mqtt.conftest import Running
+from tests.mqtt.helpers import Running
 from tests.telegram.botapi import BotApi
-from tests.telegram.conftest import VIEWER, Chat, running_bot
+from tests.telegram.helpers import VIEWER, Chat, running_bot
 
 
 async def test_info_has_a_way_back_to_its_list_page(

@@ -8,7 +8,7 @@ from qbt_bridge.daemon.config import parse_config
 from tests.standins.common import FakeTorrent
 from tests.standins.qbittorrent31 import QBittorrent31StandIn
 from tests.telegram.botapi import TOKEN, BotApi
-from tests.telegram.conftest import ADMIN, Chat, running_bot
+from tests.telegram.helpers import ADMIN, Chat, running_bot
 
 
 async def test_telegram_on_qbittorrent_31(

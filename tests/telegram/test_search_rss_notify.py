@@ -10,10 +10,10 @@ from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.diskguard import DiskGuard
 from tests.helpers import SEARCH_PLUGIN, FileServer, rss_feed, tiny_torrent, wait_for, wait_torrent
-from tests.mqtt.conftest import Running
+from tests.mqtt.helpers import Running
 from tests.releases import Seed
 from tests.telegram.botapi import BotApi
-from tests.telegram.conftest import ADMIN, VIEWER, Chat, running_bot, telegram_config
+from tests.telegram.helpers import ADMIN, VIEWER, Chat, running_bot, telegram_config
 
 
 async def test_search_without_plugins_says_how_to_install_one(

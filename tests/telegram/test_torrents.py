@@ -10,9 +10,9 @@ from qbt_bridge.core.torrentfile import bdecode, bencode, read_torrent
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.telegram.format import MESSAGE_LIMIT, shown_length
 from tests.helpers import folder_torrent, tiny_torrent, wait_for, wait_torrent
-from tests.mqtt.conftest import Running
+from tests.mqtt.helpers import Running
 from tests.telegram.botapi import BotApi
-from tests.telegram.conftest import VIEWER, Chat, running_bot, telegram_config
+from tests.telegram.helpers import VIEWER, Chat, running_bot, telegram_config
 
 MAGNET = "magnet:?xt=urn:btih:" + "cd" * 20 + "&dn=chat-magnet"
 
@@ -200,7 +200,7 @@ def _torrent_with_tracker(folder: Path, tracker: str) -> tuple[bytes, str]:
 async def test_qbittorrent_down_mid_conversation(botapi: BotApi, tmp_path: Path) -> None:
     from qbt_bridge.daemon.demo import Release
     from tests.releases import RELEASES, require
-    from tests.telegram.conftest import running_bot, telegram_config
+    from tests.telegram.helpers import running_bot, telegram_config
 
     with LocalQBittorrent(require(Release.named(RELEASES[-1]))) as own:
         async with running_bot(telegram_config(own, botapi, tmp_path)) as run:

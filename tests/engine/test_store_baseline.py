@@ -10,9 +10,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from qbt_bridge.core.models import MainData
 from qbt_bridge.engine.events import Event, EventKind
 from qbt_bridge.engine.store import CompletionLedger, SyncStore
+
+pytestmark = pytest.mark.unit  # the fast tier: no daemon
 
 
 def _torrent(index: int, state: str, progress: float, **extra: Any) -> dict[str, Any]:

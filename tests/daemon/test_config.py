@@ -12,6 +12,8 @@ from qbt_bridge.daemon.cli import main
 from qbt_bridge.daemon.config import ConfigError, load_config, parse_config
 from qbt_bridge.engine.diskguard import DiskGuard
 
+pytestmark = pytest.mark.unit  # the fast tier: no daemon
+
 MINIMAL = {"instances": [{"id": "home", "url": "nas:8080"}]}
 
 

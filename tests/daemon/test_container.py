@@ -21,6 +21,8 @@ import yaml
 
 from qbt_bridge.daemon.config import load_config
 
+pytestmark = pytest.mark.unit  # the fast tier: no daemon
+
 ROOT = Path(__file__).parents[2]
 CONTAINER = ROOT / "contrib" / "container"
 

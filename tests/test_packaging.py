@@ -14,9 +14,13 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from qbt_bridge import __version__
 
-ROOT = Path(__file__).parents[2]
+pytestmark = pytest.mark.unit  # the fast tier: no daemon
+
+ROOT = Path(__file__).parents[1]
 INTEGRATION = ROOT / "custom_components" / "qbt_bridge"
 DAEMON_ONLY = ("aiomqtt", "paho", "telegram", "yaml")
 

@@ -27,6 +27,8 @@ from qbt_bridge.daemon.config import ConfigError, parse_config
 from qbt_bridge.telegram.adding import add_arguments
 from qbt_bridge.telegram.rss import rule_from_words
 
+pytestmark = pytest.mark.unit  # the fast tier: no daemon
+
 # Any code point, lone surrogates included (JSON can spell them as \ud83d escapes).
 ANY_TEXT = st.text(alphabet=st.characters(exclude_categories=()), max_size=30)
 LEAF = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), ANY_TEXT)

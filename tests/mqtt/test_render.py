@@ -25,6 +25,8 @@ from qbt_bridge.mqtt.render import (
     torrent_state,
 )
 
+pytestmark = pytest.mark.unit  # the fast tier: no daemon
+
 TOPICS = Topics("qbt-bridge", "homeassistant")
 
 

@@ -18,6 +18,8 @@ from qbt_bridge.mqtt.render import Topics
 from qbt_bridge.telegram import front as telegram
 from qbt_bridge.telegram.instances import HELP_LINES
 
+pytestmark = pytest.mark.unit  # the fast tier: no daemon
+
 TABLE = set(COMMANDS)
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.unit  # the fast tier: no daemon
+
 UNIT = Path(__file__).parents[2] / "contrib" / "systemd" / "qbt-bridge.service"
 
 

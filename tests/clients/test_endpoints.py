@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 import qbt_bridge.clients.qbittorrent as package
+
+pytestmark = pytest.mark.unit  # the fast tier: no daemon
 
 WEBAPI_2_16 = [
     "app/buildInfo",

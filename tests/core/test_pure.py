@@ -33,6 +33,8 @@ from qbt_bridge.engine.events import Event, EventKind, in_order, torrent_event
 from qbt_bridge.engine.store import SyncStore
 from qbt_bridge.telegram.format import event_text
 
+pytestmark = pytest.mark.unit  # the fast tier: no daemon
+
 
 def test_bencode_round_trip() -> None:
     value = {b"a": [1, -2, b"x"], b"b": {b"c": b""}}

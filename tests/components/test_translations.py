@@ -9,6 +9,8 @@ import pytest
 
 from qbt_bridge.engine.catalog import GLOBAL_ENTITIES, TORRENT_ENTITIES, EntitySpec
 
+pytestmark = pytest.mark.unit  # the fast tier: no daemon
+
 TRANSLATIONS = sorted(
     (Path(__file__).parents[2] / "custom_components/qbt_bridge/translations").glob("*.json")
 )
