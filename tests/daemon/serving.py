@@ -1,4 +1,5 @@
-"""The real daemon (``qbt-bridge run``'s Daemon) in a test's event loop, with push on."""
+"""The real daemon (``qbt-bridge run``'s Daemon) in a test's event loop: with push on, or
+serving the demo."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from typing import Any
 from qbt_bridge.daemon.config import Config, parse_config
 from qbt_bridge.daemon.demo import free_port
 from qbt_bridge.daemon.process import Daemon
+from qbt_bridge.daemon.showcase import Showcase
 from tests.helpers import wait_for
+from tests.mqtt.helpers import Probe
 
 SECRET = "push-secret-0123456789abcdef"
 HOUR = 3600
@@ -48,3 +51,28 @@ async def _listening(daemon: Daemon, task: asyncio.Task[None]) -> bool:
     if task.done():
         task.result()
     return daemon.push is not None and daemon.push.listening
+
+
+@contextlib.asynccontextmanager
+async def demo_served(size: int, rate: int) -> AsyncIterator[tuple[Showcase, Daemon, Probe]]:
+    """The demo (``scripts/run``) served by the daemon past its first refresh, and a probe on
+    the demo's broker; the daemon must still be running at the end."""
+    demo = Showcase(size=size, rate=rate)
+    try:
+        await asyncio.to_thread(demo.start)
+        daemon, stop = Daemon(demo.config()), asyncio.Event()
+        async with Probe(demo.broker.port) as probe:
+            task = asyncio.create_task(daemon.run(stop))
+            try:
+                await wait_for(lambda: _initialised(daemon), "the first refresh")
+                yield demo, daemon, probe
+                assert not task.done(), "the daemon stopped on its own"
+            finally:
+                stop.set()
+                await asyncio.wait_for(task, 30)
+    finally:
+        await asyncio.to_thread(demo.cleanup)
+
+
+async def _initialised(daemon: Daemon) -> bool:
+    return all(b.store.initialised for b in daemon.bridges)

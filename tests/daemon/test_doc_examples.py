@@ -15,8 +15,8 @@ import re
 import shlex
 from pathlib import Path
 
-from qbt_bridge.daemon.process import Daemon
-from qbt_bridge.daemon.showcase import DEMO_NAME, Showcase
+from qbt_bridge.daemon.showcase import DEMO_NAME
+from tests.daemon.serving import demo_served
 from tests.helpers import tiny_torrent, wait_for
 from tests.mqtt.helpers import Probe
 
@@ -60,41 +60,25 @@ def _filled(words: list[str], port: int, values: dict[str, str]) -> list[str]:
 async def test_every_mosquitto_example_in_the_docs_is_answered_ok(tmp_path: Path) -> None:
     found = examples()
     assert len(found) >= 10, found  # the README's and the MQTT page's at least
-    demo = Showcase(size=2**20, rate=2**20)
-    try:
-        await asyncio.to_thread(demo.start)
-        daemon, stop = Daemon(demo.config()), asyncio.Event()
-        async with Probe(demo.broker.port) as probe:
-            task = asyncio.create_task(daemon.run(stop))
-            try:
-                bridge = daemon.bridges[0]
+    async with demo_served(size=2**20, rate=2**20) as (demo, daemon, probe):
+        bridge = daemon.bridges[0]
 
-                async def initialised() -> bool:
-                    return bridge.store.initialised
+        async def listed() -> list[str]:
+            return bridge.store.hashes()
 
-                async def listed() -> list[str]:
-                    return bridge.store.hashes()
-
-                await wait_for(initialised, "the first refresh")
-                await demo.start_transfer()
-                await wait_for(listed, "the demo's torrent")
-                data, _hash = tiny_torrent(tmp_path, "from-a-file")
-                (tmp_path / "ubuntu.torrent").write_bytes(data)
-                values = {
-                    **FILLED,
-                    "ubuntu.torrent": str(tmp_path / "ubuntu.torrent"),
-                    "HASH": bridge.store.hashes()[0],
-                }
-                for page, line in found:
-                    words = _filled(shlex.split(line, comments=True), demo.broker.port, values)
-                    answer = await _run(words, probe)
-                    assert answer.get("ok") is True, (page, line, answer)
-                assert not task.done()
-            finally:
-                stop.set()
-                await asyncio.wait_for(task, 30)
-    finally:
-        await asyncio.to_thread(demo.cleanup)
+        await demo.start_transfer()
+        await wait_for(listed, "the demo's torrent")
+        data, _hash = tiny_torrent(tmp_path, "from-a-file")
+        (tmp_path / "ubuntu.torrent").write_bytes(data)
+        values = {
+            **FILLED,
+            "ubuntu.torrent": str(tmp_path / "ubuntu.torrent"),
+            "HASH": bridge.store.hashes()[0],
+        }
+        for page, line in found:
+            words = _filled(shlex.split(line, comments=True), demo.broker.port, values)
+            answer = await _run(words, probe)
+            assert answer.get("ok") is True, (page, line, answer)
 
 
 async def _run(words: list[str], probe: Probe) -> dict[str, object]:
