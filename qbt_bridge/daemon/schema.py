@@ -20,8 +20,8 @@ from qbt_bridge.clients.detect import ClientKind
 from qbt_bridge.core.settings import TEXT, default, integer, schema
 from qbt_bridge.engine.catalog import TorrentFilter
 from qbt_bridge.engine.diskguard import DiskGuard
-from qbt_bridge.engine.factory import ServerSettings, check_url
-from qbt_bridge.engine.link import RefreshPolicy
+from qbt_bridge.engine.factory import ServerSettings
+from qbt_bridge.engine.link import RefreshPolicy, check_url
 from qbt_bridge.engine.push import PUSH_COMMANDS, PushConfig
 from qbt_bridge.mqtt.settings import MqttConfig
 from qbt_bridge.telegram.settings import TelegramConfig

@@ -5,29 +5,18 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import voluptuous as vol
 
 from qbt_bridge.clients import ClientKind, TorrentClient, client_for, open_client
 from qbt_bridge.clients.detect import ConnectionSettings
-from qbt_bridge.clients.http import normalize_url
 from qbt_bridge.clients.qbit_manage import QbitManageClient
 from qbt_bridge.core.errors import UnsupportedVersionError
 from qbt_bridge.core.settings import SECONDS, TEXT, setting
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
 from qbt_bridge.engine.diskguard import DiskGuard
-
-
-def check_url(value: Any) -> str:
-    """A server's URL (``nas:8080`` gets ``http://``), for a settings check."""
-    if not isinstance(value, str) or not value.strip():
-        raise vol.Invalid("expected a URL such as http://nas:8080")
-    try:
-        return normalize_url(value)
-    except ValueError as err:
-        raise vol.Invalid(str(err)) from err
+from qbt_bridge.engine.link import check_url
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,10 +13,13 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Concatenate, Protocol
+from typing import Any, Concatenate, Protocol
+
+import voluptuous as vol
 
 from qbt_bridge.clients import Capability, TorrentClient
 from qbt_bridge.clients.base import not_supported
+from qbt_bridge.clients.http import normalize_url
 from qbt_bridge.core.errors import ConnectionFailedError, NotSupportedError, QbtBridgeError
 from qbt_bridge.core.settings import SECONDS, setting
 from qbt_bridge.engine.events import Event, in_order
@@ -50,6 +53,16 @@ class RefreshPolicy:
     )  # fmt: skip
     early_sweep_after: float = 30.0  # soonest sweep when unexplained activity is seen
     settle_timeout: float = 5.0  # how long a command waits for its effect to show
+
+
+def check_url(value: Any) -> str:
+    """A server's URL (``nas:8080`` gets ``http://``), for a settings check."""
+    if not isinstance(value, str) or not value.strip():
+        raise vol.Invalid("expected a URL such as http://nas:8080")
+    try:
+        return normalize_url(value)
+    except ValueError as err:
+        raise vol.Invalid(str(err)) from err
 
 
 class Linked(Protocol):

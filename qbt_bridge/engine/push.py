@@ -34,8 +34,8 @@ from qbt_bridge.core.errors import QbtBridgeError
 from qbt_bridge.core.settings import TEXT, integer, setting
 from qbt_bridge.core.torrentfile import parse_hashes
 from qbt_bridge.engine.bridge import Bridge
-from qbt_bridge.engine.factory import check_url
 from qbt_bridge.engine.httpguard import GuardedServer, Refusals, RefusedError, quoted, read_body
+from qbt_bridge.engine.link import check_url
 
 _LOGGER = logging.getLogger(__name__)
 # A secret goes into a shell line and an HTTP header: letters, digits and ._~- only.

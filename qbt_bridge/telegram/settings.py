@@ -9,7 +9,7 @@ from typing import Any
 import voluptuous as vol
 
 from qbt_bridge.core.settings import integer, setting
-from qbt_bridge.engine.factory import check_url
+from qbt_bridge.engine.link import check_url
 
 
 def _token(value: Any) -> str:
