@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypedDict
 
@@ -16,6 +17,7 @@ import voluptuous as vol
 from qbt_bridge.clients.base import ALL_CAPABILITIES, Capability
 from qbt_bridge.core.models import STATE_WORDS, ServerState, StateGroup, Torrent
 from qbt_bridge.core.settings import STATE_GROUP, integer, names_of, setting
+from qbt_bridge.engine.snapshot import Outlook
 from qbt_bridge.engine.store import SyncStore
 
 # How the torrents that get entities are ordered (and so which ones the cap keeps).
@@ -149,6 +151,18 @@ def _limit_number(name: str, title: str, icon: str, requires: Capability) -> Glo
     )  # fmt: skip
 
 
+def _outlook(fn: Callable[[Outlook], Any]) -> Callable[[SyncStore], Any]:
+    return lambda store: fn(store.outlook())
+
+
+def _done_at(seconds: int | None) -> datetime | None:
+    """When an ETA ends, to the minute (so the value does not move with every second's jitter)."""
+    if seconds is None:
+        return None
+    at = datetime.now(UTC) + timedelta(seconds=seconds + 30)
+    return at.replace(second=0, microsecond=0)
+
+
 def _count(group: StateGroup | None) -> Callable[[SyncStore], Any]:
     key = "total" if group is None else group.value
     return lambda store: store.counts()[key]
@@ -232,6 +246,16 @@ GLOBAL_ENTITIES: tuple[GlobalEntity, ...] = (
     ),
     GlobalEntity(key="total_torrents", name="Total torrents", state_class="measurement",
                  unit="torrents", icon="mdi:counter", value_fn=_count(None)),
+    # The unfinished downloads as a whole: unknown (None) while there is none, never a zero.
+    GlobalEntity(key="next_finish", name="Next download done", device_class="timestamp",
+                 icon="mdi:timer-sand", value_fn=_outlook(lambda o: _done_at(o.soonest))),
+    GlobalEntity(key="last_finish", name="All downloads done", device_class="timestamp",
+                 icon="mdi:timer-check-outline", value_fn=_outlook(lambda o: _done_at(o.latest))),
+    GlobalEntity(key="downloads_progress", name="Progress of downloads", unit="%",
+                 state_class="measurement", suggested_precision=1, icon="mdi:progress-download",
+                 value_fn=_outlook(lambda o: o.progress)),
+    GlobalEntity(key="remaining", name="Left to download", icon="mdi:download-outline",
+                 value_fn=_outlook(lambda o: o.remaining if o.wanted else None), **_SIZE),
     GlobalEntity(key="alt_speed", name="Alternative speed limits", platform=EntityKind.SWITCH,
                  icon="mdi:speedometer-slow", command="alt_speed", requires=Capability.ALT_SPEED,
                  value_fn=_server(lambda s: bool(s.alt_speed_enabled))),

@@ -9,10 +9,12 @@ import functools
 import sys
 from collections import Counter, OrderedDict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from qbt_bridge.core.models import (
     ERROR_KEY,
+    ETA_INFINITE,
     Category,
     ServerState,
     SpeedLimits,
@@ -87,6 +89,28 @@ def state_of(raw: Mapping[str, Any]) -> TorrentState:
     return parse_state(str(raw.get("state", "unknown")))
 
 
+@dataclass(frozen=True, slots=True)
+class Outlook:
+    """The unfinished downloads as a whole: how far they are, and when they should be done.
+
+    Unfinished downloads are the torrents in the *downloading* group (stopped ones too: they
+    still want their bytes); the times are of the running ones, from qBittorrent's ETAs.
+    """
+
+    downloads: int = 0  # unfinished downloads
+    wanted: int = 0  # bytes they want in all (the files chosen)
+    remaining: int = 0  # bytes still to fetch
+    soonest: int | None = None  # seconds until the first running download is done
+    latest: int | None = None  # seconds until the last running one is; None: one has no ETA
+
+    @property
+    def progress(self) -> float | None:
+        """Per cent of the wanted bytes that are there; None without a download of known size."""
+        if not self.wanted:
+            return None
+        return round(100 * (self.wanted - self.remaining) / self.wanted, 2)
+
+
 class Snapshot:
     """What the store knows of one client, read by every front: torrents, labels, figures."""
 
@@ -112,6 +136,7 @@ class Snapshot:
         self.generation = 0
         self._touched: OrderedDict[str, int] = OrderedDict()
         self._counts: tuple[int, dict[str, int]] = (-1, {})
+        self._outlook: tuple[int, Outlook] = (-1, Outlook())
 
     # ------------------------------------------------------------------ reading
 
@@ -252,6 +277,34 @@ class Snapshot:
         out["total"] = len(self._raw)
         self._counts = (self.generation, out)
         return dict(out)
+
+    def outlook(self) -> Outlook:
+        """The unfinished downloads as a whole (computed once per generation)."""
+        generation, cached = self._outlook
+        if generation == self.generation:
+            return cached
+        downloads = wanted = remaining = 0
+        etas: list[int | None] = []
+        for torrent_hash, raw in self._raw.items():
+            groups = self.groups(torrent_hash)
+            if StateGroup.DOWNLOADING not in groups:
+                continue
+            downloads += 1
+            wanted += int(raw.get("size") or 0)
+            remaining += int(raw.get("amount_left") or 0)
+            if StateGroup.STOPPED not in groups:
+                eta = int(raw.get("eta", ETA_INFINITE))
+                etas.append(eta if 0 <= eta < ETA_INFINITE else None)
+        known = [eta for eta in etas if eta is not None]
+        found = Outlook(
+            downloads,
+            wanted,
+            remaining,
+            soonest=min(known) if known else None,
+            latest=max(known) if known and len(known) == len(etas) else None,
+        )
+        self._outlook = (self.generation, found)
+        return found
 
     def changed_since(self, generation: int) -> list[str]:
         """Hashes written or removed after ``generation`` (a removed one is no longer ``in``)."""

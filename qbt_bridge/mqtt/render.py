@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from qbt_bridge import __version__
@@ -140,6 +141,8 @@ def format_value(value: Any) -> str:
         return "ON" if value else "OFF"
     if isinstance(value, float):
         return repr(round(value, 4))
+    if isinstance(value, datetime):
+        return value.isoformat()  # what a timestamp sensor takes
     return str(value)
 
 

@@ -143,6 +143,14 @@ def status_text(store: SyncStore, title: str, *, alt_speed: bool | None) -> str:
         f"Connection: {esc(server.connection_status)}, {server.dht_nodes} DHT nodes",
         f"Torrents: {counts.get('total', 0)}" + (f" ({listed})" if listed else ""),
     ]
+    outlook = store.outlook()
+    if outlook.downloads:
+        done = "" if outlook.progress is None else f", {outlook.progress:.0f} % done"
+        line = f"Downloads: {outlook.downloads}, {format_bytes(outlook.remaining)} left{done}"
+        if outlook.soonest is not None:
+            line += f"; next done in {format_duration(outlook.soonest)}"
+            line += "" if outlook.latest is None else f", all in {format_duration(outlook.latest)}"
+        rows.append(line)
     return "\n".join(rows)
 
 

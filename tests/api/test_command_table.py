@@ -13,6 +13,7 @@ import yaml
 
 from custom_components.qbt_bridge import services
 from qbt_bridge.api.commands import COMMANDS, Name
+from qbt_bridge.core.models import StateGroup
 from qbt_bridge.engine.catalog import GLOBAL_ENTITIES
 from qbt_bridge.mqtt.render import Topics
 from qbt_bridge.telegram import front as telegram
@@ -147,3 +148,12 @@ def test_every_catalog_entity_runs_a_command_of_the_table() -> None:
         if entity.command is not None:
             assert Name(entity.command) in COMMANDS, entity.key
     assert set(Name) == set(COMMANDS)
+
+
+def test_the_mqtt_page_names_every_state_topic_of_the_catalog() -> None:
+    """docs/mqtt.md's state row lists every global value the catalog publishes."""
+    page = (Path(__file__).parents[2] / "docs/mqtt.md").read_text(encoding="utf-8")
+    row = next(line for line in page.splitlines() if "/state/KEY`" in line)
+    groups = {f"{g.value}_torrents" for g in StateGroup}  # said once, as GROUP_torrents
+    keys = {e.key for e in GLOBAL_ENTITIES if e.value_fn is not None} - groups
+    assert sorted(k for k in keys if f"`{k}`" not in row) == []

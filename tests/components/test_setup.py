@@ -308,6 +308,11 @@ async def test_events_fire_once_on_a_real_completion(
     assert registered is not None
     precision = registered.options["sensor"]["suggested_display_precision"]
     assert round(float(session.state), precision) >= seed.meta.total_size / 2**20
+    # Nothing left to download: the downloads' figures are unknown, never a fake zero.
+    for key in ("next_finish", "last_finish", "downloads_progress", "remaining"):
+        outlook = hass.states.get(entity_id(hass, loaded, "sensor", key))
+        assert outlook is not None
+        assert outlook.state == "unknown", key
 
 
 async def test_options_turn_per_torrent_entities_on_and_their_removal(

@@ -14,6 +14,7 @@ import pytest
 
 from qbt_bridge.core.models import MainData
 from qbt_bridge.engine.events import Event, EventKind
+from qbt_bridge.engine.snapshot import Outlook
 from qbt_bridge.engine.store import CompletionLedger, SyncStore
 
 pytestmark = pytest.mark.unit  # the fast tier: no daemon
@@ -132,3 +133,25 @@ def test_a_torrent_added_now_is_added_even_when_first_seen_loading_its_resume_da
     fresh = _torrent(1, "checkingResumeData", 0.0, added_on=int(time.time()) + 1)
     events = store.apply_maindata(_delta(2, {_hash(1): fresh}))
     assert _kinds(events, EventKind.ADDED) == [_hash(1)]
+
+
+def test_the_downloads_outlook_counts_bytes_of_all_and_times_of_the_running_ones() -> None:
+    store = SyncStore("x")
+    torrents = {
+        "a" * 40: {"state": "downloading", "size": 1000, "amount_left": 250, "eta": 60},
+        "b" * 40: {"state": "pausedDL", "size": 1000, "amount_left": 1000, "eta": 8640000},
+        "c" * 40: {"state": "uploading", "size": 5000, "amount_left": 0, "eta": 10},  # done
+    }
+    store.apply_maindata(MainData.from_api({"rid": 1, "full_update": True, "torrents": torrents}))
+    outlook = store.outlook()
+    assert (outlook.downloads, outlook.wanted, outlook.remaining) == (2, 2000, 1250)
+    assert outlook.progress == 37.5  # of the wanted bytes, the stopped download's too
+    assert (outlook.soonest, outlook.latest) == (60, 60)  # times: the running ones only
+    stalled = {"d" * 40: {"state": "stalledDL", "size": 10, "amount_left": 10, "eta": 8640000}}
+    store.apply_maindata(MainData.from_api({"rid": 2, "torrents": stalled}))
+    assert (store.outlook().soonest, store.outlook().latest) == (60, None)  # no ETA: unknown
+    store.apply_maindata(
+        MainData.from_api({"rid": 3, "torrents_removed": ["a" * 40, "b" * 40, "d" * 40]})
+    )
+    assert store.outlook() == Outlook(0, 0, 0, None, None)
+    assert store.outlook().progress is None

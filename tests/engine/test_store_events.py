@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.core.models import StateGroup, TorrentState
 from qbt_bridge.core.torrentfile import read_torrent
 from qbt_bridge.daemon.demo import LocalQBittorrent, Release
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
+from qbt_bridge.engine.catalog import global_values
 from qbt_bridge.engine.events import EventKind
 from qbt_bridge.engine.refresh import IO_ERROR_TEXT, MAX_EXPLAINED, WAITING_EVERY
 from qbt_bridge.engine.store import DROPPED_KEYS
@@ -412,3 +415,46 @@ async def test_an_error_storm_asks_why_for_the_first_few_only(
     assert len(told) == MAX_EXPLAINED  # qBittorrent's own words for the first ones
     rest = [e.detail["message"] for e in events if e not in told]
     assert rest == [IO_ERROR_TEXT] * (count - MAX_EXPLAINED)  # the state's, for the rest
+
+
+async def test_the_downloads_outlook_follows_a_real_download(
+    client: QBittorrentClient, seed: Seed, tmp_path: Path
+) -> None:
+    """Next and last done, progress and bytes left of the downloads: known while one runs,
+    unknown (never a zero) once none is left."""
+    bridge = Bridge(client, "outlook", ledger_path=tmp_path / "ledger.json")
+    await bridge.refresh(full=True)
+    assert _outlook(bridge) == dict.fromkeys(OUTLOOK)  # nothing downloads yet
+    info_hash = seed.meta.info_hash
+    # Slow enough (3 MiB at 256 KiB/s) that it is seen downloading with an ETA.
+    await client.torrents_add(torrent_files=[seed.torrent], download_limit=256 * 1024)
+    await wait_torrent(client, info_hash)
+    await client.torrents_add_peers([info_hash], [seed.peer])
+
+    async def running() -> dict[str, object] | None:
+        await bridge.refresh(full=True)
+        values = _outlook(bridge)
+        return values if values["next_finish"] is not None else None
+
+    values = await wait_for(running, "an ETA for the download")
+    now = datetime.now(UTC)
+    assert now - timedelta(minutes=1) <= values["next_finish"] <= now + timedelta(hours=1)
+    assert values["last_finish"] == values["next_finish"]  # one download: first and last
+    assert 0 <= values["downloads_progress"] < 100
+    assert 0 < values["remaining"] <= seed.meta.total_size
+    await client.torrents_set_download_limit([info_hash], 0)
+    await wait_torrent(client, info_hash, lambda t: t.progress == 1.0, "download")
+
+    async def finished() -> bool:
+        await bridge.refresh(full=True)
+        return _outlook(bridge) == dict.fromkeys(OUTLOOK)
+
+    await wait_for(finished, "the outlook to be unknown again")
+
+
+OUTLOOK = ("next_finish", "last_finish", "downloads_progress", "remaining")
+
+
+def _outlook(bridge: Bridge) -> dict[str, Any]:
+    values = global_values(bridge.store, bridge.capabilities)
+    return {key: values[key] for key in OUTLOOK}

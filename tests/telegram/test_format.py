@@ -1,0 +1,24 @@
+"""The chat's texts built from a store, without a bot or a server."""
+
+from __future__ import annotations
+
+import pytest
+
+from qbt_bridge.core.models import MainData
+from qbt_bridge.engine.store import SyncStore
+from qbt_bridge.telegram.format import status_text
+
+pytestmark = pytest.mark.unit  # the fast tier: no daemon
+
+
+def test_status_says_how_far_the_downloads_are_and_when_they_are_done() -> None:
+    store = SyncStore("x")
+    torrents = {
+        "a" * 40: {"state": "downloading", "size": 2**30, "amount_left": 2**29, "eta": 600},
+        "b" * 40: {"state": "downloading", "size": 2**30, "amount_left": 2**29, "eta": 3600},
+    }
+    store.apply_maindata(MainData.from_api({"rid": 1, "full_update": True, "torrents": torrents}))
+    text = status_text(store, "nas", alt_speed=False)
+    assert "Downloads: 2, 1.0 GiB left, 50 % done; next done in 10m 0s, all in 1h 0m" in text
+    store.apply_maindata(MainData.from_api({"rid": 2, "torrents_removed": list(torrents)}))
+    assert "Downloads" not in status_text(store, "nas", alt_speed=False)
