@@ -79,7 +79,7 @@ ACTIONS = (
     "search_add", "files", "set_file_priority", "categories", "create_category",
     "remove_category", "tags", "list", "reannounce", "force_start", "rss_feeds", "rss_add_feed",
     "rss_remove_feed", "rss_refresh", "rss_rules", "rss_enable_rule", "rss_rename_rule",
-    "rss_matching", "rss_export_rules", "rss_import_rules", "search_plugins",
+    "rss_matching", "rss_export_rules", "rss_import_rules", "search_plugins", "set_listen_port",
 )  # fmt: skip
 # The names these actions had before they took their command's (kept for one release; each use
 # logs once that the name is deprecated).

@@ -31,6 +31,7 @@ from qbt_bridge.api.handlers import (
     force_start,
     global_limits,
     list_torrents,
+    listen_port,
     manage,
     manage_plain,
     on_targets,
@@ -86,6 +87,7 @@ class Name(StrEnum):
     RESUME_SESSION = "resume_session"
     ALT_SPEED = "alt_speed"
     SET_GLOBAL_LIMITS = "set_global_limits"
+    SET_LISTEN_PORT = "set_listen_port"
     REFRESH = "refresh"
     LIST = "list"
     FILES = "files"
@@ -202,6 +204,16 @@ def _switch(text: str) -> dict[str, Any]:
     if word == "toggle":
         return {"enabled": None}
     raise InvalidRequestError(f"expected ON, OFF or TOGGLE, got {text[:40]!r}")
+
+
+_PORT_RANGE = "a listening port is a number from 1024 to 65535"
+
+
+def _port(text: str) -> dict[str, Any]:
+    try:
+        return {"port": int(text.strip())}
+    except ValueError:
+        raise InvalidRequestError(f"expected a port number, got {text[:40]!r}") from None
 
 
 def _source(text: str) -> dict[str, Any]:
@@ -370,6 +382,19 @@ COMMANDS: dict[str, Command] = {
                 {**_LIMITS, vol.Optional("alt_download"): _RATE, vol.Optional("alt_upload"): _RATE}
             ),
             global_limits,
+        ),
+        Command(
+            Name.SET_LISTEN_PORT,
+            "the port qBittorrent listens on for peers (a VPN's forwarded port, say)",
+            _schema(
+                {
+                    vol.Required("port"): vol.All(
+                        int, vol.Range(min=1024, max=65535, msg=_PORT_RANGE)
+                    )
+                }
+            ),
+            listen_port,
+            plain=_port,
         ),
         Command(
             Name.REFRESH,

@@ -98,6 +98,10 @@ async def global_limits(bridge: Bridge, args: dict[str, Any]) -> Any:
     return answer
 
 
+async def listen_port(bridge: Bridge, args: dict[str, Any]) -> Any:
+    return {"port": await bridge.transfer.set_listen_port(args["port"])}
+
+
 async def refresh(bridge: Bridge, args: dict[str, Any]) -> Any:
     bridge.retry_login()  # asked for by a person: one login attempt even after a refusal
     pushed = args.get("hash") or []

@@ -42,6 +42,7 @@ class Capability(StrEnum):
     PUSH = "push"  # "run external program" to tell the engine about added/finished torrents
     FILES = "files"  # a torrent's files and their priorities
     SESSION_PAUSE = "session_pause"  # suspend the whole session (qBittorrent 5.3)
+    LISTEN_PORT = "listen_port"  # the port it listens on for peers, read and set
 
 
 ALL_CAPABILITIES = frozenset(Capability)
@@ -66,6 +67,7 @@ _WHAT = {
     Capability.PUSH: "run a program when torrents are added or finish",
     Capability.FILES: "list a torrent's files or set their priorities",
     Capability.SESSION_PAUSE: "pause the whole session",
+    Capability.LISTEN_PORT: "read or set its listening port",
 }
 
 
@@ -163,6 +165,13 @@ class TorrentClient(Protocol):
 
     async def transfer_set_speed_limits(self, **limits: int) -> None:
         """Set any of ``download``, ``upload``, ``alt_download``, ``alt_upload`` (ALT_SPEED)."""
+
+    async def listen_port(self) -> int:
+        """The port it listens on for incoming peers (LISTEN_PORT)."""
+        ...
+
+    async def set_listen_port(self, port: int) -> None:
+        """Listen on another port for incoming peers (LISTEN_PORT)."""
 
     async def transfer_set_download_limit(self, limit: int) -> None:
         """Global download limit in bytes/s (0: none)."""

@@ -42,6 +42,7 @@ class Clock:
     pushed: set[str] = field(default_factory=set)
     last_waiting: float = -1e18
     last_limits: float = -1e18
+    last_port: float = -1e18
     limits_seen: tuple[int, int, bool | None] | None = None  # in force at the last read
     push_working: bool = False  # a push came, or qBittorrent's program slots hold the push line
 
@@ -109,6 +110,7 @@ class Refresher:
     async def _refresh(self, *, full: bool) -> list[Event]:
         events = await self._tiers(full=full)
         await self._read_limits()
+        await self._read_port()
         if self.disk_guard is not None:
             if Capability.FREE_SPACE not in self.link.client.capabilities:
                 _LOGGER.warning(
@@ -160,6 +162,15 @@ class Refresher:
         if self.link.store.speed_limits is None or moved or now - clock.last_limits >= LIMITS_EVERY:
             self.link.store.speed_limits = await self.link.client.transfer_speed_limits()
             clock.last_limits, clock.limits_seen = now, in_force
+
+    async def _read_port(self) -> None:
+        """The listening port, every LIMITS_EVERY (a command that sets it reads it back)."""
+        link, clock, now = self.link, self.clock, time.monotonic()
+        if Capability.LISTEN_PORT in link.client.capabilities and (
+            link.store.listen_port is None or now - clock.last_port >= LIMITS_EVERY
+        ):
+            link.store.listen_port = await link.client.listen_port()
+            clock.last_port = now
 
     async def _tiers(self, *, full: bool) -> list[Event]:
         now = time.monotonic()

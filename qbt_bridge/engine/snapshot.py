@@ -125,6 +125,8 @@ class Snapshot:
         self.errors: dict[str, str] = {}
         # The four global limits as last read (clients with alternative limits only).
         self.speed_limits: SpeedLimits | None = None
+        # The port qBittorrent listens on for peers, as last read (clients that tell it).
+        self.listen_port: int | None = None
         self._raw: dict[str, dict[str, Any]] = {}
         # Models are built on demand; only the most recently read ones are kept (a model of
         # every torrent would double the store's memory at 10 000 torrents).

@@ -54,6 +54,7 @@ COMMANDS = (
     ("alt", "alternative speed limits [on|off]"),
     ("limits", "speed limits [alt] [dl|ul speed]"),
     ("session", "pause or resume the whole session"),
+    ("port", "the listening port [N]"),
     ("use", "choose the qBittorrent for this chat"),
     ("help", "what this bot can do"),
 )
@@ -84,6 +85,7 @@ OFFERED: dict[str, str] = {
     "pause_session": "/session pause",
     "resume_session": "/session resume",
     "set_global_limits": "/limits",
+    "set_listen_port": "/port N",
     "rss_rules": "/rss",
     "rss_set_rule": "/rss add",
     "rss_enable_rule": "/rss enable|disable",
@@ -149,6 +151,7 @@ class TelegramFront(
             "alt": self.cmd_alt,
             "limits": self.cmd_limits,
             "session": self.cmd_session,
+            "port": self.cmd_port,
             "use": self.cmd_use,
             "manage": self.cmd_manage,
         }

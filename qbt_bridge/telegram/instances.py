@@ -6,7 +6,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from qbt_bridge.api.commands import Name
-from qbt_bridge.api.parse import execute, request
+from qbt_bridge.api.parse import execute, parse_payload, request
 from qbt_bridge.core.errors import InvalidRequestError, NotFoundError
 from qbt_bridge.core.models import StateGroup
 from qbt_bridge.core.units import parse_rate
@@ -38,6 +38,8 @@ HELP_LINES: tuple[tuple[str, str, str | Capability | None], ...] = (
                  "state) or end that"), Capability.SESSION_PAUSE),
     ("limits", ("/limits — the speed limits; /limits dl 5M, /limits ul off, /limits alt dl 1M "
                 "(K, M, G: binary)"), Capability.GLOBAL_LIMITS),
+    ("port", "/port [N] — the port qBittorrent listens on for peers; /port 51413 sets it",
+     Capability.LISTEN_PORT),
     ("manage", "/manage &lt;command,…&gt; [dry] [torrent] — run qbit_manage", "manage"),
     ("use", ("/use [instance] — which qBittorrent this chat talks to; or start any command's "
              "arguments with @instance"), "instances"),
@@ -161,6 +163,24 @@ class InstanceCommands(Access):
             if answer["paused"]
             else "The session runs: every torrent is as it was.",
         )
+
+    async def cmd_port(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """/port [N]: the port qBittorrent listens on for peers, or set it (1024 to 65535)."""
+        bridge, args = self._pick(update, context.args or [], user)
+        if args:
+            self._writable(user)
+            if len(args) != 1:
+                raise InvalidRequestError("say /port 51413 (a port from 1024 to 65535)")
+            answer = await execute(bridge, parse_payload(Name.SET_LISTEN_PORT, args[0].encode()))
+            text = f"qBittorrent listens on port {answer['port']} now."
+        else:
+            await bridge.connect()
+            bridge.need(Capability.LISTEN_PORT)
+            await bridge.refresh()
+            text = f"qBittorrent listens on port {bridge.store.listen_port}."
+        await self._send(chat_of(update), text)
 
     async def cmd_limits(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser

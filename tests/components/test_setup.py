@@ -23,7 +23,7 @@ from custom_components.qbt_bridge.services import services_description
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.core.torrentfile import bdecode, bencode
 from qbt_bridge.core.versions import Version
-from qbt_bridge.daemon.demo import LocalQbitManage, LocalQBittorrent
+from qbt_bridge.daemon.demo import LocalQbitManage, LocalQBittorrent, free_port
 from tests.components.helpers import entity_id, make_entry
 from tests.helpers import (
     SEARCH_PLUGIN,
@@ -141,6 +141,32 @@ async def test_speed_limit_numbers_set_and_follow_qbittorrent(
             "number", "set_value", {"entity_id": alt, "value": -1}, blocking=True
         )
     await qbt_client.transfer_set_speed_limits(download=0, alt_download=0)
+
+
+async def test_the_listening_port_number_sets_qbittorrents_port(
+    hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient
+) -> None:
+    port = entity_id(hass, loaded, "number", "listen_port")
+    before = await qbt_client.listen_port()
+    state = hass.states.get(port)
+    assert state is not None
+    assert float(state.state) == before
+    wanted = free_port()
+    try:
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": port, "value": wanted}, blocking=True
+        )
+        assert await qbt_client.listen_port() == wanted
+        state = hass.states.get(port)
+        assert state is not None
+        assert float(state.state) == wanted
+        with pytest.raises(ServiceValidationError):  # under the entity's minimum
+            await hass.services.async_call(
+                "number", "set_value", {"entity_id": port, "value": 80}, blocking=True
+            )
+        assert await qbt_client.listen_port() == wanted
+    finally:
+        await qbt_client.set_listen_port(before)  # the shared daemon's own port again
 
 
 async def test_actions_change_the_real_daemon(

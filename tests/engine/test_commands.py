@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from qbt_bridge.api.parse import execute
+from qbt_bridge.api.commands import Name
+from qbt_bridge.api.parse import execute, parse_payload
 from qbt_bridge.api.parse import request as request_
 from qbt_bridge.clients import Capability, QBittorrentClient
 from qbt_bridge.core.content import FilePriority
@@ -23,7 +24,7 @@ from qbt_bridge.core.redact import redact_data
 from qbt_bridge.core.rss import RssRule
 from qbt_bridge.core.torrentfile import read_torrent, torrent_to_magnet
 from qbt_bridge.core.versions import Version
-from qbt_bridge.daemon.demo import LocalQBittorrent
+from qbt_bridge.daemon.demo import LocalQBittorrent, free_port
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
 from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.events import EventKind
@@ -483,3 +484,25 @@ async def test_a_torrent_file_is_added_with_its_files_priorities(
 
 def _names(count: int) -> list[str]:
     return [f"file-{n:04d}.txt" for n in range(count)]
+
+
+async def test_the_listening_port_is_read_and_set(fresh_daemon: LocalQBittorrent) -> None:
+    qbt = fresh_daemon
+    async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as client:
+        bridge = Bridge(client, "port")
+        await bridge.refresh(full=True)
+        assert bridge.store.listen_port == qbt.bt_port  # read with the first refresh
+        for bad in (0, 80, 1023, 65536, -1, True, "51413"):
+            with pytest.raises(InvalidRequestError, match="1024 to 65535"):
+                await bridge.transfer.set_listen_port(bad)  # type: ignore[arg-type]
+        assert (await client.app_preferences())["listen_port"] == qbt.bt_port  # untouched
+        wanted = free_port()
+        assert await bridge.transfer.set_listen_port(wanted) == wanted
+        assert (await client.app_preferences())["listen_port"] == wanted
+        assert bridge.store.listen_port == wanted
+        # The table's command: a plain number, as MQTT and the chat send it.
+        again = free_port()
+        answer = await execute(bridge, parse_payload(Name.SET_LISTEN_PORT, str(again).encode()))
+        assert answer == {"port": again}
+        with pytest.raises(InvalidRequestError, match="expected a port number"):
+            parse_payload(Name.SET_LISTEN_PORT, b"fifty")

@@ -190,10 +190,11 @@ UNSUPPORTED = {
     ClientKind.QBITTORRENT_31: {
         Capability.TAGS, Capability.CATEGORIES, Capability.ALT_SPEED, Capability.RSS,
         Capability.SEARCH, Capability.FORCE_START, Capability.REANNOUNCE, Capability.FILES,
+        Capability.LISTEN_PORT,
     },
     ClientKind.UTORRENT: {
         Capability.TAGS, Capability.ALT_SPEED, Capability.RSS, Capability.SEARCH,
-        Capability.REANNOUNCE, Capability.FILES,
+        Capability.REANNOUNCE, Capability.FILES, Capability.LISTEN_PORT,
     },
 }  # fmt: skip
 
@@ -217,6 +218,7 @@ async def test_what_a_client_cannot_do_is_one_clear_error(server: Server, engine
         Capability.FORCE_START: engine.torrents.force_start(target),
         Capability.REANNOUNCE: engine.torrents.reannounce(target),
         Capability.FILES: engine.content.files(target),
+        Capability.LISTEN_PORT: engine.transfer.set_listen_port(51413),
     }
     for capability, call in calls.items():
         if capability not in missing:

@@ -12,7 +12,7 @@ import pytest
 
 from qbt_bridge.api.commands import COMMANDS, MAX_PAYLOAD
 from qbt_bridge.clients import QBittorrentClient
-from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
+from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent, free_port
 from qbt_bridge.engine import RefreshPolicy
 from tests.helpers import folder_torrent, tiny_torrent, wait_for, wait_torrent, with_server
 from tests.mqtt.helpers import PREFIX, Probe, Running, make_config, running
@@ -124,6 +124,28 @@ async def test_alt_speed_switch_and_global_limits(
     assert (await qbt_client.transfer_info()).upload_limit == 300 * 1024
     cleared = await probe.command("set_global_limits", json.dumps({"upload": 0}))
     assert cleared["ok"], cleared
+
+
+async def test_the_listening_port_is_a_number_on_mqtt(
+    bridge_on_mqtt: tuple[Probe, Running], qbt_client: QBittorrentClient
+) -> None:
+    probe, _run = bridge_on_mqtt
+    before = await qbt_client.listen_port()
+    topic = f"{PREFIX}/test/state/listen_port"
+    assert await probe.value(topic, lambda p: p == str(before).encode())
+    wanted = free_port()
+    try:
+        answer = await probe.command("set_listen_port", str(wanted))
+        assert answer["result"] == {"port": wanted}
+        assert await qbt_client.listen_port() == wanted
+        assert await probe.value(topic, lambda p: p == str(wanted).encode())
+        for bad in ("0", "80", "70000", "many"):
+            refused = await probe.command("set_listen_port", bad)
+            assert not refused["ok"]
+            assert refused["error"]["code"] == "invalid_request", refused
+        assert await qbt_client.listen_port() == wanted  # a refusal changes nothing
+    finally:
+        await qbt_client.set_listen_port(before)  # the shared daemon's own port again
 
 
 async def test_pause_all_button_press(

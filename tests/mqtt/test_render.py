@@ -160,8 +160,13 @@ def _validate(discovery: dict[str, Any]) -> None:
             assert key in torrent_state(_view(1, TorrentFilter()).bridge.store.torrents()[0])
         if template := component.pop("command_template", None):  # numbers: JSON for the table
             sent = json.loads(jinja2.Template(template).render(value=12.5))
-            assert sent in ({"download": 12800}, {"upload": 12800},
-                            {"alt_download": 12800}, {"alt_upload": 12800})  # fmt: skip
+            assert sent in (
+                {"download": 12800},
+                {"upload": 12800},
+                {"alt_download": 12800},
+                {"alt_upload": 12800},
+                {"port": 12},
+            )  # fmt: skip  (a port under 1024: the table refuses it)
         module = importlib.import_module(f"homeassistant.components.mqtt.{platform}")
         module.DISCOVERY_SCHEMA({**shared, **component})
 

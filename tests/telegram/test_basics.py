@@ -129,6 +129,27 @@ async def test_limits_are_shown_and_set_in_human_units(
     await qbt_client.transfer_set_speed_limits(alt_upload=10 * 1024)
 
 
+async def test_the_listening_port_is_shown_and_set_with_port(
+    bot: Running, botapi: BotApi, admin: Chat, qbt_client: QBittorrentClient
+) -> None:
+    before = await qbt_client.listen_port()
+    assert f"listens on port {before}." in (await admin.say("/port"))["text"]
+    assert "/port [N]" in (await admin.say("/help"))["text"]
+    wanted = free_port()
+    try:
+        assert f"port {wanted} now" in (await admin.say(f"/port {wanted}"))["text"]
+        assert await qbt_client.listen_port() == wanted
+        for bad, why in (("/port 80", "1024 to 65535"), ("/port many", "expected a port number"),
+                         ("/port 1 2", "say /port 51413")):  # fmt: skip
+            assert why in (await admin.say(bad))["text"], bad
+        viewer = Chat(botapi, VIEWER)
+        assert "read-only" in (await viewer.say("/port 50000"))["text"]
+        assert f"listens on port {wanted}." in (await viewer.say("/port"))["text"]
+        assert await qbt_client.listen_port() == wanted
+    finally:
+        await qbt_client.set_listen_port(before)  # the shared daemon's own port again
+
+
 async def test_use_lists_and_selects_instances(bot: Running, admin: Chat) -> None:
     shown = await admin.say("/use")
     assert "home" in shown["text"]

@@ -352,6 +352,14 @@ class SnapshotClient(AsyncClosing):
         """Not supported."""
         raise not_supported(self.product, Capability.RSS)
 
+    async def listen_port(self) -> int:
+        """Not supported."""
+        raise not_supported(self.product, Capability.LISTEN_PORT)
+
+    async def set_listen_port(self, port: int) -> None:  # noqa: ARG002
+        """Not supported."""
+        raise not_supported(self.product, Capability.LISTEN_PORT)
+
     async def transfer_pause_session(self) -> bool | None:
         """Not supported."""
         raise not_supported(self.product, Capability.SESSION_PAUSE)

@@ -40,6 +40,17 @@ class AppAPI(RequestCore):
         """``app/setPreferences``: change the given settings only."""
         await self._call(route("app/setPreferences"), {"json": json.dumps(dict(prefs))})
 
+    async def listen_port(self) -> int:
+        """The port for incoming peers: ``listen_port`` of ``app/preferences``."""
+        return int((await self.app_preferences()).get("listen_port") or 0)
+
+    async def set_listen_port(self, port: int) -> None:
+        """Another port for incoming peers: ``listen_port`` through ``app/setPreferences``.
+
+        ``random_port`` goes off with it, or qBittorrent would pick its own at its next start.
+        """
+        await self.app_set_preferences({"listen_port": port, "random_port": False})
+
     async def app_default_save_path(self) -> str:
         """``app/defaultSavePath``: the default download folder."""
         return (await self._text(route("app/defaultSavePath"))) or ""
