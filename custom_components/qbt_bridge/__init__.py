@@ -22,6 +22,7 @@ from .const import (
     CONF_API_KEY,
     CONF_CLIENT,
     CONF_MANAGE_URL,
+    CONF_PORT_FILE,
     DOMAIN,
     PUSH_SWEEP_INTERVAL,
     REQUEST_TIMEOUT,
@@ -73,6 +74,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
         ),
         ledger_path=Path(ledger),
         manage_url=entry.options.get(CONF_MANAGE_URL),
+        port_file=str(entry.options.get(CONF_PORT_FILE) or "").strip() or None,
         disk_guard=disk_guard(entry.options),
     )
     # qBittorrent keeps the login in a cookie: a session of the entry's own.

@@ -56,6 +56,7 @@ from .const import (
     CONF_MANAGE_ON_PUSH,
     CONF_MANAGE_URL,
     CONF_ORDER,
+    CONF_PORT_FILE,
     CONF_PUSH_INSTALL,
     CONF_STATES,
     CONF_TAGS,
@@ -297,6 +298,9 @@ class QbtBridgeOptionsFlow(OptionsFlow):
                     CONF_DISK_PAUSE,
                     default=options.get(CONF_DISK_PAUSE, default(DiskGuard, "pause")),
                 ): bool,
+                vol.Optional(
+                    CONF_PORT_FILE, description={"suggested_value": options.get(CONF_PORT_FILE)}
+                ): str,
                 vol.Optional(
                     CONF_MANAGE_URL, description={"suggested_value": options.get(CONF_MANAGE_URL)}
                 ): str,

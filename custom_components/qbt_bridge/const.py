@@ -26,6 +26,7 @@ CONF_DISK_PAUSE: Final = "disk_pause"  # and whether it pauses downloads
 CONF_EVENTS: Final = "events"
 CONF_MANAGE_URL: Final = "qbit_manage_url"
 CONF_MANAGE_ON_PUSH: Final = "qbit_manage_on_push"  # its commands run on each batch of pushed ids
+CONF_PORT_FILE: Final = "port_file"  # a VPN client's forwarded-port file on this host
 CONF_PUSH_INSTALL: Final = "push_install"  # a request in the options form, never stored
 
 # Home Assistant's own choices, where they differ from the engine's settings (core.settings):

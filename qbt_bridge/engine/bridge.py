@@ -32,6 +32,7 @@ from qbt_bridge.engine.events import Event
 from qbt_bridge.engine.labels import Labels
 from qbt_bridge.engine.link import Link, Listener, RefreshPolicy
 from qbt_bridge.engine.manage import Manage
+from qbt_bridge.engine.portfile import PortFile
 from qbt_bridge.engine.refresh import Refresher
 from qbt_bridge.engine.results import AddOutcome, CommandResult
 from qbt_bridge.engine.rss import Rss
@@ -49,7 +50,8 @@ class Bridge(Link):
     availability), ``targets`` (what a name or prefix means), ``torrents`` (commands that
     settle, adding), ``transfer`` (alt speed, the session, global limits), ``content`` (files),
     ``labels`` (categories, tags), ``rss``, ``search`` and ``manage`` (qbit_manage). The
-    refresher watches the free space (``diskguard``) after each refresh.
+    refresher watches the free space (``diskguard``) after each refresh, and ``port_file``
+    (when given) sets the listening port a VPN client wrote.
     """
 
     def __init__(
@@ -64,6 +66,7 @@ class Bridge(Link):
         manage: QbitManageClient | None = None,
         manage_config: str | None = None,
         disk_guard: DiskGuard | None = None,
+        port_file: str | None = None,
     ) -> None:
         super().__init__(
             client, instance_id, opener=opener, url=url, policy=policy, ledger_path=ledger_path
@@ -77,6 +80,9 @@ class Bridge(Link):
         self.rss = Rss(self)
         self.search = Search(self, self.torrents)
         self.manage = Manage(self, self.refresher, self.targets, manage, manage_config)
+        self.port_file = PortFile(self, self.transfer, port_file) if port_file else None
+        if self.port_file is not None:
+            self.refresher.after_refresh.append(self.port_file.check)
 
     async def refresh(self, *, full: bool = False) -> list[Event]:
         """One sync step: the tiers that are due (see ``Refresher.refresh``)."""

@@ -22,10 +22,13 @@ class EventKind(StrEnum):
     CONNECTION_RESTORED = "connection_restored"
     LOW_DISK_SPACE = "low_disk_space"
     DISK_SPACE_OK = "disk_space_ok"
+    PORT_CHANGED = "port_changed"  # the listening port set from the port file
 
 
 # The kinds fronts announce (MQTT events topic, Home Assistant bus and event entity, chat).
-ANNOUNCED = ("added", "completed", "removed", "errored", "low_disk_space", "disk_space_ok")
+ANNOUNCED = (
+    "added", "completed", "removed", "errored", "low_disk_space", "disk_space_ok", "port_changed",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

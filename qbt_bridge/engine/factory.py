@@ -52,6 +52,12 @@ class ServerSettings:
     manage_url: str | None = None
     manage_config: str | None = None
     disk_guard: DiskGuard | None = None  # low free space: an event, maybe downloads paused
+    port_file: str | None = setting(
+        default=None,
+        help="a file a VPN client writes its forwarded port to (gluetun: "
+        "/tmp/gluetun/forwarded_port); qBittorrent is set to listen on it",
+        check=TEXT,
+    )
 
     def connection(self, session: aiohttp.ClientSession | None = None) -> ConnectionSettings:
         """How the client connects: API key, certificate check, timeout, HTTP session."""
@@ -97,6 +103,7 @@ def make_bridge(
         manage=manage,
         manage_config=settings.manage_config,
         disk_guard=settings.disk_guard,
+        port_file=settings.port_file,
     )
 
 

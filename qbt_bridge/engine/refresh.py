@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from qbt_bridge.clients.base import Capability
@@ -54,6 +54,8 @@ class Refresher:
         self.link = link
         self.disk_guard = disk_guard
         self.clock = Clock()
+        # Looks that follow each successful refresh (the port file), with their events.
+        self.after_refresh: list[Callable[[], Awaitable[list[Event]]]] = []
         self._wake = asyncio.Event()
         self._down_reported = False
 
@@ -104,6 +106,8 @@ class Refresher:
             self._came_up()
         finally:
             self.link.refreshed()
+        for look in self.after_refresh:
+            events += await look()
         self.link.dispatch(events)
         return events
 

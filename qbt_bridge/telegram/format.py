@@ -158,6 +158,11 @@ def event_text(event: Event, instance_name: str) -> str | None:
     """A notification line for a torrent event, or None for kinds that are not announced."""
     if event.kind in {EventKind.LOW_DISK_SPACE, EventKind.DISK_SPACE_OK}:
         return _disk_text(event, instance_name)
+    if event.kind is EventKind.PORT_CHANGED:
+        previous = event.detail.get("previous")
+        was = f" (was {previous})" if previous else ""
+        return (f"🔌 {esc(instance_name)} listens on port {event.detail.get('port')} now{was}, "
+                "as the port file says")  # fmt: skip
     label = {
         EventKind.COMPLETED: "✅ Completed",
         EventKind.ADDED: "➕ Added",

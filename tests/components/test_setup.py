@@ -297,6 +297,40 @@ async def test_low_disk_space_fires_on_the_bus_and_the_event_entity(
     await hass.config_entries.async_unload(entry.entry_id)
 
 
+async def test_the_port_file_sets_the_port_and_fires_port_changed(
+    hass: HomeAssistant, qbt: LocalQBittorrent, qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    fired: list[Event] = []
+    hass.bus.async_listen(f"{DOMAIN}_port_changed", fired.append)
+    before = await qbt_client.listen_port()
+    forwarded = free_port()
+    port_file = tmp_path / "forwarded_port"
+    port_file.write_text(f"{forwarded}\n")
+    entry = make_entry(qbt, options={"port_file": str(port_file)})
+    entry.add_to_hass(hass)
+    try:
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        assert await qbt_client.listen_port() == forwarded
+        assert [(e.data["port"], e.data["previous"]) for e in fired] == [(forwarded, before)]
+        # The VPN forwards another port: the event entity (there now) says so too.
+        again = free_port()
+        port_file.write_text(f"{again}\n")
+        await entry.runtime_data.async_refresh()
+        await hass.async_block_till_done()
+        assert await qbt_client.listen_port() == again
+        assert [e.data["port"] for e in fired] == [forwarded, again]
+        state = hass.states.get(entity_id(hass, entry, "event", "torrent_event"))
+        assert state is not None
+        assert state.attributes["event_type"] == "port_changed"
+        number = hass.states.get(entity_id(hass, entry, "number", "listen_port"))
+        assert number is not None
+        assert float(number.state) == again
+        await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await qbt_client.set_listen_port(before)  # the shared daemon's own port again
+
+
 async def test_events_fire_once_on_a_real_completion(
     hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient, seed: Seed
 ) -> None:

@@ -331,3 +331,11 @@ def test_the_configuration_reference_is_what_the_schema_gives() -> None:
     assert len(keys) > 50
     assert [key for key, _default, _takes, text in keys if not text] == [], "keys without help"
     assert ("instances.*.fast_interval", "`5.0`") in [(k, d) for k, d, _t, _x in keys]
+
+
+def test_an_instance_takes_a_port_file() -> None:
+    config = parse_config(
+        {"instances": [{"id": "a", "url": "x:1", "port_file": "/tmp/gluetun/forwarded_port"}]}
+    )
+    assert config.instances[0].server.port_file == "/tmp/gluetun/forwarded_port"
+    assert parse_config(MINIMAL).instances[0].server.port_file is None

@@ -506,3 +506,37 @@ async def test_the_listening_port_is_read_and_set(fresh_daemon: LocalQBittorrent
         assert answer == {"port": again}
         with pytest.raises(InvalidRequestError, match="expected a port number"):
             parse_payload(Name.SET_LISTEN_PORT, b"fifty")
+
+
+async def test_the_port_file_sets_the_listening_port_once_per_change(
+    fresh_daemon: LocalQBittorrent, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    qbt = fresh_daemon
+    port_file = tmp_path / "forwarded_port"
+    async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as client:
+        bridge = Bridge(client, "vpn", port_file=str(port_file))
+        log = EventLog(bridge)
+        await bridge.refresh(full=True)  # no file yet (the VPN is not up): one warning
+        await bridge.refresh(full=True)
+        assert [r.getMessage() for r in caplog.records].count(
+            f"vpn: port_file {port_file} cannot be read (No such file or directory); "
+            "the port is left as it is"
+        ) == 1
+        forwarded = free_port()
+        port_file.write_text(f"{forwarded}\n")  # as gluetun writes it
+        await bridge.refresh()
+        assert await client.listen_port() == forwarded
+        changed = log.of(EventKind.PORT_CHANGED)
+        assert [e.detail for e in changed] == [
+            {"port": forwarded, "previous": qbt.bt_port, "source": str(port_file)}
+        ]
+        await bridge.refresh()
+        assert len(log.of(EventKind.PORT_CHANGED)) == 1  # once per change
+        for garbage in ("not a port", "80", "99999"):
+            port_file.write_text(garbage)
+            await bridge.refresh()
+            await bridge.refresh()
+            said = [r.getMessage() for r in caplog.records if repr(garbage) in r.getMessage()]
+            assert len(said) == 1, (garbage, said)  # one warning, the port untouched
+            assert await client.listen_port() == forwarded
+        assert len(log.of(EventKind.PORT_CHANGED)) == 1
