@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from qbt_bridge.core.models import MainData
+from qbt_bridge.engine.events import Event, EventKind
 from qbt_bridge.engine.store import SyncStore
-from qbt_bridge.telegram.format import status_text
+from qbt_bridge.telegram.format import event_text, status_text
 
 pytestmark = pytest.mark.unit  # the fast tier: no daemon
 
@@ -22,3 +23,10 @@ def test_status_says_how_far_the_downloads_are_and_when_they_are_done() -> None:
     assert "Downloads: 2, 1.0 GiB left, 50 % done; next done in 10m 0s, all in 1h 0m" in text
     store.apply_maindata(MainData.from_api({"rid": 2, "torrents_removed": list(torrents)}))
     assert "Downloads" not in status_text(store, "nas", alt_speed=False)
+
+
+def test_a_port_change_is_said_with_the_old_and_new_port() -> None:
+    event = Event(EventKind.PORT_CHANGED, "nas", detail={"port": 51413, "previous": 6881})
+    assert event_text(event, "NAS") == (
+        "🔌 NAS listens on port 51413 now (was 6881), as the port file says"
+    )
