@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -393,7 +394,7 @@ async def test_options_turn_per_torrent_entities_on_and_their_removal(
     registry = er.async_get(hass)
     torrent_entities = [
         e for e in er.async_entries_for_config_entry(registry, loaded.entry_id)
-        if e.unique_id.endswith("_progress") and e.unique_id != f"{loaded.unique_id}_progress"
+        if re.search(r"_[0-9a-f]{40}_progress$", e.unique_id)  # a torrent's, not the server's
     ]  # fmt: skip
     assert len(torrent_entities) == 1  # the cap: the newest only
     newest_hash = torrent_entities[0].unique_id.split("_")[-2]

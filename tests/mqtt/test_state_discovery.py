@@ -121,7 +121,8 @@ async def test_speed_limit_numbers_set_qbittorrent_as_home_assistant_would(
         components = (await probe.json(f"{DISCOVERY}/server/config"))["components"]
         numbers = {k: c for k, c in components.items() if c["platform"] == "number"}
         assert set(numbers) == {"global_download_limit", "global_upload_limit",
-                                "alt_download_limit", "alt_upload_limit"}  # fmt: skip
+                                "alt_download_limit", "alt_upload_limit",
+                                "listen_port"}  # fmt: skip
         alt = numbers["alt_download_limit"]
         assert (alt["unit_of_measurement"], alt["min"], alt["mode"]) == ("KiB/s", 0, "box")
         assert alt["state_topic"] == f"{PREFIX}/test/state/alt_download_limit"
