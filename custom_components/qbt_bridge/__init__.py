@@ -29,7 +29,7 @@ from .const import (
     SWEEP_INTERVAL,
 )
 from .coordinator import QbtConfigEntry, QbtCoordinator
-from .options import disk_guard, fired_events, scan_interval
+from .options import disk_guard, fired_events, scan_interval, stall_rule
 from .services import async_setup_services
 
 PLATFORMS = [Platform.SENSOR, Platform.SWITCH, Platform.BUTTON, Platform.NUMBER, Platform.EVENT]
@@ -75,6 +75,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
         ledger_path=Path(ledger),
         manage_url=entry.options.get(CONF_MANAGE_URL),
         port_file=str(entry.options.get(CONF_PORT_FILE) or "").strip() or None,
+        stalled=stall_rule(entry.options),
         disk_guard=disk_guard(entry.options),
     )
     # qBittorrent keeps the login in a cookie: a session of the entry's own.

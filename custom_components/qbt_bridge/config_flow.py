@@ -42,6 +42,8 @@ from qbt_bridge.engine import (
 )
 from qbt_bridge.engine.catalog import ORDERS, TorrentFilter
 from qbt_bridge.engine.diskguard import DiskGuard
+from qbt_bridge.engine.watchdog import ACTIONS as STALL_ACTIONS
+from qbt_bridge.engine.watchdog import StallRule
 
 from . import push
 from .const import (
@@ -55,9 +57,12 @@ from .const import (
     CONF_LIMIT,
     CONF_MANAGE_ON_PUSH,
     CONF_MANAGE_URL,
+    CONF_METADATA_MINUTES,
     CONF_ORDER,
     CONF_PORT_FILE,
     CONF_PUSH_INSTALL,
+    CONF_STALLED_ACTION,
+    CONF_STALLED_HOURS,
     CONF_STATES,
     CONF_TAGS,
     CONF_TORRENTS,
@@ -70,6 +75,7 @@ from .const import (
     REQUEST_TIMEOUT,
 )
 from .coordinator import QbtConfigEntry
+from .options import METADATA_MINUTES, STALLED_HOURS
 
 _PASSWORD = selector.TextSelector(
     selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
@@ -298,6 +304,21 @@ class QbtBridgeOptionsFlow(OptionsFlow):
                     CONF_DISK_PAUSE,
                     default=options.get(CONF_DISK_PAUSE, default(DiskGuard, "pause")),
                 ): bool,
+                vol.Required(
+                    CONF_STALLED_HOURS, default=options.get(CONF_STALLED_HOURS, STALLED_HOURS)
+                ): vol.All(vol.Coerce(float), vol.Range(min=0, max=24 * 365)),
+                vol.Required(
+                    CONF_METADATA_MINUTES,
+                    default=options.get(CONF_METADATA_MINUTES, METADATA_MINUTES),
+                ): vol.All(vol.Coerce(float), vol.Range(min=1 / 60, max=60 * 24 * 365)),
+                vol.Required(
+                    CONF_STALLED_ACTION,
+                    default=options.get(CONF_STALLED_ACTION, default(StallRule, "action")),
+                ): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=list(STALL_ACTIONS), translation_key=CONF_STALLED_ACTION
+                    )
+                ),
                 vol.Optional(
                     CONF_PORT_FILE, description={"suggested_value": options.get(CONF_PORT_FILE)}
                 ): str,

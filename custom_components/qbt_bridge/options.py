@@ -7,8 +7,10 @@ from typing import Any
 
 from homeassistant.const import CONF_SCAN_INTERVAL
 
+from qbt_bridge.core.settings import default
 from qbt_bridge.engine.catalog import TorrentFilter
 from qbt_bridge.engine.diskguard import DiskGuard
+from qbt_bridge.engine.watchdog import StallRule
 
 from .const import (
     CONF_ACTIVE_ONLY,
@@ -17,7 +19,10 @@ from .const import (
     CONF_DISK_PAUSE,
     CONF_EVENTS,
     CONF_LIMIT,
+    CONF_METADATA_MINUTES,
     CONF_ORDER,
+    CONF_STALLED_ACTION,
+    CONF_STALLED_HOURS,
     CONF_STATES,
     CONF_TAGS,
     CONF_TORRENTS,
@@ -67,3 +72,18 @@ def disk_guard(options: Mapping[str, Any]) -> DiskGuard | None:
         return None
     paused = {"pause": bool(options[CONF_DISK_PAUSE])} if CONF_DISK_PAUSE in options else {}
     return DiskGuard(min_free=round(gib * 2**30), **paused)
+
+
+# The watchdog's options, in the units of the form, defaulting to the engine's own.
+STALLED_HOURS = default(StallRule, "after") / 3600
+METADATA_MINUTES = default(StallRule, "metadata_after") / 60
+
+
+def stall_rule(options: Mapping[str, Any]) -> StallRule | None:
+    """The watchdog for stuck downloads (hours 0: none)."""
+    hours = float(options.get(CONF_STALLED_HOURS, STALLED_HOURS))
+    if hours <= 0:
+        return None
+    minutes = float(options.get(CONF_METADATA_MINUTES, METADATA_MINUTES))
+    action = str(options.get(CONF_STALLED_ACTION, default(StallRule, "action")))
+    return StallRule(after=hours * 3600, metadata_after=minutes * 60, action=action)

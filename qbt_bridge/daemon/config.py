@@ -25,6 +25,7 @@ from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.factory import ServerSettings
 from qbt_bridge.engine.link import RefreshPolicy
 from qbt_bridge.engine.push import SECRET_RULE, PushConfig
+from qbt_bridge.engine.watchdog import StallRule
 from qbt_bridge.mqtt.settings import (
     MqttConfig,
     TLSConfig,
@@ -189,6 +190,7 @@ def _build(valid: dict[str, Any], base: Path) -> Config:
 def _instance(raw: dict[str, Any]) -> InstanceConfig:
     manage = raw.pop("qbit_manage", {})
     guard = raw.pop("disk_guard", None)
+    stalled = raw.pop("stalled")
     instance_id, name = raw.pop("id"), raw.pop("name", None)
     policy = {key: raw.pop(key) for key in _POLICY_KEYS}
     return InstanceConfig(
@@ -200,6 +202,7 @@ def _instance(raw: dict[str, Any]) -> InstanceConfig:
             manage_url=manage.get("url"),
             manage_config=manage.get("config_file"),
             disk_guard=DiskGuard(**guard) if guard is not None else None,
+            stalled=StallRule(**stalled),
         ),
         qbit_manage_on_push=tuple(manage.get("on_push", ())),
     )

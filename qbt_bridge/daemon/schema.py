@@ -24,6 +24,7 @@ from qbt_bridge.engine.events import ANNOUNCED
 from qbt_bridge.engine.factory import ServerSettings
 from qbt_bridge.engine.link import RefreshPolicy, check_url
 from qbt_bridge.engine.push import PUSH_COMMANDS, PushConfig
+from qbt_bridge.engine.watchdog import StallRule
 from qbt_bridge.mqtt.settings import MqttConfig
 from qbt_bridge.telegram.settings import TelegramConfig
 
@@ -91,6 +92,9 @@ _INSTANCE_KEYS = vol.Schema(
         **schema(ServerSettings),
         **schema(RefreshPolicy),
         vol.Optional("disk_guard", description="events when free space is low"): schema(DiskGuard),
+        vol.Optional(
+            "stalled", default=dict, description="the watchdog: events for stuck downloads"
+        ): schema(StallRule),
         vol.Optional("qbit_manage", description="qbit_manage's web server for it"): {
             vol.Required("url", description="qbit_manage's web API"): check_url,
             vol.Optional("config_file", description="its config file (default: its own)"): TEXT,

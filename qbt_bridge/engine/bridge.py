@@ -39,6 +39,7 @@ from qbt_bridge.engine.rss import Rss
 from qbt_bridge.engine.search import Search, SearchPage
 from qbt_bridge.engine.targets import Targets
 from qbt_bridge.engine.transfer import Transfer
+from qbt_bridge.engine.watchdog import StallRule, Watchdog
 
 __all__ = ["AddOutcome", "Bridge", "CommandResult", "Listener", "RefreshPolicy", "SearchPage"]
 
@@ -51,7 +52,8 @@ class Bridge(Link):
     settle, adding), ``transfer`` (alt speed, the session, global limits), ``content`` (files),
     ``labels`` (categories, tags), ``rss``, ``search`` and ``manage`` (qbit_manage). The
     refresher watches the free space (``diskguard``) after each refresh, and ``port_file``
-    (when given) sets the listening port a VPN client wrote.
+    (when given) sets the listening port a VPN client wrote; the ``watchdog`` (when given) says
+    which downloads are stuck.
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class Bridge(Link):
         manage_config: str | None = None,
         disk_guard: DiskGuard | None = None,
         port_file: str | None = None,
+        stalled: StallRule | None = None,
     ) -> None:
         super().__init__(
             client, instance_id, opener=opener, url=url, policy=policy, ledger_path=ledger_path
@@ -83,6 +86,13 @@ class Bridge(Link):
         self.port_file = PortFile(self, self.transfer, port_file) if port_file else None
         if self.port_file is not None:
             self.refresher.after_refresh.append(self.port_file.check)
+        self.watchdog = (
+            Watchdog(self, self.torrents, stalled)
+            if stalled is not None and stalled.enabled
+            else None
+        )
+        if self.watchdog is not None:
+            self.refresher.after_refresh.append(self.watchdog.check)
 
     async def refresh(self, *, full: bool = False) -> list[Event]:
         """One sync step: the tiers that are due (see ``Refresher.refresh``)."""

@@ -23,11 +23,13 @@ class EventKind(StrEnum):
     LOW_DISK_SPACE = "low_disk_space"
     DISK_SPACE_OK = "disk_space_ok"
     PORT_CHANGED = "port_changed"  # the listening port set from the port file
+    STALLED = "stalled"  # a download stuck past the watchdog's time (once per episode)
 
 
 # The kinds fronts announce (MQTT events topic, Home Assistant bus and event entity, chat).
 ANNOUNCED = (
-    "added", "completed", "removed", "errored", "low_disk_space", "disk_space_ok", "port_changed",
+    "added", "completed", "removed", "errored", "stalled", "low_disk_space", "disk_space_ok",
+    "port_changed",
 )  # fmt: skip
 
 

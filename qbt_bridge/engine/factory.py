@@ -17,6 +17,7 @@ from qbt_bridge.core.settings import SECONDS, TEXT, setting
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
 from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.link import check_url
+from qbt_bridge.engine.watchdog import StallRule
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +53,7 @@ class ServerSettings:
     manage_url: str | None = None
     manage_config: str | None = None
     disk_guard: DiskGuard | None = None  # low free space: an event, maybe downloads paused
+    stalled: StallRule | None = None  # the watchdog for stuck downloads (None: none)
     port_file: str | None = setting(
         default=None,
         help="a file a VPN client writes its forwarded port to (gluetun: "
@@ -104,6 +106,7 @@ def make_bridge(
         manage_config=settings.manage_config,
         disk_guard=settings.disk_guard,
         port_file=settings.port_file,
+        stalled=settings.stalled,
     )
 
 

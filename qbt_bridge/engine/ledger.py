@@ -27,6 +27,8 @@ class CompletionLedger:
         # The disk guard: whether free space is low now, and what it paused for that.
         self.low_disk = False
         self.paused_by_guard: set[str] = set()
+        # The watchdog: downloads reported stalled in their current episode (no repeats).
+        self.stalled: set[str] = set()
         self.saved_at: float | None = None  # None: no earlier run to catch up with
         # When the earlier run last saved: what finished after it finished while we were away.
         # Kept apart from saved_at, which this run's own saves move on.
@@ -38,6 +40,7 @@ class CompletionLedger:
                 self.paused_by_pause_all = set(data.get("paused_by_pause_all", ()))
                 self.low_disk = bool(data.get("low_disk", False))
                 self.paused_by_guard = set(data.get("paused_by_guard", ()))
+                self.stalled = set(data.get("stalled", ()))
                 self.saved_at = self.away_since = float(data["saved_at"])
             except (OSError, ValueError, KeyError, TypeError):
                 _LOGGER.warning("completion ledger %s is unreadable; starting afresh", path)
@@ -55,6 +58,7 @@ class CompletionLedger:
                 "paused_by_pause_all": sorted(self.paused_by_pause_all),
                 "low_disk": self.low_disk,
                 "paused_by_guard": sorted(self.paused_by_guard),
+                "stalled": sorted(self.stalled),
             }
         )
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".ledger-")

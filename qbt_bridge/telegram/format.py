@@ -167,6 +167,7 @@ def event_text(event: Event, instance_name: str) -> str | None:
         EventKind.COMPLETED: "✅ Completed",
         EventKind.ADDED: "➕ Added",
         EventKind.ERRORED: "⚠️ Error",
+        EventKind.STALLED: "⏳ Stuck",
     }.get(event.kind)
     if label is None:
         return None
@@ -176,6 +177,10 @@ def event_text(event: Event, instance_name: str) -> str | None:
     text = (
         f"{label}: <b>{esc(cut(event.name or event.hash, 300))}</b>{size} on {esc(instance_name)}"
     )
+    if event.kind is EventKind.STALLED:
+        why = "no metadata" if event.detail.get("reason") == "no_metadata" else "no progress"
+        seconds = int(event.detail.get("seconds") or 0)
+        text += f"\n{why} for {format_duration(seconds)}; {esc(str(event.detail.get('done')))}"
     for key in ("message", "tracker_message"):  # why it errored, already redacted
         if event.detail.get(key):
             text += f"\n{esc(cut(str(event.detail[key]), 300))}"

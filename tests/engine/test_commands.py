@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +29,7 @@ from qbt_bridge.daemon.demo import LocalQBittorrent, free_port
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
 from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.events import EventKind
+from qbt_bridge.engine.watchdog import StallRule
 from tests.helpers import (
     SEARCH_PLUGIN,
     EventLog,
@@ -540,3 +542,44 @@ async def test_the_port_file_sets_the_listening_port_once_per_change(
             assert len(said) == 1, (garbage, said)  # one warning, the port untouched
             assert await client.listen_port() == forwarded
         assert len(log.of(EventKind.PORT_CHANGED)) == 1
+
+
+async def test_the_watchdog_says_once_per_episode_which_downloads_are_stuck(
+    fresh_daemon: LocalQBittorrent, tmp_path: Path
+) -> None:
+    qbt, ledger = fresh_daemon, tmp_path / "ledger.json"
+    data, stuck_hash = tiny_torrent(tmp_path, "nobody-seeds-this")  # no peer: no progress
+    orphan = "ab" * 20  # a magnet nobody answers: its metadata never comes
+    async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as client:
+        # Seconds, not hours: a test's patience. Only the event at first.
+        quick = StallRule(after=1, metadata_after=1)
+        bridge = Bridge(client, "dog", ledger_path=ledger, stalled=quick)
+        log = EventLog(bridge)
+        await bridge.torrents.add(data)
+        await bridge.torrents.add(f"magnet:?xt=urn:btih:{orphan}&dn=orphan")
+
+        async def said(
+            bridge: Bridge, log: EventLog, count: int
+        ) -> dict[str, dict[str, Any]] | None:
+            await bridge.refresh(full=True)
+            events = log.of(EventKind.STALLED)
+            return {e.hash: e.detail for e in events} if len(events) >= count else None
+
+        first = await wait_for(lambda: said(bridge, log, 2), "two stalled events")
+        assert first[stuck_hash]["reason"] == "no_progress"
+        assert first[orphan]["reason"] == "no_metadata"
+        assert {d["done"] for d in first.values()} == {"none"}
+        for _ in range(3):
+            await bridge.refresh(full=True)
+        assert len(log.of(EventKind.STALLED)) == 2  # once per episode
+        # A restart with the same ledger, the two still stuck: not told again. A new stuck
+        # download is, and the rule's action now pauses it.
+        rule = StallRule(after=1, metadata_after=1, action="pause")
+        again = Bridge(client, "dog", ledger_path=ledger, stalled=rule)
+        again_log = EventLog(again)
+        other, other_hash = tiny_torrent(tmp_path, "nobody-seeds-this-either")
+        await again.torrents.add(other)
+        second = await wait_for(lambda: said(again, again_log, 1), "the new download's event")
+        assert second == {other_hash: second[other_hash]}  # the two from before: not again
+        assert second[other_hash]["done"] == "paused"
+        assert (await client.torrents_info(hashes=[other_hash]))[0].state.is_stopped

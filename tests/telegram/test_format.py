@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qbt_bridge.core.models import MainData
-from qbt_bridge.engine.events import Event, EventKind
+from qbt_bridge.core.models import MainData, Torrent
+from qbt_bridge.engine.events import Event, EventKind, torrent_event
 from qbt_bridge.engine.store import SyncStore
 from qbt_bridge.telegram.format import event_text, status_text
 
@@ -29,4 +29,15 @@ def test_a_port_change_is_said_with_the_old_and_new_port() -> None:
     event = Event(EventKind.PORT_CHANGED, "nas", detail={"port": 51413, "previous": 6881})
     assert event_text(event, "NAS") == (
         "🔌 NAS listens on port 51413 now (was 6881), as the port file says"
+    )
+
+
+def test_a_stuck_download_is_said_with_why_and_what_was_done() -> None:
+    torrent = Torrent(hash="cd" * 20, name="orphan", size=0)
+    event = torrent_event(
+        EventKind.STALLED, torrent, "nas",
+        detail={"reason": "no_metadata", "seconds": 1800, "action": "pause", "done": "paused"},
+    )  # fmt: skip
+    assert event_text(event, "NAS") == (
+        "⏳ Stuck: <b>orphan</b> on NAS\nno metadata for 30m 0s; paused"
     )
