@@ -5,8 +5,10 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+import voluptuous as vol
 from homeassistant import config_entries
 from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
@@ -15,6 +17,7 @@ from homeassistant.data_entry_flow import FlowResultType
 import custom_components.qbt_bridge as component
 from custom_components.qbt_bridge.const import DOMAIN
 from qbt_bridge.daemon.demo import LocalQBittorrent, Release, free_port
+from qbt_bridge.engine.watchdog import StallRule
 from tests.components.helpers import entry_data, make_entry
 from tests.releases import RELEASES, require
 
@@ -153,6 +156,36 @@ async def test_options_flow(hass: HomeAssistant, loaded: object) -> None:
     assert done["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert entry.options["limit"] == 5  # type: ignore[attr-defined]
+
+
+async def test_the_watchdog_options_reach_the_engine(hass: HomeAssistant, loaded: Any) -> None:
+    # By default the engine's own: 6 h without progress, 30 min for metadata, no action.
+    watchdog = loaded.runtime_data.bridge.watchdog
+    assert watchdog is not None
+    assert watchdog.rule == StallRule()
+    result = await hass.config_entries.options.async_init(loaded.entry_id)
+    shown = {
+        str(key): key.default()
+        for key in result["data_schema"].schema
+        if key.default is not vol.UNDEFINED
+    }
+    assert (shown["stalled_hours"], shown["metadata_minutes"], shown["stalled_action"]) == (
+        6,
+        30,
+        "none",
+    )
+    done = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"stalled_hours": 2, "metadata_minutes": 10, "stalled_action": "pause"},
+    )
+    assert done["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the entry reloads with its new options
+    rule = loaded.runtime_data.bridge.watchdog.rule
+    assert (rule.after, rule.metadata_after, rule.action) == (7200, 600, "pause")
+    result = await hass.config_entries.options.async_init(loaded.entry_id)
+    await hass.config_entries.options.async_configure(result["flow_id"], {"stalled_hours": 0})
+    await hass.async_block_till_done()
+    assert loaded.runtime_data.bridge.watchdog is None  # 0 hours: off
 
 
 def _silent_server() -> _SilentServer:
