@@ -55,7 +55,7 @@ from qbt_bridge.core.content import FilePriority
 from qbt_bridge.core.errors import (
     InvalidRequestError,
 )
-from qbt_bridge.core.models import StateGroup
+from qbt_bridge.core.models import LISTEN_PORTS, PORT_RULE, StateGroup
 from qbt_bridge.core.settings import STATE_GROUP, state_group
 from qbt_bridge.core.torrentfile import parse_hashes
 from qbt_bridge.engine import MANAGE_COMMANDS, check_manage_commands
@@ -204,9 +204,6 @@ def _switch(text: str) -> dict[str, Any]:
     if word == "toggle":
         return {"enabled": None}
     raise InvalidRequestError(f"expected ON, OFF or TOGGLE, got {text[:40]!r}")
-
-
-_PORT_RANGE = "a listening port is a number from 1024 to 65535"
 
 
 def _port(text: str) -> dict[str, Any]:
@@ -389,7 +386,8 @@ COMMANDS: dict[str, Command] = {
             _schema(
                 {
                     vol.Required("port"): vol.All(
-                        int, vol.Range(min=1024, max=65535, msg=_PORT_RANGE)
+                        int,
+                        vol.Range(min=LISTEN_PORTS[0], max=LISTEN_PORTS[-1], msg=PORT_RULE),
                     )
                 }
             ),

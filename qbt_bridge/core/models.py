@@ -356,6 +356,18 @@ class SpeedLimits(WireModel):
                 raise InvalidRequestError("a limit cannot be negative")
 
 
+# The ports qBittorrent may listen on for peers (below 1024 needs root): declared here only.
+LISTEN_PORTS = range(1024, 65536)
+PORT_RULE = f"a listening port is a number from {LISTEN_PORTS[0]} to {LISTEN_PORTS[-1]}"
+
+
+def check_listen_port(port: object) -> int:
+    """The port, or InvalidRequestError saying which ports are taken."""
+    if isinstance(port, bool) or not isinstance(port, int) or port not in LISTEN_PORTS:
+        raise InvalidRequestError(f"{PORT_RULE}, not {port!r}")
+    return port
+
+
 def _free_space(value: Any) -> int | None:
     space = int(value)
     return None if space < 0 else space

@@ -15,7 +15,7 @@ from typing import Any, TypedDict
 import voluptuous as vol
 
 from qbt_bridge.clients.base import ALL_CAPABILITIES, Capability
-from qbt_bridge.core.models import STATE_WORDS, ServerState, StateGroup, Torrent
+from qbt_bridge.core.models import LISTEN_PORTS, STATE_WORDS, ServerState, StateGroup, Torrent
 from qbt_bridge.core.settings import STATE_GROUP, integer, names_of, setting
 from qbt_bridge.engine.snapshot import Outlook
 from qbt_bridge.engine.store import SyncStore
@@ -268,7 +268,8 @@ GLOBAL_ENTITIES: tuple[GlobalEntity, ...] = (
     GlobalEntity(key="listen_port", name="Listening port", platform=EntityKind.NUMBER,
                  icon="mdi:lan-pending", entity_category="config", requires=Capability.LISTEN_PORT,
                  command="set_listen_port", value_fn=lambda store: store.listen_port,
-                 number=NumberSetting(argument="port", minimum=1024, maximum=65535)),
+                 number=NumberSetting(argument="port", minimum=LISTEN_PORTS[0],
+                                      maximum=LISTEN_PORTS[-1])),
     GlobalEntity(key="pause_all", name="Pause all", platform=EntityKind.BUTTON,
                  icon="mdi:pause", command="pause_all"),
     GlobalEntity(key="resume_all", name="Resume all", platform=EntityKind.BUTTON,

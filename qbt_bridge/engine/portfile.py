@@ -3,8 +3,9 @@
 gluetun writes one number to ``/tmp/gluetun/forwarded_port`` whenever its provider forwards a new
 port. After each refresh the file is looked at (a ``stat``; it is read only when it changed):
 a port that is not the one qBittorrent listens on is set, with a ``port_changed`` event. What
-is not a port from 1024 to 65535 gets one warning per content and changes nothing; a file that
-is not there (the VPN not up yet) one warning until it is.
+is not a port qBittorrent may listen on (``core.models.LISTEN_PORTS``) gets one warning per
+content and changes nothing; a file that is not there (the VPN not up yet) one warning until
+it is.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from qbt_bridge.clients import Capability
 from qbt_bridge.core.errors import QbtBridgeError
+from qbt_bridge.core.models import LISTEN_PORTS, PORT_RULE
 from qbt_bridge.engine.events import Event, EventKind
 from qbt_bridge.engine.link import Link
 from qbt_bridge.engine.transfer import Transfer
@@ -73,9 +75,9 @@ class PortFile:
                        "is left as it is", self.path, err.strerror)  # fmt: skip
             return None
         port = int(text) if text.isdigit() and len(text) <= 5 else 0
-        if not 1024 <= port <= 65535:
-            self._warn(f"bad:{text}", "port_file %s holds %r, not a port from 1024 to 65535; "
-                       "the port is left as it is", self.path, text[:20])  # fmt: skip
+        if port not in LISTEN_PORTS:
+            self._warn(f"bad:{text}", "port_file %s holds %r: %s; the port is left as it is",
+                       self.path, text[:20], PORT_RULE)  # fmt: skip
             self._seen = seen
             return None
         return seen, port

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from qbt_bridge.clients import Capability
-from qbt_bridge.core.errors import InvalidRequestError
-from qbt_bridge.core.models import SpeedLimits
+from qbt_bridge.core.models import SpeedLimits, check_listen_port
 from qbt_bridge.engine.link import Link, requires
 from qbt_bridge.engine.refresh import Refresher
 
@@ -41,14 +40,11 @@ class Transfer:
 
     @requires(Capability.LISTEN_PORT)
     async def set_listen_port(self, port: int) -> int:
-        """Listen on ``port`` for incoming peers (1024 to 65535); the port qBittorrent now has.
+        """Listen on ``port`` for incoming peers (LISTEN_PORTS); the port qBittorrent now has.
 
         qBittorrent takes it at once, without a restart.
         """
-        if isinstance(port, bool) or not isinstance(port, int) or not 1024 <= port <= 65535:
-            raise InvalidRequestError(
-                f"a listening port is a number from 1024 to 65535, not {port!r}"
-            )
+        check_listen_port(port)
         client = self.link.client
         await client.set_listen_port(port)
         self.link.store.listen_port = await client.listen_port()

@@ -167,12 +167,12 @@ class InstanceCommands(Access):
     async def cmd_port(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
     ) -> None:
-        """/port [N]: the port qBittorrent listens on for peers, or set it (1024 to 65535)."""
+        """/port [N]: the port qBittorrent listens on for peers, or set it."""
         bridge, args = self._pick(update, context.args or [], user)
         if args:
             self._writable(user)
             if len(args) != 1:
-                raise InvalidRequestError("say /port 51413 (a port from 1024 to 65535)")
+                raise InvalidRequestError("say /port and one number, e.g. /port 51413")
             answer = await execute(bridge, parse_payload(Name.SET_LISTEN_PORT, args[0].encode()))
             text = f"qBittorrent listens on port {answer['port']} now."
         else:
