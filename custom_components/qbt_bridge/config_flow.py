@@ -75,7 +75,12 @@ from .const import (
     REQUEST_TIMEOUT,
 )
 from .coordinator import QbtConfigEntry
-from .options import METADATA_MINUTES, STALLED_HOURS
+from .options import (
+    METADATA_MINUTES,
+    METADATA_MINUTES_RANGE,
+    STALLED_HOURS,
+    STALLED_HOURS_RANGE,
+)
 
 _PASSWORD = selector.TextSelector(
     selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
@@ -306,11 +311,11 @@ class QbtBridgeOptionsFlow(OptionsFlow):
                 ): bool,
                 vol.Required(
                     CONF_STALLED_HOURS, default=options.get(CONF_STALLED_HOURS, STALLED_HOURS)
-                ): vol.All(vol.Coerce(float), vol.Range(min=0, max=24 * 365)),
+                ): vol.All(vol.Coerce(float), STALLED_HOURS_RANGE),
                 vol.Required(
                     CONF_METADATA_MINUTES,
                     default=options.get(CONF_METADATA_MINUTES, METADATA_MINUTES),
-                ): vol.All(vol.Coerce(float), vol.Range(min=1 / 60, max=60 * 24 * 365)),
+                ): vol.All(vol.Coerce(float), METADATA_MINUTES_RANGE),
                 vol.Required(
                     CONF_STALLED_ACTION,
                     default=options.get(CONF_STALLED_ACTION, default(StallRule, "action")),

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import voluptuous as vol
 from homeassistant.const import CONF_SCAN_INTERVAL
 
-from qbt_bridge.core.settings import default
+from qbt_bridge.core.settings import bounds, default
 from qbt_bridge.engine.catalog import TorrentFilter
 from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.watchdog import StallRule
@@ -77,6 +78,12 @@ def disk_guard(options: Mapping[str, Any]) -> DiskGuard | None:
 # The watchdog's options, in the units of the form, defaulting to the engine's own.
 STALLED_HOURS = default(StallRule, "after") / 3600
 METADATA_MINUTES = default(StallRule, "metadata_after") / 60
+_AFTER, _METADATA = bounds(StallRule, "after"), bounds(StallRule, "metadata_after")
+# Hours (0: off) and minutes, within the engine's bounds.
+STALLED_HOURS_RANGE = vol.Range(min=0, max=float(_AFTER[1] or 0) / 3600)
+METADATA_MINUTES_RANGE = vol.Range(
+    min=float(_METADATA[0] or 0) / 60, max=float(_METADATA[1] or 0) / 60
+)
 
 
 def stall_rule(options: Mapping[str, Any]) -> StallRule | None:

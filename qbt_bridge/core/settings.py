@@ -101,6 +101,16 @@ def default(cls: type, name: str) -> Any:
     return field.default
 
 
+def bounds(cls: type, name: str) -> tuple[float | None, float | None]:
+    """The (minimum, maximum) a setting of a settings class was declared with."""
+    check = next(f for f in dataclasses.fields(cls) if f.name == name).metadata[_CHECK]
+    found = [v for v in getattr(check, "validators", ()) if isinstance(v, vol.Range)]
+    if not found:
+        return None, None
+    low, high = found[0].min, found[0].max
+    return (None if low is None else float(str(low)), None if high is None else float(str(high)))
+
+
 def schema(cls: type, *, only: Iterable[str] | None = None) -> dict[vol.Marker, Any]:
     """The voluptuous markers of a settings class (or of ``only`` those settings)."""
     markers: dict[vol.Marker, Any] = {}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -174,6 +176,16 @@ async def test_the_watchdog_options_reach_the_engine(hass: HomeAssistant, loaded
         30,
         "none",
     )
+    # Every field of the form has its label: none is left to Home Assistant's raw key.
+    labels = json.loads((Path(component.__file__).parent / "translations" / "en.json").read_text())[
+        "options"
+    ]["step"]["init"]["data"]
+    assert [str(key) for key in result["data_schema"].schema if str(key) not in labels] == []
+    # Its bounds are the engine's, in hours and minutes: a year at most, a second at least.
+    hours = next(v for k, v in result["data_schema"].schema.items() if str(k) == "stalled_hours")
+    with pytest.raises(vol.Invalid):
+        hours(365 * 24 + 1)
+    assert hours(365 * 24) == 365 * 24
     done = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {"stalled_hours": 2, "metadata_minutes": 10, "stalled_action": "pause"},

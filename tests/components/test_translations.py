@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from qbt_bridge.engine.catalog import GLOBAL_ENTITIES, TORRENT_ENTITIES, EntitySpec
+from qbt_bridge.engine.events import ANNOUNCED
+from qbt_bridge.engine.watchdog import ACTIONS
 
 pytestmark = pytest.mark.unit  # the fast tier: no daemon
 
@@ -41,3 +43,19 @@ def test_english_names_are_the_catalogs() -> None:
         if entities[e.platform.value][e.key]["name"] != e.name
     }
     assert differ == {}
+
+
+@pytest.mark.parametrize("path", TRANSLATIONS, ids=lambda p: p.name)
+def test_every_announced_event_and_watchdog_action_has_its_words(path: Path) -> None:
+    """The engine's event kinds and the watchdog's actions are declared once, in the engine."""
+    words = json.loads(path.read_text())
+    event_types = words["entity"]["event"]["torrent_event"]["state_attributes"]["event_type"]
+    assert set(event_types["state"]) == set(ANNOUNCED), path.name
+    assert set(words["selector"]["events"]["options"]) == set(ANNOUNCED), path.name
+    assert set(words["selector"]["stalled_action"]["options"]) == set(ACTIONS), path.name
+
+
+def test_the_mqtt_page_names_every_announced_event() -> None:
+    page = (Path(__file__).parents[2] / "docs/mqtt.md").read_text(encoding="utf-8")
+    row = next(line for line in page.splitlines() if "/events`" in line)
+    assert [kind for kind in ANNOUNCED if f'"{kind}"' not in row] == []
