@@ -28,7 +28,11 @@ describes); Home Assistant actions take the same arguments and `config_entry_id`
 
 def _argument(argument: Argument) -> str:
     words = [f"`{argument.name}`", "(required)" if argument.required else "(optional)"]
-    kind = {Kind.TEXTS: "text or list of texts", Kind.FILE: ".torrent (raw, or base64 in JSON)"}
+    kind = {
+        Kind.TEXTS: "text or list of texts",
+        Kind.FILE: ".torrent (raw, or base64 in JSON)",
+        Kind.DURATION: "duration (`30m`, `2h`, `1d`, `1h30m`, or seconds; 1 s to 30 days)",
+    }
     if argument.kind is Kind.CHOICE:
         several = "one or more of" if argument.multiple else "one of"
         words.append(f"{several} {', '.join(f'`{c}`' for c in argument.choices)}")

@@ -6,6 +6,7 @@ outgoing text through ``redact_text`` at its one exit.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from qbt_bridge.core.errors import (
@@ -54,7 +55,14 @@ def command_result(result: CommandResult) -> dict[str, Any]:
     }
     if result.message:
         out["message"] = result.message
-    return out
+    return {**out, **timed(result.until)}
+
+
+def timed(until: float | None) -> dict[str, Any]:
+    """``until`` (ISO 8601, UTC) for a command given for a while; nothing for one that stays."""
+    if until is None:
+        return {}
+    return {"until": datetime.fromtimestamp(until, UTC).isoformat(timespec="seconds")}
 
 
 def add_outcome(outcome: AddOutcome) -> dict[str, Any]:

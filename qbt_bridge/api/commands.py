@@ -35,8 +35,10 @@ from qbt_bridge.api.handlers import (
     manage,
     manage_plain,
     on_targets,
+    pause,
     refresh,
     remove_category,
+    resume,
     rss_export,
     rss_feeds,
     rss_import,
@@ -58,6 +60,7 @@ from qbt_bridge.core.errors import (
 from qbt_bridge.core.models import LISTEN_PORTS, PORT_RULE, StateGroup
 from qbt_bridge.core.settings import STATE_GROUP, state_group
 from qbt_bridge.core.torrentfile import parse_hashes
+from qbt_bridge.core.units import parse_duration
 from qbt_bridge.engine import MANAGE_COMMANDS, check_manage_commands
 from qbt_bridge.engine.actions import TorrentActions
 
@@ -146,6 +149,17 @@ _NAME = vol.All(str, vol.Length(min=1))
 _JOB = vol.All(int, vol.Range(min=0))
 
 
+def duration(value: Any) -> int:
+    """How long a command holds, in seconds (at its end what it changed comes back).
+
+    ``30m``, ``2h``, ``1d``, a number of seconds, or Home Assistant's duration picker.
+    """
+    try:
+        return parse_duration(value)
+    except ValueError as err:
+        raise vol.Invalid(str(err)) from None
+
+
 def _manage_commands(value: Any) -> list[str]:
     """qbit_manage command names (a list, or "a,b"), checked here: it answers 500 to others."""
     names = value.split(",") if isinstance(value, str) else value
@@ -196,14 +210,27 @@ def _refresh_plain(text: str) -> dict[str, Any]:
 
 
 def _switch(text: str) -> dict[str, Any]:
-    word = text.lower()
+    """ON, OFF or TOGGLE, and maybe for how long after it: ``ON 30m``."""
+    word, _, rest = text.strip().partition(" ")
+    word = word.lower()
+    wanted: dict[str, Any]
     if word in _ON:
-        return {"enabled": True}
-    if word in _OFF:
-        return {"enabled": False}
-    if word == "toggle":
-        return {"enabled": None}
-    raise InvalidRequestError(f"expected ON, OFF or TOGGLE, got {text[:40]!r}")
+        wanted = {"enabled": True}
+    elif word in _OFF:
+        wanted = {"enabled": False}
+    elif word == "toggle":
+        wanted = {"enabled": None}
+    else:
+        raise InvalidRequestError(f"expected ON, OFF or TOGGLE (and a duration), got {text[:40]!r}")
+    return {**wanted, "duration": rest.strip()} if rest.strip() else wanted
+
+
+def _press_or_duration(text: str) -> dict[str, Any]:
+    """A duration (``30m``) is for how long; any other short word a press."""
+    try:
+        return {"duration": parse_duration(text)}
+    except ValueError:
+        return _nothing(text)
 
 
 def _port(text: str) -> dict[str, Any]:
@@ -236,6 +263,7 @@ def _schema(fields: Mapping[Any, Any]) -> vol.Schema:
 _TARGET_ONLY = _schema({vol.Required("torrents"): _TARGETS})
 _EMPTY = _schema({})
 _LIMITS = {vol.Optional("download"): _RATE, vol.Optional("upload"): _RATE}
+_FOR_A_WHILE = {vol.Optional("duration"): duration}
 
 COMMANDS: dict[str, Command] = {
     c.name: c
@@ -262,16 +290,16 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             Name.PAUSE,
-            "pause torrents",
-            _TARGET_ONLY,
-            on_targets(TorrentActions.pause),
+            "pause torrents (with duration: for a while, then those it paused resume)",
+            _schema({vol.Required("torrents"): _TARGETS, **_FOR_A_WHILE}),
+            pause,
             plain=_targets,
         ),
         Command(
             Name.RESUME,
-            "resume torrents",
+            "resume torrents (a timed pause of theirs ends)",
             _TARGET_ONLY,
-            on_targets(TorrentActions.resume),
+            resume,
             plain=_targets,
         ),
         Command(
@@ -330,10 +358,10 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             Name.PAUSE_ALL,
-            "pause every torrent",
-            _EMPTY,
-            lambda b, _a: all_torrents(b, pause=True),
-            plain=_nothing,
+            "pause every torrent (with duration: for a while, then what it paused resumes)",
+            _schema(_FOR_A_WHILE),
+            lambda b, a: all_torrents(b, pause=True, duration=a.get("duration")),
+            plain=_press_or_duration,
         ),
         Command(
             Name.RESUME_ALL,
@@ -367,16 +395,23 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             Name.ALT_SPEED,
-            "alternative speed limits on, off or toggled (enabled: null)",
-            _schema({vol.Optional("enabled"): vol.Any(bool, None)}),
+            "alternative speed limits on, off or toggled (enabled: null); with duration: "
+            "for a while, then the mode before comes back",
+            _schema({vol.Optional("enabled"): vol.Any(bool, None), **_FOR_A_WHILE}),
             alt_speed,
             plain=_switch,
         ),
         Command(
             Name.SET_GLOBAL_LIMITS,
-            "global speed limits in bytes/s (0: none), normal and alternative",
+            "global speed limits in bytes/s (0: none), normal and alternative; with duration: "
+            "for a while, then the limits before come back",
             _schema(
-                {**_LIMITS, vol.Optional("alt_download"): _RATE, vol.Optional("alt_upload"): _RATE}
+                {
+                    **_LIMITS,
+                    vol.Optional("alt_download"): _RATE,
+                    vol.Optional("alt_upload"): _RATE,
+                    **_FOR_A_WHILE,
+                }
             ),
             global_limits,
         ),

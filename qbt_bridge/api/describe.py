@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import voluptuous as vol
 
-from qbt_bridge.api.commands import CHOICES, COMMANDS, TEXT_LISTS, Command
+from qbt_bridge.api.commands import CHOICES, COMMANDS, TEXT_LISTS, Command, duration
 from qbt_bridge.api.handlers import b64
 
 
@@ -27,6 +27,7 @@ class Kind(StrEnum):
     CHOICE = "choice"
     OBJECT = "object"  # a JSON object
     FILE = "file"  # a .torrent's bytes
+    DURATION = "duration"  # 30m, 2h, 1d, seconds, or days/hours/minutes/seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ _TYPES: dict[type, Kind] = {
 }
 
 
-def _shape(validator: Any) -> Argument:  # noqa: PLR0911 - one case per validator form
+def _shape(validator: Any) -> Argument:  # noqa: C901, PLR0911 - one case per validator form
     """The kind and bounds of one validator (the forms the table uses)."""
     if isinstance(validator, type) and validator in _TYPES:
         return Argument("", _TYPES[validator])
@@ -80,6 +81,8 @@ def _shape(validator: Any) -> Argument:  # noqa: PLR0911 - one case per validato
         return Argument("", Kind.CHOICE, choices=tuple(choices), multiple=multiple)
     if validator is b64:
         return Argument("", Kind.FILE)
+    if validator is duration:
+        return Argument("", Kind.DURATION)
     if isinstance(validator, list):
         return Argument("", Kind.TEXTS)
     if isinstance(validator, vol.In):

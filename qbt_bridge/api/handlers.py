@@ -9,7 +9,7 @@ from typing import Any
 
 import voluptuous as vol
 
-from qbt_bridge.api.answers import add_outcome, command_result, rss_rule, torrent_summary
+from qbt_bridge.api.answers import add_outcome, command_result, rss_rule, timed, torrent_summary
 from qbt_bridge.core.content import FilePriority
 from qbt_bridge.core.errors import (
     InvalidRequestError,
@@ -82,8 +82,17 @@ async def list_torrents(bridge: Bridge, args: dict[str, Any]) -> Any:
     return {"count": len(hits), "torrents": [torrent_summary(t) for t in shown]}
 
 
+async def pause(bridge: Bridge, args: dict[str, Any]) -> Any:
+    return command_result(await bridge.timers.pause(args["torrents"], args.get("duration")))
+
+
+async def resume(bridge: Bridge, args: dict[str, Any]) -> Any:
+    return command_result(await bridge.timers.resume(args["torrents"]))
+
+
 async def alt_speed(bridge: Bridge, args: dict[str, Any]) -> Any:
-    return {"enabled": await bridge.transfer.set_alt_speed(args.get("enabled"))}
+    mode, until = await bridge.timers.set_alt_speed(args.get("enabled"), args.get("duration"))
+    return {"enabled": mode, **timed(until)}
 
 
 async def session(bridge: Bridge, *, paused: bool) -> Any:
@@ -91,11 +100,11 @@ async def session(bridge: Bridge, *, paused: bool) -> Any:
 
 
 async def global_limits(bridge: Bridge, args: dict[str, Any]) -> Any:
-    limits = await bridge.transfer.set_global_limits(**args)
+    limits, until = await bridge.timers.set_global_limits(**args)
     answer = limits.as_dict()
     if Capability.ALT_SPEED not in bridge.capabilities:  # no alternative pair to speak of
         del answer["alt_download"], answer["alt_upload"]
-    return answer
+    return {**answer, **timed(until)}
 
 
 async def listen_port(bridge: Bridge, args: dict[str, Any]) -> Any:
@@ -196,11 +205,14 @@ async def force_start(bridge: Bridge, args: dict[str, Any]) -> Any:
     )
 
 
-async def all_torrents(bridge: Bridge, *, pause: bool, only_paused: bool = False) -> Any:
+async def all_torrents(
+    bridge: Bridge, *, pause: bool, only_paused: bool = False, duration: int | None = None
+) -> Any:
+    timers = bridge.timers
     if only_paused:
-        result = await bridge.torrents.resume_paused()
+        result = await timers.resume_paused()
     else:
-        result = await (bridge.torrents.pause_all() if pause else bridge.torrents.resume_all())
+        result = await (timers.pause_all(duration) if pause else timers.resume_all())
     # the torrents that changed (the message says which did not, and why)
     return {**command_result(result), "count": len(result.hashes)}
 

@@ -1,4 +1,4 @@
-"""Human-readable sizes, speeds and durations for terminal and chat output."""
+"""Human-readable sizes, speeds and durations: as shown in terminals and chats, and as typed."""
 
 from __future__ import annotations
 
@@ -74,3 +74,37 @@ def parse_rate(text: str) -> int:
     if rate is None:
         raise ValueError(f"not a speed: {text[:30]!r} (say 5M, 512K or off)")
     return rate
+
+
+# How long a command holds ("for 30 minutes"): 1 s to 30 days.
+DURATION_MAX = 30 * 86400
+DURATION_RULE = "say 30m, 2h, 1d or 1h30m (s, m, h, d), from 1s to 30d"
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(sec|min|s|m|h|d)")
+_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+_PARTS = {"days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "milliseconds": 0.001}
+
+
+def parse_duration(value: object) -> int:
+    """A length of time in whole seconds, as people give it.
+
+    Text: ``30m``, ``2h``, ``1d``, ``1h30m``, ``90s``; a whole number: seconds; a mapping of
+    ``days``, ``hours``, ``minutes``, ``seconds`` (Home Assistant's duration picker). From 1 s
+    to ``DURATION_MAX``; raises ValueError with the reason.
+    """
+    seconds: float | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        seconds = value
+    elif isinstance(value, str):
+        text = value.strip().lower().replace(" ", "")
+        parts = _DURATION.findall(text)
+        if parts and "".join(n + u for n, u in parts) == text:
+            seconds = sum(float(n) * _SECONDS[u] for n, u in parts)
+    elif isinstance(value, dict) and value and set(value) <= set(_PARTS):
+        numbers = value.values()
+        if all(isinstance(n, int | float) and not isinstance(n, bool) for n in numbers):
+            seconds = sum(float(n) * _PARTS[k] for k, n in value.items())
+    if seconds is None:
+        raise ValueError(f"not a duration: {str(value)[:30]!r} ({DURATION_RULE})")
+    if not 1 <= seconds <= DURATION_MAX:
+        raise ValueError(f"a duration from 1s to 30d, not {str(value)[:30]!r}")
+    return round(seconds)

@@ -38,6 +38,7 @@ from qbt_bridge.engine.results import AddOutcome, CommandResult
 from qbt_bridge.engine.rss import Rss
 from qbt_bridge.engine.search import Search, SearchPage
 from qbt_bridge.engine.targets import Targets
+from qbt_bridge.engine.timers import Timers
 from qbt_bridge.engine.transfer import Transfer
 from qbt_bridge.engine.watchdog import StallRule, Watchdog
 
@@ -50,7 +51,8 @@ class Bridge(Link):
     Each part is built with exactly what it uses: ``refresher`` (tiers, the poll loop,
     availability), ``targets`` (what a name or prefix means), ``torrents`` (commands that
     settle, adding), ``transfer`` (alt speed, the session, global limits), ``content`` (files),
-    ``labels`` (categories, tags), ``rss``, ``search`` and ``manage`` (qbit_manage). The
+    ``labels`` (categories, tags), ``rss``, ``search``, ``manage`` (qbit_manage) and ``timers``
+    (pause, pause all, alternative speed and limits for a while; they come back by themselves). The
     refresher watches the free space (``diskguard``) after each refresh, and ``port_file``
     (when given) sets the listening port a VPN client wrote; the ``watchdog`` (when given) says
     which downloads are stuck.
@@ -83,6 +85,8 @@ class Bridge(Link):
         self.rss = Rss(self)
         self.search = Search(self, self.torrents)
         self.manage = Manage(self, self.refresher, self.targets, manage, manage_config)
+        self.timers = Timers(self, self.targets, self.torrents, self.transfer)
+        self.refresher.after_refresh.append(self.timers.check)
         self.port_file = PortFile(self, self.transfer, port_file) if port_file else None
         if self.port_file is not None:
             self.refresher.after_refresh.append(self.port_file.check)

@@ -115,6 +115,7 @@ class GlobalEntity(EntitySpec):
     value_fn: Callable[[SyncStore], Any] | None = None
     command: str | None = None  # for switches, buttons and numbers: the command it runs
     number: NumberSetting | None = None  # for numbers
+    until: str | None = None  # the entity saying when a timed command on this ends
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -146,7 +147,7 @@ def _limit_number(name: str, title: str, icon: str, requires: Capability) -> Glo
     return GlobalEntity(
         key=f"{key}_limit", name=title, platform=EntityKind.NUMBER, icon=icon, unit="KiB/s",
         device_class="data_rate", entity_category="config", requires=requires,
-        command="set_global_limits", value_fn=_limit(name),
+        command="set_global_limits", value_fn=_limit(name), until="limits_until",
         number=NumberSetting(argument=name, maximum=MAX_LIMIT_KIB, scale=1024),
     )  # fmt: skip
 
@@ -161,6 +162,16 @@ def _done_at(seconds: int | None) -> datetime | None:
         return None
     at = datetime.now(UTC) + timedelta(seconds=seconds + 30)
     return at.replace(second=0, microsecond=0)
+
+
+def _ends(*keys: str) -> Callable[[SyncStore], Any]:
+    """When the soonest of these timers (engine/timers.py) ends; None while none runs."""
+
+    def value(store: SyncStore) -> datetime | None:
+        ends = [end for key in keys if (end := store.ledger.ends(key)) is not None]
+        return datetime.fromtimestamp(int(min(ends)), UTC) if ends else None  # to the second
+
+    return value
 
 
 def _count(group: StateGroup | None) -> Callable[[SyncStore], Any]:
@@ -258,7 +269,16 @@ GLOBAL_ENTITIES: tuple[GlobalEntity, ...] = (
                  value_fn=_outlook(lambda o: o.remaining if o.wanted else None), **_SIZE),
     GlobalEntity(key="alt_speed", name="Alternative speed limits", platform=EntityKind.SWITCH,
                  icon="mdi:speedometer-slow", command="alt_speed", requires=Capability.ALT_SPEED,
-                 value_fn=_server(lambda s: bool(s.alt_speed_enabled))),
+                 value_fn=_server(lambda s: bool(s.alt_speed_enabled)), until="alt_speed_until"),
+    # Commands given for a while: when what they changed comes back (unknown while none runs).
+    GlobalEntity(key="alt_speed_until", name="Alternative speed until", device_class="timestamp",
+                 icon="mdi:timer-outline", requires=Capability.ALT_SPEED,
+                 value_fn=_ends("alt_speed")),
+    GlobalEntity(key="limits_until", name="Speed limits until", device_class="timestamp",
+                 icon="mdi:timer-outline", requires=Capability.GLOBAL_LIMITS,
+                 value_fn=_ends("limit:")),
+    GlobalEntity(key="paused_until", name="Paused until", device_class="timestamp",
+                 icon="mdi:timer-pause-outline", value_fn=_ends("pause_all", "pause:")),
     _limit_number("download", "Download limit", "mdi:download-lock", Capability.GLOBAL_LIMITS),
     _limit_number("upload", "Upload limit", "mdi:upload-lock", Capability.GLOBAL_LIMITS),
     _limit_number("alt_download", "Alternative download limit", "mdi:download-lock-outline",
@@ -271,7 +291,7 @@ GLOBAL_ENTITIES: tuple[GlobalEntity, ...] = (
                  number=NumberSetting(argument="port", minimum=LISTEN_PORTS[0],
                                       maximum=LISTEN_PORTS[-1])),
     GlobalEntity(key="pause_all", name="Pause all", platform=EntityKind.BUTTON,
-                 icon="mdi:pause", command="pause_all"),
+                 icon="mdi:pause", command="pause_all", until="paused_until"),
     GlobalEntity(key="resume_all", name="Resume all", platform=EntityKind.BUTTON,
                  icon="mdi:play", command="resume_all"),
     GlobalEntity(key="resume_paused", name="Resume what Pause all paused",

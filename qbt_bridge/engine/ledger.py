@@ -1,4 +1,4 @@
-"""The completion ledger: what is known complete (and what the engine paused), kept on disk."""
+"""The completion ledger: what is known complete, what the engine paused, its timers; on disk."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -29,6 +30,8 @@ class CompletionLedger:
         self.paused_by_guard: set[str] = set()
         # The watchdog: downloads reported stalled in their current episode (no repeats).
         self.stalled: set[str] = set()
+        # Commands given for a while (engine/timers.py): per timer, its end and what comes back.
+        self.timers: dict[str, dict[str, Any]] = {}
         self.saved_at: float | None = None  # None: no earlier run to catch up with
         # When the earlier run last saved: what finished after it finished while we were away.
         # Kept apart from saved_at, which this run's own saves move on.
@@ -41,9 +44,19 @@ class CompletionLedger:
                 self.low_disk = bool(data.get("low_disk", False))
                 self.paused_by_guard = set(data.get("paused_by_guard", ()))
                 self.stalled = set(data.get("stalled", ()))
+                self.timers = dict(data.get("timers", {}))
                 self.saved_at = self.away_since = float(data["saved_at"])
             except (OSError, ValueError, KeyError, TypeError):
                 _LOGGER.warning("completion ledger %s is unreadable; starting afresh", path)
+
+    def ends(self, key: str) -> float | None:
+        """When the soonest timer named ``key`` (or, with a trailing ":", of that kind) ends."""
+        ends = [
+            float(timer["until"])
+            for name, timer in self.timers.items()
+            if name == key or (key.endswith(":") and name.startswith(key))
+        ]
+        return min(ends, default=None)
 
     def save(self) -> None:
         """Write the ledger atomically (no-op without a path)."""
@@ -59,6 +72,7 @@ class CompletionLedger:
                 "low_disk": self.low_disk,
                 "paused_by_guard": sorted(self.paused_by_guard),
                 "stalled": sorted(self.stalled),
+                "timers": self.timers,
             }
         )
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".ledger-")

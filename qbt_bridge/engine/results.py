@@ -13,6 +13,7 @@ class CommandResult:
     names: tuple[str, ...] = ()
     confirmed: bool = True
     message: str = ""
+    until: float | None = None  # given for a while: when it is undone (seconds since the epoch)
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,15 @@ class Transfer:
         return self.link.store.listen_port
 
     @requires(Capability.GLOBAL_LIMITS)
+    async def limits_now(self) -> SpeedLimits:
+        """The global limits as qBittorrent has them now (read, not remembered)."""
+        if Capability.ALT_SPEED in self.link.capabilities:
+            self.link.store.speed_limits = await self.link.client.transfer_speed_limits()
+        else:
+            await self._refresher.refresh_transfer()
+        return self.link.store.configured_limits()
+
+    @requires(Capability.GLOBAL_LIMITS)
     async def set_global_limits(
         self,
         *,

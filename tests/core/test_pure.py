@@ -26,7 +26,7 @@ from qbt_bridge.core.torrentfile import (
     make_torrent,
     read_torrent,
 )
-from qbt_bridge.core.units import parse_rate
+from qbt_bridge.core.units import parse_duration, parse_rate
 from qbt_bridge.core.versions import Version, is_supported
 from qbt_bridge.engine.catalog import TorrentFilter, selected_torrents
 from qbt_bridge.engine.events import Event, EventKind, in_order, torrent_event
@@ -230,6 +230,24 @@ def test_speeds_people_type_are_read_in_binary_units() -> None:
     for bad in ("fast", "-1", "5 Mbps", "", "1.2.3", "nan"):
         with pytest.raises(ValueError, match="not a speed"):
             parse_rate(bad)
+
+
+@pytest.mark.parametrize(
+    ("given", "seconds"),
+    [("30m", 1800), ("2h", 7200), ("1d", 86400), ("1h30m", 5400), (" 1 h 30 min", 5400),
+     ("90s", 90), ("1.5h", 5400), (45, 45), ({"hours": 1, "minutes": 30}, 5400),
+     ({"days": 1, "hours": 0, "minutes": 0, "seconds": 0}, 86400)],
+)  # fmt: skip
+def test_durations_people_give_are_read_in_seconds(given: object, seconds: int) -> None:
+    assert parse_duration(given) == seconds
+
+
+@pytest.mark.parametrize(
+    "bad", ["30", "soon", "1h soon", "", "0s", "31d", -1, 0, True, 1.5, {}, {"weeks": 1}, [60]]
+)
+def test_what_is_no_duration_is_refused_with_the_rule(bad: object) -> None:
+    with pytest.raises(ValueError, match="30m, 2h|from 1s to 30d"):
+        parse_duration(bad)
 
 
 def test_an_errored_notification_says_why_and_the_torrent_keeps_it() -> None:
