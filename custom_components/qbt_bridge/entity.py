@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -43,6 +44,19 @@ class QbtEntity(CoordinatorEntity[QbtCoordinator]):
     def available(self) -> bool:
         """Available while the last refresh worked."""
         return super().available and self.coordinator.bridge.store.initialised
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """``until``: when a command given for a while on this ends (None: none runs)."""
+        key = self.description.until if isinstance(self.description, GlobalEntity) else None
+        if key is None:
+            return None
+        value_fn = _BY_KEY[key].value_fn
+        assert value_fn is not None  # noqa: S101 - an until entity has a value
+        return {"until": value_fn(self.coordinator.bridge.store)}
+
+
+_BY_KEY = {e.key: e for e in GLOBAL_ENTITIES}
 
 
 def server_entities[E](

@@ -80,6 +80,7 @@ ACTIONS = (
     "remove_category", "tags", "list", "reannounce", "force_start", "rss_feeds", "rss_add_feed",
     "rss_remove_feed", "rss_refresh", "rss_rules", "rss_enable_rule", "rss_rename_rule",
     "rss_matching", "rss_export_rules", "rss_import_rules", "search_plugins", "set_listen_port",
+    "pause_all", "alt_speed", "set_global_limits",
 )  # fmt: skip
 # The names these actions had before they took their command's (kept for one release; each use
 # logs once that the name is deprecated).
@@ -96,13 +97,16 @@ OFFERED: dict[str, str] = {
     **{name: f"action {name}" for name in ACTIONS},
     "search_start": "action search (starts the job)",
     "search_results": "action search (waits for the results)",
-    "pause_all": "button Pause all",
+    "pause_all": "action pause_all (for a while with duration), button Pause all",
     "resume_all": "button Resume all",
     "resume_paused": "button Resume what Pause all paused",
     "pause_session": "button Pause the session (qBittorrent 5.3 and newer)",
     "resume_session": "button Resume the session (qBittorrent 5.3 and newer)",
-    "alt_speed": "switch Alternative speed limits",
-    "set_global_limits": "numbers Download/Upload limit and their alternative pair",
+    "alt_speed": "action alt_speed (for a while with duration), switch Alternative speed limits",
+    "set_global_limits": (
+        "action set_global_limits (for a while with duration), numbers Download/Upload limit "
+        "and their alternative pair"
+    ),
     "refresh": "the coordinator's refresh (homeassistant.update_entity)",
 }
 SCHEMAS: dict[str, vol.Schema] = {
@@ -227,6 +231,8 @@ _SELECTOR_EXTRA: dict[str, dict[str, Any]] = {
     "state": {"translation_key": "states"},  # the options form's words for the state groups
     "download": {"unit_of_measurement": "B/s"},
     "upload": {"unit_of_measurement": "B/s"},
+    "alt_download": {"unit_of_measurement": "B/s"},
+    "alt_upload": {"unit_of_measurement": "B/s"},
 }
 
 
@@ -242,6 +248,8 @@ def _selector(command: str, argument: Argument) -> dict[str, Any]:
     if argument.kind is Kind.CHOICE:
         multiple = {"multiple": True} if argument.multiple else {}
         return {"select": {"options": list(argument.choices), **multiple}}
+    if argument.kind is Kind.DURATION:
+        return {"duration": {"enable_day": True}}
     return {argument.kind.value: {}}  # boolean, object
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -680,3 +681,47 @@ async def test_home_assistant_reads_the_generated_services_yaml(
     for action, spec in expected.items():
         assert set(shown[action]["fields"]) == set(spec["fields"]), action
     assert shown["list"]["fields"]["limit"]["selector"]["number"]["max"] == 1000
+
+
+async def test_alternative_speed_for_a_while_shows_until_and_comes_back_after_a_restart(
+    hass: HomeAssistant, loaded: MockConfigEntry, qbt_client: QBittorrentClient
+) -> None:
+    """The alt_speed action with a duration; its end survives a restart of the integration."""
+    switch = entity_id(hass, loaded, "switch", "alt_speed")
+    until = entity_id(hass, loaded, "sensor", "alt_speed_until")
+    await hass.services.async_call(
+        DOMAIN, "alt_speed",
+        {"config_entry_id": loaded.entry_id, "enabled": True, "duration": {"minutes": 30}},
+        blocking=True,
+    )  # fmt: skip
+    assert await qbt_client.transfer_speed_limits_mode() is True
+    state, sensor = hass.states.get(switch), hass.states.get(until)
+    assert state is not None
+    assert sensor is not None
+    assert state.state == "on"
+    end = state.attributes["until"]
+    assert sensor.state == end.isoformat()
+    assert 29 * 60 < end.timestamp() - time.time() <= 30 * 60
+    with pytest.raises(vol.Invalid, match="not a duration"):  # the table's own check
+        await hass.services.async_call(
+            DOMAIN, "alt_speed",
+            {"config_entry_id": loaded.entry_id, "enabled": False, "duration": "soon"},
+            blocking=True,
+        )  # fmt: skip
+    assert await qbt_client.transfer_speed_limits_mode() is True
+
+    # Home Assistant goes away; the end passes meanwhile (the ledger says so); it comes back.
+    assert await hass.config_entries.async_unload(loaded.entry_id)
+    ledger = Path(hass.config.path(".storage", f"{DOMAIN}.{loaded.entry_id}.completed.json"))
+    kept = json.loads(ledger.read_text(encoding="utf-8"))
+    kept["timers"]["alt_speed"]["until"] = time.time() - 1
+    ledger.write_text(json.dumps(kept), encoding="utf-8")
+    assert await hass.config_entries.async_setup(loaded.entry_id)
+    await hass.async_block_till_done()
+    assert await qbt_client.transfer_speed_limits_mode() is False
+    await loaded.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    state, sensor = hass.states.get(switch), hass.states.get(until)
+    assert state is not None
+    assert sensor is not None
+    assert (state.state, state.attributes["until"], sensor.state) == ("off", None, "unknown")
