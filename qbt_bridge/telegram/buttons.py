@@ -209,6 +209,25 @@ class RssDelete(Button):
     name: str
 
 
+# The buttons' "for a while": seconds and their label.
+FOR_A_WHILE = ((1800, "30 min"), (3600, "1 h"), (7200, "2 h"))
+
+
+@dataclass(frozen=True, slots=True)
+class AltFor(Button):
+    """Alternative speed on or off: for good (``seconds`` None) or for a while."""
+
+    enabled: bool
+    seconds: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PauseAllFor(Button):
+    """Pause all for a while: what pause all paused resumes at its end."""
+
+    seconds: int
+
+
 @dataclass(frozen=True, slots=True)
 class UseInstance(Button):
     """Make this chat talk to the button's instance."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from qbt_bridge.core.models import Torrent
 from qbt_bridge.core.rss import RssRule
@@ -138,7 +139,7 @@ def status_text(store: SyncStore, title: str, *, alt_speed: bool | None) -> str:
         f"<b>{esc(title)}</b>",
         f"↓ {format_speed(server.download_speed)} (limit {limit(server.download_limit)})",
         f"↑ {format_speed(server.upload_speed)} (limit {limit(server.upload_limit)})",
-        f"Alternative speed: {'on' if alt_speed else 'off'}",
+        f"Alternative speed: {'on' if alt_speed else 'off'}{_until(store, 'alt_speed')}",
         f"Free space: {format_bytes(server.free_space_on_disk)}",
         f"Connection: {esc(server.connection_status)}, {server.dht_nodes} DHT nodes",
         f"Torrents: {counts.get('total', 0)}" + (f" ({listed})" if listed else ""),
@@ -151,7 +152,32 @@ def status_text(store: SyncStore, title: str, *, alt_speed: bool | None) -> str:
             line += f"; next done in {format_duration(outlook.soonest)}"
             line += "" if outlook.latest is None else f", all in {format_duration(outlook.latest)}"
         rows.append(line)
+    if store.ledger.ends("limit:") is not None:
+        rows.append(f"Speed limits as set{_until(store, 'limit:')}, then as before")
+    paused = [end for key in ("pause_all", "pause:") if (end := store.ledger.ends(key)) is not None]
+    if paused:
+        rows.append(f"Paused until {until_text(min(paused))}, then resumed")
     return "\n".join(rows)
+
+
+def until_text(until: float | str) -> str:
+    """When a timed command ends (a timestamp or an answer's ISO time), in the machine's time.
+
+    ``21:30`` today, ``Sat 05 Dec 21:30`` on another day.
+    """
+    at = (
+        datetime.fromisoformat(until)
+        if isinstance(until, str)
+        else datetime.fromtimestamp(until, UTC)
+    )
+    at = at.astimezone()
+    same_day = at.date() == datetime.now().astimezone().date()
+    return at.strftime("%H:%M" if same_day else "%a %d %b %H:%M")
+
+
+def _until(store: SyncStore, key: str) -> str:
+    end = store.ledger.ends(key)
+    return "" if end is None else f" until {until_text(end)}"
 
 
 def event_text(event: Event, instance_name: str) -> str | None:

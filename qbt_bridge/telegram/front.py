@@ -188,6 +188,8 @@ class TelegramFront(
             buttons.AskRssDelete: self.on_ask_rss_delete,
             buttons.RssDelete: self.on_rss_delete,
             buttons.UseInstance: self.on_use,
+            buttons.AltFor: self.on_alt,
+            buttons.PauseAllFor: self.on_pause_all_for,
         }
         for kind, handler in pressed.items():
             self.app.add_handler(CallbackQueryHandler(self._pressed(handler), pattern=kind))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
@@ -12,9 +14,10 @@ from qbt_bridge.core.models import StateGroup
 from qbt_bridge.core.units import parse_rate
 from qbt_bridge.engine import Capability
 from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.timers import ALT_SPEED as ALT_TIMER
 from qbt_bridge.telegram.access import Access, NotAllowedError, chat_of
-from qbt_bridge.telegram.buttons import UseInstance, key
-from qbt_bridge.telegram.format import cut, esc, limits_text, status_text
+from qbt_bridge.telegram.buttons import FOR_A_WHILE, AltFor, UseInstance, key
+from qbt_bridge.telegram.format import cut, esc, limits_text, status_text, until_text
 from qbt_bridge.telegram.settings import TelegramUser
 
 HELP_TITLE = "<b>qbt-bridge</b> — qBittorrent in this chat."
@@ -30,10 +33,11 @@ HELP_LINES: tuple[tuple[str, str, str | Capability | None], ...] = (
     ("add", ("/add &lt;magnet or link …&gt; [category=X] [tags=a,b] [paused] — or send "
              ".torrent files"), "write"),
     ("pause", ("/pause, /resume &lt;torrent|all&gt; — without one, pick from a list; "
-     "/resume paused: what /pause all paused"), "write"),
+     "/pause all for 2h — for a while; /resume paused: what /pause all paused"), "write"),
     ("search", "/search &lt;words&gt;", Capability.SEARCH),
     ("rss", "/rss — rules and feeds; /rss help for the rest", Capability.RSS),
-    ("alt", "/alt [on|off]", Capability.ALT_SPEED),
+    ("alt", ("/alt — the mode, with buttons; /alt on|off|toggle [30m|2h|1d] — for good or for "
+             "a while"), Capability.ALT_SPEED),
     ("session", ("/session pause|resume — suspend the whole session (every torrent keeps its "
                  "state) or end that"), Capability.SESSION_PAUSE),
     ("limits", ("/limits — the speed limits; /limits dl 5M, /limits ul off, /limits alt dl 1M "
@@ -133,18 +137,52 @@ class InstanceCommands(Access):
     async def cmd_alt(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
     ) -> None:
-        """/alt [on|off]: alternative speed limits."""
+        """/alt [on|off|toggle] [[for] 30m]: alternative speed limits; alone: the mode, buttons."""
         bridge, args = self._pick(update, context.args or [], user)
         self._writable(user)
-        word = (args[0].lower() if args else "toggle").strip()
+        words = [a.lower() for a in args if a.lower() != "for"]
         wanted = {"on": True, "off": False, "toggle": None}
-        if word not in wanted:
-            raise InvalidRequestError("say /alt on, /alt off, or /alt to toggle")
-        answer = await execute(bridge, request(Name.ALT_SPEED, {"enabled": wanted[word]}))
-        enabled = answer["enabled"]
-        await self._send(
-            chat_of(update), f"Alternative speed limits are {'on' if enabled else 'off'}."
-        )
+        if words:
+            if words[0] not in wanted or len(words) > 2:
+                raise InvalidRequestError(
+                    "say /alt on, /alt off or /alt toggle, and maybe for how long: /alt on 30m"
+                )
+            payload: dict[str, Any] = {"enabled": wanted[words[0]]}
+            if len(words) > 1:
+                payload["duration"] = words[1]
+            await execute(bridge, request(Name.ALT_SPEED, payload))
+        else:
+            await bridge.connect()
+            bridge.need(Capability.ALT_SPEED)
+            await bridge.refresh()
+        await self._send(chat_of(update), *self._alt_view(bridge, user))
+
+    def _alt_view(
+        self, bridge: Bridge, user: TelegramUser
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
+        """The alternative-speed mode (and until when), with buttons to change it for a while."""
+        on = bool(bridge.store.server().alt_speed_enabled)
+        end = bridge.timers.until(ALT_TIMER)
+        until = "" if end is None else f" until {until_text(end)}"
+        other, i = ("Off" if on else "On"), bridge.instance_id
+        rows = [
+            [key(f"Turn {other.lower()}", AltFor(i, not on))],
+            [key(f"{other} for {label}", AltFor(i, not on, seconds))
+             for seconds, label in FOR_A_WHILE],
+        ]  # fmt: skip
+        text = f"Alternative speed limits are {'on' if on else 'off'}{until}."
+        return text, self._keyboard(rows, user)
+
+    async def on_alt(
+        self, message: Message, bridge: Bridge, button: AltFor, user: TelegramUser
+    ) -> str | None:
+        """Alternative speed on or off, for good or for a while; the view is shown again."""
+        args: dict[str, Any] = {"enabled": button.enabled}
+        if button.seconds is not None:
+            args["duration"] = button.seconds
+        await execute(bridge, request(Name.ALT_SPEED, args))
+        await self._edit(message, *self._alt_view(bridge, user))
+        return f"Alternative speed {'on' if button.enabled else 'off'}"
 
     async def cmd_session(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser

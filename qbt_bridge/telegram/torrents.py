@@ -17,6 +17,7 @@ from qbt_bridge.engine import Capability
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.telegram.access import Access, chat_of, fresh
 from qbt_bridge.telegram.buttons import (
+    FOR_A_WHILE,
     AskDelete,
     Back,
     Button,
@@ -25,11 +26,12 @@ from qbt_bridge.telegram.buttons import (
     FilesPage,
     Info,
     ListPage,
+    PauseAllFor,
     TagsMenu,
     TorrentVerb,
     key,
 )
-from qbt_bridge.telegram.format import cut, esc, torrent_details, torrent_list
+from qbt_bridge.telegram.format import cut, esc, torrent_details, torrent_list, until_text
 from qbt_bridge.telegram.settings import TelegramUser
 
 View = tuple[str, InlineKeyboardMarkup | None]
@@ -133,14 +135,33 @@ class TorrentCommands(Access):
         bridge, args = self._pick(update, context.args or [], user)
         self._writable(user)
         await fresh(bridge)
+        duration = None
+        if len(args) > 2 and args[-2].lower() == "for":
+            if verb != "pause":
+                raise InvalidRequestError("only /pause takes a duration: /pause all for 2h")
+            args, duration = args[:-2], args[-1]
         target = " ".join(args).strip()
         if not target:
             await bridge.refresh(full=True)
             text, keyboard = self._list_view(bridge, "", 0, user, pick=verb)
             await self._send(chat_of(update), text, keyboard)
             return
-        result = await run_verb(bridge, verb, target)
-        await self._send(chat_of(update), result_text(verb, result))
+        result = await run_verb(bridge, verb, target, duration)
+        keyboard = None
+        if verb == "pause" and target.lower() == "all" and duration is None:
+            i = bridge.instance_id
+            rows = [[key(f"Resume in {label}", PauseAllFor(i, seconds))
+                     for seconds, label in FOR_A_WHILE]]  # fmt: skip
+            keyboard = self._keyboard(rows, user)
+        await self._send(chat_of(update), result_text(verb, result), keyboard)
+
+    async def on_pause_all_for(
+        self, message: Message, bridge: Bridge, button: PauseAllFor, _user: TelegramUser
+    ) -> str | None:
+        """Pause all for a while: what pause all paused resumes at its end."""
+        answer = await run_verb(bridge, "pause", "all", button.seconds)
+        await self._edit(message, result_text("pause", answer))
+        return "Paused for a while"
 
     # ------------------------------------------------------------------ buttons
 
@@ -229,10 +250,13 @@ def paging(
     return [row] if row else []
 
 
-async def run_verb(bridge: Bridge, verb: str, target: str) -> dict[str, Any]:
+async def run_verb(
+    bridge: Bridge, verb: str, target: str, duration: str | int | None = None
+) -> dict[str, Any]:
     """Pause, resume or recheck a target, through the command table.
 
-    "all" pauses or resumes everything; "/resume paused" resumes what "/pause all" paused.
+    "all" pauses or resumes everything; "/resume paused" resumes what "/pause all" paused. A
+    pause may be for a while (``duration``).
     """
     word = target.lower()
     args: dict[str, Any]
@@ -242,6 +266,8 @@ async def run_verb(bridge: Bridge, verb: str, target: str) -> dict[str, Any]:
         command, args = Name(f"{verb}_all"), {}
     else:
         command, args = Name(verb), {"torrents": target}
+    if duration is not None:
+        args["duration"] = duration
     answer: dict[str, Any] = await execute(bridge, request(command, args))
     return answer
 
@@ -257,4 +283,6 @@ def result_text(verb: str, answer: dict[str, Any]) -> str:
         what = "nothing"
     suffix = "" if answer["confirmed"] else " (qBittorrent has not shown it yet)"
     note = f" ({esc(answer['message'])})" if answer.get("message") else ""
-    return f"{done}: {esc(what)}{note}{suffix}"
+    until = answer.get("until")
+    back = "" if until is None else f"; they resume at {until_text(until)}"
+    return f"{done}: {esc(what)}{note}{suffix}{back}"

@@ -94,7 +94,16 @@ async def test_alt_speed_and_read_only_users(
     on = await admin.say("/alt on")
     assert on["text"] == "Alternative speed limits are on."
     assert await qbt_client.transfer_speed_limits_mode() is True
-    assert (await admin.say("/alt"))["text"] == "Alternative speed limits are off."
+    assert (await admin.say("/alt toggle"))["text"] == "Alternative speed limits are off."
+    assert await qbt_client.transfer_speed_limits_mode() is False
+    shown = await admin.say("/alt")  # alone: the mode and its buttons, nothing changed
+    assert shown["text"] == "Alternative speed limits are off."
+    assert list(botapi.buttons(shown)) == [
+        "Turn on", "On for 30 min", "On for 1 h", "On for 2 h"
+    ]  # fmt: skip
+    assert await qbt_client.transfer_speed_limits_mode() is False
+    refused = await admin.say("/alt on whenever")
+    assert "not a duration" in refused["text"]
     assert await qbt_client.transfer_speed_limits_mode() is False
 
     viewer = Chat(botapi, VIEWER)
@@ -373,3 +382,31 @@ async def test_an_unreachable_qbittorrent_is_explained_without_its_address(
 
 async def _at_least(value: int, wanted: int) -> bool:
     return value >= wanted
+
+
+async def test_alt_and_pause_all_have_buttons_for_a_while(
+    bot: Running, botapi: BotApi, admin: Chat, qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    """The buttons run the table's commands with a duration; /status says until when."""
+    shown = await admin.say("/alt")
+    await admin.press(shown, "On for 30 min")
+    assert await qbt_client.transfer_speed_limits_mode() is True
+    pressed = admin.message(shown["message_id"])["text"]
+    assert pressed.startswith("Alternative speed limits are on until ")
+    status = (await admin.say("/status"))["text"]
+    assert "Alternative speed: on until " in status
+
+    data, _hash = tiny_torrent(tmp_path, "paused-for-a-while")
+    await qbt_client.torrents_add(torrent_files=[data])
+    await wait_for(qbt_client.torrents_info, "the running torrent")
+    paused = await admin.say("/pause all")
+    assert list(botapi.buttons(paused)) == ["Resume in 30 min", "Resume in 1 h", "Resume in 2 h"]
+    await admin.press(paused, "Resume in 1 h")
+    assert "they resume at " in admin.message(paused["message_id"])["text"]
+    assert "Paused until " in (await admin.say("/status"))["text"]
+    timed = await admin.say("/pause all for 2h")
+    assert "they resume at " in timed["text"]
+    assert botapi.buttons(timed) == {}
+    assert "only /pause" in (await admin.say("/resume all for 2h"))["text"]
+    await admin.say("/alt off")  # cancels the timer: nothing left to run after the test
+    await admin.say("/resume all")
