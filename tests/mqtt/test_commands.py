@@ -148,6 +148,24 @@ async def test_the_listening_port_is_a_number_on_mqtt(
         await qbt_client.set_listen_port(before)  # the shared daemon's own port again
 
 
+async def test_alternative_speed_for_a_second_goes_back_by_itself_on_mqtt(
+    bridge_on_mqtt: tuple[Probe, Running], qbt_client: QBittorrentClient
+) -> None:
+    """The daemon's own loop ends the timer: the mode and the until topic follow, unasked."""
+    probe, _run = bridge_on_mqtt
+    mode, until = f"{PREFIX}/test/state/alt_speed", f"{PREFIX}/test/state/alt_speed_until"
+    answer = await probe.command("alt_speed", "ON 1s")
+    assert answer["ok"], answer
+    assert answer["result"]["enabled"] is True
+    assert "until" in answer["result"]
+    assert await probe.value(until, lambda p: p == answer["result"]["until"].encode())
+    assert await probe.value(mode, lambda p: p == b"OFF")  # back by itself
+    assert await probe.value(until, lambda p: p == b"None")
+    assert await qbt_client.transfer_speed_limits_mode() is False
+    refused = await probe.command("alt_speed", "ON for-ever")
+    assert refused["error"]["code"] == "invalid_request", refused
+
+
 async def test_pause_all_button_press(
     bridge_on_mqtt: tuple[Probe, Running], qbt_client: QBittorrentClient, tmp_path: Path
 ) -> None:
