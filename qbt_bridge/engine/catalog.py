@@ -29,7 +29,7 @@ class TorrentFilter:
     """Which torrents get per-torrent topics and entities (MQTT and Home Assistant alike)."""
 
     enabled: bool = setting(
-        default=False, help="per-torrent topics and entities at all", check=bool
+        default=False, help="per-torrent topics, entities or series at all", check=bool
     )
     states: frozenset[str] = setting(
         default=frozenset(),
@@ -352,11 +352,12 @@ def torrent_values(torrent: Torrent) -> dict[str, Any]:
 
 def matches(store: SyncStore, torrent_hash: str, rule: TorrentFilter) -> bool:
     """Whether a torrent passes a per-torrent filter (the cap is applied by ``capped``)."""
-    groups = {g.value for g in store.groups(torrent_hash)}
-    if rule.states and not rule.states.intersection(groups):
-        return False
-    if rule.active_only and StateGroup.ACTIVE.value not in groups:
-        return False
+    if rule.states or rule.active_only:  # the groups only when asked: a walk of them costs
+        groups = {g.value for g in store.groups(torrent_hash)}
+        if rule.states and not rule.states.intersection(groups):
+            return False
+        if rule.active_only and StateGroup.ACTIVE.value not in groups:
+            return False
     if rule.categories and store.category(torrent_hash) not in rule.categories:
         return False
     return not rule.tags or bool(rule.tags.intersection(store.torrent_tags(torrent_hash)))
