@@ -19,6 +19,7 @@ import voluptuous as vol
 import yaml
 
 from qbt_bridge.core.errors import QbtBridgeError
+from qbt_bridge.daemon.metrics import MetricsConfig
 from qbt_bridge.daemon.schema import CONFIG_SCHEMA
 from qbt_bridge.engine.catalog import TorrentFilter
 from qbt_bridge.engine.diskguard import DiskGuard
@@ -66,6 +67,7 @@ class Config:
     mqtt: MqttConfig | None = None
     telegram: TelegramConfig | None = None
     push: PushConfig | None = None
+    metrics: MetricsConfig | None = None
     state_dir: Path = field(default_factory=lambda: _default_state_dir())  # noqa: PLW0108 - defined below
     log_level: str = "info"
 
@@ -74,6 +76,7 @@ class Config:
         found = [s for i in self.instances for s in i.secrets()]
         found += self.mqtt.secrets() if self.mqtt else []
         found += self.push.secrets() if self.push else []
+        found += self.metrics.secrets() if self.metrics else []
         return found + (self.telegram.secrets() if self.telegram else [])
 
 
@@ -171,6 +174,10 @@ def _build(valid: dict[str, Any], base: Path) -> Config:
     mqtt = _mqtt(valid["mqtt"], base) if "mqtt" in valid else None
     telegram = _telegram(valid["telegram"], ids) if "telegram" in valid else None
     push = _push(valid["push"]) if "push" in valid else None
+    metrics = None
+    if "metrics" in valid:
+        raw = valid["metrics"]
+        metrics = MetricsConfig(**{**raw, "torrents": TorrentFilter(**raw["torrents"])})
     for instance in instances:
         if instance.qbit_manage_on_push and push is None:
             raise ConfigError(f"qbit_manage.on_push of {instance.id!r} needs a push: section")
@@ -182,6 +189,7 @@ def _build(valid: dict[str, Any], base: Path) -> Config:
         mqtt=mqtt,
         telegram=telegram,
         push=push,
+        metrics=metrics,
         state_dir=state_dir,
         log_level=valid["log_level"],
     )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from qbt_bridge.core.errors import NotSupportedError, QbtBridgeError
 from qbt_bridge.core.redact import install_secret_filter, remove_secret_filter
 from qbt_bridge.daemon.config import Config, InstanceConfig
+from qbt_bridge.daemon.metrics import MetricsServer
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.factory import ServerSettings, make_bridge
 from qbt_bridge.engine.push import (
@@ -59,6 +60,7 @@ class Daemon:
     mqtt: MqttFront | None = field(init=False, default=None)
     telegram: TelegramFront | None = field(init=False, default=None)
     push: PushReceiver | None = field(init=False, default=None)
+    metrics: MetricsServer | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.config.state_dir.mkdir(parents=True, exist_ok=True)
@@ -80,6 +82,8 @@ class Daemon:
             targets = {b.instance_id: PushTarget(b, forward[b.instance_id]) for b in self.bridges}
             push = self.config.push
             self.push = PushReceiver(targets, push.listen, push.port, push.secret)
+        if self.config.metrics is not None:
+            self.metrics = MetricsServer(self.bridges, self.config.metrics)
 
     def push_url(self, instance: str) -> str:
         """The URL qBittorrent posts an instance's pushes to."""
@@ -99,6 +103,9 @@ class Daemon:
             if self.push is not None:
                 await self.push.start()  # a port in use ends the start here, with its error
                 stack.push_async_callback(self.push.stop)
+            if self.metrics is not None:
+                await self.metrics.start()  # as the push endpoint: a port in use ends the start
+                stack.push_async_callback(self.metrics.stop)
             stack.callback(self._health_path().unlink, missing_ok=True)
             async with asyncio.TaskGroup() as group:
                 group.create_task(self._keep_health(stop))
@@ -123,6 +130,7 @@ class Daemon:
             "instances": {b.instance_id: b.available for b in self.bridges},
             "mqtt": None if self.mqtt is None else self.mqtt.connected.is_set(),
             "push": None if self.push is None else self.push.port,
+            "metrics": None if self.metrics is None else self.metrics.port,
         }
 
     async def _keep_health(self, stop: asyncio.Event) -> None:

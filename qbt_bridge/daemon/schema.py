@@ -18,6 +18,7 @@ import voluptuous as vol
 
 from qbt_bridge.clients.detect import ClientKind
 from qbt_bridge.core.settings import TEXT, default, integer, schema
+from qbt_bridge.daemon.metrics import MetricsConfig
 from qbt_bridge.engine.catalog import TorrentFilter
 from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.events import ANNOUNCED
@@ -156,6 +157,15 @@ TELEGRAM_SCHEMA = vol.Schema(
 
 PUSH_SCHEMA = vol.Schema(schema(PushConfig))
 
+METRICS_SCHEMA = vol.Schema(
+    {
+        **schema(MetricsConfig),
+        vol.Optional(
+            "torrents", default=dict, description="per-torrent series (off unless enabled)"
+        ): schema(TorrentFilter),
+    }
+)
+
 CONFIG_SCHEMA = vol.Schema(
     {
         vol.Required("instances", description="the torrent clients served"): vol.All(
@@ -163,6 +173,7 @@ CONFIG_SCHEMA = vol.Schema(
         ),
         vol.Optional("mqtt", description="the MQTT front"): MQTT_SCHEMA,
         vol.Optional("push", description="the push endpoint"): PUSH_SCHEMA,
+        vol.Optional("metrics", description="GET /metrics for Prometheus"): METRICS_SCHEMA,
         vol.Optional("telegram", description="the Telegram bot"): TELEGRAM_SCHEMA,
         vol.Optional(
             "state_dir",

@@ -47,6 +47,16 @@ class Clock:
     push_working: bool = False  # a push came, or qBittorrent's program slots hold the push line
 
 
+@dataclass
+class Timing:
+    """What the refreshes cost: how many, how many failed, their seconds (for /metrics)."""
+
+    count: int = 0
+    failures: int = 0
+    seconds: float = 0.0
+    last: float | None = None  # seconds of the last one
+
+
 class Refresher:
     """Keeps the link's store up to date: the tiers, the poll loop, availability, settling."""
 
@@ -54,6 +64,7 @@ class Refresher:
         self.link = link
         self.disk_guard = disk_guard
         self.clock = Clock()
+        self.timing = Timing()
         # Looks that follow each successful refresh (the port file), with their events.
         self.after_refresh: list[Callable[[], Awaitable[list[Event]]]] = []
         self._wake = asyncio.Event()
@@ -90,6 +101,7 @@ class Refresher:
         Whatever refreshes (the poll loop, Home Assistant's coordinator, a command) keeps
         ``available`` true: one notion of reachable, set here and nowhere else.
         """
+        started = time.perf_counter()
         try:
             await self.link.connect()
             async with self.link.lock:
@@ -100,16 +112,23 @@ class Refresher:
             asked = {id(e) for e in errored[:MAX_EXPLAINED]}
             events = [await self._explained(e, ask=id(e) in asked) for e in events]
         except QbtBridgeError as err:
+            self.timing.failures += 1
             self._went_down(err)
             raise
         else:
             self._came_up()
         finally:
+            self._timed(time.perf_counter() - started)
             self.link.refreshed()
         for look in self.after_refresh:
             events += await look()
         self.link.dispatch(events)
         return events
+
+    def _timed(self, seconds: float) -> None:
+        self.timing.count += 1
+        self.timing.seconds += seconds
+        self.timing.last = seconds
 
     async def _refresh(self, *, full: bool) -> list[Event]:
         events = await self._tiers(full=full)

@@ -111,6 +111,15 @@ class Outlook:
         return round(100 * (self.wanted - self.remaining) / self.wanted, 2)
 
 
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """How many torrents a group holds and what they move (bytes/s)."""
+
+    torrents: int = 0
+    download_speed: int = 0
+    upload_speed: int = 0
+
+
 class Snapshot:
     """What the store knows of one client, read by every front: torrents, labels, figures."""
 
@@ -279,6 +288,19 @@ class Snapshot:
         out["total"] = len(self._raw)
         self._counts = (self.generation, out)
         return dict(out)
+
+    def by_category(self) -> dict[str, Figures]:
+        """Torrents and speeds per category ('' for none); every category is there, even empty."""
+        found = {name: Figures() for name in self.categories}
+        for raw in self._raw.values():
+            name = str(raw.get("category") or "")
+            was = found.get(name, Figures())
+            found[name] = Figures(
+                was.torrents + 1,
+                was.download_speed + int(raw.get("dlspeed") or 0),
+                was.upload_speed + int(raw.get("upspeed") or 0),
+            )
+        return found
 
     def outlook(self) -> Outlook:
         """The unfinished downloads as a whole (computed once per generation)."""

@@ -39,7 +39,7 @@ async def serving(config: Config) -> AsyncIterator[Daemon]:
     stop = asyncio.Event()
     task = asyncio.create_task(daemon.run(stop))
     try:
-        await wait_for(lambda: _listening(daemon, task), "the push endpoint to listen")
+        await wait_for(lambda: _listening(daemon, task), "the push and metrics endpoints to listen")
         yield daemon
         assert not task.done(), "the daemon stopped on its own"
     finally:
@@ -50,7 +50,8 @@ async def serving(config: Config) -> AsyncIterator[Daemon]:
 async def _listening(daemon: Daemon, task: asyncio.Task[None]) -> bool:
     if task.done():
         task.result()
-    return daemon.push is not None and daemon.push.listening
+    servers = [server for server in (daemon.push, daemon.metrics) if server is not None]
+    return bool(servers) and all(server.listening for server in servers)
 
 
 @contextlib.asynccontextmanager
