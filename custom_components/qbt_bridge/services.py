@@ -52,12 +52,19 @@ _TEXT_FIELDS: dict[tuple[str, str], Callable[[Any], Any] | None] = {
 }
 
 
+# Arguments of the table Home Assistant has no use for: its actions name one server by
+# config_entry_id (an automation adds to several by calling once for each).
+LEFT_OUT = {("add", "instances")}
+
+
 def _derived(command: str) -> vol.Schema:
     """An action's schema: the command's own arguments and validators, and the server."""
     kinds = {argument.name: argument.kind for argument in arguments(command)}
     fields = dict(_ENTRY)
     for marker, validator in COMMANDS[command].schema.schema.items():
         name = str(marker)
+        if (command, name) in LEFT_OUT:
+            continue
         if (command, name) in _TEXT_FIELDS:
             before = _TEXT_FIELDS[(command, name)]
             fields[marker] = cv.string if before is None else vol.All(before, validator)
@@ -267,6 +274,8 @@ def services_description() -> dict[str, Any]:
             ATTR_ENTRY: {"required": True, "selector": {"config_entry": {"integration": DOMAIN}}}
         }
         for argument in arguments(command):
+            if (command, argument.name) in LEFT_OUT:
+                continue
             field: dict[str, Any] = {}
             if argument.required:
                 field["required"] = True

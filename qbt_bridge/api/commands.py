@@ -67,6 +67,10 @@ from qbt_bridge.engine.actions import TorrentActions
 MAX_PAYLOAD = 64 * 1024  # bytes, every command but add
 MAX_ADD_PAYLOAD = 8 * 1024 * 1024  # bytes: a .torrent (raw or base64 in JSON)
 MAX_LIST = 1000
+MAX_INSTANCES = 100
+# ``add`` on several servers at once: their instance ids, or "all" (see parse.execute_across).
+INSTANCES = "instances"
+ALL_INSTANCES = "all"
 
 
 class Name(StrEnum):
@@ -271,7 +275,8 @@ COMMANDS: dict[str, Command] = {
         Command(
             Name.ADD,
             "add a magnet, an http(s) link to a .torrent, or a .torrent (raw or base64 'file'; "
-            "with file_priorities: skip, normal, high, max in file order)",
+            "with file_priorities: skip, normal, high, max in file order); with instances "
+            "(ids, or all): on each of those servers, one answer each",
             _schema(
                 {
                     vol.Optional("source"): _NAME,
@@ -282,6 +287,9 @@ COMMANDS: dict[str, Command] = {
                     vol.Optional("paused"): bool,
                     vol.Optional("file_priorities"): vol.All(
                         [vol.All(vol.Any(str, int), _file_priority)], vol.Length(min=1)
+                    ),
+                    vol.Optional(INSTANCES): vol.Any(
+                        ALL_INSTANCES, vol.All([_NAME], vol.Length(min=1, max=MAX_INSTANCES))
                     ),
                 }
             ),

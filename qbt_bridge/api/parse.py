@@ -6,16 +6,17 @@ InvalidRequestError saying why.
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import voluptuous as vol
 
-from qbt_bridge.api.commands import COMMANDS, Command, Name
-from qbt_bridge.core.errors import (
-    InvalidRequestError,
-)
+from qbt_bridge.api.answers import error_reply
+from qbt_bridge.api.commands import ALL_INSTANCES, COMMANDS, INSTANCES, Command, Name
+from qbt_bridge.core.errors import InvalidRequestError, NotFoundError, QbtBridgeError
 from qbt_bridge.engine.bridge import Bridge
 
 
@@ -152,5 +153,48 @@ def request(name: Name, args: dict[str, Any]) -> Request:
 
 
 async def execute(bridge: Bridge, request: Request) -> Any:
-    """Run a parsed request against a bridge; raises the engine's typed errors."""
+    """Run a parsed request against a bridge; raises the engine's typed errors.
+
+    A request that names several servers (``instances``) is ``execute_across``'s: refused here.
+    """
+    if INSTANCES in request.args:
+        raise InvalidRequestError(
+            "instances: this front acts on one server (the daemon's MQTT and chat take several)"
+        )
     return await request.command.run(bridge, request.args)
+
+
+async def execute_across(
+    bridges: Mapping[str, Bridge],
+    request: Request,
+    run: Callable[[str, Request], Awaitable[Any]],
+) -> dict[str, Any]:
+    """Run a request on each server its ``instances`` names (``all``: each of ``bridges``).
+
+    All at once; ``run(instance, request)`` carries it out on one (``execute`` on its bridge,
+    as the front does it). One answer per server, under ``servers``: ``{"ok": true, "result":
+    …}`` or ``{"ok": false, "error": …}``. A name that is not one of ``bridges`` refuses the
+    whole request before anything is done.
+    """
+    named = request.args[INSTANCES]
+    chosen = list(bridges) if named == ALL_INSTANCES else list(dict.fromkeys(named))
+    unknown = [name for name in chosen if name not in bridges]
+    if unknown:
+        raise NotFoundError(
+            f"instances: no {', '.join(map(repr, unknown))} here (known: {', '.join(bridges)})"
+        )
+    one = Request(
+        request.command,
+        {key: value for key, value in request.args.items() if key != INSTANCES},
+        request.request_id,
+    )
+    done = await asyncio.gather(*(run(name, one) for name in chosen), return_exceptions=True)
+    servers: dict[str, Any] = {}
+    for name, outcome in zip(chosen, done, strict=True):
+        if isinstance(outcome, QbtBridgeError):
+            servers[name] = {"ok": False, "error": error_reply(outcome)}
+        elif isinstance(outcome, BaseException):
+            raise outcome
+        else:
+            servers[name] = {"ok": True, "result": outcome}
+    return {"servers": servers}

@@ -24,7 +24,8 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from qbt_bridge.api.answers import error_reply
-from qbt_bridge.api.parse import execute, parse_payload, request_id_of
+from qbt_bridge.api.commands import INSTANCES
+from qbt_bridge.api.parse import Request, execute, execute_across, parse_payload, request_id_of
 from qbt_bridge.core.errors import InvalidRequestError, NotFoundError, QbtBridgeError
 from qbt_bridge.core.redact import redact_text
 from qbt_bridge.engine.bridge import Bridge
@@ -326,11 +327,13 @@ class MqttFront:
                     f"the response topic cannot carry an answer ({problem}); "
                     "nothing was done, answering here instead"
                 )
-            bridge = self._bridge(instance)
+            self._bridge(instance)
             request = parse_payload(name, payload)
             answer["request_id"] = request.request_id
-            async with self._order[instance]:
-                result = await execute(bridge, request)
+            if INSTANCES in request.args:  # add on several servers: one answer each
+                result = await execute_across(self.bridges, request, self._run)
+            else:
+                result = await self._run(instance, request)
             answer.update(ok=True, result=result)
         except QbtBridgeError as err:
             _LOGGER.warning("MQTT command %s for %s refused: %s", name[:60], instance, err)
@@ -342,6 +345,11 @@ class MqttFront:
             answer["request_id"] = request_id_of(payload)
         topic = response_topic or self.topics.reply(instance)
         self._queue(Outgoing(topic, _encode(answer), correlation))
+
+    async def _run(self, instance: str, request: Request) -> Any:
+        """One command on one server, after the commands sent to it before (in order)."""
+        async with self._order[instance]:
+            return await execute(self._bridge(instance), request)
 
     def _bridge(self, instance: str) -> Bridge:
         bridge = self.bridges.get(instance)

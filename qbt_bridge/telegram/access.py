@@ -151,6 +151,25 @@ class Access(Transport):
             instance = allowed[0]
         return self.bridges[instance], args
 
+    def _pick_many(
+        self, update: Update, args: list[str], user: TelegramUser
+    ) -> tuple[list[Bridge], list[str]]:
+        """The instances of an add: ``@all`` (each the user may use), ``@a,b``, or ``_pick``'s."""
+        word = args[0] if args else ""
+        if not (word.startswith("@") and (word == "@all" or "," in word)):
+            bridge, rest = self._pick(update, args, user)
+            return [bridge], rest
+        allowed = [i for i in self.bridges if user.may_see(i)]
+        names = allowed if word == "@all" else [n for n in word[1:].split(",") if n]
+        for name in names:
+            if name not in self.bridges:
+                raise NotFoundError(f"no instance {name!r}; known: {', '.join(self.bridges)}")
+            if name not in allowed:
+                raise NotAllowedError(f"you may not use {name}")
+        if not names:
+            raise NotAllowedError("no instance is open to you")
+        return [self.bridges[name] for name in dict.fromkeys(names)], args[1:]
+
     @staticmethod
     def _keyboard(
         rows: Sequence[Sequence[InlineKeyboardButton]], user: TelegramUser

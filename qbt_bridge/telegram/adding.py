@@ -28,15 +28,34 @@ class AddCommands(Access):
     async def cmd_add(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
     ) -> None:
-        """/add <magnet or link …> [category=X] [tags=a,b] [paused]."""
-        bridge, args = self._pick(update, context.args or [], user)
+        """/add [@all|@a,b] <magnet or link …> [category=X] [tags=a,b] [paused]."""
+        bridges, args = self._pick_many(update, context.args or [], user)
         self._writable(user)
         links, options = add_arguments(args)
         if not links:
             raise InvalidRequestError(
                 "add what? /add <magnet or http(s) link> …, or send a .torrent file"
             )
-        await self._add_all(update, bridge, [(link, link) for link in links], options)
+        await self._add_each(update, bridges, [(link, link) for link in links], options)
+
+    async def _add_each(
+        self,
+        update: Update,
+        bridges: list[Bridge],
+        sources: list[tuple[str, str | bytes]],
+        options: dict[str, Any],
+    ) -> None:
+        """Add on each server in turn: one answer per server (its name first when several)."""
+        for bridge in bridges:
+            title = self.names.get(bridge.instance_id, bridge.instance_id)
+            try:
+                await self._add_all(
+                    update, bridge, sources, options, title if len(bridges) > 1 else None
+                )
+            except ConnectionFailedError as err:
+                if len(bridges) == 1:
+                    raise
+                await self._send(chat_of(update), f"<b>{esc(title)}</b>\n⚠️ {esc(err)}")
 
     async def on_unknown(
         self, update: Update, _context: ContextTypes.DEFAULT_TYPE, _user: TelegramUser
@@ -74,7 +93,7 @@ class AddCommands(Access):
         caption = (message.caption or "").split()
         if caption and caption[0].startswith("/add"):
             caption = caption[1:]
-        bridge, args = self._pick(update, caption, user)
+        bridges, args = self._pick_many(update, caption, user)
         self._writable(user)
         _links, options = add_arguments(args)
         document = message.document
@@ -85,7 +104,7 @@ class AddCommands(Access):
         if telegram_file is None:  # pragma: no cover - only when stopping
             return
         data = bytes(await telegram_file.download_as_bytearray())
-        await self._add_all(update, bridge, [(name, data)], options)
+        await self._add_each(update, bridges, [(name, data)], options)
 
     async def _add_all(
         self,
@@ -93,9 +112,10 @@ class AddCommands(Access):
         bridge: Bridge,
         sources: list[tuple[str, str | bytes]],
         options: dict[str, Any],
+        title: str | None = None,
     ) -> None:
-        """Add each source; one answer line each (name, or why it failed)."""
-        lines: list[str] = []
+        """Add each source; one answer line each (name, or why it failed), under ``title``."""
+        lines: list[str] = [] if title is None else [f"<b>{esc(title)}</b>"]
         added: list[str] = []
         if self.settings.tag_adder and bridge.supports(Capability.TAGS):
             options = {**options, "tags": [*options.get("tags", ()), adder_tag(update)]}

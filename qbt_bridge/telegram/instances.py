@@ -30,8 +30,8 @@ HELP_LINES: tuple[tuple[str, str, str | Capability | None], ...] = (
      Capability.FILES),
     ("categories", ("/categories [add NAME [save path] | remove NAME]; /info has Category and "
                     "Tags buttons"), Capability.CATEGORIES),
-    ("add", ("/add &lt;magnet or link …&gt; [category=X] [tags=a,b] [paused] — or send "
-             ".torrent files"), "write"),
+    ("add", ("/add [@all] &lt;magnet or link …&gt; [category=X] [tags=a,b] [paused] — or send "
+             ".torrent files; @all or @a,b: on several servers"), "write"),
     ("pause", ("/pause, /resume &lt;torrent|all&gt; — without one, pick from a list; "
      "/pause all for 2h — for a while; /resume paused: what /pause all paused"), "write"),
     ("search", "/search &lt;words&gt;", Capability.SEARCH),

@@ -13,7 +13,11 @@ import yaml
 
 from custom_components.qbt_bridge import services
 from qbt_bridge.api.commands import COMMANDS, Name
+from qbt_bridge.api.parse import execute, request
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.core.errors import InvalidRequestError
 from qbt_bridge.core.models import StateGroup
+from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.catalog import GLOBAL_ENTITIES
 from qbt_bridge.mqtt.render import Topics
 from qbt_bridge.telegram import front as telegram
@@ -63,7 +67,11 @@ def test_home_assistant_actions_take_their_commands_arguments_and_bounds() -> No
     for action, command in services.ACTION_COMMANDS.items():
         schema = services.SCHEMAS[action].schema
         ha = {str(k): isinstance(k, vol.Required) for k in schema if str(k) != "config_entry_id"}
-        table = {str(k): isinstance(k, vol.Required) for k in COMMANDS[command].schema.schema}
+        table = {
+            str(k): isinstance(k, vol.Required)
+            for k in COMMANDS[command].schema.schema
+            if (command, str(k)) not in services.LEFT_OUT  # each left out says why
+        }
         assert ha == table, action
     entry = {"config_entry_id": "x"}
     with pytest.raises(vol.Invalid, match="limit"):
@@ -157,3 +165,14 @@ def test_the_mqtt_page_names_every_state_topic_of_the_catalog() -> None:
     groups = {f"{g.value}_torrents" for g in StateGroup}  # said once, as GROUP_torrents
     keys = {e.key for e in GLOBAL_ENTITIES if e.value_fn is not None} - groups
     assert sorted(k for k in keys if f"`{k}`" not in row) == []
+
+
+async def test_a_front_of_one_server_refuses_instances() -> None:
+    """add's instances is the fan-out's (execute_across): execute alone refuses it."""
+    bridge = Bridge(QBittorrentClient("http://127.0.0.1:9"), "one")  # never asked: refused first
+    asked = request(Name.ADD, {"source": "magnet:?xt=urn:btih:" + "ab" * 20, "instances": "all"})
+    with pytest.raises(InvalidRequestError, match="instances"):
+        await execute(bridge, asked)
+    await bridge.close()
+    with pytest.raises(InvalidRequestError, match="instances"):
+        request(Name.ADD, {"source": "x", "instances": []})

@@ -12,6 +12,7 @@ import pytest
 
 from qbt_bridge.api.commands import COMMANDS, MAX_PAYLOAD
 from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.daemon.config import parse_config
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent, free_port
 from qbt_bridge.engine import RefreshPolicy
 from tests.helpers import folder_torrent, tiny_torrent, wait_for, wait_torrent, with_server
@@ -375,3 +376,44 @@ async def test_categories_and_tags_commands(
     assert removed["result"] == {"name": "mqtt-cat", "torrents": 0}
     assert "mqtt-cat" not in (await qbt_client.torrents_categories() or {})
     assert (await probe.command("remove_category", "mqtt-cat"))["error"]["code"] == "not_found"
+
+
+async def test_add_on_several_servers_answers_for_each(
+    qbt: LocalQBittorrent, qbt_client: QBittorrentClient, broker: LocalMosquitto, tmp_path: Path
+) -> None:
+    """add with instances: two real qBittorrents, one answer per server; a stopped one says so."""
+    with LocalQBittorrent() as other, LocalQBittorrent() as stopped:
+        config = make_config(qbt, broker.port, tmp_path)
+        second = {"url": other.url, "username": other.username, "password": other.password}
+        third = {"url": stopped.url, "username": stopped.username, "password": stopped.password}
+        raw = {
+            "instances": [
+                {"id": "test", "url": qbt.url, "username": qbt.username, "password": qbt.password},
+                {"id": "seedbox", **second},
+                {"id": "gone", **third},
+            ],
+            "mqtt": {"host": "127.0.0.1", "port": broker.port},
+            "state_dir": str(config.state_dir),
+        }
+        stopped.stop()
+        torrent, info_hash = tiny_torrent(tmp_path, "everywhere")
+        file = base64.b64encode(torrent).decode()
+        async with Probe(broker.port) as probe, running(parse_config(raw)) as run:
+            await run.connected()
+            payload = {"file": file, "paused": True, "instances": ["test", "seedbox", "gone"]}
+            answer = await probe.command("add", json.dumps(payload))
+            assert answer["ok"], answer
+            servers = answer["result"]["servers"]
+            assert servers["test"]["result"]["hash"] == info_hash
+            assert servers["seedbox"]["result"]["hash"] == info_hash
+            assert servers["gone"] == {"ok": False, "error": servers["gone"]["error"]}
+            assert servers["gone"]["error"]["code"] == "unavailable"
+            async with QBittorrentClient(other.url, other.username, other.password) as client:
+                assert [t.hash for t in await client.torrents_info()] == [info_hash]
+            assert [t.hash for t in await qbt_client.torrents_info()] == [info_hash]
+            # A name the daemon does not serve refuses the whole add, before anything is done.
+            again = {"source": f"magnet:?xt=urn:btih:{'cd' * 20}", "instances": ["test", "nowhere"]}
+            refused = await probe.command("add", json.dumps(again))
+            assert refused["error"]["code"] == "not_found", refused
+            assert "nowhere" in refused["error"]["message"]
+            assert len(await qbt_client.torrents_info()) == 1

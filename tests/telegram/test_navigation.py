@@ -115,3 +115,46 @@ async def _count(client: QBittorrentClient, wanted: int) -> bool:
     """That many torrents, all settled as stopped (added paused)."""
     torrents = await client.torrents_info()
     return len(torrents) >= wanted and all(t.state.is_stopped for t in torrents)
+
+
+async def test_add_at_all_adds_on_each_server_the_user_may_use(
+    qbt: LocalQBittorrent,
+    qbt_client: QBittorrentClient,
+    botapi: BotApi,
+    admin: Chat,
+    tmp_path: Path,
+) -> None:
+    """/add @all: one answer per server; @a,b names them; a server the user may not use: no."""
+    with LocalQBittorrent() as other:
+        raw = {
+            "instances": [
+                {"id": "home", "name": "Home qBittorrent", "url": qbt.url,
+                 "username": qbt.username, "password": qbt.password},
+                {"id": "office", "name": "Office qBittorrent", "url": other.url,
+                 "username": other.username, "password": other.password},
+            ],
+            "telegram": {"token": botapi.token, "api_url": botapi.url, "poll_timeout": 2,
+                         "users": [admin.user, {"id": VIEWER, "instances": ["home"]}]},
+            "state_dir": str(tmp_path / "state-two"),
+        }  # fmt: skip
+        magnet = f"magnet:?xt=urn:btih:{'ef' * 20}&dn=everywhere"
+        async with (
+            running_bot(parse_config(raw)),
+            QBittorrentClient(other.url, other.username, other.password) as office,
+        ):
+            since = botapi.last_id()
+            await botapi.command(admin.user, f"/add @all {magnet} paused")
+            first = await admin.next(since, lambda m: "Home qBittorrent" in m["text"])
+            second = await admin.next(since, lambda m: "Office qBittorrent" in m["text"])
+            assert "Added" in first["text"]
+            assert "Added" in second["text"]
+            assert [t.hash for t in await qbt_client.torrents_info()] == ["ef" * 20]
+            assert [t.hash for t in await office.torrents_info()] == ["ef" * 20]
+            again = await admin.say(f"/add @home,office {magnet}")
+            assert "Already there" in again["text"]
+            viewer = Chat(botapi, VIEWER)
+            refused = await viewer.say(f"/add @home,office {magnet}")
+            assert "may not use office" in refused["text"]
+            only_home = await viewer.say(f"/add @all magnet:?xt=urn:btih:{'fa' * 20}")
+            assert "Home qBittorrent" not in only_home["text"]  # one server: no heading
+            assert len(await office.torrents_info()) == 1
