@@ -76,7 +76,9 @@ class Daemon:
             # Imported only when used: python-telegram-bot and httpx add ~15 MiB to the daemon.
             from qbt_bridge.telegram import TelegramFront  # noqa: PLC0415
 
-            self.telegram = TelegramFront(self.config.telegram, self.bridges, names)
+            self.telegram = TelegramFront(
+                self.config.telegram, self.bridges, names, self.config.state_dir
+            )
         if self.config.push is not None:
             forward = {i.id: i.qbit_manage_on_push for i in self.config.instances}
             targets = {b.instance_id: PushTarget(b, forward[b.instance_id]) for b in self.bridges}

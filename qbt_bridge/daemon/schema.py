@@ -21,17 +21,15 @@ from qbt_bridge.core.settings import TEXT, default, integer, schema
 from qbt_bridge.daemon.metrics import MetricsConfig
 from qbt_bridge.engine.catalog import TorrentFilter
 from qbt_bridge.engine.diskguard import DiskGuard
-from qbt_bridge.engine.events import ANNOUNCED
 from qbt_bridge.engine.factory import ServerSettings
 from qbt_bridge.engine.link import RefreshPolicy, check_url
 from qbt_bridge.engine.push import PUSH_COMMANDS, PushConfig
 from qbt_bridge.engine.watchdog import StallRule
 from qbt_bridge.mqtt.settings import MqttConfig
-from qbt_bridge.telegram.settings import TelegramConfig
+from qbt_bridge.telegram.settings import TELEGRAM_EVENTS, TelegramConfig
 
 # What the chat can be told of: every announced event but removals (the chat that removed one
 # hears it in the answer).
-TELEGRAM_EVENTS = tuple(kind for kind in ANNOUNCED if kind != "removed")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _LOGGER = logging.getLogger(__name__)
 

@@ -131,6 +131,8 @@ class AddCommands(Access):
             lines.append(added_line(outcome))
             if outcome["hash"] and not outcome["already_present"]:
                 added.append(outcome["hash"])
+                # Its completion or error is told here (/notify's "torrents added here").
+                self.subscriptions.added(bridge.instance_id, outcome["hash"], chat_of(update))
         keyboard = None
         categories = await bridge.labels.categories() if added and "category" not in options else []
         if categories:

@@ -229,6 +229,17 @@ class PauseAllFor(Button):
 
 
 @dataclass(frozen=True, slots=True)
+class NotifyToggle(Button):
+    """Turn an event kind on or off for the chat ("own": the torrents added from it).
+
+    Read-only users may press it: it changes only what their chat is told.
+    """
+
+    kind: str
+    write: ClassVar[bool] = False
+
+
+@dataclass(frozen=True, slots=True)
 class UseInstance(Button):
     """Make this chat talk to the button's instance."""
 

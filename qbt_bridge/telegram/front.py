@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from telegram import BotCommand
@@ -46,15 +47,16 @@ COMMANDS = (
     ("info", "one torrent's details and buttons"),
     ("files", "a torrent's files and their priorities"),
     ("categories", "categories [add NAME | remove NAME]"),
-    ("add", "magnet/links [category=x] [tags=a,b] [paused]"),
+    ("add", "[@all] magnet/links [category=x] [tags=a,b] [paused]"),
     ("pause", "pause a torrent, 'all', or pick one"),
     ("resume", "resume a torrent, 'all', or pick one"),
     ("search", "search with qBittorrent's plugins"),
     ("rss", "RSS rules and feeds (/rss help)"),
-    ("alt", "alternative speed limits [on|off]"),
+    ("alt", "alternative speed limits [on|off] [30m]"),
     ("limits", "speed limits [alt] [dl|ul speed]"),
     ("session", "pause or resume the whole session"),
     ("port", "the listening port [N]"),
+    ("notify", "which events this chat is told of"),
     ("use", "choose the qBittorrent for this chat"),
     ("help", "what this bot can do"),
 )
@@ -127,9 +129,13 @@ class TelegramFront(
     """Runs the bot until the daemon stops; announces events to the configured chats."""
 
     def __init__(
-        self, settings: TelegramConfig, bridges: Sequence[Bridge], names: dict[str, str]
+        self,
+        settings: TelegramConfig,
+        bridges: Sequence[Bridge],
+        names: dict[str, str],
+        state_dir: Path | None = None,
     ) -> None:
-        super().__init__(settings, bridges, names)
+        super().__init__(settings, bridges, names, state_dir)
         self.ready = asyncio.Event()
         self._register()
 
@@ -152,6 +158,7 @@ class TelegramFront(
             "limits": self.cmd_limits,
             "session": self.cmd_session,
             "port": self.cmd_port,
+            "notify": self.cmd_notify,
             "use": self.cmd_use,
             "manage": self.cmd_manage,
         }
@@ -189,6 +196,7 @@ class TelegramFront(
             buttons.RssDelete: self.on_rss_delete,
             buttons.UseInstance: self.on_use,
             buttons.AltFor: self.on_alt,
+            buttons.NotifyToggle: self.on_notify,
             buttons.PauseAllFor: self.on_pause_all_for,
         }
         for kind, handler in pressed.items():

@@ -16,9 +16,9 @@ from qbt_bridge.engine import Capability
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.timers import ALT_SPEED as ALT_TIMER
 from qbt_bridge.telegram.access import Access, NotAllowedError, chat_of
-from qbt_bridge.telegram.buttons import FOR_A_WHILE, AltFor, UseInstance, key
+from qbt_bridge.telegram.buttons import FOR_A_WHILE, AltFor, NotifyToggle, UseInstance, key
 from qbt_bridge.telegram.format import cut, esc, limits_text, status_text, until_text
-from qbt_bridge.telegram.settings import TelegramUser
+from qbt_bridge.telegram.settings import TELEGRAM_EVENTS, TelegramUser
 
 HELP_TITLE = "<b>qbt-bridge</b> — qBittorrent in this chat."
 # (command, line, what it needs: "write", a Capability, "manage" or "instances")
@@ -45,9 +45,13 @@ HELP_LINES: tuple[tuple[str, str, str | Capability | None], ...] = (
     ("port", "/port [N] — the port qBittorrent listens on for peers; /port 51413 sets it",
      Capability.LISTEN_PORT),
     ("manage", "/manage &lt;command,…&gt; [dry] [torrent] — run qbit_manage", "manage"),
+    ("notify", ("/notify — which events this chat is told of, and of the torrents added from "
+                "it (a button each)"), None),
     ("use", ("/use [instance] — which qBittorrent this chat talks to; or start any command's "
              "arguments with @instance"), "instances"),
 )  # fmt: skip
+OWN = "own"  # /notify's button for the torrents added from the chat
+
 # Commands that change something: not offered to read-only users.
 WRITE_COMMANDS = frozenset(
     {"add", "pause", "alt", "session", "manage"}
@@ -184,6 +188,47 @@ class InstanceCommands(Access):
         await self._edit(message, *self._alt_view(bridge, user))
         return f"Alternative speed {'on' if button.enabled else 'off'}"
 
+    async def cmd_notify(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
+    ) -> None:
+        """/notify: which events this chat is told of, a button to turn each on or off."""
+        bridge, _args = self._pick(update, context.args or [], user)
+        await self._send(chat_of(update), *self._notify_view(chat_of(update), bridge, user))
+
+    def _notify_view(
+        self, chat: int, bridge: Bridge, user: TelegramUser
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
+        subscriptions, i = self.subscriptions, bridge.instance_id
+        chosen = subscriptions.events(chat)
+        buttons = [
+            key(
+                f"{'✅' if kind in chosen else '▫️'} {kind.replace('_', ' ')}", NotifyToggle(i, kind)
+            )
+            for kind in TELEGRAM_EVENTS
+        ]
+        rows = [buttons[k : k + 2] for k in range(0, len(buttons), 2)]
+        own = subscriptions.own(chat)
+        rows.append([key(f"{_tick(own)} torrents added here", NotifyToggle(i, OWN))])
+        text = (
+            "<b>Notifications in this chat</b>: "
+            + (", ".join(k.replace("_", " ") for k in TELEGRAM_EVENTS if k in chosen) or "none")
+            + ("; and the completion or error of torrents added here" if own else "")
+            + ". A button turns one on or off."
+        )
+        return text, self._keyboard(rows, user)
+
+    async def on_notify(
+        self, message: Message, bridge: Bridge, button: NotifyToggle, user: TelegramUser
+    ) -> str | None:
+        """Turn one kind of notification on or off for this chat; the view is shown again."""
+        chat = message.chat.id
+        if button.kind == OWN:
+            on = self.subscriptions.toggle_own(chat)
+        else:
+            on = self.subscriptions.toggle(chat, user.id, button.kind)
+        await self._edit(message, *self._notify_view(chat, bridge, user))
+        return f"{'On' if on else 'Off'}: {button.kind.replace('_', ' ')}"
+
     async def cmd_session(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
     ) -> None:
@@ -231,6 +276,10 @@ class InstanceCommands(Access):
         else:
             await bridge.refresh()
         await self._send(chat_of(update), limits_text(bridge))
+
+
+def _tick(on: bool) -> str:
+    return "✅" if on else "▫️"
 
 
 _DIRECTIONS = {"dl": "download", "down": "download", "download": "download",

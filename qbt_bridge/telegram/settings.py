@@ -9,7 +9,12 @@ from typing import Any
 import voluptuous as vol
 
 from qbt_bridge.core.settings import integer, setting
+from qbt_bridge.engine.events import ANNOUNCED
 from qbt_bridge.engine.link import check_url
+
+# The events the chat can be told of (``notify.events``, /notify): the announced ones but
+# removals, which every front shows otherwise.
+TELEGRAM_EVENTS = tuple(kind for kind in ANNOUNCED if kind != "removed")
 
 
 def _token(value: Any) -> str:

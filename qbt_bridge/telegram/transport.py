@@ -12,6 +12,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message
@@ -25,6 +26,7 @@ from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.events import Event
 from qbt_bridge.telegram.format import event_text, fit
 from qbt_bridge.telegram.settings import TelegramConfig
+from qbt_bridge.telegram.subscriptions import Subscriptions
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ MAX_BACKOFF = 60.0
 SEND_ATTEMPTS = 6  # network failures an answer meets; notifications are retried until the end
 FLOOD_PATIENCE = 300.0  # seconds of flood control an answer waits out before it is given up
 OUTBOX_LIMIT = 1000
+SUBSCRIPTIONS_FILE = "telegram.json"  # in the state folder: /notify's choices, the adders
 GIVEN_UP_NOTICE = (
     "⚠️ Telegram refused messages for a while, so an answer to you was not sent. "
     "Please send your command again."
@@ -61,9 +64,19 @@ class Transport:
     """The bot's application and everything that goes out through it."""
 
     def __init__(
-        self, settings: TelegramConfig, bridges: Sequence[Bridge], names: dict[str, str]
+        self,
+        settings: TelegramConfig,
+        bridges: Sequence[Bridge],
+        names: dict[str, str],
+        state_dir: Path | None = None,
     ) -> None:
         self.settings = settings
+        # Who hears of what (notify's defaults, /notify's choices, the adders), kept on disk.
+        self.subscriptions = Subscriptions(
+            None if state_dir is None else state_dir / SUBSCRIPTIONS_FILE,
+            settings.notify_chats,
+            settings.notify_events,
+        )
         self.bridges = {bridge.instance_id: bridge for bridge in bridges}
         self.names = names
         # httpx logs every request's URL at INFO, and the URL holds the bot token.
@@ -214,13 +227,16 @@ class Transport:
     # ------------------------------------------------------------------ notifications
 
     def _on_event(self, event: Event) -> None:
-        if event.kind.value not in self.settings.notify_events:
-            return
+        chats = self.subscriptions.recipients(event, self._may_hear)
         text = event_text(event, self.names.get(event.instance_id, event.instance_id))
         if text is None:
             return
-        for chat in self.settings.notify_chats:
+        for chat in chats:
             self._queue(chat, text)
+
+    def _may_hear(self, user_id: int, instance: str) -> bool:
+        user = self.settings.user(user_id)
+        return user is not None and user.may_see(instance)
 
     def _queue(self, chat: int, text: str) -> None:
         """Send ``text`` through the outbox: in order, retried until Telegram takes it."""

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.core.torrentfile import torrent_to_magnet
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.diskguard import DiskGuard
 from tests.helpers import SEARCH_PLUGIN, FileServer, rss_feed, tiny_torrent, wait_for, wait_torrent
@@ -14,6 +15,8 @@ from tests.mqtt.helpers import Running
 from tests.releases import Seed
 from tests.telegram.botapi import BotApi
 from tests.telegram.helpers import ADMIN, VIEWER, Chat, running_bot, telegram_config
+
+OTHER = 424242  # a second user who may add, not in notify.chats
 
 
 async def test_search_without_plugins_says_how_to_install_one(
@@ -135,6 +138,43 @@ async def test_completion_is_announced_once_from_a_real_transfer(
         assert front is not None
         assert not front._outbox
         assert len(await announced()) == 1
+
+
+async def test_whoever_adds_from_the_chat_hears_of_it_and_notify_choices_are_kept(
+    qbt: LocalQBittorrent,
+    qbt_client: QBittorrentClient,
+    botapi: BotApi,
+    seed: Seed,
+    tmp_path: Path,
+) -> None:
+    """A user not in notify.chats adds a magnet: its completion reaches their own chat (and the
+    configured chat); /notify's choices survive a restart of the bot."""
+    config = telegram_config(qbt, botapi, tmp_path)
+    writer = replace(config.telegram.users[0], id=OTHER)  # type: ignore[union-attr]
+    telegram = replace(config.telegram, users=(*config.telegram.users, writer))  # type: ignore[arg-type]
+    config = replace(config, telegram=telegram)
+    name = seed.meta.name
+    other = Chat(botapi, OTHER)
+    async with running_bot(config):
+        added = await other.say(f"/add {torrent_to_magnet(seed.meta)}")
+        assert "Added" in added["text"] or "fetching" in added["text"]
+        await wait_torrent(qbt_client, seed.meta.info_hash, what="the magnet to be listed")
+        await qbt_client.torrents_add_peers([seed.meta.info_hash], [seed.peer])
+
+        async def told(chat: int) -> list[dict[str, Any]]:
+            return [m for m in botapi.sent(chat) if f"Completed: <b>{name}</b>" in m["text"]]
+
+        await wait_for(lambda: told(OTHER), "the completion in the adder's chat")
+        await wait_for(lambda: told(ADMIN), "the completion in the configured chat")
+        view = await other.say("/notify")
+        assert "torrents added here" in view["text"]
+        await other.press(view, "▫️ added")
+        assert "✅ added" in botapi.buttons(other.message(view["message_id"]))
+    async with running_bot(config):  # a restart: the chat's choice is kept
+        view = await other.say("/notify")
+        assert "Notifications in this chat</b>: added;" in view["text"]
+        assert "✅ added" in botapi.buttons(view)
+    assert len(await told(OTHER)) == 1
 
 
 async def test_feed_pass_keys_never_reach_the_chat(
