@@ -15,8 +15,9 @@ from typing import Any
 
 import voluptuous as vol
 
-from qbt_bridge.core.settings import SECONDS, integer
+from qbt_bridge.core.settings import NUMBER, SECONDS, integer
 from qbt_bridge.daemon.schema import CONFIG_SCHEMA, RENAMED_KEYS
+from qbt_bridge.engine.rules import manage_commands, rate
 
 PAGE = Path(__file__).parents[1] / "docs" / "configuration-reference.md"
 INTRO = """# Configuration reference
@@ -45,14 +46,19 @@ def _section(validator: Any) -> dict[Any, Any] | None:
     return None
 
 
-def _takes(validator: Any) -> str:  # noqa: PLR0911 - one case per validator form
+# Validators that take one kind of value, in words (looked up by identity).
+_NAMED: tuple[tuple[Any, str], ...] = (
+    (bool, "true or false"), (integer, "a whole number"), (int, "a whole number"),
+    (SECONDS, "seconds"), (NUMBER, "a number"), (rate, "a speed: bytes/s, or 5M, 512K"),
+    (manage_commands, "a list of qbit_manage commands"),
+)  # fmt: skip
+
+
+def _takes(validator: Any) -> str:
     """What a leaf validator takes, in words."""
-    if validator is bool:
-        return "true or false"
-    if validator is integer or validator is int:
-        return "a whole number"
-    if validator is SECONDS:
-        return "seconds"
+    named = next((words for known, words in _NAMED if known is validator), None)
+    if named is not None:
+        return named
     if isinstance(validator, vol.In):
         return "one of " + ", ".join(f"`{c}`" for c in validator.container)  # type: ignore[attr-defined]
     if isinstance(validator, vol.All):

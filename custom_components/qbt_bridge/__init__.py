@@ -29,7 +29,7 @@ from .const import (
     SWEEP_INTERVAL,
 )
 from .coordinator import QbtConfigEntry, QbtCoordinator
-from .options import disk_guard, fired_events, scan_interval, stall_rule
+from .options import disk_guard, fired_events, rules_on_add, scan_interval, stall_rule
 from .services import async_setup_services
 
 PLATFORMS = [Platform.SENSOR, Platform.SWITCH, Platform.BUTTON, Platform.NUMBER, Platform.EVENT]
@@ -77,6 +77,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
         port_file=str(entry.options.get(CONF_PORT_FILE) or "").strip() or None,
         stalled=stall_rule(entry.options),
         disk_guard=disk_guard(entry.options),
+        rules=rules_on_add(entry.options),
     )
     # qBittorrent keeps the login in a cookie: a session of the entry's own.
     session = async_create_clientsession(hass, verify_ssl=settings.verify_certificate)

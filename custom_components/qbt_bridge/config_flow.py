@@ -61,6 +61,7 @@ from .const import (
     CONF_ORDER,
     CONF_PORT_FILE,
     CONF_PUSH_INSTALL,
+    CONF_RULES,
     CONF_STALLED_ACTION,
     CONF_STALLED_HOURS,
     CONF_STATES,
@@ -80,6 +81,7 @@ from .options import (
     METADATA_MINUTES_RANGE,
     STALLED_HOURS,
     STALLED_HOURS_RANGE,
+    rules_on_add,
 )
 
 _PASSWORD = selector.TextSelector(
@@ -254,7 +256,10 @@ class QbtBridgeOptionsFlow(OptionsFlow):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """One form for all options."""
         errors: dict[str, str] = {}
-        placeholders = {"push_line": push.entry_push_line(self.hass, self.config_entry)}
+        placeholders = {
+            "push_line": push.entry_push_line(self.hass, self.config_entry),
+            "rules_error": "",
+        }
         if user_input is not None:
             url = str(user_input.get(CONF_MANAGE_URL) or "").strip()
             if url:
@@ -264,6 +269,14 @@ class QbtBridgeOptionsFlow(OptionsFlow):
                     errors[CONF_MANAGE_URL] = "invalid_url"
             else:
                 user_input.pop(CONF_MANAGE_URL, None)
+            try:
+                rules = rules_on_add(user_input)
+            except vol.Invalid as err:
+                errors[CONF_RULES] = "invalid_rules"
+                placeholders["rules_error"] = str(err)
+            else:
+                if any(rule.manage for rule in rules) and not user_input.get(CONF_MANAGE_URL):
+                    errors[CONF_RULES] = "rules_need_manage"
             if user_input.pop(CONF_PUSH_INSTALL, False) and not errors:
                 errors.update(await self._install_push(placeholders))
             if not errors:
@@ -327,6 +340,9 @@ class QbtBridgeOptionsFlow(OptionsFlow):
                 vol.Optional(
                     CONF_PORT_FILE, description={"suggested_value": options.get(CONF_PORT_FILE)}
                 ): str,
+                vol.Optional(
+                    CONF_RULES, description={"suggested_value": options.get(CONF_RULES)}
+                ): selector.ObjectSelector(),
                 vol.Optional(
                     CONF_MANAGE_URL, description={"suggested_value": options.get(CONF_MANAGE_URL)}
                 ): str,

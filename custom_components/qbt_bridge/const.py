@@ -29,6 +29,7 @@ CONF_MANAGE_ON_PUSH: Final = "qbit_manage_on_push"  # its commands run on each b
 CONF_STALLED_HOURS: Final = "stalled_hours"  # the watchdog: hours without progress (0: off)
 CONF_METADATA_MINUTES: Final = "metadata_minutes"  # minutes a magnet may wait for metadata
 CONF_STALLED_ACTION: Final = "stalled_action"  # none, reannounce, pause, delete, …
+CONF_RULES: Final = "rules"  # rules on add: a list of the engine's AddRule mappings
 CONF_PORT_FILE: Final = "port_file"  # a VPN client's forwarded-port file on this host
 CONF_PUSH_INSTALL: Final = "push_install"  # a request in the options form, never stored
 

@@ -11,6 +11,7 @@ from homeassistant.const import CONF_SCAN_INTERVAL
 from qbt_bridge.core.settings import bounds, default
 from qbt_bridge.engine.catalog import TorrentFilter
 from qbt_bridge.engine.diskguard import DiskGuard
+from qbt_bridge.engine.rules import AddRule, add_rules
 from qbt_bridge.engine.watchdog import StallRule
 
 from .const import (
@@ -22,6 +23,7 @@ from .const import (
     CONF_LIMIT,
     CONF_METADATA_MINUTES,
     CONF_ORDER,
+    CONF_RULES,
     CONF_STALLED_ACTION,
     CONF_STALLED_HOURS,
     CONF_STATES,
@@ -94,3 +96,8 @@ def stall_rule(options: Mapping[str, Any]) -> StallRule | None:
     minutes = float(options.get(CONF_METADATA_MINUTES, METADATA_MINUTES))
     action = str(options.get(CONF_STALLED_ACTION, default(StallRule, "action")))
     return StallRule(after=hours * 3600, metadata_after=minutes * 60, action=action)
+
+
+def rules_on_add(options: Mapping[str, Any]) -> tuple[AddRule, ...]:
+    """The rules on add (checked when the options were saved)."""
+    return add_rules(options.get(CONF_RULES) or None)

@@ -39,6 +39,7 @@ def state_group(value: Any) -> str:
 
 STATE_GROUP = vol.All(str, state_group)
 SECONDS = vol.Coerce(float)
+NUMBER = vol.Coerce(float)  # any number (a ratio …), told apart from seconds in the references
 TEXT = vol.All(str, vol.Length(min=1))
 
 

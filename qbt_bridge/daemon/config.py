@@ -26,6 +26,7 @@ from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.factory import ServerSettings
 from qbt_bridge.engine.link import RefreshPolicy
 from qbt_bridge.engine.push import SECRET_RULE, PushConfig
+from qbt_bridge.engine.rules import AddRule
 from qbt_bridge.engine.watchdog import StallRule
 from qbt_bridge.mqtt.settings import (
     MqttConfig,
@@ -199,6 +200,12 @@ def _instance(raw: dict[str, Any]) -> InstanceConfig:
     manage = raw.pop("qbit_manage", {})
     guard = raw.pop("disk_guard", None)
     stalled = raw.pop("stalled")
+    rules = tuple(AddRule(**rule) for rule in raw.pop("rules"))  # checked by the schema
+    for index, rule in enumerate(rules):
+        if rule.manage and not manage.get("url"):
+            raise ConfigError(
+                f"instances.{raw['id']}.rules.{index}.manage: needs the instance's qbit_manage.url"
+            )
     instance_id, name = raw.pop("id"), raw.pop("name", None)
     policy = {key: raw.pop(key) for key in _POLICY_KEYS}
     return InstanceConfig(
@@ -211,6 +218,7 @@ def _instance(raw: dict[str, Any]) -> InstanceConfig:
             manage_config=manage.get("config_file"),
             disk_guard=DiskGuard(**guard) if guard is not None else None,
             stalled=StallRule(**stalled),
+            rules=rules,
         ),
         qbit_manage_on_push=tuple(manage.get("on_push", ())),
     )

@@ -24,6 +24,7 @@ from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.factory import ServerSettings
 from qbt_bridge.engine.link import RefreshPolicy, check_url
 from qbt_bridge.engine.push import PUSH_COMMANDS, PushConfig
+from qbt_bridge.engine.rules import RULE_SCHEMA
 from qbt_bridge.engine.watchdog import StallRule
 from qbt_bridge.mqtt.settings import MqttConfig
 from qbt_bridge.telegram.settings import TELEGRAM_EVENTS, TelegramConfig
@@ -91,6 +92,11 @@ _INSTANCE_KEYS = vol.Schema(
         **schema(ServerSettings),
         **schema(RefreshPolicy),
         vol.Optional("disk_guard", description="events when free space is low"): schema(DiskGuard),
+        vol.Optional(
+            "rules",
+            default=list,
+            description="rules on add: what new torrents of a category or tag get",
+        ): [RULE_SCHEMA],
         vol.Optional(
             "stalled", default=dict, description="the watchdog: events for stuck downloads"
         ): schema(StallRule),

@@ -20,7 +20,7 @@ even when nothing changed, ``transfer/info`` and ``torrents/info?hashes=`` almos
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from qbt_bridge.clients import TorrentClient
@@ -36,6 +36,7 @@ from qbt_bridge.engine.portfile import PortFile
 from qbt_bridge.engine.refresh import Refresher
 from qbt_bridge.engine.results import AddOutcome, CommandResult
 from qbt_bridge.engine.rss import Rss
+from qbt_bridge.engine.rules import AddRule, Rules
 from qbt_bridge.engine.search import Search, SearchPage
 from qbt_bridge.engine.targets import Targets
 from qbt_bridge.engine.timers import Timers
@@ -55,7 +56,7 @@ class Bridge(Link):
     (pause, pause all, alternative speed and limits for a while; they come back by themselves). The
     refresher watches the free space (``diskguard``) after each refresh, and ``port_file``
     (when given) sets the listening port a VPN client wrote; the ``watchdog`` (when given) says
-    which downloads are stuck.
+    which downloads are stuck, and ``rules`` (when given) rule each torrent added.
     """
 
     def __init__(
@@ -72,6 +73,7 @@ class Bridge(Link):
         disk_guard: DiskGuard | None = None,
         port_file: str | None = None,
         stalled: StallRule | None = None,
+        rules: Sequence[AddRule] = (),
     ) -> None:
         super().__init__(
             client, instance_id, opener=opener, url=url, policy=policy, ledger_path=ledger_path
@@ -97,6 +99,9 @@ class Bridge(Link):
         )
         if self.watchdog is not None:
             self.refresher.after_refresh.append(self.watchdog.check)
+        self.rules = Rules(self, self.manage, rules) if rules else None
+        if self.rules is not None:
+            self.refresher.after_refresh.append(self.rules.check)
 
     async def refresh(self, *, full: bool = False) -> list[Event]:
         """One sync step: the tiers that are due (see ``Refresher.refresh``)."""

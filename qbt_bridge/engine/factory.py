@@ -17,6 +17,7 @@ from qbt_bridge.core.settings import SECONDS, TEXT, setting
 from qbt_bridge.engine.bridge import Bridge, RefreshPolicy
 from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.link import check_url
+from qbt_bridge.engine.rules import AddRule
 from qbt_bridge.engine.watchdog import StallRule
 
 
@@ -54,6 +55,7 @@ class ServerSettings:
     manage_config: str | None = None
     disk_guard: DiskGuard | None = None  # low free space: an event, maybe downloads paused
     stalled: StallRule | None = None  # the watchdog for stuck downloads (None: none)
+    rules: tuple[AddRule, ...] = ()  # rules on add: what new torrents of a category/tag get
     port_file: str | None = setting(
         default=None,
         help="a file a VPN client writes its forwarded port to (gluetun: "
@@ -107,6 +109,7 @@ def make_bridge(
         disk_guard=settings.disk_guard,
         port_file=settings.port_file,
         stalled=settings.stalled,
+        rules=settings.rules,
     )
 
 

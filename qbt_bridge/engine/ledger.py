@@ -30,6 +30,10 @@ class CompletionLedger:
         self.paused_by_guard: set[str] = set()
         # The watchdog: downloads reported stalled in their current episode (no repeats).
         self.stalled: set[str] = set()
+        # Rules on add (engine/rules.py): the torrents already ruled (once each), and the newest
+        # torrents known (their added_on, and their hashes): what is newer came while away.
+        self.ruled: set[str] = set()
+        self.newest: tuple[int, set[str]] | None = None
         # Commands given for a while (engine/timers.py): per timer, its end and what comes back.
         self.timers: dict[str, dict[str, Any]] = {}
         self.saved_at: float | None = None  # None: no earlier run to catch up with
@@ -45,6 +49,10 @@ class CompletionLedger:
                 self.paused_by_guard = set(data.get("paused_by_guard", ()))
                 self.stalled = set(data.get("stalled", ()))
                 self.timers = dict(data.get("timers", {}))
+                self.ruled = set(data.get("ruled", ()))
+                if data.get("newest") is not None:
+                    added_on, hashes = data["newest"]
+                    self.newest = (int(added_on), set(hashes))
                 self.saved_at = self.away_since = float(data["saved_at"])
             except (OSError, ValueError, KeyError, TypeError):
                 _LOGGER.warning("completion ledger %s is unreadable; starting afresh", path)
@@ -73,6 +81,8 @@ class CompletionLedger:
                 "paused_by_guard": sorted(self.paused_by_guard),
                 "stalled": sorted(self.stalled),
                 "timers": self.timers,
+                "ruled": sorted(self.ruled),
+                "newest": None if self.newest is None else [self.newest[0], sorted(self.newest[1])],
             }
         )
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".ledger-")

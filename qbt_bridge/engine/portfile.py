@@ -11,6 +11,7 @@ it is.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from qbt_bridge.clients import Capability
@@ -35,7 +36,7 @@ class PortFile:
         self._seen: tuple[int, int] | None = None  # (mtime_ns, size) of what was acted on
         self._warned: str | None = None  # what was last warned about (once each)
 
-    async def check(self) -> list[Event]:
+    async def check(self, _events: Sequence[Event] = ()) -> list[Event]:
         """Set qBittorrent's port from the file when it holds another; the event says so."""
         if Capability.LISTEN_PORT not in self.link.capabilities:
             self._warn("unsupported", "port_file is off: %s cannot set its listening port",

@@ -65,8 +65,9 @@ class Refresher:
         self.disk_guard = disk_guard
         self.clock = Clock()
         self.timing = Timing()
-        # Looks that follow each successful refresh (the port file), with their events.
-        self.after_refresh: list[Callable[[], Awaitable[list[Event]]]] = []
+        # Looks that follow each successful refresh (the port file, timers, rules on add …):
+        # each is given the refresh's events and answers events of its own.
+        self.after_refresh: list[Callable[[list[Event]], Awaitable[list[Event]]]] = []
         self._wake = asyncio.Event()
         self._down_reported = False
 
@@ -121,7 +122,7 @@ class Refresher:
             self._timed(time.perf_counter() - started)
             self.link.refreshed()
         for look in self.after_refresh:
-            events += await look()
+            events += await look(list(events))
         self.link.dispatch(events)
         return events
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from qbt_bridge.clients import Capability
@@ -198,7 +198,7 @@ class Timers:
 
     # ---------------------------------------------------------------- the ends
 
-    async def check(self) -> list[Event]:
+    async def check(self, _events: Sequence[Event] = ()) -> list[Event]:
         """After a refresh: carry out the timers whose end has come (none are announced)."""
         if self._ending:
             return []

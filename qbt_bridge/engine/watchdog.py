@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import voluptuous as vol
@@ -73,7 +74,7 @@ class Watchdog:
         self._every = min(LOOK_EVERY, rule.after / 2, rule.metadata_after / 2)
         self._last_look = -1e18
 
-    async def check(self) -> list[Event]:
+    async def check(self, _events: Sequence[Event] = ()) -> list[Event]:
         """The downloads that became stuck since the last look, each acted on as the rule says."""
         if time.monotonic() - self._last_look < self._every:
             return []

@@ -18,9 +18,11 @@ from homeassistant.data_entry_flow import FlowResultType
 
 import custom_components.qbt_bridge as component
 from custom_components.qbt_bridge.const import DOMAIN
+from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalQBittorrent, Release, free_port
 from qbt_bridge.engine.watchdog import StallRule
 from tests.components.helpers import entry_data, make_entry
+from tests.helpers import tiny_torrent, wait_for
 from tests.releases import RELEASES, require
 
 
@@ -198,6 +200,40 @@ async def test_the_watchdog_options_reach_the_engine(hass: HomeAssistant, loaded
     await hass.config_entries.options.async_configure(result["flow_id"], {"stalled_hours": 0})
     await hass.async_block_till_done()
     assert loaded.runtime_data.bridge.watchdog is None  # 0 hours: off
+
+
+async def test_rules_on_add_from_the_options_rule_a_new_torrent(
+    hass: HomeAssistant, loaded: Any, qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    """The options' rules (the engine's own schema) reach the engine and rule a real torrent."""
+    assert loaded.runtime_data.bridge.rules is None  # none by default
+    result = await hass.config_entries.options.async_init(loaded.entry_id)
+    bad = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"rules": [{"category": "tv"}]}
+    )
+    assert bad["errors"] == {"rules": "invalid_rules"}
+    assert "nothing to do" in bad["description_placeholders"]["rules_error"]
+    needs = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"rules": [{"manage": ["tag_update"]}]}
+    )
+    assert needs["errors"] == {"rules": "rules_need_manage"}
+    done = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"rules": [{"tag": "ha", "download_limit": "1M", "tags": ["ruled"]}]}
+    )
+    assert done["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the entry reloads with its new options
+    bridge = loaded.runtime_data.bridge
+    assert bridge.rules is not None
+    data, torrent_hash = tiny_torrent(tmp_path, "ruled-by-home-assistant")
+    await qbt_client.torrents_add(torrent_files=[data], tags=["ha"], paused=True)
+
+    async def ruled() -> dict[str, Any] | None:
+        await loaded.runtime_data.async_refresh()
+        raw = await qbt_client.torrents_info_raw(hashes=[torrent_hash])
+        return raw[0] if raw and "ruled" in raw[0]["tags"] else None
+
+    raw = await wait_for(ruled, "the rule on the new torrent")
+    assert raw["dl_limit"] == 2**20
 
 
 def _silent_server() -> _SilentServer:

@@ -35,7 +35,10 @@ async def test_qbittorrent_pushes_added_and_completed_through_the_installed_line
     release: str, seed: Seed, tmp_path: Path
 ) -> None:
     with LocalQBittorrent(require(Release.named(release))) as qbt:  # its program slots are empty
-        config = push_config(qbt.url, tmp_path, install=True, **_login(qbt))
+        login = _login(qbt)
+        # A rule on add for every torrent: with polls an hour apart, only the push applies it.
+        login["instance"]["rules"] = [{"tags": ["pushed"]}]
+        config = push_config(qbt.url, tmp_path, install=True, **login)
         async with (
             serving(config) as daemon,
             QBittorrentClient(qbt.url, qbt.username, qbt.password) as client,
@@ -56,6 +59,8 @@ async def test_qbittorrent_pushes_added_and_completed_through_the_installed_line
             await client.torrents_add(torrent_files=[seed.torrent])
             torrent = seed.meta.info_hash
             await wait_for(lambda: _true(log.of(EventKind.ADDED, torrent)), "a pushed added")
+            ruled = (await client.torrents_info(hashes=[torrent]))[0]
+            assert "pushed" in ruled.tags  # ruled in the refresh the push brought
             await client.torrents_add_peers([torrent], [seed.peer])
             await wait_for(
                 lambda: _true(log.of(EventKind.COMPLETED, torrent)), "a pushed completed"
