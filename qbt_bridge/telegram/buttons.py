@@ -240,6 +240,21 @@ class NotifyToggle(Button):
 
 
 @dataclass(frozen=True, slots=True)
+class WatchPage(Button):
+    """Another page of the live /watch message."""
+
+    page: int
+    write: ClassVar[bool] = False
+
+
+@dataclass(frozen=True, slots=True)
+class WatchStop(Button):
+    """Stop the live /watch message."""
+
+    write: ClassVar[bool] = False
+
+
+@dataclass(frozen=True, slots=True)
 class UseInstance(Button):
     """Make this chat talk to the button's instance."""
 

@@ -38,6 +38,7 @@ from qbt_bridge.telegram.search import SearchCommands
 from qbt_bridge.telegram.settings import TelegramConfig
 from qbt_bridge.telegram.torrents import TorrentCommands
 from qbt_bridge.telegram.transport import MAX_BACKOFF
+from qbt_bridge.telegram.watch import WatchCommands
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ COMMANDS = (
     ("limits", "speed limits [alt] [dl|ul speed]"),
     ("session", "pause or resume the whole session"),
     ("port", "the listening port [N]"),
+    ("watch", "a live message of the active torrents"),
     ("notify", "which events this chat is told of"),
     ("use", "choose the qBittorrent for this chat"),
     ("help", "what this bot can do"),
@@ -125,6 +127,7 @@ class TelegramFront(
     SearchCommands,
     RssCommands,
     ManageCommands,
+    WatchCommands,
 ):
     """Runs the bot until the daemon stops; announces events to the configured chats."""
 
@@ -158,6 +161,7 @@ class TelegramFront(
             "limits": self.cmd_limits,
             "session": self.cmd_session,
             "port": self.cmd_port,
+            "watch": self.cmd_watch,
             "notify": self.cmd_notify,
             "use": self.cmd_use,
             "manage": self.cmd_manage,
@@ -197,6 +201,8 @@ class TelegramFront(
             buttons.UseInstance: self.on_use,
             buttons.AltFor: self.on_alt,
             buttons.NotifyToggle: self.on_notify,
+            buttons.WatchPage: self.on_watch_page,
+            buttons.WatchStop: self.on_watch_stop,
             buttons.PauseAllFor: self.on_pause_all_for,
         }
         for kind, handler in pressed.items():
@@ -206,6 +212,7 @@ class TelegramFront(
 
     async def run(self, stop: asyncio.Event) -> None:
         """Connect (retrying while Telegram is unreachable), poll, and stop cleanly."""
+        self._stopping = stop  # live messages (/watch) end with the bot
         backoff = 1.0
         while not stop.is_set():
             try:

@@ -45,6 +45,8 @@ HELP_LINES: tuple[tuple[str, str, str | Capability | None], ...] = (
     ("port", "/port [N] — the port qBittorrent listens on for peers; /port 51413 sets it",
      Capability.LISTEN_PORT),
     ("manage", "/manage &lt;command,…&gt; [dry] [torrent] — run qbit_manage", "manage"),
+    ("watch", ("/watch — one message with the active torrents, edited in place until ⏹ Stop, "
+               "the end, or nothing is active"), None),
     ("notify", ("/notify — which events this chat is told of, and of the torrents added from "
                 "it (a button each)"), None),
     ("use", ("/use [instance] — which qBittorrent this chat talks to; or start any command's "

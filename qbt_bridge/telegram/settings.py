@@ -64,6 +64,20 @@ class TelegramConfig:
         minimum=0,
         maximum=60,
     )
+    watch_every: int = setting(
+        default=10,
+        help="seconds between edits of /watch's live message (10 at least)",
+        check=integer,
+        minimum=10,
+        maximum=3600,
+    )
+    watch_for: int = setting(
+        default=600,
+        help="seconds a /watch lasts at most (it also ends when nothing is active)",
+        check=integer,
+        minimum=60,
+        maximum=86400,
+    )
     tag_adder: bool = setting(
         default=False,
         help="tag each torrent added from the chat with its user (tg:alice)",

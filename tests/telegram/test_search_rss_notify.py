@@ -214,3 +214,32 @@ async def test_low_disk_space_is_notified_with_what_was_paused(
         assert "below 1.0 PiB" in text
         assert "1 download paused until there is room" in text
         await wait_torrent(qbt_client, info_hash, lambda t: t.state.is_stopped, "paused")
+
+
+async def test_watch_keeps_one_message_live_until_stop(
+    bot: Running, botapi: BotApi, admin: Chat, qbt_client: QBittorrentClient, seed: Seed
+) -> None:
+    """/watch: one message, edited in place on the bot's own cadence, until ⏹ Stop."""
+    idle = await admin.say("/watch")
+    assert "Stopped watching: nothing is active." in idle["text"]
+    assert botapi.buttons(idle) == {}
+    torrent = seed.meta.info_hash
+    await qbt_client.torrents_add(torrent_files=[seed.torrent])
+    await wait_torrent(qbt_client, torrent, what="the download to be listed")
+    await qbt_client.torrents_set_download_limit([torrent], 32 * 1024)  # 3 MiB: over a minute
+    await qbt_client.torrents_add_peers([torrent], [seed.peer])
+    await wait_torrent(qbt_client, torrent, lambda t: t.download_speed > 0, "the download moving")
+    live = await admin.say("/watch")
+    assert seed.meta.name in live["text"]
+    assert "Live: edited every 10s." in live["text"]
+    assert "⏹ Stop" in botapi.buttons(live)
+
+    async def edited() -> bool:
+        return bool(admin.message(live["message_id"]).get("edit_date"))
+
+    await wait_for(edited, "the bot's own edit of the live message", timeout=30)
+    await admin.press(admin.message(live["message_id"]), "⏹ Stop")
+    stopped = admin.message(live["message_id"])
+    assert "Stopped watching: you pressed Stop." in stopped["text"]
+    assert botapi.buttons(stopped) == {}
+    assert len(botapi.sent(ADMIN, live["message_id"] - 1)) == 1  # one message, edited
