@@ -40,7 +40,7 @@ from qbt_bridge.engine import (
     detect_server,
     normalize_url,
 )
-from qbt_bridge.engine.catalog import ORDERS, TorrentFilter
+from qbt_bridge.engine.catalog import ORDERS, CategoryFilter, TorrentFilter
 from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.watchdog import ACTIONS as STALL_ACTIONS
 from qbt_bridge.engine.watchdog import StallRule
@@ -50,6 +50,7 @@ from .const import (
     CONF_ACTIVE_ONLY,
     CONF_API_KEY,
     CONF_CATEGORIES,
+    CONF_CATEGORY_ENTITIES,
     CONF_CLIENT,
     CONF_DISK_MIN_FREE,
     CONF_DISK_PAUSE,
@@ -301,6 +302,10 @@ class QbtBridgeOptionsFlow(OptionsFlow):
                     )
                 ),
                 vol.Optional(CONF_CATEGORIES, default=options.get(CONF_CATEGORIES, "")): str,
+                vol.Required(
+                    CONF_CATEGORY_ENTITIES,
+                    default=options.get(CONF_CATEGORY_ENTITIES, default(CategoryFilter, "enabled")),
+                ): bool,
                 vol.Optional(CONF_TAGS, default=options.get(CONF_TAGS, "")): str,
                 vol.Required(CONF_LIMIT, default=options.get(CONF_LIMIT, DEFAULT_LIMIT)): vol.All(
                     vol.Coerce(int), vol.Range(min=1, max=MAX_LIMIT)

@@ -15,6 +15,7 @@ LOGGER = logging.getLogger(__package__)
 CONF_API_KEY: Final = "api_key"
 CONF_CLIENT: Final = "client"  # which API the server speaks (ClientKind), found by the flow
 CONF_TORRENTS: Final = "torrent_entities"
+CONF_CATEGORY_ENTITIES: Final = "category_entities"  # entities for each category (capped)
 CONF_STATES: Final = "states"
 CONF_CATEGORIES: Final = "categories"
 CONF_TAGS: Final = "tags"

@@ -9,7 +9,7 @@ import voluptuous as vol
 from homeassistant.const import CONF_SCAN_INTERVAL
 
 from qbt_bridge.core.settings import bounds, default
-from qbt_bridge.engine.catalog import TorrentFilter
+from qbt_bridge.engine.catalog import CategoryFilter, TorrentFilter
 from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.rules import AddRule, add_rules
 from qbt_bridge.engine.watchdog import StallRule
@@ -17,6 +17,7 @@ from qbt_bridge.engine.watchdog import StallRule
 from .const import (
     CONF_ACTIVE_ONLY,
     CONF_CATEGORIES,
+    CONF_CATEGORY_ENTITIES,
     CONF_DISK_MIN_FREE,
     CONF_DISK_PAUSE,
     CONF_EVENTS,
@@ -101,3 +102,8 @@ def stall_rule(options: Mapping[str, Any]) -> StallRule | None:
 def rules_on_add(options: Mapping[str, Any]) -> tuple[AddRule, ...]:
     """The rules on add (checked when the options were saved)."""
     return add_rules(options.get(CONF_RULES) or None)
+
+
+def category_filter(options: Mapping[str, Any]) -> CategoryFilter:
+    """Which categories get entities (off by default; the engine's cap)."""
+    return CategoryFilter(enabled=bool(options.get(CONF_CATEGORY_ENTITIES, False)))

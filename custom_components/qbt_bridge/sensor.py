@@ -1,4 +1,4 @@
-"""Sensors rendered from the engine's catalog: the server's, and (optionally) per torrent."""
+"""Sensors rendered from the engine's catalog: the server's, per torrent and per category."""
 
 from __future__ import annotations
 
@@ -18,20 +18,25 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from qbt_bridge.engine.catalog import (
+    CATEGORY_ENTITIES,
     GLOBAL_ENTITIES,
     TORRENT_ENTITIES,
     EntityKind,
     EntitySpec,
     GlobalEntity,
+    GroupEntity,
     TorrentEntity,
+    category_id,
+    selected_categories,
     selected_torrents,
     supported,
 )
+from qbt_bridge.engine.snapshot import Figures
 
 from .const import DOMAIN
 from .coordinator import QbtConfigEntry, QbtCoordinator
 from .entity import QbtEntity
-from .options import torrent_filter
+from .options import category_filter, torrent_filter
 
 PARALLEL_UPDATES = 0  # the coordinator does the I/O
 
@@ -60,6 +65,7 @@ SERVER_SENSORS = {
     e.key: sensor_description(e) for e in GLOBAL_ENTITIES if e.platform is EntityKind.SENSOR
 }
 TORRENT_SENSORS = {e.key: sensor_description(e) for e in TORRENT_ENTITIES}
+CATEGORY_SENSORS = {e.key: sensor_description(e) for e in CATEGORY_ENTITIES}
 
 
 class ServerSensor(QbtEntity, SensorEntity):
@@ -111,6 +117,36 @@ class TorrentSensor(QbtEntity, SensorEntity):
         return None if torrent is None else self.description.value_fn(torrent)
 
 
+class CategorySensor(QbtEntity, SensorEntity):
+    """One figure of one category (on the server's device)."""
+
+    description: GroupEntity
+
+    def __init__(self, coordinator: QbtCoordinator, description: GroupEntity, name: str) -> None:
+        super().__init__(coordinator, description)
+        self.entity_description = CATEGORY_SENSORS[description.key]
+        self.category = name
+        entry = coordinator.config_entry
+        self._attr_unique_id = category_unique_id(entry, name, description.key)
+        self._attr_translation_placeholders = {"category": name}
+
+    @property
+    def available(self) -> bool:
+        """Available while the category is there."""
+        return super().available and self.category in self.coordinator.bridge.store.categories
+
+    @property
+    def native_value(self) -> Any:
+        """The category's figure, as the catalog reads it."""
+        figures = self.coordinator.bridge.store.by_category().get(self.category, Figures())
+        return self.description.value_fn(figures)
+
+
+def category_unique_id(entry: QbtConfigEntry, name: str, key: str) -> str:
+    """The unique id of one category's entity."""
+    return f"{entry.unique_id}_category_{category_id(name)}_{key}"
+
+
 async def async_setup_entry(
     hass: HomeAssistant, entry: QbtConfigEntry, async_add_entities: AddEntitiesCallback
 ) -> None:
@@ -142,6 +178,47 @@ async def async_setup_entry(
     if rule.enabled:
         sync_torrents()
         entry.async_on_unload(coordinator.async_add_listener(sync_torrents))
+    _category_entities(hass, entry, async_add_entities)
+
+
+def _category_entities(
+    hass: HomeAssistant, entry: QbtConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    """Entities for each category, added and removed as categories come and go (capped)."""
+    coordinator = entry.runtime_data
+    rule = category_filter(entry.options)
+    registry = er.async_get(hass)
+    shown: set[str] = set()
+
+    @callback
+    def sync_categories() -> None:
+        wanted = selected_categories(coordinator.bridge.store, rule)
+        new = [name for name in wanted if name not in shown]
+        if new:
+            async_add_entities(
+                CategorySensor(coordinator, d, name) for name in new for d in CATEGORY_ENTITIES
+            )
+        for gone in shown - set(wanted):
+            for d in CATEGORY_ENTITIES:
+                unique_id = category_unique_id(entry, gone, d.key)
+                if entity_id := registry.async_get_entity_id("sensor", DOMAIN, unique_id):
+                    registry.async_remove(entity_id)
+        shown.clear()
+        shown.update(wanted)
+
+    # Category entities of an earlier run (or of the option now off) that are not wanted.
+    keep = {
+        category_unique_id(entry, name, d.key)
+        for name in selected_categories(coordinator.bridge.store, rule)
+        for d in CATEGORY_ENTITIES
+    }
+    prefix = f"{entry.unique_id}_category_"
+    for found in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if found.unique_id.startswith(prefix) and found.unique_id not in keep:
+            registry.async_remove(found.entity_id)
+    if rule.enabled:
+        sync_categories()
+        entry.async_on_unload(coordinator.async_add_listener(sync_categories))
 
 
 def _remove_torrent(hass: HomeAssistant, entry: QbtConfigEntry, torrent_hash: str) -> None:

@@ -21,7 +21,7 @@ import yaml
 from qbt_bridge.core.errors import QbtBridgeError
 from qbt_bridge.daemon.metrics import MetricsConfig
 from qbt_bridge.daemon.schema import CONFIG_SCHEMA
-from qbt_bridge.engine.catalog import TorrentFilter
+from qbt_bridge.engine.catalog import CategoryFilter, TorrentFilter
 from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.factory import ServerSettings
 from qbt_bridge.engine.link import RefreshPolicy
@@ -246,12 +246,14 @@ def _mqtt(raw: dict[str, Any], base: Path) -> MqttConfig:
             raise ConfigError("mqtt.tls: cert_file and key_file go together")
         _check_tls_files(files)
         tls = TLSConfig(insecure=t["insecure"], **files)
-    own = {key: value for key, value in raw.items() if key not in {"port", "tls", "torrents"}}
+    nested = {"port", "tls", "torrents", "categories"}
+    own = {key: value for key, value in raw.items() if key not in nested}
     return MqttConfig(
         **own,
         port=raw.get("port") or (8883 if tls else 1883),
         tls=tls,
         torrents=TorrentFilter(**raw["torrents"]),
+        categories=CategoryFilter(**raw["categories"]),
     )
 
 

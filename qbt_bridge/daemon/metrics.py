@@ -106,14 +106,17 @@ class BridgeCollector(Collector):
             "torrents per state group (as qBittorrent's sidebar counts them; all: every one)",
             labels=["server", "group"],
         )
-        by_category = [
-            GaugeMetricFamily(f"qbittorrent_category_{name}", text, labels=["server", "category"])
-            for name, text in (
-                ("torrents", "torrents per category ('' for none)"),
-                ("download_speed_bytes", "download speed per category, bytes/s"),
-                ("upload_speed_bytes", "upload speed per category, bytes/s"),
-            )
-        ]
+        by_category, by_tracker = (
+            [
+                GaugeMetricFamily(f"qbittorrent_{group}_{name}", text, labels=["server", group])
+                for name, text in (
+                    ("torrents", f"torrents per {group} ('' for none)"),
+                    ("download_speed_bytes", f"download speed per {group}, bytes/s"),
+                    ("upload_speed_bytes", f"upload speed per {group}, bytes/s"),
+                )
+            ]
+            for group in ("category", "tracker")  # a tracker by its host alone
+        )
         refreshes = SummaryMetricFamily(
             "qbt_bridge_refresh_seconds", "the refreshes of each instance and their time",
             labels=server,
@@ -143,15 +146,18 @@ class BridgeCollector(Collector):
             groups.add_metric([*key, "all"], counts["total"])
             for group in StateGroup:
                 groups.add_metric([*key, group.value], counts[group.value])
-            for category, figures in sorted(store.by_category().items()):
-                values = (figures.torrents, figures.download_speed, figures.upload_speed)
-                for family, value in zip(by_category, values, strict=True):
-                    family.add_metric([*key, category], value)
+            for families_of, groups_of in ((by_category, store.by_category),
+                                           (by_tracker, store.by_tracker)):  # fmt: skip
+                for name, figures in sorted(groups_of().items()):
+                    values = (figures.torrents, figures.download_speed, figures.upload_speed)
+                    for family, value in zip(families_of, values, strict=True):
+                        family.add_metric([*key, name], value)
         yield up
         yield from families.values()
         yield from totals.values()
         yield groups
         yield from by_category
+        yield from by_tracker
         yield refreshes
         yield failures
         if self.torrents.enabled:

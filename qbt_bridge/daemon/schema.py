@@ -19,7 +19,7 @@ import voluptuous as vol
 from qbt_bridge.clients.detect import ClientKind
 from qbt_bridge.core.settings import TEXT, default, integer, schema
 from qbt_bridge.daemon.metrics import MetricsConfig
-from qbt_bridge.engine.catalog import TorrentFilter
+from qbt_bridge.engine.catalog import CategoryFilter, TorrentFilter
 from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.factory import ServerSettings
 from qbt_bridge.engine.link import RefreshPolicy, check_url
@@ -130,6 +130,9 @@ MQTT_SCHEMA = vol.Schema(
         vol.Optional(
             "torrents", default=dict, description="which torrents get topics and entities"
         ): schema(TorrentFilter),
+        vol.Optional(
+            "categories", default=dict, description="topics and entities for each category"
+        ): schema(CategoryFilter),
     }
 )
 

@@ -6,6 +6,8 @@ as plain strings, so this module needs no Home Assistant import.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +19,7 @@ import voluptuous as vol
 from qbt_bridge.clients.base import ALL_CAPABILITIES, Capability
 from qbt_bridge.core.models import LISTEN_PORTS, STATE_WORDS, ServerState, StateGroup, Torrent
 from qbt_bridge.core.settings import STATE_GROUP, integer, names_of, setting
-from qbt_bridge.engine.snapshot import Outlook
+from qbt_bridge.engine.snapshot import Figures, Outlook
 from qbt_bridge.engine.store import SyncStore
 
 # How the torrents that get entities are ordered (and so which ones the cap keeps).
@@ -60,6 +62,22 @@ class TorrentFilter:
     )
     active_only: bool = setting(
         default=False, help="only torrents in qBittorrent's active filter", check=bool
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CategoryFilter:
+    """Which categories get entities of their own (MQTT and Home Assistant alike)."""
+
+    enabled: bool = setting(
+        default=False, help="entities for each of the server's categories", check=bool
+    )
+    limit: int = setting(
+        default=20,
+        help="at most this many categories get them (by name)",
+        check=integer,
+        minimum=1,
+        maximum=500,
     )
 
 
@@ -123,6 +141,13 @@ class TorrentEntity(EntitySpec):
     """An entity of one torrent."""
 
     value_fn: Callable[[Torrent], Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupEntity(EntitySpec):
+    """An entity of one category: its torrents' figures (``name`` holds ``{category}``)."""
+
+    value_fn: Callable[[Figures], Any]
 
 
 def _server(fn: Callable[[ServerState], Any]) -> Callable[[SyncStore], Any]:
@@ -332,6 +357,37 @@ TORRENT_ENTITIES: tuple[TorrentEntity, ...] = (
     TorrentEntity(key="tags", name="Tags", icon="mdi:tag-multiple", enabled_by_default=False,
                   requires=Capability.TAGS, value_fn=lambda t: ", ".join(t.tags) or None),
 )  # fmt: skip
+
+
+# Per category (CategoryFilter): how many torrents, and what they move.
+CATEGORY_ENTITIES: tuple[GroupEntity, ...] = (
+    GroupEntity(key="category_torrents", name="{category} torrents", state_class="measurement",
+                unit="torrents", icon="mdi:folder", value_fn=lambda f: f.torrents),
+    GroupEntity(key="category_download_speed", name="{category} download speed",
+                icon="mdi:folder-download", value_fn=lambda f: f.download_speed, **_SPEED),
+    GroupEntity(key="category_upload_speed", name="{category} upload speed",
+                icon="mdi:folder-upload", value_fn=lambda f: f.upload_speed, **_SPEED),
+)  # fmt: skip
+
+
+def selected_categories(store: SyncStore, rule: CategoryFilter) -> list[str]:
+    """The server's categories that get entities: by name, at most ``rule.limit``."""
+    return sorted(store.categories)[: rule.limit] if rule.enabled else []
+
+
+def category_values(figures: Figures) -> dict[str, Any]:
+    """The current value of every per-category entity."""
+    return {e.key: e.value_fn(figures) for e in CATEGORY_ENTITIES}
+
+
+def category_id(name: str) -> str:
+    """A category as a topic level and unique-id part.
+
+    Its name's letters and digits, and a short digest of the name: two names alike in letters
+    stay apart, and "/", "+", "#" never reach a topic.
+    """
+    letters = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:40] or "category"
+    return f"{letters}_{hashlib.blake2b(name.encode(), digest_size=3).hexdigest()}"
 
 
 def global_values(

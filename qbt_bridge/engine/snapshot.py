@@ -6,9 +6,10 @@
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections import Counter, OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,6 +110,17 @@ class Outlook:
         if not self.wanted:
             return None
         return round(100 * (self.wanted - self.remaining) / self.wanted, 2)
+
+
+# A URL's host: after the scheme and any user:password@, up to a port, path, query or fragment.
+_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/?#]*@)?(\[[^\]/?#]*\]|[^:/?#]*)", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=4096)
+def tracker_host(url: str) -> str:
+    """A tracker's host name alone ('' for none): what may be shown of a tracker URL."""
+    found = _HOST.match(url.strip())
+    return found[1].strip("[]").lower() if found else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,16 +303,25 @@ class Snapshot:
 
     def by_category(self) -> dict[str, Figures]:
         """Torrents and speeds per category ('' for none); every category is there, even empty."""
-        found = {name: Figures() for name in self.categories}
+        return self._figures(lambda raw: str(raw.get("category") or ""), self.categories)
+
+    def by_tracker(self) -> dict[str, Figures]:
+        """Torrents and speeds per tracker host ('' for none working).
+
+        Only the host: never a path or query, where pass-keys live.
+        """
+        return self._figures(lambda raw: tracker_host(str(raw.get("tracker") or "")), ())
+
+    def _figures(
+        self, key: Callable[[Mapping[str, Any]], str], known: Iterable[str]
+    ) -> dict[str, Figures]:
+        sums: dict[str, list[int]] = {name: [0, 0, 0] for name in known}
         for raw in self._raw.values():
-            name = str(raw.get("category") or "")
-            was = found.get(name, Figures())
-            found[name] = Figures(
-                was.torrents + 1,
-                was.download_speed + int(raw.get("dlspeed") or 0),
-                was.upload_speed + int(raw.get("upspeed") or 0),
-            )
-        return found
+            total = sums.setdefault(key(raw), [0, 0, 0])
+            total[0] += 1
+            total[1] += int(raw.get("dlspeed") or 0)
+            total[2] += int(raw.get("upspeed") or 0)
+        return {name: Figures(*total) for name, total in sums.items()}
 
     def outlook(self) -> Outlook:
         """The unfinished downloads as a whole (computed once per generation)."""

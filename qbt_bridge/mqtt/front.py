@@ -67,6 +67,7 @@ class MqttFront:
                 self.topics,
                 name=name,
                 rule=settings.torrents,
+                categories=settings.categories,
                 discovery=settings.discovery,
                 qos=settings.qos,
             )

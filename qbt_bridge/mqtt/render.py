@@ -20,19 +20,25 @@ from qbt_bridge.core.redact import redact_text
 from qbt_bridge.engine import ALL_CAPABILITIES, Capability
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.catalog import (
+    CATEGORY_ENTITIES,
     GLOBAL_ENTITIES,
     TORRENT_ENTITIES,
+    CategoryFilter,
     EntityKind,
     EntitySpec,
     NumberSetting,
     TorrentFilter,
     capped,
+    category_id,
+    category_values,
     global_values,
     matches,
+    selected_categories,
     supported,
     torrent_values,
 )
 from qbt_bridge.engine.events import ANNOUNCED
+from qbt_bridge.engine.snapshot import Figures
 
 ONLINE = "online"
 OFFLINE = "offline"
@@ -64,6 +70,10 @@ class Topics:
     def torrent(self, instance: str, torrent_hash: str) -> str:
         """One torrent's values as a JSON object."""
         return f"{self.prefix}/{instance}/torrent/{torrent_hash}"
+
+    def category(self, instance: str, category: str) -> str:
+        """One category's figures as a JSON object (``category``: ``catalog.category_id``)."""
+        return f"{self.prefix}/{instance}/category/{category}"
 
     def events(self, instance: str) -> str:
         """Torrent events (not retained)."""
@@ -269,6 +279,22 @@ def torrent_discovery(
     return _device_config(topics, instance, device, components, qos)
 
 
+def category_discovery(topics: Topics, instance: str, name: str, qos: int) -> dict[str, Any]:
+    """The discovery config of one category's entities (on the server's device)."""
+    node, key = node_id(instance), category_id(name)
+    state_topic = topics.category(instance, key)
+    components: dict[str, Any] = {}
+    for entity in CATEGORY_ENTITIES:
+        config = _entity_config(entity, f"{node}_category_{key}_{entity.key}")
+        config["name"] = entity.name.format(category=name)
+        config["state_topic"] = state_topic
+        config["value_template"] = (
+            f"{{{{ value_json.{entity.key} if value_json is defined else None }}}}"
+        )
+        components[entity.key] = config
+    return _device_config(topics, instance, {"identifiers": [node]}, components, qos)
+
+
 def torrent_state(torrent: Torrent) -> dict[str, Any]:
     """A torrent's state topic payload: every per-torrent entity plus what identifies it."""
     return {
@@ -329,6 +355,7 @@ class InstanceView:
         *,
         name: str,
         rule: TorrentFilter,
+        categories: CategoryFilter | None = None,
         discovery: bool,
         qos: int,
     ) -> None:
@@ -337,6 +364,8 @@ class InstanceView:
         self.topics = topics
         self.name = name
         self.rule = rule
+        self.categories = categories or CategoryFilter()
+        self._categories_shown: set[str] = set()  # category ids with topics now
         self.discovery = discovery
         self.qos = qos
         self.version: str | None = None
@@ -386,6 +415,25 @@ class InstanceView:
             yield self.topics.state(self.instance, key), format_value(value)
         if self.rule.enabled:
             yield from self._torrent_messages()
+        if self.categories.enabled or self._categories_shown:
+            yield from self._category_messages()
+
+    def _category_messages(self) -> Iterator[tuple[str, str | None]]:
+        """Each selected category's figures (and entities); the topics of those gone, emptied."""
+        store = self.bridge.store
+        names = {category_id(n): n for n in selected_categories(store, self.categories)}
+        for gone in sorted(self._categories_shown - set(names)):
+            if self.discovery:  # the entities first, as for torrents
+                yield self.topics.device_config(self.instance, f"category_{gone}"), None
+            yield self.topics.category(self.instance, gone), None
+        figures = store.by_category() if names else {}
+        for key, name in names.items():
+            values = {**category_values(figures.get(name, Figures())), "name": name}
+            yield self.topics.category(self.instance, key), to_json(values)
+            if self.discovery:
+                config = category_discovery(self.topics, self.instance, name, self.qos)
+                yield self.topics.device_config(self.instance, f"category_{key}"), to_json(config)
+        self._categories_shown = set(names)
 
     def _torrent_messages(self) -> Iterator[tuple[str, str | None]]:
         bridge = self.bridge
@@ -436,6 +484,7 @@ class InstanceView:
         return topic.startswith(
             (
                 self.topics.torrent(self.instance, ""),
+                self.topics.category(self.instance, ""),
                 self.topics.device_config(self.instance, "").removesuffix("/config"),
             )
         )

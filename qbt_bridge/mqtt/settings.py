@@ -10,7 +10,7 @@ from typing import Any
 import voluptuous as vol
 
 from qbt_bridge.core.settings import TEXT, integer, setting
-from qbt_bridge.engine.catalog import TorrentFilter
+from qbt_bridge.engine.catalog import CategoryFilter, TorrentFilter
 
 _TOPIC_LEVEL = re.compile(r"^[^#+\x00]+$")
 
@@ -71,6 +71,7 @@ class MqttConfig:
         default="homeassistant", help="Home Assistant's discovery prefix", check=_topic_prefix
     )
     torrents: TorrentFilter = field(default_factory=TorrentFilter)
+    categories: CategoryFilter = field(default_factory=CategoryFilter)
 
     def secrets(self) -> list[str]:
         """The values that must never reach a log."""

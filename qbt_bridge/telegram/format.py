@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from qbt_bridge.core.models import Torrent
@@ -18,6 +18,7 @@ from qbt_bridge.core.units import format_bytes, format_duration, format_speed
 from qbt_bridge.engine import Capability
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.events import Event, EventKind
+from qbt_bridge.engine.snapshot import Figures
 from qbt_bridge.engine.store import SyncStore
 
 MESSAGE_LIMIT = 4096  # Telegram's limit for one message: characters after HTML is parsed
@@ -158,6 +159,23 @@ def status_text(store: SyncStore, title: str, *, alt_speed: bool | None) -> str:
     if paused:
         rows.append(f"Paused until {until_text(min(paused))}, then resumed")
     return "\n".join(rows)
+
+
+MAX_GROUPS = 30  # categories or trackers listed in one message (the busiest first)
+
+
+def figures_text(figures: Mapping[str, Figures], title: str) -> str:
+    """Torrents and speeds of each category or tracker: the most torrents first."""
+    if not figures:
+        return f"<b>{esc(title)}</b>: none."
+    ordered = sorted(figures.items(), key=lambda item: (-item[1].torrents, item[0]))
+    rows = [
+        f"{esc(cut(name, 60)) if name else '<i>none</i>'}: {f.torrents} · "
+        f"↓{format_speed(f.download_speed)} ↑{format_speed(f.upload_speed)}"
+        for name, f in ordered[:MAX_GROUPS]
+    ]
+    more = len(ordered) - MAX_GROUPS
+    return "\n".join([f"<b>{esc(title)}</b>", *rows, *([f"… and {more} more"] if more > 0 else [])])
 
 
 def until_text(until: float | str) -> str:

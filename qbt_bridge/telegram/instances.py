@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -14,16 +15,26 @@ from qbt_bridge.core.models import StateGroup
 from qbt_bridge.core.units import parse_rate
 from qbt_bridge.engine import Capability
 from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.snapshot import Figures
+from qbt_bridge.engine.store import SyncStore
 from qbt_bridge.engine.timers import ALT_SPEED as ALT_TIMER
 from qbt_bridge.telegram.access import Access, NotAllowedError, chat_of
 from qbt_bridge.telegram.buttons import FOR_A_WHILE, AltFor, NotifyToggle, UseInstance, key
-from qbt_bridge.telegram.format import cut, esc, limits_text, status_text, until_text
+from qbt_bridge.telegram.format import (
+    cut,
+    esc,
+    figures_text,
+    limits_text,
+    status_text,
+    until_text,
+)
 from qbt_bridge.telegram.settings import TELEGRAM_EVENTS, TelegramUser
 
 HELP_TITLE = "<b>qbt-bridge</b> — qBittorrent in this chat."
 # (command, line, what it needs: "write", a Capability, "manage" or "instances")
 HELP_LINES: tuple[tuple[str, str, str | Capability | None], ...] = (
-    ("status", "/status — speeds, limits, free space, counts", None),
+    ("status", ("/status — speeds, limits, free space, counts; /status category, /status tracker "
+                "— torrents and speeds of each"), None),
     ("list", f"/list [{'|'.join(g.value for g in StateGroup)}|category:X|tag:X|name]", None),
     ("info", "/info &lt;name, hash or hash prefix&gt;", None),
     ("files", "/files &lt;torrent&gt; [page] — its files; a button sets each one's priority",
@@ -133,12 +144,20 @@ class InstanceCommands(Access):
     async def cmd_status(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
     ) -> None:
-        """/status."""
-        bridge, _args = self._pick(update, context.args or [], user)
+        """/status [category|tracker]: the server, or its figures per category or tracker."""
+        bridge, args = self._pick(update, context.args or [], user)
+        word = args[0].lower() if args else ""
+        if word not in {"", *_BY}:
+            raise InvalidRequestError("say /status, /status category or /status tracker")
         await bridge.refresh()
         title = self.names.get(bridge.instance_id, bridge.instance_id)
-        alt = bridge.store.server().alt_speed_enabled
-        await self._send(chat_of(update), status_text(bridge.store, title, alt_speed=alt))
+        if word:
+            kind, figures = _BY[word]
+            text = figures_text(figures(bridge.store), f"{title} by {kind}")
+        else:
+            alt = bridge.store.server().alt_speed_enabled
+            text = status_text(bridge.store, title, alt_speed=alt)
+        await self._send(chat_of(update), text)
 
     async def cmd_alt(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser
@@ -278,6 +297,15 @@ class InstanceCommands(Access):
         else:
             await bridge.refresh()
         await self._send(chat_of(update), limits_text(bridge))
+
+
+# /status's views per group: the word, what it is called, the store's figures.
+_BY: dict[str, tuple[str, Callable[[SyncStore], dict[str, Figures]]]] = {
+    "category": ("category", SyncStore.by_category),
+    "categories": ("category", SyncStore.by_category),
+    "tracker": ("tracker", SyncStore.by_tracker),
+    "trackers": ("tracker", SyncStore.by_tracker),
+}
 
 
 def _tick(on: bool) -> str:

@@ -15,11 +15,13 @@ from homeassistant import config_entries
 from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
 
 import custom_components.qbt_bridge as component
 from custom_components.qbt_bridge.const import DOMAIN
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalQBittorrent, Release, free_port
+from qbt_bridge.engine.catalog import category_id
 from qbt_bridge.engine.watchdog import StallRule
 from tests.components.helpers import entry_data, make_entry
 from tests.helpers import tiny_torrent, wait_for
@@ -234,6 +236,48 @@ async def test_rules_on_add_from_the_options_rule_a_new_torrent(
 
     raw = await wait_for(ruled, "the rule on the new torrent")
     assert raw["dl_limit"] == 2**20
+
+
+async def test_category_entities_come_and_go_with_the_categories(
+    hass: HomeAssistant, loaded: Any, qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    """The option: three sensors per category (the catalog's), named after it, removed with it."""
+    await qbt_client.torrents_create_category("tv")
+    data, _hash = tiny_torrent(tmp_path, "a-show")
+    await qbt_client.torrents_add(torrent_files=[data], category="tv", paused=True)
+    result = await hass.config_entries.options.async_init(loaded.entry_id)
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], {"category_entities": True}
+    )
+    await hass.async_block_till_done()  # the entry reloads with its new options
+    registry = er.async_get(hass)
+
+    def named(name: str) -> str | None:
+        return next(
+            (e.entity_id for e in er.async_entries_for_config_entry(registry, loaded.entry_id)
+             if e.unique_id.endswith(f"_{name}")),
+            None,
+        )  # fmt: skip
+
+    async def counted() -> str | None:
+        await loaded.runtime_data.async_refresh()
+        await hass.async_block_till_done()
+        entity = named(f"{category_id('tv')}_category_torrents")
+        state = hass.states.get(entity) if entity else None
+        return entity if state is not None and state.state == "1" else None
+
+    entity = await wait_for(counted, "the tv category's torrent count")
+    state = hass.states.get(entity)
+    assert state is not None
+    assert state.attributes["friendly_name"].endswith("tv torrents")
+    await qbt_client.torrents_remove_categories(["tv"])
+
+    async def removed() -> bool:
+        await loaded.runtime_data.async_refresh()
+        await hass.async_block_till_done()
+        return named(f"{category_id('tv')}_category_torrents") is None
+
+    await wait_for(removed, "the tv category's entities to go")
 
 
 def _silent_server() -> _SilentServer:

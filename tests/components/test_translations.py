@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from qbt_bridge.engine.catalog import GLOBAL_ENTITIES, TORRENT_ENTITIES, EntitySpec
+from qbt_bridge.engine.catalog import (
+    CATEGORY_ENTITIES,
+    GLOBAL_ENTITIES,
+    TORRENT_ENTITIES,
+    EntitySpec,
+)
 from qbt_bridge.engine.events import ANNOUNCED
 from qbt_bridge.engine.watchdog import ACTIONS
 
@@ -16,7 +21,7 @@ pytestmark = pytest.mark.unit  # the fast tier: no daemon
 TRANSLATIONS = sorted(
     (Path(__file__).parents[2] / "custom_components/qbt_bridge/translations").glob("*.json")
 )
-CATALOG: tuple[EntitySpec, ...] = (*GLOBAL_ENTITIES, *TORRENT_ENTITIES)
+CATALOG: tuple[EntitySpec, ...] = (*GLOBAL_ENTITIES, *TORRENT_ENTITIES, *CATEGORY_ENTITIES)
 
 
 def test_english_is_shipped() -> None:

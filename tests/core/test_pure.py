@@ -30,6 +30,7 @@ from qbt_bridge.core.units import parse_duration, parse_rate
 from qbt_bridge.core.versions import Version, is_supported
 from qbt_bridge.engine.catalog import TorrentFilter, selected_torrents
 from qbt_bridge.engine.events import Event, EventKind, in_order, torrent_event
+from qbt_bridge.engine.snapshot import Figures, tracker_host
 from qbt_bridge.engine.store import SyncStore
 from qbt_bridge.telegram.format import event_text
 
@@ -248,6 +249,33 @@ def test_durations_people_give_are_read_in_seconds(given: object, seconds: int) 
 def test_what_is_no_duration_is_refused_with_the_rule(bad: object) -> None:
     with pytest.raises(ValueError, match="30m, 2h|from 1s to 30d"):
         parse_duration(bad)
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [("https://tracker.example/a1b2c3d4e5/announce?passkey=a1b2c3d4e5", "tracker.example"),
+     ("udp://user:secret@Open.Tracker.example:6969/announce", "open.tracker.example"),
+     ("http://[2001:db8::1]:8080/announce", "2001:db8::1"), ("", ""), ("not a url", "")],
+)  # fmt: skip
+def test_a_tracker_is_shown_by_its_host_alone(url: str, host: str) -> None:
+    assert tracker_host(url) == host
+
+
+def test_figures_per_category_and_tracker_count_and_add_speeds() -> None:
+    store = SyncStore("s")
+    torrents = {
+        "a" * 40: {"category": "tv", "dlspeed": 100, "tracker": "https://t.example/KEY/announce"},
+        "b" * 40: {"category": "tv", "upspeed": 5, "tracker": "https://t.example/KEY/announce"},
+        "c" * 40: {"name": "no category, no tracker"},
+    }
+    categories = {"tv": {"name": "tv"}, "empty": {"name": "empty"}}
+    store.apply_maindata(
+        MainData.from_api(
+            {"rid": 1, "full_update": True, "torrents": torrents, "categories": categories}
+        )
+    )
+    assert store.by_category() == {"tv": Figures(2, 100, 5), "empty": Figures(), "": Figures(1)}
+    assert store.by_tracker() == {"t.example": Figures(2, 100, 5), "": Figures(1)}
 
 
 def test_an_errored_notification_says_why_and_the_torrent_keeps_it() -> None:

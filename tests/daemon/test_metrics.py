@@ -80,6 +80,8 @@ async def test_metrics_say_what_qbittorrent_holds_per_group_category_and_torrent
         category = ("qbittorrent_category_torrents", (("category", "tv"), *nas))
         assert samples[category] == 2
         assert samples[("qbittorrent_category_torrents", (("category", ""), *nas))] == 1
+        tracker = ("qbittorrent_tracker_torrents", (("server", "nas"), ("tracker", "")))
+        assert samples[tracker] == 3  # none has a working tracker
         assert samples[("qbt_bridge_refresh_seconds_count", nas)] >= 1
         assert ("qbittorrent_session_downloaded_bytes_total", nas) in samples
         assert ("qbittorrent_free_space_bytes", nas) in samples

@@ -11,6 +11,7 @@ import jinja2
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent
+from qbt_bridge.engine.catalog import category_id
 from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.mqtt.render import node_id
 from tests.helpers import tiny_torrent, wait_for
@@ -95,6 +96,34 @@ async def test_torrent_topics_follow_the_torrent_and_vanish_with_it(
         # on an empty payload).
         emptied = [str(m.topic) for m in probe.messages if not m.payload]
         assert emptied.index(f"{DISCOVERY}/{info_hash}/config") < emptied.index(state_topic)
+
+
+async def test_category_topics_come_and_go_with_the_categories(
+    qbt: LocalQBittorrent, qbt_client: QBittorrentClient, broker: LocalMosquitto, tmp_path: Path
+) -> None:
+    """mqtt.categories: one topic and three entities per category, capped, gone with it."""
+    for name in ("a+tv #1", "b-films", "c-music"):  # the first could be no topic level
+        await qbt_client.torrents_create_category(name)
+    torrent, _hash = tiny_torrent(tmp_path, "in-a-category")
+    await qbt_client.torrents_add(torrent_files=[torrent], category="a+tv #1", paused=True)
+    config = make_config(qbt, broker.port, tmp_path, categories={"enabled": True, "limit": 2})
+    tv, films, music = (category_id(n) for n in ("a+tv #1", "b-films", "c-music"))
+    async with Probe(broker.port) as probe, running(config) as run:
+        await run.connected()
+        state = await probe.json(f"{PREFIX}/test/category/{tv}", lambda s: s["category_torrents"])
+        assert state == {"name": "a+tv #1", "category_torrents": 1,
+                         "category_download_speed": 0, "category_upload_speed": 0}  # fmt: skip
+        device = await probe.json(f"{DISCOVERY}/category_{tv}/config")
+        assert device["device"] == {"identifiers": [node_id("test")]}  # the server's device
+        assert device["components"]["category_torrents"]["name"] == "a+tv #1 torrents"
+        await probe.json(f"{PREFIX}/test/category/{films}")
+        await qbt_client.torrents_remove_categories(["a+tv #1"])
+        await run.bridge.refresh(full=True)
+        await probe.value(f"{DISCOVERY}/category_{tv}/config", lambda p: p == b"", "gone")
+        await probe.value(f"{PREFIX}/test/category/{tv}", lambda p: p == b"", "state gone")
+        await probe.json(f"{PREFIX}/test/category/{music}")  # within the cap now
+        shown = {str(m.topic) for m in probe.messages if "/category/" in str(m.topic)}
+        assert shown <= {f"{PREFIX}/test/category/{c}" for c in (tv, films, music)}
 
 
 def _b64(data: bytes) -> str:

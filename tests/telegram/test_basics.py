@@ -410,3 +410,18 @@ async def test_alt_and_pause_all_have_buttons_for_a_while(
     assert "only /pause" in (await admin.say("/resume all for 2h"))["text"]
     await admin.say("/alt off")  # cancels the timer: nothing left to run after the test
     await admin.say("/resume all")
+
+
+async def test_status_per_category_and_per_tracker(
+    bot: Running, admin: Chat, qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    await qbt_client.torrents_create_category("tv")
+    data, _hash = tiny_torrent(tmp_path, "by-category")
+    await qbt_client.torrents_add(torrent_files=[data], category="tv", paused=True)
+    await wait_for(qbt_client.torrents_info, "the torrent")
+    shown = (await admin.say("/status category"))["text"]
+    assert "<b>Home qBittorrent by category</b>" in shown
+    assert "tv: 1 · ↓0 B/s ↑0 B/s" in shown
+    trackers = (await admin.say("/status tracker"))["text"]
+    assert "<i>none</i>: 1" in trackers  # a torrent without a working tracker
+    assert "say /status, /status category" in (await admin.say("/status nonsense"))["text"]
