@@ -32,6 +32,8 @@ from qbt_bridge.telegram.torrents import paging
 
 _LOGGER = logging.getLogger(__name__)
 
+ENDED = "This watch has ended; /watch again."
+
 
 @dataclass
 class Watch:
@@ -144,24 +146,31 @@ class WatchCommands(Access):
         watch.ended = why
         await self._show(watch)
 
+    def _watch_on(self, message: Message) -> Watch | None:
+        """The live watch this message is (None: it has ended, or another took over)."""
+        watch = self._live.get(message.chat.id)
+        return (
+            watch if watch is not None and watch.message.message_id == message.message_id else None
+        )
+
     async def on_watch_page(
-        self, message: Message, bridge: Bridge, button: WatchPage, user: TelegramUser
+        self, message: Message, _bridge: Bridge, button: WatchPage, _user: TelegramUser
     ) -> str | None:
         """Another page of the live message (it stays on that page)."""
-        watch = self._live.get(message.chat.id)
-        if watch is None or watch.message.message_id != message.message_id:
-            return "This watch has ended; /watch again."
+        watch = self._watch_on(message)
+        if watch is None:
+            return ENDED
         watch.page = button.page
-        await self._edit(message, *self._watch_view(bridge, button.page, user))
+        await self._show(watch)
         return None
 
     async def on_watch_stop(
         self, message: Message, _bridge: Bridge, _button: WatchStop, _user: TelegramUser
     ) -> str | None:
         """Stop: the message stays as it is now, without buttons."""
-        watch = self._live.get(message.chat.id)
-        if watch is None or watch.message.message_id != message.message_id:
-            return "This watch has ended."
+        watch = self._watch_on(message)
+        if watch is None:
+            return ENDED
         del self._live[message.chat.id]
         if watch.task is not None:
             watch.task.cancel()
