@@ -106,19 +106,17 @@ class Timers:
         # Which ones run before: only those are resumed at the end (the pause names them again).
         running = {h for h in await self._targets.resolve(targets) if not store.state(h).is_stopped}
         result = await self._torrents.pause(targets)
-        hashes = result.hashes
-        self._cancel(PAUSE + h for h in hashes)
-        if duration is None:
-            self._kept()
-            return result
-        ends = [self._start(PAUSE + h, duration) for h in running]
+        # Timed: those it paused, and those a timed pause had paused (their end moves).
+        timed = [PAUSE + h for h in result.hashes if h in running or PAUSE + h in self._timers]
+        self._cancel(PAUSE + h for h in result.hashes if PAUSE + h not in timed)
+        until = self._follow(timed, duration, {})
         self._kept()
-        if not ends:
+        if duration is not None and until is None:
             note = "all were paused already: nothing to resume at the end"
             return dataclasses.replace(
                 result, message="; ".join(filter(None, [result.message, note]))
             )
-        return dataclasses.replace(result, until=ends[0])
+        return dataclasses.replace(result, until=until)
 
     @connected
     async def resume(self, targets: str | Iterable[str]) -> CommandResult:

@@ -121,6 +121,14 @@ async def test_timed_pauses_resume_only_what_they_paused_even_after_a_restart(
     assert global_values(bridge.store, bridge.capabilities)["paused_until"] == (
         datetime.fromtimestamp(int(clock.now + 2 * HOUR), UTC)
     )
+    # A second timed pause of a moves its end (a is paused now, by the first).
+    moved = await _run(bridge, Name.PAUSE, {"torrents": a, "duration": "3h"})
+    assert moved["until"] == _iso(clock.now + 3 * HOUR)
+    answer = await _run(bridge, Name.PAUSE, {"torrents": a, "duration": "2h"})
+    assert answer["until"] == _iso(clock.now + 2 * HOUR)
+    already = await _run(bridge, Name.PAUSE, {"torrents": c, "duration": "1h"})
+    assert "until" not in already
+    assert "nothing to resume" in already["message"]
     await _run(bridge, Name.RESUME, {"torrents": b})  # b's timer ends here
     await _run(bridge, Name.PAUSE, {"torrents": b})  # … and b is paused for good
     assert bridge.timers.until(f"pause:{b}") is None
