@@ -148,13 +148,14 @@ class Rules:
         todo = [h for h in dict.fromkeys(new) if h in store and h not in ledger.ruled]
         if not todo and not gone & ledger.ruled:
             return []
+        # One call per part of a rule for all its torrents (a thousand added at once: a few calls).
+        for rule in self.rules:
+            hashes = [h for h in todo if rule.matches(store.category(h), store.torrent_tags(h))]
+            if hashes:
+                await self._apply(rule, hashes)
         for torrent_hash in todo:
-            raw = store.raw(torrent_hash)
-            for rule in self.rules:
-                if rule.matches(store.category(torrent_hash), store.torrent_tags(torrent_hash)):
-                    await self._apply(rule, torrent_hash, str(raw.get("name", "")))
             ledger.ruled.add(torrent_hash)
-            self._known(torrent_hash, int(raw.get("added_on") or 0))
+            self._known(torrent_hash, int(store.raw(torrent_hash).get("added_on") or 0))
         ledger.ruled -= gone
         ledger.save()
         return []
@@ -180,9 +181,11 @@ class Rules:
         elif added_on == ledger.newest[0]:
             ledger.newest[1].add(torrent_hash)
 
-    async def _apply(self, rule: AddRule, torrent_hash: str, name: str) -> None:
-        """One rule on one torrent: each part that fails is said, the others still done."""
-        client, hashes = self.link.client, [torrent_hash]
+    async def _apply(self, rule: AddRule, hashes: list[str]) -> None:
+        """One rule on its torrents: each part that fails is said, the others still done."""
+        client = self.link.client
+        store = self.link.store
+        name = store.name(hashes[0]) if len(hashes) == 1 else f"{len(hashes)} torrents"
         qbittorrent = client if isinstance(client, QBittorrentClient) else None
         limits = (rule.ratio_limit, rule.seeding_time_limit, rule.inactive_seeding_time_limit)
         parts: tuple[tuple[str, bool, Callable[[], Awaitable[bool]]], ...] = (
@@ -264,10 +267,11 @@ class Rules:
     ) -> bool:
         if client is None:
             return self._cannot("download sequentially")
-        # qBittorrent only toggles it: toggled when it is not what the rule says.
-        now = bool(self.link.store.raw(hashes[0]).get("seq_dl"))
-        if now is not rule.sequential:
-            await client.torrents_toggle_sequential_download(hashes)
+        # qBittorrent only toggles it: toggled where it is not what the rule says.
+        store = self.link.store
+        other = [h for h in hashes if bool(store.raw(h).get("seq_dl")) is not rule.sequential]
+        if other:
+            await client.torrents_toggle_sequential_download(other)
         return True
 
     async def _qbit_manage(self, rule: AddRule, hashes: list[str]) -> bool:
