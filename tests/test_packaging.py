@@ -22,7 +22,7 @@ pytestmark = pytest.mark.unit  # the fast tier: no daemon
 
 ROOT = Path(__file__).parents[1]
 INTEGRATION = ROOT / "custom_components" / "qbt_bridge"
-DAEMON_ONLY = ("aiomqtt", "paho", "telegram", "yaml")
+DAEMON_ONLY = ("aiomqtt", "paho", "telegram", "yaml", "prometheus_client")
 
 
 def test_the_integrations_library_modules_need_no_daemon_package() -> None:
@@ -37,6 +37,17 @@ def test_the_integrations_library_modules_need_no_daemon_package() -> None:
     )
     assert "qbt_bridge.engine" in modules
     blocked = "; ".join(f"sys.modules[{name!r}] = None" for name in DAEMON_ONLY)
+    code = f"import sys; {blocked}\n" + "\n".join(f"import {m}" for m in modules)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+
+
+def test_the_daemon_imports_a_front_or_metrics_only_when_its_section_asks() -> None:
+    """The daemon's modules load without the fronts' and /metrics' packages (they are imported
+    when a section asks): the newest Home Assistant's test run has the library and PyYAML only."""
+    lazy = ("aiomqtt", "paho", "telegram", "prometheus_client")
+    blocked = "; ".join(f"sys.modules[{name!r}] = None" for name in lazy)
+    modules = ("qbt_bridge.daemon.config", "qbt_bridge.daemon.process", "qbt_bridge.daemon.demo")
     code = f"import sys; {blocked}\n" + "\n".join(f"import {m}" for m in modules)
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr

@@ -19,7 +19,7 @@ import voluptuous as vol
 import yaml
 
 from qbt_bridge.core.errors import QbtBridgeError
-from qbt_bridge.daemon.metrics import MetricsConfig
+from qbt_bridge.daemon.metrics_config import MetricsConfig
 from qbt_bridge.daemon.schema import CONFIG_SCHEMA
 from qbt_bridge.engine.catalog import CategoryFilter, TorrentFilter
 from qbt_bridge.engine.diskguard import DiskGuard

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -27,32 +26,12 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
 from qbt_bridge.core.models import ServerState, StateGroup
-from qbt_bridge.core.settings import TEXT, integer, setting
+from qbt_bridge.daemon.metrics_config import MetricsConfig
 from qbt_bridge.engine import Bridge, Capability
 from qbt_bridge.engine.catalog import TorrentFilter, selected_torrents
 from qbt_bridge.engine.httpguard import GuardedServer, Refusals
-from qbt_bridge.engine.push import SECRET_RULE, check_secret
 
 _LOGGER = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MetricsConfig:
-    """The ``/metrics`` endpoint (the daemon's)."""
-
-    listen: str = setting(default="127.0.0.1", help="address /metrics listens on", check=TEXT)
-    port: int = setting(default=8091, help="its port", check=integer, minimum=1, maximum=65535)
-    secret: str | None = setting(
-        default=None,
-        help=f"when set, a scrape needs 'Authorization: Bearer <secret>': {SECRET_RULE}",
-        check=check_secret,
-    )
-    # Per-torrent series: off unless enabled, at most ``limit`` torrents (the MQTT filter).
-    torrents: TorrentFilter = field(default_factory=TorrentFilter)
-
-    def secrets(self) -> list[str]:
-        """What must never be logged."""
-        return [self.secret] if self.secret else []
 
 
 # One gauge per figure of the whole server: (name, help, capability, value).

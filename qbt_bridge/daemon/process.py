@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from qbt_bridge.core.errors import NotSupportedError, QbtBridgeError
 from qbt_bridge.core.redact import install_secret_filter, remove_secret_filter
 from qbt_bridge.daemon.config import Config, InstanceConfig
-from qbt_bridge.daemon.metrics import MetricsServer
 from qbt_bridge.engine.bridge import Bridge
 from qbt_bridge.engine.factory import ServerSettings, make_bridge
 from qbt_bridge.engine.push import (
@@ -29,6 +28,7 @@ from qbt_bridge.engine.push import (
 from qbt_bridge.engine.refresh import MAX_BACKOFF
 
 if TYPE_CHECKING:
+    from qbt_bridge.daemon.metrics import MetricsServer
     from qbt_bridge.mqtt import MqttFront
     from qbt_bridge.telegram import TelegramFront
 
@@ -85,6 +85,9 @@ class Daemon:
             push = self.config.push
             self.push = PushReceiver(targets, push.listen, push.port, push.secret)
         if self.config.metrics is not None:
+            # Imported only when used, as the fronts: prometheus_client serves /metrics.
+            from qbt_bridge.daemon.metrics import MetricsServer  # noqa: PLC0415
+
             self.metrics = MetricsServer(self.bridges, self.config.metrics)
 
     def push_url(self, instance: str) -> str:

@@ -18,7 +18,7 @@ import voluptuous as vol
 
 from qbt_bridge.clients.detect import ClientKind
 from qbt_bridge.core.settings import TEXT, default, integer, schema
-from qbt_bridge.daemon.metrics import MetricsConfig
+from qbt_bridge.daemon.metrics_config import MetricsConfig
 from qbt_bridge.engine.catalog import CategoryFilter, TorrentFilter
 from qbt_bridge.engine.diskguard import DiskGuard
 from qbt_bridge.engine.factory import ServerSettings
