@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,25 @@ def test_the_mqtt_page_names_every_announced_event() -> None:
     page = (Path(__file__).parents[2] / "docs/mqtt.md").read_text(encoding="utf-8")
     row = next(line for line in page.splitlines() if "/events`" in line)
     assert [kind for kind in ANNOUNCED if f'"{kind}"' not in row] == []
+
+
+FLOW = Path(__file__).parents[2] / "custom_components/qbt_bridge/config_flow.py"
+
+
+@pytest.mark.parametrize("path", TRANSLATIONS, ids=lambda p: p.name)
+def test_every_flow_step_error_and_abort_has_its_words(path: Path) -> None:
+    """What the config and options flows show (read from config_flow.py) is in each translation:
+    Home Assistant would otherwise show the raw key."""
+    source = FLOW.read_text(encoding="utf-8")
+    used = {
+        "error": set(re.findall(r'\{"base": "([a-z_]+)"\}', source))
+        | set(re.findall(r'errors\[[A-Za-z_"]+\] = "([a-z_]+)"', source)),
+        "abort": set(re.findall(r'reason="([a-z_]+)"', source))
+        | {"reauth_successful", "reconfigure_successful"},  # async_update_reload_and_abort's
+        "step": set(re.findall(r'step_id="([a-z_]+)"', source)),
+    }
+    assert all(used.values()), used  # the patterns still find what the flow uses
+    words = json.loads(path.read_text())
+    for kind, keys in used.items():
+        have = set(words["config"].get(kind, {})) | set(words["options"].get(kind, {}))
+        assert keys - have == set(), f"{path.name}: {kind} {sorted(keys - have)}"
