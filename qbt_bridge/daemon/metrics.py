@@ -13,7 +13,6 @@ endpoint's guards (``engine.httpguard``); with ``secret`` a scrape needs
 
 from __future__ import annotations
 
-import hmac
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -29,7 +28,7 @@ from qbt_bridge.core.models import ServerState, StateGroup
 from qbt_bridge.daemon.metrics_config import MetricsConfig
 from qbt_bridge.engine import Bridge, Capability
 from qbt_bridge.engine.catalog import TorrentFilter, selected_torrents
-from qbt_bridge.engine.httpguard import GuardedServer, Refusals
+from qbt_bridge.engine.httpguard import GuardedServer, Refusals, refused_secret
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -203,16 +202,9 @@ class MetricsServer:
             self._server = None
 
     async def _scrape(self, request: web.Request) -> web.Response:
-        secret = self.config.secret
-        if secret is not None:
-            given = request.headers.get("Authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {secret}".encode()):
-                self.refusals.refuse(
-                    "secret", "scrape from %s refused: wrong or missing secret", request.remote
-                )
-                return web.Response(
-                    status=401, text="wrong or missing secret (send 'Authorization: Bearer …')\n"
-                )
+        refused = refused_secret(request, self.config.secret, self.refusals, "scrape")
+        if refused is not None:
+            return refused
         self.refusals.clear()
         body = generate_latest(self.registry)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

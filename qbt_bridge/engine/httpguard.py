@@ -17,6 +17,7 @@ The daemon's push endpoint (and later ``/metrics``) faces the local network. Her
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -67,6 +68,26 @@ class RefusedError(Exception):
     def response(self) -> web.Response:
         """The answer the client gets."""
         return web.Response(status=self.status, text=f"{self.text}\n")
+
+
+def refused_secret(
+    request: web.Request, secret: str | None, refusals: Refusals, what: str
+) -> web.Response | None:
+    """The 401 for a request without ``Authorization: Bearer <secret>``, logged once per kind.
+
+    None when there is no secret or the request carries it.
+    """
+    if secret is None:
+        return None
+    given = request.headers.get("Authorization", "")
+    if hmac.compare_digest(given.encode(), f"Bearer {secret}".encode()):
+        return None
+    refusals.refuse(
+        "secret", "%s from %s refused: wrong or missing secret", what, request.remote or "?"
+    )
+    return web.Response(
+        status=401, text="wrong or missing secret (send 'Authorization: Bearer …')\n"
+    )
 
 
 async def read_body(request: web.Request, max_body: int) -> bytes:

@@ -15,7 +15,6 @@ user chose, so the one program slot qBittorrent has serves both.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -34,7 +33,14 @@ from qbt_bridge.core.errors import QbtBridgeError
 from qbt_bridge.core.settings import TEXT, integer, setting
 from qbt_bridge.core.torrentfile import parse_hashes
 from qbt_bridge.engine.bridge import Bridge
-from qbt_bridge.engine.httpguard import GuardedServer, Refusals, RefusedError, quoted, read_body
+from qbt_bridge.engine.httpguard import (
+    GuardedServer,
+    Refusals,
+    RefusedError,
+    quoted,
+    read_body,
+    refused_secret,
+)
 from qbt_bridge.engine.link import check_url
 
 _LOGGER = logging.getLogger(__name__)
@@ -228,15 +234,8 @@ class PushReceiver:
 
     async def _push(self, request: web.Request) -> web.Response:
         peer = request.remote or "?"
-        if self.secret is not None:
-            given = request.headers.get("Authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {self.secret}".encode()):
-                self.refusals.refuse(
-                    "secret", "push from %s refused: wrong or missing secret", peer
-                )
-                return web.Response(
-                    status=401, text="wrong or missing secret (send 'Authorization: Bearer …')\n"
-                )
+        if (refused := refused_secret(request, self.secret, self.refusals, "push")) is not None:
+            return refused
         instance = request.match_info["instance"]
         target = self.targets.get(instance)
         if target is None:
