@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from qbt_bridge.core.files import write_atomically
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -71,7 +71,6 @@ class CompletionLedger:
         if self.path is None:
             return
         self.saved_at = time.time()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = json.dumps(
             {
                 "saved_at": self.saved_at,
@@ -85,7 +84,4 @@ class CompletionLedger:
                 "newest": None if self.newest is None else [self.newest[0], sorted(self.newest[1])],
             }
         )
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".ledger-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(payload)
-        Path(tmp).replace(self.path)
+        write_atomically(self.path, payload)

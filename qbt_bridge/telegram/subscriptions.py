@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from qbt_bridge.core.files import write_atomically
 from qbt_bridge.engine.events import Event, EventKind
 
 _LOGGER = logging.getLogger(__name__)
@@ -117,10 +116,6 @@ class Subscriptions:
             "adders": self._adders,
         }
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".telegram-")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
-            Path(tmp).replace(self.path)
+            write_atomically(self.path, json.dumps(data))
         except OSError as err:
             _LOGGER.warning("cannot keep the Telegram notification choices: %s", err)
