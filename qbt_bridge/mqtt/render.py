@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -250,6 +250,22 @@ def _device_config(
     }
 
 
+def _json_components(
+    entities: Iterable[EntitySpec], prefix: str, state_topic: str
+) -> dict[str, Any]:
+    """Entities that read their value from one JSON state topic (a torrent's, a category's)."""
+    components: dict[str, Any] = {}
+    for entity in entities:
+        config = _entity_config(entity, f"{prefix}_{entity.key}")
+        config["state_topic"] = state_topic
+        # Safe on an empty payload (the topic being removed): "None" is unknown.
+        config["value_template"] = (
+            f"{{{{ value_json.{entity.key} if value_json is defined else None }}}}"
+        )
+        components[entity.key] = config
+    return components
+
+
 def torrent_discovery(
     topics: Topics,
     instance: str,
@@ -260,16 +276,9 @@ def torrent_discovery(
     """The device-based discovery config of one torrent (a device under its server)."""
     node = node_id(instance)
     prefix = f"{node}_{torrent.hash}"
-    state_topic = topics.torrent(instance, torrent.hash)
-    components: dict[str, Any] = {}
-    for entity in supported(TORRENT_ENTITIES, capabilities):
-        config = _entity_config(entity, f"{prefix}_{entity.key}")
-        config["state_topic"] = state_topic
-        # Safe on an empty payload (a torrent's topic being removed): "None" is unknown.
-        config["value_template"] = (
-            f"{{{{ value_json.{entity.key} if value_json is defined else None }}}}"
-        )
-        components[entity.key] = config
+    components = _json_components(
+        supported(TORRENT_ENTITIES, capabilities), prefix, topics.torrent(instance, torrent.hash)
+    )
     device = {
         "identifiers": [prefix],
         "name": torrent.name[:100] or torrent.hash,
@@ -282,16 +291,11 @@ def torrent_discovery(
 def category_discovery(topics: Topics, instance: str, name: str, qos: int) -> dict[str, Any]:
     """The discovery config of one category's entities (on the server's device)."""
     node, key = node_id(instance), category_id(name)
-    state_topic = topics.category(instance, key)
-    components: dict[str, Any] = {}
+    components = _json_components(
+        CATEGORY_ENTITIES, f"{node}_category_{key}", topics.category(instance, key)
+    )
     for entity in CATEGORY_ENTITIES:
-        config = _entity_config(entity, f"{node}_category_{key}_{entity.key}")
-        config["name"] = entity.name.format(category=name)
-        config["state_topic"] = state_topic
-        config["value_template"] = (
-            f"{{{{ value_json.{entity.key} if value_json is defined else None }}}}"
-        )
-        components[entity.key] = config
+        components[entity.key]["name"] = entity.name.format(category=name)
     return _device_config(topics, instance, {"identifiers": [node]}, components, qos)
 
 
