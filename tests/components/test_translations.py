@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from qbt_bridge.core.settings import schema
 from qbt_bridge.engine.catalog import (
     CATEGORY_ENTITIES,
     GLOBAL_ENTITIES,
@@ -15,6 +16,7 @@ from qbt_bridge.engine.catalog import (
     EntitySpec,
 )
 from qbt_bridge.engine.events import ANNOUNCED
+from qbt_bridge.engine.rules import AddRule
 from qbt_bridge.engine.watchdog import ACTIONS
 
 pytestmark = pytest.mark.unit  # the fast tier: no daemon
@@ -87,3 +89,11 @@ def test_every_flow_step_error_and_abort_has_its_words(path: Path) -> None:
     for kind, keys in used.items():
         have = set(words["config"].get(kind, {})) | set(words["options"].get(kind, {}))
         assert keys - have == set(), f"{path.name}: {kind} {sorted(keys - have)}"
+
+
+@pytest.mark.parametrize("path", TRANSLATIONS, ids=lambda p: p.name)
+def test_the_rules_option_names_every_setting_of_a_rule(path: Path) -> None:
+    """The option's help lists a rule's keys; they are the engine's AddRule settings."""
+    text = json.loads(path.read_text())["options"]["step"]["init"]["data_description"]["rules"]
+    keys = {str(marker) for marker in schema(AddRule)}
+    assert sorted(k for k in keys if k not in text) == []

@@ -12,9 +12,13 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.core.models import MainData
 from qbt_bridge.daemon.config import parse_config
 from qbt_bridge.daemon.demo import LocalQBittorrent, free_port
+from qbt_bridge.daemon.metrics import BridgeCollector
 from qbt_bridge.daemon.process import Daemon
+from qbt_bridge.engine.bridge import Bridge
+from qbt_bridge.engine.catalog import TorrentFilter
 from tests.daemon.serving import serving
 from tests.helpers import tiny_torrent, wait_for
 
@@ -129,3 +133,15 @@ async def test_metrics_say_when_qbittorrent_is_down(tmp_path: Path) -> None:
             await wait_for(lambda: says(0), "up 0 once qBittorrent is gone")
             failures = (await _scrape(daemon, None))[("qbt_bridge_refresh_failures_total", up[1])]
             assert failures >= 1
+
+
+def test_the_configuration_page_names_every_series() -> None:
+    """Each family /metrics serves (per-torrent ones included) is named in the docs."""
+    bridge = Bridge(QBittorrentClient("http://127.0.0.1:9"), "nas")  # never asked
+    bridge.store.apply_maindata(MainData.from_api({"rid": 1, "full_update": True}))
+    collector = BridgeCollector([bridge], TorrentFilter(enabled=True))
+    names = {family.name for family in collector.collect()}
+    page = (Path(__file__).parents[2] / "docs/configuration.md").read_text(encoding="utf-8")
+    shown = {n for n in names if any(f"`{n}{end}" in page for end in ("`", "_total`", "{"))}
+    assert sorted(names - shown) == []
+    assert len(names) > 20
