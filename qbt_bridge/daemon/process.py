@@ -153,8 +153,22 @@ class Daemon:
                 failing = True
             else:
                 failing = False
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), HEALTH_EVERY)
+            await self._until_next_health(stop)
+
+    async def _until_next_health(self, stop: asyncio.Event) -> None:
+        """Wait HEALTH_EVERY seconds, less on a stop or when MQTT connects.
+
+        A connection is written at once, not up to 15 s later, so that a health check right
+        after the start sees it.
+        """
+        waiters = {asyncio.ensure_future(stop.wait())}
+        if self.mqtt is not None and not self.mqtt.connected.is_set():
+            waiters.add(asyncio.ensure_future(self.mqtt.connected.wait()))
+        try:
+            await asyncio.wait(waiters, timeout=HEALTH_EVERY, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
 
     async def _push_setup(self, bridge: Bridge, push: PushConfig, stop: asyncio.Event) -> None:
         """Once qBittorrent answers: set the push line when asked, else see whether it is set.
