@@ -85,6 +85,7 @@ class Container:
         environment: Mapping[str, str] = {},
         command: Sequence[str] | None = None,
         enter: Sequence[str] = (),
+        hosts: Sequence[str] = (),
     ) -> None:
         self.image = image
         self.log = log
@@ -92,6 +93,7 @@ class Container:
         self.environment = dict(environment)
         self.command = list(command) if command is not None else image.cmd
         self.enter = list(enter)  # a prefix such as ["ip", "netns", "exec", NAME]
+        self.hosts = list(hosts)  # names for the container's /etc/hosts, on its loopback
         self.name = f"qbt-bridge-test-{uuid.uuid4().hex[:10]}"
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
@@ -101,7 +103,8 @@ class Container:
         return [arg for host, inside in self.volumes.items() for arg in ("-v", f"{host}:{inside}")]
 
     def start(self) -> None:
-        buildah("from", "--pull=never", "--name", self.name, self.image.tag)
+        names = [arg for host in self.hosts for arg in ("--add-host", f"{host}:127.0.0.1")]
+        buildah("from", "--pull=never", *names, "--name", self.name, self.image.tag)
         for key, value in self.environment.items():
             buildah("config", "--env", f"{key}={value}", self.name)
         self._log = self.log.open("ab")
@@ -199,3 +202,38 @@ def running(image: Image, log: Path, **kwargs: Any) -> Iterator[Container]:
         assert container.running or container.stopped, (
             f"the container stopped on its own:\n{container.output()[-3000:]}"
         )
+
+
+class Network:
+    """A network namespace of a stack's own, as compose gives its services one network.
+
+    The services share its loopback and find each other by their names (``hosts``, which each
+    container's /etc/hosts maps to that loopback); the host reaches their published ports at
+    ``address`` through a veth pair. Nothing of the stack listens on the host's own addresses.
+    """
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.name = f"qbtb-{uuid.uuid4().hex[:6]}"
+        self.host_side, self.address = "10.213.97.1", "10.213.97.2"
+        self.hosts = list(names)
+        self.enter = ["ip", "netns", "exec", self.name]
+
+    def _ip(self, *args: str) -> None:
+        done = subprocess.run(["ip", *args], capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            pytest.fail(f"ip {' '.join(args)}: {done.stderr.strip()}")
+
+    def __enter__(self) -> Self:
+        outside, inside = f"{self.name}-h", f"{self.name}-n"
+        self._ip("netns", "add", self.name)
+        self._ip("link", "add", outside, "type", "veth", "peer", "name", inside)
+        self._ip("link", "set", inside, "netns", self.name)
+        self._ip("addr", "add", f"{self.host_side}/30", "dev", outside)
+        self._ip("link", "set", outside, "up")
+        self._ip("-n", self.name, "addr", "add", f"{self.address}/30", "dev", inside)
+        self._ip("-n", self.name, "link", "set", inside, "up")
+        self._ip("-n", self.name, "link", "set", "lo", "up")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._ip("netns", "del", self.name)  # takes the veth pair with it

@@ -1,8 +1,9 @@
-"""The container image, as far as it can be checked without pulling images here.
+"""The container image and the compose example, checked without building (the fast tier).
 
 hadolint lints the Dockerfile; the entry point, health check and environment it declares are run
 as the image would run them (the same commands, the same variables, a temporary /config and
-/data); the compose example's qbt-bridge config loads.
+/data); the compose file follows the Compose specification (compose-spec, from the package
+index); the example's qbt-bridge config loads. test_image.py builds and runs them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from compose_spec import PyCompose
 
 from qbt_bridge.daemon.config import load_config
 
@@ -94,6 +96,20 @@ def test_entry_point_health_check_and_environment_as_the_image_runs_them(
         (state / "health.json").write_text(json.dumps(stale), encoding="utf-8")
         assert run(health).returncode == 1
     assert _exec_form("CMD") == ["run"]
+
+
+def test_the_compose_example_follows_the_compose_specification() -> None:
+    text = (CONTAINER / "compose.yaml").read_text(encoding="utf-8")
+    PyCompose.from_yaml(text).validate()  # the specification's types, keys and values
+    with pytest.raises(ValueError, match="unknown variant"):  # the validator does refuse
+        PyCompose.from_yaml(text.replace("unless-stopped", "sometimes")).validate()
+    # What the specification leaves to the engine: names that must exist.
+    compose = yaml.safe_load(text)
+    services, volumes = compose["services"], set(compose.get("volumes") or {})
+    for name, service in services.items():
+        assert set(service.get("depends_on", [])) <= set(services), name
+        named = {v.split(":")[0] for v in service.get("volumes", []) if v[0] not in "./"}
+        assert named <= volumes, name
 
 
 def test_the_compose_example_pins_its_images_and_its_config_loads(

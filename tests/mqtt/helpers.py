@@ -85,9 +85,11 @@ async def running(config: Config) -> AsyncIterator[Running]:
 class Probe:
     """A test's own MQTT client: records every message, sends commands, waits for answers."""
 
-    def __init__(self, port: int, *, v5: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, port: int, *, v5: bool = True, host: str = "127.0.0.1", **kwargs: Any
+    ) -> None:
         protocol = aiomqtt.ProtocolVersion.V5 if v5 else aiomqtt.ProtocolVersion.V311
-        self.client = aiomqtt.Client("127.0.0.1", port, protocol=protocol, **kwargs)
+        self.client = aiomqtt.Client(host, port, protocol=protocol, **kwargs)
         self.messages: list[aiomqtt.Message] = []
         self.retained: dict[str, bytes] = {}
         self._reader: asyncio.Task[None] | None = None
