@@ -100,7 +100,8 @@ async def test_the_image_runs_healthy_pushed_and_its_volume_keeps_completions_on
         config.mkdir()
         data.mkdir()
         os.chown(data, int(image.user), -1)  # as a named volume takes the image's /data
-        (config / "config.yaml").write_text(_config(qbt, broker, free_port()), encoding="utf-8")
+        push_port = free_port()
+        (config / "config.yaml").write_text(_config(qbt, broker, push_port), encoding="utf-8")
         container = {
             "volumes": {config: "/config:ro", data: "/data"},
             "environment": {"QBT_PASSWORD": qbt.password, "QBT_BRIDGE_PUSH_SECRET": SECRET},
@@ -118,6 +119,8 @@ async def test_the_image_runs_healthy_pushed_and_its_volume_keeps_completions_on
 
             with running(image, tmp_path / "first.log", **container) as first:
                 await _availability(probe, "online")
+                line = f"127.0.0.1:{push_port}/push/test"
+                await wait_for(lambda: _push_installed(client, line), "the push line")
                 assert first.uid() == 10001  # the daemon runs as the image's own user
                 await pushed_added("pushed-first")
                 healthy = await wait_for(lambda: _healthy(first), "the health check to pass")
@@ -146,6 +149,11 @@ async def test_the_image_runs_healthy_pushed_and_its_volume_keeps_completions_on
         assert SECRET not in "".join(
             (tmp_path / f"{n}.log").read_text(encoding="utf-8") for n in ("first", "second")
         )
+
+
+async def _push_installed(client: QBittorrentClient, to: str) -> bool:
+    """Whether qBittorrent's program slot for added torrents holds the push line to ``to``."""
+    return to in str((await client.app_preferences()).get("autorun_on_torrent_added_program"))
 
 
 async def _healthy(container: Container) -> str | None:
@@ -277,13 +285,8 @@ async def test_the_compose_stack_runs_wired_by_service_name_with_push(
         ):
             await probe.value(f"{PREFIX}/nas/availability", lambda p: p == b"online", "online")
 
-            async def installed() -> bool:
-                prefs = await client.app_preferences()
-                return "http://qbt-bridge:8089" in str(
-                    prefs.get("autorun_on_torrent_added_program")
-                )
-
-            await wait_for(installed, "the push line in qBittorrent's program slot")
+            line = "http://qbt-bridge:8089/push/nas"
+            await wait_for(lambda: _push_installed(client, line), "the push line")
             torrent, info_hash = tiny_torrent(tmp_path, "through-the-stack")
             sent = time.monotonic()
             await client.torrents_add(torrent_files=[torrent], paused=True)
