@@ -19,6 +19,7 @@ import voluptuous as vol
 import yaml
 
 from qbt_bridge.core.errors import QbtBridgeError
+from qbt_bridge.core.settings import schema
 from qbt_bridge.daemon.metrics_config import MetricsConfig
 from qbt_bridge.daemon.schema import CONFIG_SCHEMA
 from qbt_bridge.engine.catalog import CategoryFilter, TorrentFilter
@@ -224,7 +225,7 @@ def _instance(raw: dict[str, Any]) -> InstanceConfig:
     )
 
 
-_POLICY_KEYS = ("fast_interval", "full_interval", "push_full_interval")
+_POLICY_KEYS = tuple(str(marker) for marker in schema(RefreshPolicy))  # its settings
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 

@@ -8,9 +8,11 @@ even when nothing changed, ``transfer/info`` and ``torrents/info?hashes=`` almos
 * every fast tick: ``transfer/info`` + the alt-speed mode, ``torrents/count`` (4.6+; a count
   that moved brings a sweep), and ``torrents/info?hashes=`` for the torrents that move data
   plus any hash pushed by ``notify()`` — downloads that wait for peers or their turn every 30 s;
-* a ``sync/maindata`` sweep with the previous ``rid`` every ``full_interval`` (``push_full_
-  interval`` once push works), sooner when the global speed is not explained by the torrents
-  polled, and after a reconnect;
+* a ``sync/maindata`` sweep with the previous ``rid`` by its measured cost: at the fast
+  interval while a sweep takes at most 0.25 s (on 4.5.2 up to about 1 000 torrents), rarer by
+  the cube of its cost above that, at most every ``full_interval`` (``push_full_interval``
+  once push works); sooner when the global speed is not explained by the torrents polled, and
+  after a reconnect;
 * from qBittorrent 5.1 (``refresh_by_sweep``) every tick is that sweep: there it answers only
   what changed, for well under a millisecond of qBittorrent's CPU;
 * after a command: the touched torrents, polled until the change shows (or a short deadline);

@@ -41,7 +41,7 @@ class RefreshPolicy:
     )  # fmt: skip
     full_interval: float = setting(
         default=300.0,
-        help="seconds between full sweeps of every torrent",
+        help="most seconds between full sweeps of every torrent (sooner when sweeps are cheap)",
         check=SECONDS, minimum=0.5, maximum=86400,
     )  # fmt: skip
     # Sweeps once push is known to work (added/finished torrents come without one): only edits
@@ -51,6 +51,12 @@ class RefreshPolicy:
         help="seconds between full sweeps once push works (a push: section is set)",
         check=SECONDS, minimum=0.5, maximum=86400,
     )  # fmt: skip
+    sweep_by_cost: bool = setting(
+        default=True,
+        help="sweep as often as the measured cost of a sweep allows (a small library at the "
+        "fast interval), never less often than the full intervals; off: exactly those",
+        check=bool,
+    )
     early_sweep_after: float = 30.0  # soonest sweep when unexplained activity is seen
     settle_timeout: float = 5.0  # how long a command waits for its effect to show
 

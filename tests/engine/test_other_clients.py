@@ -142,8 +142,12 @@ async def test_refresh_events_and_commands(server: Server, engine: Bridge) -> No
     assert not engine.store.state(added.hash).is_stopped
 
     elsewhere = await server.add_elsewhere(magnet(0xB2, "elsewhere"))
-    await engine.refresh(full=True)
-    assert log.of(EventKind.ADDED, elsewhere), "a torrent added on the server was not seen"
+
+    async def seen() -> bool:  # a magnet is listed once the server has taken it in
+        await engine.refresh(full=True)
+        return bool(log.of(EventKind.ADDED, elsewhere))
+
+    await wait_for(seen, "the torrent added on the server")
     assert engine.store.name(elsewhere) == f"elsewhere-{0xB2}"
 
     await engine.torrents.set_torrent_limits(added.hash, download=256 * 1024)

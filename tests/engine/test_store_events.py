@@ -328,6 +328,37 @@ async def test_fast_ticks_watch_active_torrents_and_sweeps_catch_the_rest(
     assert bridge.store.torrent(idle).category == "late"
 
 
+async def test_a_small_library_is_swept_at_the_fast_interval_however_long_the_full_one(
+    client: QBittorrentClient, tmp_path: Path
+) -> None:
+    """Sweeps by their measured cost: a few torrents cost qBittorrent little to sweep, so an
+    edit made elsewhere to an idle torrent shows within the fast interval, not an hour later."""
+    bridge = Bridge(client, "cheap", policy=RefreshPolicy(fast_interval=1, full_interval=3600))
+    data, idle = tiny_torrent(tmp_path, "idle-elsewhere.bin")
+    await client.torrents_add(torrent_files=[data], paused=True)
+    await wait_torrent(client, idle)
+    await bridge.refresh()  # the first sweep (everything): its cost says nothing
+    assert bridge.refresher.sweep_interval == 1  # so the next sweep comes at once, measured
+
+    async def measured() -> bool:
+        await bridge.refresh()
+        return bridge.refresher.clock.sweep_cost is not None
+
+    await wait_for(measured, "a measured sweep")
+    assert bridge.refresher.sweep_interval == 1  # cheap: at the fast interval
+    await client.torrents_create_category("elsewhere")
+    await client.torrents_set_category([idle], "elsewhere")
+    await wait_torrent(client, idle, lambda t: t.category == "elsewhere")
+
+    async def seen() -> bool:
+        await bridge.refresh()
+        return bridge.store.torrent(idle).category == "elsewhere"
+
+    await wait_for(seen, "the edit made elsewhere")
+    fixed = Bridge(client, "fixed", policy=RefreshPolicy(full_interval=3600, sweep_by_cost=False))
+    assert fixed.refresher.sweep_interval == 3600  # off: exactly the full interval
+
+
 async def test_two_instances_side_by_side(
     client: QBittorrentClient, fresh_daemon: LocalQBittorrent, tmp_path: Path
 ) -> None:
