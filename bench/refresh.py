@@ -32,6 +32,7 @@ import argparse
 import asyncio
 import contextlib
 import hashlib
+import itertools
 import os
 import random
 import shutil
@@ -56,6 +57,7 @@ TICKS = os.sysconf("SC_CLK_TCK")
 BATCH = 500
 CHURN_EVERY = 5.0
 POLL_EVERY = 30.0
+FRESH_PATIENCE = 60.0
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class Figures:
     active_age: float
     inactive_age: float
     completion: str
+    fresh: str = ""  # added / edited / paused elsewhere: seconds until the engine had each
 
 
 @dataclass
@@ -205,7 +208,6 @@ async def measure_front(
         )  # fmt: skip
         if push:
             await install_push(bridge, push_line(url), url)  # push works from here on
-        interval = bridge.refresher.sweep_interval
         await bridge.refresh()  # the first full dump, outside the window
         await client.webapi_version()  # refresh_by_sweep below goes by it
         await asyncio.sleep(front.fast)
@@ -213,9 +215,10 @@ async def measure_front(
         await bridge.refresh(full=True)  # one steady-state sweep, to amortise
         sweep = (cpu_seconds(qbt.pid or 0) - cpu0, time.process_time() - own0,
                  client.bytes_received - bytes0)  # fmt: skip
-        # From 5.1 every tick is a rid sweep (the cheapest read there): in the window already.
-        share = 0.0 if client.refresh_by_sweep else 60.0 / interval
-        interval = front.fast if client.refresh_by_sweep else interval
+        # The interval its measured cost gives. From 5.1 every tick is a rid sweep (the
+        # cheapest read there), and a sweep due within the window runs in it: counted already.
+        interval = front.fast if client.refresh_by_sweep else bridge.refresher.sweep_interval
+        share = 0.0 if interval <= bench.seconds else 60.0 / interval
         name = f"{front.name}+push" if push else front.name
         print(f"  {name}: one rid sweep: qBittorrent {sweep[0]:.2f} s CPU, own {sweep[1]:.3f} s, "
               f"{sweep[2] / 1e3:.1f} kB; a sweep every {interval:g} s, "
@@ -229,6 +232,7 @@ async def measure_front(
             (client.requests_sent - r0) * scale + share,
             front.fast, front.fast, interval,
             await completion_age(bridge, bench.admin, seed, seed_torrent, push=push),
+            await freshness(bridge, bench, interval),
         )  # fmt: skip
         # With its data: the next row downloads it again (a torrent first seen complete is
         # not announced as completed).
@@ -274,6 +278,59 @@ async def completion_age(
     if seen is None or not events:
         return "not seen in 60 s"
     return f"{max(0.0, events[0] - seen):.2f} s after it was visible"
+
+
+_FRESH = itertools.count()
+
+
+async def _until(seen: Callable[[], bool], seconds: float) -> None:
+    """Look every 50 ms until ``seen()`` holds or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    for _ in itertools.count():
+        if seen() or time.monotonic() >= deadline:
+            return
+        await asyncio.sleep(0.05)
+
+
+async def freshness(bridge: Bridge, bench: Bench, interval: float) -> str:
+    """Seconds from a change made in qBittorrent by another client to the engine having it:
+    a torrent added (paused), a tag added to an idle torrent, an active torrent paused. Each
+    is waited for up to the next sweep (and two fast ticks), FRESH_PATIENCE at most; later is
+    shown as not seen (it shows at the next sweep: the 'inactive' column)."""
+    stop = asyncio.Event()
+    loop = asyncio.create_task(bridge.run(stop))
+    patience = min(interval + 2 * bridge.policy.fast_interval + 5, FRESH_PATIENCE)
+    store = bridge.store
+    marks: list[str] = []
+    try:
+        unique = next(_FRESH)
+        data = tiny_torrent(unique, "fresh")
+        added = read_torrent(data).info_hash
+        idle = bench.hashes[-1]  # paused since loading, never churned
+        active = bench.hashes[0]  # one of the 1 % resumed
+        await bench.admin.resume([active])
+        await asyncio.sleep(2 * bridge.policy.fast_interval)  # the engine knows it running
+        tag = f"fresh-{unique}"
+        changes: list[tuple[str, Callable[[], Coroutine[Any, Any, Any]], Callable[[], bool]]] = [
+            ("added", lambda: bench.admin.torrents_add(torrent_files=[data], paused=True),
+             lambda: added in store),
+            ("edited", lambda: bench.admin.torrents_add_tags([idle], [tag]),
+             lambda: tag in getattr(store.torrent(idle), "tags", ())),
+            ("paused", lambda: bench.admin.pause([active]),
+             lambda: store.state(active).is_stopped),
+        ]  # fmt: skip
+        for name, change, seen in changes:
+            await change()
+            started = time.monotonic()
+            await _until(seen, patience)
+            took = time.monotonic() - started
+            marks.append(f"{name} {took:.1f} s" if seen() else f"{name} > {patience:.0f} s")
+        await bench.admin.torrents_delete([added], delete_files=True)
+        await bench.admin.resume([active])
+    finally:
+        stop.set()
+        await loop
+    return ", ".join(marks)
 
 
 async def measure_memory(client: QBittorrentClient) -> None:
@@ -379,6 +436,8 @@ def report(size: int, rows: list[Figures]) -> None:
         print(f"{r.name:<11} {r.qbt_cpu:>9.3f} {r.own_cpu:>9.3f} {r.bytes / 1e6:>8.2f} "
               f"{r.requests:>8.0f} {r.globals_age:>7.0f}s {r.active_age:>6.0f}s "
               f"{r.inactive_age:>7.0f}s  {r.completion}")  # fmt: skip
+        if r.fresh:
+            print(f"{'':<11} changed elsewhere, seen after: {r.fresh}")  # fmt: skip
     named = {r.name: r for r in rows}
     core, idle = named["ha-core"], named["idle"]
 
