@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import voluptuous as vol
+from homeassistant.components import webhook
 from homeassistant.config_entries import (
     ConfigEntryState,
     ConfigFlow,
@@ -18,6 +19,7 @@ from homeassistant.const import (
     CONF_URL,
     CONF_USERNAME,
     CONF_VERIFY_SSL,
+    CONF_WEBHOOK_ID,
 )
 from homeassistant.core import callback
 from homeassistant.helpers import selector
@@ -38,10 +40,13 @@ from qbt_bridge.engine import (
     ClientKind,
     check_server,
     detect_server,
+    make_bridge,
     normalize_url,
 )
 from qbt_bridge.engine.catalog import ORDERS, CategoryFilter, TorrentFilter
 from qbt_bridge.engine.diskguard import DiskGuard
+from qbt_bridge.engine.push import SLOTS as PUSH_SLOTS
+from qbt_bridge.engine.push import PushSetup, install_push, push_line, taken_slots
 from qbt_bridge.engine.watchdog import ACTIONS as STALL_ACTIONS
 from qbt_bridge.engine.watchdog import StallRule
 
@@ -172,10 +177,27 @@ def _clean(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str
     return data, {}
 
 
+async def _on_server(data: Mapping[str, Any], job: Any) -> Any:
+    """Run ``job(bridge)`` on a short-lived bridge to the form's server."""
+    from . import server_settings  # noqa: PLC0415 - __init__ imports this module
+
+    bridge = make_bridge(server_settings(data))
+    try:
+        return await job(bridge)
+    finally:
+        await bridge.close()
+
+
 class QbtBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a qBittorrent server."""
 
     VERSION = 1
+
+    def __init__(self) -> None:
+        """A flow remembers the server it checked for its push step."""
+        self._data: dict[str, Any] = {}
+        self._title = self._product = ""
+        self._taken: tuple[str, ...] = ()
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the server and the credentials."""
@@ -187,16 +209,69 @@ class QbtBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._abort_if_unique_id_configured()
                 product, errors = await validate(self.hass, data)
                 if not errors:
-                    return self.async_create_entry(
-                        title=f"{product.split(' ')[0]} {data[CONF_URL].split('://', 1)[1]}",
-                        data=data,
-                        description_placeholders={"version": product},
-                    )
+                    self._data, self._product = data, product
+                    self._title = f"{product.split(' ')[0]} {data[CONF_URL].split('://', 1)[1]}"
+                    if data[CONF_CLIENT] == ClientKind.QBITTORRENT:
+                        return await self._offer_push()
+                    return self._create()
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(_server_schema({}), user_input or {}),
             errors=errors,
             description_placeholders={"timeout": f"{REQUEST_TIMEOUT:g}"},
+        )
+
+    def _create(self) -> ConfigFlowResult:
+        return self.async_create_entry(
+            title=self._title,
+            data=self._data,
+            description_placeholders={"version": self._product},
+        )
+
+    async def _offer_push(self) -> ConfigFlowResult:
+        """Which of qBittorrent's program slots are free, then the push step."""
+        self._data[CONF_WEBHOOK_ID] = webhook.async_generate_id()
+        try:
+            self._taken = await _on_server(
+                self._data, lambda bridge: taken_slots(bridge, self._data[CONF_WEBHOOK_ID])
+            )
+        except QbtBridgeError as err:  # the server answered a moment ago: offer it unchecked
+            LOGGER.debug("program slots of %s not read: %s", self._data[CONF_URL], err)
+            self._taken = tuple(when for _prefix, when in PUSH_SLOTS)
+        return await self.async_step_push()
+
+    async def async_step_push(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Offer to set qBittorrent's "run external program" to the push line.
+
+        Checked when both slots are free; a slot with another program is never overwritten.
+        """
+        line = push_line(push.hook_url(self.hass, self._data[CONF_WEBHOOK_ID]))
+        placeholders = {
+            "push_line": line,
+            "slots": " and ".join(self._taken) or "-",
+        }
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if not user_input.get(CONF_PUSH_INSTALL):
+                return self._create()
+            hook = self._data[CONF_WEBHOOK_ID]
+            try:
+                setup: PushSetup = await _on_server(
+                    self._data, lambda bridge: install_push(bridge, line, hook)
+                )
+            except QbtBridgeError as err:
+                placeholders["error"] = str(err)
+                errors["base"] = "push_failed"
+            else:
+                LOGGER.info("%s", setup.message(self._title))
+                return self._create()
+        return self.async_show_form(
+            step_id="push",
+            data_schema=vol.Schema(
+                {vol.Required(CONF_PUSH_INSTALL, default=not self._taken): bool}
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
         )
 
     async def async_step_reauth(self, _entry_data: Mapping[str, Any]) -> ConfigFlowResult:

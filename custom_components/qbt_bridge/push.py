@@ -41,9 +41,8 @@ def webhook_id(hass: HomeAssistant, entry: QbtConfigEntry) -> str:
     return made
 
 
-def webhook_url(hass: HomeAssistant, entry: QbtConfigEntry) -> str:
+def hook_url(hass: HomeAssistant, hook: str) -> str:
     """Where qBittorrent posts: Home Assistant's internal URL (qBittorrent is on the LAN)."""
-    hook = webhook_id(hass, entry)
     try:
         return webhook.async_generate_url(hass, hook, allow_external=False, prefer_external=False)
     except NoURLAvailableError:
@@ -52,7 +51,7 @@ def webhook_url(hass: HomeAssistant, entry: QbtConfigEntry) -> str:
 
 def entry_push_line(hass: HomeAssistant, entry: QbtConfigEntry) -> str:
     """The line for qBittorrent's "run external program" (on add and on finish)."""
-    return push_line(webhook_url(hass, entry))
+    return push_line(hook_url(hass, webhook_id(hass, entry)))
 
 
 async def install(hass: HomeAssistant, entry: QbtConfigEntry) -> PushSetup:

@@ -83,7 +83,10 @@ class PushConfig:
         check=check_url,
     )
     install: bool = setting(
-        default=False, help="set qBittorrent's program slots (only empty ones or ours)", check=bool
+        default=True,
+        help="set qBittorrent's program slots once it answers (only empty ones or ours; a slot "
+        "with another program is left as it is); false: set them yourself",
+        check=bool,
     )
 
     def secrets(self) -> list[str]:
@@ -308,7 +311,7 @@ async def install_push(bridge: Bridge, line: str, marker: str) -> PushSetup:
     for prefix, when in SLOTS:
         current = str(prefs.get(f"{prefix}_program") or "")
         enabled = bool(prefs.get(f"{prefix}_enabled"))
-        if current.strip() and marker not in current:
+        if _taken(current, marker):
             left.append(when)
             continue
         installed.append(when)
@@ -319,6 +322,19 @@ async def install_push(bridge: Bridge, line: str, marker: str) -> PushSetup:
     if not left:
         bridge.refresher.push_confirmed()
     return PushSetup(tuple(installed), tuple(left))
+
+
+def _taken(program: str, marker: str) -> bool:
+    """Whether a slot holds another program than a push line with ``marker``."""
+    return bool(program.strip()) and marker not in program
+
+
+async def taken_slots(bridge: Bridge, marker: str) -> tuple[str, ...]:
+    """The program slots that hold another program (``install_push`` would leave them)."""
+    prefs = await _preferences(bridge)
+    return tuple(
+        when for prefix, when in SLOTS if _taken(str(prefs.get(f"{prefix}_program") or ""), marker)
+    )
 
 
 async def push_installed(bridge: Bridge, marker: str) -> bool:

@@ -37,7 +37,11 @@ async def _submit(hass: HomeAssistant, data: dict[str, object]) -> dict[str, obj
 
 
 async def test_a_server_is_added_once(hass: HomeAssistant, qbt: LocalQBittorrent) -> None:
-    result = await _submit(hass, entry_data(qbt, **{CONF_URL: qbt.url + "/"}))
+    offered = await _submit(hass, entry_data(qbt, **{CONF_URL: qbt.url + "/"}))
+    assert (offered["type"], offered["step_id"]) == (FlowResultType.FORM, "push")
+    result = await hass.config_entries.flow.async_configure(
+        str(offered["flow_id"]), {"push_install": False}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_URL] == qbt.url  # type: ignore[index]
     await hass.async_block_till_done()

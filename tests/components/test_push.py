@@ -8,7 +8,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -16,12 +16,12 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.qbt_bridge.const import EVENT_PREFIX
+from custom_components.qbt_bridge.const import DOMAIN, EVENT_PREFIX
 from custom_components.qbt_bridge.diagnostics import async_get_config_entry_diagnostics
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalQBittorrent
 from qbt_bridge.engine.push import MAX_BODY
-from tests.components.helpers import make_entry
+from tests.components.helpers import entry_data, make_entry
 from tests.helpers import wait_for
 from tests.releases import Seed
 
@@ -84,9 +84,7 @@ async def test_qbittorrent_pushes_added_and_completed_through_the_webhook(
     prefs = await qbt_client.app_preferences()
     assert all(prefs[f"{slot}_program"] == line and prefs[f"{slot}_enabled"] for slot in SLOTS)
     bridge = entry.runtime_data.bridge
-    assert (
-        bridge.refresher.sweep_interval == bridge.policy.push_full_interval
-    )  # push works: rare sweeps
+    assert bridge.refresher.clock.push_working  # sweeps at most every push_full_interval
 
     fired: list[Event] = []
     for kind in ("added", "completed"):
@@ -107,6 +105,63 @@ async def test_qbittorrent_pushes_added_and_completed_through_the_webhook(
     assert hook not in str(diagnostics)  # the webhook id is the push secret
 
 
+async def _add_server(hass: HomeAssistant, qbt: LocalQBittorrent) -> dict[str, Any]:
+    """The user step of a new flow, filled: the push step it leads to."""
+    flow = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    offered = await hass.config_entries.flow.async_configure(flow["flow_id"], entry_data(qbt))
+    assert (offered["type"], offered["step_id"]) == (FlowResultType.FORM, "push")
+    return dict(offered)
+
+
+async def test_adding_a_server_offers_push_checked_when_the_slots_are_free(
+    hass: HomeAssistant,
+    reachable: str,
+    qbt: LocalQBittorrent,
+    qbt_client: QBittorrentClient,
+    slots_restored: None,
+) -> None:
+    offered = await _add_server(hass, qbt)
+    assert offered["data_schema"]({}) == {"push_install": True}  # both slots free: checked
+    line = offered["description_placeholders"]["push_line"]
+    assert line.startswith(f"curl -fsS -m 5 -d hash=%K {reachable}/api/webhook/")
+    assert offered["description_placeholders"]["slots"] == "-"
+    done = await hass.config_entries.flow.async_configure(
+        offered["flow_id"], {"push_install": True}
+    )
+    assert done["type"] is FlowResultType.CREATE_ENTRY
+    prefs = await qbt_client.app_preferences()
+    assert all(prefs[f"{slot}_program"] == line and prefs[f"{slot}_enabled"] for slot in SLOTS)
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    assert line.endswith(f"/api/webhook/{entry.data[CONF_WEBHOOK_ID]}")  # the entry's own hook
+    await hass.async_block_till_done()
+    assert entry.runtime_data.bridge.refresher.clock.push_working  # found set at setup
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_adding_a_server_leaves_a_slot_with_another_program(
+    hass: HomeAssistant,
+    reachable: str,
+    qbt: LocalQBittorrent,
+    qbt_client: QBittorrentClient,
+    slots_restored: None,
+) -> None:
+    theirs = "/config/qbit_manage.sh %I"
+    await qbt_client.app_set_preferences({"autorun_program": theirs, "autorun_enabled": True})
+    offered = await _add_server(hass, qbt)
+    assert offered["data_schema"]({}) == {"push_install": False}  # not checked then
+    assert offered["description_placeholders"]["slots"] == "when one finishes"
+    done = await hass.config_entries.flow.async_configure(
+        offered["flow_id"], {"push_install": True}
+    )
+    assert done["type"] is FlowResultType.CREATE_ENTRY
+    prefs = await qbt_client.app_preferences()
+    assert prefs["autorun_program"] == theirs  # never overwritten
+    assert "/api/webhook/" in prefs["autorun_on_torrent_added_program"]  # the free one
+    await hass.async_block_till_done()
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
 async def test_a_slot_with_another_program_is_left_and_the_form_says_so(
     hass: HomeAssistant,
     reachable: str,
@@ -118,7 +173,7 @@ async def test_a_slot_with_another_program_is_left_and_the_form_says_so(
     await qbt_client.app_set_preferences({"autorun_program": theirs, "autorun_enabled": True})
     entry = await _set_up(hass, qbt)
     bridge = entry.runtime_data.bridge
-    assert bridge.refresher.sweep_interval == bridge.policy.full_interval  # no push yet
+    assert not bridge.refresher.clock.push_working  # no push yet
     _flow, result = await _options(hass, entry, push_install=True)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "push_slot_taken"}

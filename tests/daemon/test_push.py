@@ -38,7 +38,7 @@ async def test_qbittorrent_pushes_added_and_completed_through_the_installed_line
         login = _login(qbt)
         # A rule on add for every torrent: with polls an hour apart, only the push applies it.
         login["instance"]["rules"] = [{"tags": ["pushed"]}]
-        config = push_config(qbt.url, tmp_path, install=True, **login)
+        config = push_config(qbt.url, tmp_path, **login)  # install: on by default
         async with (
             serving(config) as daemon,
             QBittorrentClient(qbt.url, qbt.username, qbt.password) as client,
