@@ -138,7 +138,7 @@ async def test_adding_a_server_offers_push_checked_when_the_slots_are_free(
     await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_adding_a_server_leaves_a_slot_with_another_program(
+async def test_a_slot_with_another_program_is_left_and_each_form_says_so(
     hass: HomeAssistant,
     reachable: str,
     qbt: LocalQBittorrent,
@@ -147,8 +147,9 @@ async def test_adding_a_server_leaves_a_slot_with_another_program(
 ) -> None:
     theirs = "/config/qbit_manage.sh %I"
     await qbt_client.app_set_preferences({"autorun_program": theirs, "autorun_enabled": True})
+    # Adding the server: the push step is not checked, and names the slot.
     offered = await _add_server(hass, qbt)
-    assert offered["data_schema"]({}) == {"push_install": False}  # not checked then
+    assert offered["data_schema"]({}) == {"push_install": False}
     assert offered["description_placeholders"]["slots"] == "when one finishes"
     done = await hass.config_entries.flow.async_configure(
         offered["flow_id"], {"push_install": True}
@@ -159,29 +160,15 @@ async def test_adding_a_server_leaves_a_slot_with_another_program(
     assert "/api/webhook/" in prefs["autorun_on_torrent_added_program"]  # the free one
     await hass.async_block_till_done()
     entry = hass.config_entries.async_entries(DOMAIN)[0]
-    await hass.config_entries.async_unload(entry.entry_id)
-
-
-async def test_a_slot_with_another_program_is_left_and_the_form_says_so(
-    hass: HomeAssistant,
-    reachable: str,
-    qbt: LocalQBittorrent,
-    qbt_client: QBittorrentClient,
-    slots_restored: None,
-) -> None:
-    theirs = "/config/qbit_manage.sh %I"
-    await qbt_client.app_set_preferences({"autorun_program": theirs, "autorun_enabled": True})
-    entry = await _set_up(hass, qbt)
-    bridge = entry.runtime_data.bridge
-    assert not bridge.refresher.clock.push_working  # no push yet
+    assert not entry.runtime_data.bridge.refresher.clock.push_working  # one slot only
+    # The options form, later: the same rule, said as an error.
     _flow, result = await _options(hass, entry, push_install=True)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "push_slot_taken"}
     assert result["description_placeholders"]["slots"] == "when one finishes"
-    prefs = await qbt_client.app_preferences()
-    assert prefs["autorun_program"] == theirs
-    assert "/api/webhook/" in prefs["autorun_on_torrent_added_program"]  # the empty slot
+    assert (await qbt_client.app_preferences())["autorun_program"] == theirs
     assert entry.state is ConfigEntryState.LOADED
+    await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_bad_pushes_get_clear_answers(
