@@ -15,7 +15,9 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
+import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -208,32 +210,81 @@ class Network:
     """A network namespace of a stack's own, as compose gives its services one network.
 
     The services share its loopback and find each other by their names (``hosts``, which each
-    container's /etc/hosts maps to that loopback); the host reaches their published ports at
-    ``address`` through a veth pair. Nothing of the stack listens on the host's own addresses.
+    container's /etc/hosts maps to that loopback). Nothing of the stack listens on the host's
+    own addresses but ``address`` (a loopback address of its own, 127.x.y.z): ``publish(port)``
+    relays ``address``:port into the namespace's 127.0.0.1:port, as compose publishes a port
+    under the same number (qBittorrent checks that the Host header's port is its own).
     """
 
     def __init__(self, names: Sequence[str]) -> None:
-        self.name = f"qbtb-{uuid.uuid4().hex[:6]}"
-        self.host_side, self.address = "10.213.97.1", "10.213.97.2"
+        token = uuid.uuid4()
+        self.name = f"qbtb-{token.hex[:6]}"
+        self.address = "127.{}.{}.{}".format(*(1 + b % 254 for b in token.bytes[:3]))
         self.hosts = list(names)
         self.enter = ["ip", "netns", "exec", self.name]
+        self._relays: list[_Relay] = []
 
     def _ip(self, *args: str) -> None:
         done = subprocess.run(["ip", *args], capture_output=True, text=True, check=False)
         if done.returncode != 0:
             pytest.fail(f"ip {' '.join(args)}: {done.stderr.strip()}")
 
+    def publish(self, port: int) -> None:
+        """Relay ``address``:``port`` on the host to ``port`` inside the namespace."""
+        relay = _Relay(Path("/run/netns") / self.name, self.address, port)
+        relay.start()
+        self._relays.append(relay)
+
     def __enter__(self) -> Self:
-        outside, inside = f"{self.name}-h", f"{self.name}-n"
         self._ip("netns", "add", self.name)
-        self._ip("link", "add", outside, "type", "veth", "peer", "name", inside)
-        self._ip("link", "set", inside, "netns", self.name)
-        self._ip("addr", "add", f"{self.host_side}/30", "dev", outside)
-        self._ip("link", "set", outside, "up")
-        self._ip("-n", self.name, "addr", "add", f"{self.address}/30", "dev", inside)
-        self._ip("-n", self.name, "link", "set", inside, "up")
         self._ip("-n", self.name, "link", "set", "lo", "up")
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._ip("netns", "del", self.name)  # takes the veth pair with it
+        for relay in self._relays:
+            relay.close()
+        self._ip("netns", "del", self.name)
+
+
+class _Relay(threading.Thread):
+    """Accept on a host loopback address; connect from inside a network namespace; copy bytes.
+
+    The thread enters the namespace (network namespaces are per thread), so the connections it
+    opens are the namespace's while its listening socket, made before, stays the host's.
+    """
+
+    def __init__(self, netns: Path, address: str, port: int) -> None:
+        super().__init__(daemon=True)
+        self.netns, self.target = netns, port
+        self.listener = socket.create_server((address, port))
+
+    def run(self) -> None:
+        with self.netns.open() as namespace:
+            os.setns(namespace.fileno(), os.CLONE_NEWNET)
+        while True:
+            try:
+                outside, _address = self.listener.accept()
+            except OSError:  # closed: the stack is gone
+                return
+            try:
+                inside = socket.create_connection(("127.0.0.1", self.target), timeout=5)
+            except OSError:
+                outside.close()  # nothing listens there yet: the client sees it closed
+                continue
+            inside.settimeout(None)
+            for source, sink in ((outside, inside), (inside, outside)):
+                threading.Thread(target=_copy, args=(source, sink), daemon=True).start()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def _copy(source: socket.socket, sink: socket.socket) -> None:
+    """Copy until either side closes, then close both."""
+    with contextlib.suppress(OSError):
+        while data := source.recv(65536):
+            sink.sendall(data)
+    for end in (source, sink):
+        with contextlib.suppress(OSError):
+            end.shutdown(socket.SHUT_RDWR)
+        end.close()

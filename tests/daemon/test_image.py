@@ -180,12 +180,18 @@ def test_a_container_without_its_config_says_so_and_exits(image: Image, tmp_path
 
 
 async def _accepts(host: str, port: int) -> bool:
+    """Whether a relayed port reaches a listener: an MQTT CONNECT gets its CONNACK."""
     try:
-        _reader, writer = await asyncio.open_connection(host, port)
+        reader, writer = await asyncio.open_connection(host, port)
     except OSError:
         return False
-    writer.close()
-    return True
+    writer.write(bytes([0x10, 12, 0, 4]) + b"MQTT" + bytes([4, 2, 0, 60, 0, 0]))
+    try:
+        return (await reader.read(2))[:1] == b"\x20"
+    except OSError:  # the relay found nothing listening yet
+        return False
+    finally:
+        writer.close()
 
 
 def _interpolate(value: str, env: Mapping[str, str]) -> str:
@@ -277,6 +283,8 @@ async def test_the_compose_stack_runs_wired_by_service_name_with_push(
                     hosts=network.hosts,
                 )
             )
+        for port in (8080, 1883):  # the compose file's published ports
+            network.publish(port)
         url = f"http://{network.address}:8080"
         await wait_for(lambda: _accepts(network.address, 1883), "Mosquitto to listen")
         async with (
