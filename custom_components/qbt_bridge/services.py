@@ -236,6 +236,7 @@ _EXAMPLES = {"source": "magnet:?xt=urn:btih:...", "file": "/media/torrents/x.tor
              "create_category.name": "tv", "remove_category.name": "tv"}  # fmt: skip
 _SELECTOR_EXTRA: dict[str, dict[str, Any]] = {
     "state": {"translation_key": "states"},  # the options form's words for the state groups
+    "sort": {"translation_key": "sorts"},
     "download": {"unit_of_measurement": "B/s"},
     "upload": {"unit_of_measurement": "B/s"},
     "alt_download": {"unit_of_measurement": "B/s"},

@@ -53,6 +53,7 @@ from qbt_bridge.api.handlers import (
     tag_names,
     tags,
 )
+from qbt_bridge.api.view import SORTS
 from qbt_bridge.core.content import FilePriority
 from qbt_bridge.core.errors import (
     InvalidRequestError,
@@ -447,12 +448,17 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             Name.LIST,
-            "torrents, newest first, filtered by state, category or tag",
+            "torrents, newest first or sorted by a column, filtered by state, category, tag or "
+            "a part of the name, a page at a time (offset, limit)",
             _schema(
                 {
                     vol.Optional("state"): STATE_GROUP,
                     vol.Optional("category"): str,
                     vol.Optional("tag"): str,
+                    vol.Optional("name"): vol.All(str, vol.Length(max=200)),
+                    vol.Optional("sort", default="added_on"): vol.In(tuple(SORTS)),
+                    vol.Optional("descending", default=True): bool,
+                    vol.Optional("offset", default=0): vol.All(int, vol.Range(min=0)),
                     vol.Optional("limit", default=100): vol.All(
                         int, vol.Range(min=1, max=MAX_LIST)
                     ),

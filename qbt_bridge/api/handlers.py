@@ -10,6 +10,7 @@ from typing import Any
 import voluptuous as vol
 
 from qbt_bridge.api.answers import add_outcome, command_result, rss_rule, timed, torrent_summary
+from qbt_bridge.api.view import page
 from qbt_bridge.core.content import FilePriority
 from qbt_bridge.core.errors import (
     InvalidRequestError,
@@ -77,9 +78,9 @@ async def tags(bridge: Bridge, args: dict[str, Any], *, add: bool) -> Any:
 async def list_torrents(bridge: Bridge, args: dict[str, Any]) -> Any:
     await bridge.refresh(full=True)  # asked for: the whole list as it is now (raises when down)
     store = bridge.store
-    hits = store.select(state=args.get("state"), category=args.get("category"), tag=args.get("tag"))
-    shown = [t for h in hits[: args["limit"]] if (t := store.torrent(h)) is not None]
-    return {"count": len(hits), "torrents": [torrent_summary(t) for t in shown]}
+    count, hashes = page(store, args)
+    shown = [t for h in hashes if (t := store.torrent(h)) is not None]
+    return {"count": count, "torrents": [torrent_summary(t) for t in shown]}
 
 
 async def pause(bridge: Bridge, args: dict[str, Any]) -> Any:
