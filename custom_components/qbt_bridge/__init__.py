@@ -17,7 +17,7 @@ from homeassistant.helpers.typing import ConfigType
 from qbt_bridge.core.redact import protect_loggers
 from qbt_bridge.engine import ClientKind, RefreshPolicy, ServerSettings, make_bridge
 
-from . import push
+from . import card, push, websocket
 from .const import (
     CONF_API_KEY,
     CONF_CLIENT,
@@ -37,8 +37,10 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, _config: ConfigType) -> bool:
-    """Register the actions (they name the entry they act on)."""
+    """Register the actions (they name the entry they act on) and the dashboard card."""
     async_setup_services(hass)
+    websocket.async_setup(hass)
+    await card.async_register(hass)
     return True
 
 
@@ -114,6 +116,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool
     """Unload the platforms, log out, close the session."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
+        websocket.end_subscriptions(hass, entry.entry_id)
         coordinator = entry.runtime_data
         coordinator.detach()
         await coordinator.bridge.close()

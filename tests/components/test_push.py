@@ -32,7 +32,10 @@ SLOTS = ("autorun", "autorun_on_torrent_added")
 @pytest.fixture
 async def reachable(hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator) -> str:
     """Home Assistant's HTTP app on a loopback port, known as its internal URL."""
-    assert await async_setup_component(hass, "webhook", {})  # its view, before the app starts
+    # Their paths (the webhook's view, the card's bundle) before the app starts: the test client
+    # freezes its router, as Home Assistant's own server does not.
+    assert await async_setup_component(hass, "webhook", {})
+    assert await async_setup_component(hass, DOMAIN, {})
     client = await hass_client_no_auth()
     url = f"http://127.0.0.1:{client.port}"
     await hass.config.async_update(internal_url=url)
