@@ -264,13 +264,13 @@ export class QbtBridgeCard extends LitElement {
             : html`<button class="toggle ${header.alt_speed ? "on" : ""}" role="switch"
                 aria-checked=${header.alt_speed ? "true" : "false"} ?disabled=${!page.canAct}
                 @click=${() => this._run("alt_speed", { enabled: !header.alt_speed })}>
-                🐢 ${t("alt_speed")}</button>`}
+                <ha-icon icon="mdi:speedometer-slow"></ha-icon> ${t("alt_speed")}</button>`}
         </div>
         ${page.canAct
           ? html`<div class="global-actions">
-              <button @click=${() => (this._dialog = { kind: "add", source: "", category: "" })}>＋ ${t("add")}</button>
-              <button @click=${() => this._run("pause_all", {})}>⏸ ${t("pause_all")}</button>
-              <button @click=${() => this._run("resume_paused", {})}>▶ ${t("resume_paused")}</button>
+              <button @click=${() => (this._dialog = { kind: "add", source: "", category: "" })}><ha-icon icon="mdi:plus"></ha-icon> ${t("add")}</button>
+              <button @click=${() => this._run("pause_all", {})}><ha-icon icon="mdi:pause-circle-outline"></ha-icon> ${t("pause_all")}</button>
+              <button @click=${() => this._run("resume_paused", {})}><ha-icon icon="mdi:play-circle-outline"></ha-icon> ${t("resume_paused")}</button>
             </div>`
           : nothing}
       </div>
@@ -339,7 +339,7 @@ export class QbtBridgeCard extends LitElement {
     if (rows.length === 0) return html`<div class="message empty">${t("empty")}</div>`;
     const columns = this._columns();
     return html`
-      <div class="list" role="table" aria-rowcount=${page.count} style="--qbt-columns: ${columns.length}">
+      <div class="list" role="table" aria-rowcount=${page.count} style="--qbt-columns: ${columns.length}; --qbt-actions: ${page.canAct ? "228px" : "0px"}">
         <div class="row head" role="row">
           <span class="name" role="columnheader">${t("name")}</span>
           ${columns.map((c) => html`<span class="cell ${c}" role="columnheader">${t(c)}</span>`)}
@@ -387,17 +387,17 @@ export class QbtBridgeCard extends LitElement {
           ? html`<span class="actions" role="cell">
               <button class="act ${stopped ? "resume" : "pause"}" aria-label="${stopped ? t("resume") : t("pause")} ${row.name}"
                 title=${stopped ? t("resume") : t("pause")}
-                @click=${() => this._run(stopped ? "resume" : "pause", { torrents: row.hash })}>${stopped ? "▶" : "⏸"}</button>
+                @click=${() => this._run(stopped ? "resume" : "pause", { torrents: row.hash })}><ha-icon icon=${stopped ? "mdi:play" : "mdi:pause"}></ha-icon></button>
               <button class="act recheck" aria-label="${t("recheck")} ${row.name}" title=${t("recheck")}
-                @click=${() => this._run("recheck", { torrents: row.hash })}>⟳</button>
+                @click=${() => this._run("recheck", { torrents: row.hash })}><ha-icon icon="mdi:file-check-outline"></ha-icon></button>
               <button class="act category" aria-label="${t("set_category")} ${row.name}" title=${t("set_category")}
-                @click=${() => (this._dialog = { kind: "category", row, category: row.category })}>📁</button>
+                @click=${() => (this._dialog = { kind: "category", row, category: row.category })}><ha-icon icon="mdi:folder-outline"></ha-icon></button>
               <button class="act tags" aria-label="${t("edit_tags")} ${row.name}" title=${t("edit_tags")}
-                @click=${() => (this._dialog = { kind: "tags", row, text: formatTags(row.tags) })}>🏷</button>
+                @click=${() => (this._dialog = { kind: "tags", row, text: formatTags(row.tags) })}><ha-icon icon="mdi:tag-outline"></ha-icon></button>
               <button class="act files" aria-label="${t("files")} ${row.name}" title=${t("files")}
-                @click=${() => this._openFiles(row)}>☰</button>
+                @click=${() => this._openFiles(row)}><ha-icon icon="mdi:file-tree-outline"></ha-icon></button>
               <button class="act delete" aria-label="${t("delete")} ${row.name}" title=${t("delete")}
-                @click=${() => (this._dialog = { kind: "delete", row, files: false })}>🗑</button>
+                @click=${() => (this._dialog = { kind: "delete", row, files: false })}><ha-icon icon="mdi:delete-outline"></ha-icon></button>
             </span>`
           : nothing}
       </div>
@@ -524,7 +524,8 @@ export class QbtBridgeCard extends LitElement {
       background: var(--secondary-background-color, transparent);
       border: 1px solid var(--divider-color); border-radius: 6px; padding: 4px 8px;
     }
-    button { cursor: pointer; min-height: 32px; }
+    button { cursor: pointer; min-height: 32px; display: inline-flex; align-items: center; gap: 4px; }
+    ha-icon { --mdc-icon-size: 18px; }
     button:disabled { opacity: 0.5; cursor: default; }
     button:focus-visible, select:focus-visible, input:focus-visible, textarea:focus-visible {
       outline: 2px solid var(--primary-color); outline-offset: 1px;
@@ -545,7 +546,7 @@ export class QbtBridgeCard extends LitElement {
     .list { display: flex; flex-direction: column; }
     .row {
       display: grid; align-items: center; gap: 4px 10px; padding: 6px 0;
-      grid-template-columns: minmax(140px, 3fr) repeat(var(--qbt-columns, 9), minmax(0, 1fr)) auto;
+      grid-template-columns: minmax(140px, 3fr) repeat(var(--qbt-columns, 9), minmax(0, 1fr)) var(--qbt-actions, 0px);
       border-bottom: 1px solid var(--divider-color);
     }
     .row.head { font-size: 0.85em; color: var(--secondary-text-color); }
@@ -626,9 +627,29 @@ export class QbtBridgeCardEditor extends LitElement {
   }
 }
 
+// Home Assistant's app swaps window.customElements for a scoped registry (a polyfill) as it
+// loads. This module is loaded beside the app and may run first: what it defined then is not in
+// the registry Home Assistant asks later, which draws "Custom element doesn't exist". So define
+// again once the app is there, and ask any such error card to rebuild.
+function defineAll(): void {
+  if (!customElements.get("qbt-bridge-card")) customElements.define("qbt-bridge-card", QbtBridgeCard);
+  if (!customElements.get("qbt-bridge-card-editor")) {
+    customElements.define("qbt-bridge-card-editor", QbtBridgeCardEditor);
+  }
+}
+
+function rebuildStaleErrorCards(root: Document | ShadowRoot = document): void {
+  for (const element of Array.from(root.querySelectorAll("*"))) {
+    if (element.localName === "hui-error-card"
+      && (element.shadowRoot?.textContent ?? "").includes("qbt-bridge-card")) {
+      element.dispatchEvent(new Event("ll-rebuild", { bubbles: true, composed: true }));
+    }
+    if (element.shadowRoot) rebuildStaleErrorCards(element.shadowRoot);
+  }
+}
+
 if (!customElements.get("qbt-bridge-card")) {
-  customElements.define("qbt-bridge-card", QbtBridgeCard);
-  customElements.define("qbt-bridge-card-editor", QbtBridgeCardEditor);
+  defineAll();
   const cards = ((window as unknown as { customCards?: unknown[] }).customCards ??= []);
   cards.push({
     type: "qbt-bridge-card",
@@ -636,5 +657,9 @@ if (!customElements.get("qbt-bridge-card")) {
     description: "The torrents of a qbt-bridge server, live, with their buttons.",
     preview: false,
     documentationURL: "https://github.com/qbt-bridge/qbt-bridge/blob/main/docs/card.md",
+  });
+  void customElements.whenDefined("home-assistant").then(() => {
+    defineAll(); // in the registry the app put in place, if it is another
+    setTimeout(() => rebuildStaleErrorCards(), 0);
   });
 }
