@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib.util
 import logging
 import os
+import secrets
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -27,6 +29,7 @@ from qbt_bridge.core.errors import QbtBridgeError
 from qbt_bridge.core.units import format_bytes, format_speed
 from qbt_bridge.daemon.config import Config, ConfigError, load_config
 from qbt_bridge.daemon.demo import LocalQBittorrent
+from qbt_bridge.daemon.homeassistant import LocalHomeAssistant
 from qbt_bridge.daemon.process import Daemon, check_health
 from qbt_bridge.daemon.showcase import DEMO_NAME, Showcase
 from qbt_bridge.engine.bridge import Bridge
@@ -77,6 +80,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--config", type=Path, default=_env_config(), help=CONFIG_HELP)
     run.add_argument(
         "--demo", action="store_true", help="throwaway local qBittorrent and Mosquitto"
+    )
+    run.add_argument(
+        "--home-assistant",
+        action="store_true",
+        help="with the demo: also a throwaway Home Assistant with the integration and its card "
+        "for the demo's qBittorrent (needs Home Assistant in this Python: scripts/run "
+        "--home-assistant installs it)",
     )
     check = sub.add_parser("check-config", help="validate a config file and exit")
     _config_argument(check)
@@ -216,8 +226,11 @@ def _run(args: argparse.Namespace) -> int:
         if args.config not in (None, _env_config()):
             print("qbt-bridge run: give --config or --demo, not both", file=sys.stderr)
             return 2
-        with _demo() as demo:
+        with _demo() as demo, _home_assistant(demo, wanted=args.home_assistant):
             return _serve(demo.config(), debug=args.debug, once_serving=demo.start_transfer)
+    if args.home_assistant:
+        print("qbt-bridge run: --home-assistant goes with the demo, not --config", file=sys.stderr)
+        return 2
     if (config := _load(args.config)) is None:
         return 2
     return _serve(config, debug=args.debug)
@@ -288,6 +301,46 @@ def _demo() -> Iterator[Showcase]:
         yield demo
     finally:
         demo.cleanup()
+
+
+@contextlib.contextmanager
+def _home_assistant(demo: Showcase, *, wanted: bool) -> Iterator[None]:
+    """A throwaway Home Assistant whose dashboard shows the demo's qBittorrent in the card."""
+    if not wanted:
+        yield
+        return
+    if importlib.util.find_spec("homeassistant") is None:
+        raise SystemExit(
+            "qbt-bridge run: Home Assistant is not installed in this Python: run "
+            "scripts/run --home-assistant from a clone (it installs it into .venv)"
+        )
+    hass = LocalHomeAssistant()
+    password = secrets.token_urlsafe(9)
+    try:
+        print("Home Assistant starting (the first start takes a minute) …", flush=True)
+        hass.start()
+        path = asyncio.run(_set_up_home_assistant(hass, demo, password))
+        print(
+            f"Home Assistant at {hass.base}{path} (user demo, password {password}): "
+            "the card shows the demo's torrents, live; its log is "
+            f"{hass.log}. Removed on exit.",
+            flush=True,
+        )
+        yield
+    finally:
+        hass.cleanup()
+
+
+async def _set_up_home_assistant(hass: LocalHomeAssistant, demo: Showcase, password: str) -> str:
+    """Onboard, add the demo's qBittorrent (with push), put the card on the dashboard."""
+    async with aiohttp.ClientSession() as session:
+        await hass.wait_ready(session)
+        owner = await hass.onboard(session, "demo", password)
+        qbt = demo.qbt
+        await hass.add_qbittorrent(
+            session, owner, url=qbt.url, username=qbt.username, password=qbt.password
+        )
+        return await hass.show_card(session, owner, {"type": "custom:qbt-bridge-card"})
 
 
 def _notify(args: argparse.Namespace) -> int:
