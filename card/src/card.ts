@@ -16,8 +16,10 @@ import {
 // What the card needs of Home Assistant's `hass` object.
 interface Connection {
   subscribeMessage<T>(
-    callback: (event: T) => void, message: Record<string, unknown>,
+    callback: (event: T) => void, message: Record<string, unknown>, options?: { resubscribe?: boolean },
   ): Promise<() => Promise<void>>;
+  addEventListener(event: "ready", listener: () => void): void;
+  removeEventListener(event: "ready", listener: () => void): void;
   sendMessagePromise<T>(message: Record<string, unknown>): Promise<T>;
 }
 export interface Hass {
@@ -47,7 +49,8 @@ type Dialog =
 const DEFAULT_COLUMNS: Column[] = [...COLUMNS];
 const DEFAULT_PAGE_SIZE = 50;
 const NO_CATEGORY = "\u0000none"; // the select's value for "no category" (a category is text)
-const RESUBSCRIBE_AFTER_MS = 2000; // the entry reloads: subscribe again after a moment
+const RETRY_FIRST_MS = 2000; // a refused or ended subscription is tried again, ever less often
+const RETRY_MAX_MS = 30000;
 
 export class QbtBridgeCard extends LitElement {
   static properties = {
@@ -70,6 +73,11 @@ export class QbtBridgeCard extends LitElement {
   private _unsubscribe: (() => Promise<void>) | null = null;
   private _subscribing = false;
   private _searchTimer: ReturnType<typeof setTimeout> | undefined;
+  private _retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private _retryDelay = RETRY_FIRST_MS;
+  private _listening: Connection | null = null;
+  // Home Assistant restarted (or the network came back): a new connection, subscribe again.
+  private _onReady = (): void => void this._resubscribe();
 
   static getConfigElement(): HTMLElement {
     return document.createElement("qbt-bridge-card-editor");
@@ -112,11 +120,20 @@ export class QbtBridgeCard extends LitElement {
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
+    clearTimeout(this._retryTimer);
+    this._listening?.removeEventListener("ready", this._onReady);
+    this._listening = null;
     void this._unsubscribeNow();
   }
 
   protected updated(changed: PropertyValues): void {
-    if (changed.has("hass") && this.hass && !this._unsubscribe && !this._subscribing && !this._failed) {
+    if (!changed.has("hass") || !this.hass) return;
+    if (this._listening !== this.hass.connection) {
+      this._listening?.removeEventListener("ready", this._onReady);
+      this._listening = this.hass.connection;
+      this._listening.addEventListener("ready", this._onReady);
+    }
+    if (!this._unsubscribe && !this._subscribing && this._retryTimer === undefined) {
       void this._subscribe();
     }
   }
@@ -137,15 +154,28 @@ export class QbtBridgeCard extends LitElement {
     try {
       const message: Record<string, unknown> = { type: "qbt_bridge/subscribe", view: viewArgs(this._view) };
       if (this._config.entry_id) message.entry_id = this._config.entry_id;
+      // not the library's own resubscribing: this card subscribes again on "ready" itself
       this._unsubscribe = await this.hass.connection.subscribeMessage<PageEvent>(
-        (event) => this._onEvent(event), message,
+        (event) => this._onEvent(event), message, { resubscribe: false },
       );
       this._failed = "";
+      this._retryDelay = RETRY_FIRST_MS;
     } catch (err) {
+      // e.g. right after a restart, before the server's entry is loaded: say so, try again
       this._failed = (err as { message?: string }).message ?? String(err);
+      this._retryLater();
     } finally {
       this._subscribing = false;
     }
+  }
+
+  private _retryLater(): void {
+    clearTimeout(this._retryTimer);
+    this._retryTimer = setTimeout(() => {
+      this._retryTimer = undefined;
+      void this._resubscribe();
+    }, this._retryDelay);
+    this._retryDelay = Math.min(this._retryDelay * 2, RETRY_MAX_MS);
   }
 
   private async _unsubscribeNow(): Promise<void> {
@@ -161,16 +191,18 @@ export class QbtBridgeCard extends LitElement {
   }
 
   private async _resubscribe(): Promise<void> {
+    clearTimeout(this._retryTimer);
+    this._retryTimer = undefined;
     await this._unsubscribeNow();
-    this._failed = "";
     await this._subscribe();
   }
 
   private _onEvent(event: PageEvent): void {
     this._page = applyEvent(this._page, event);
     if (event.ended) {
-      this._unsubscribe = null; // the server ended it: the entry reloads
-      setTimeout(() => void this._subscribe(), RESUBSCRIBE_AFTER_MS);
+      // the server ended it (its entry unloads or reloads): subscribe again in a moment
+      void this._unsubscribeNow();
+      this._retryLater();
     }
   }
 
@@ -232,16 +264,18 @@ export class QbtBridgeCard extends LitElement {
 
   protected render(): TemplateResult {
     const t = this._t;
-    if (this._failed) {
+    const page = this._page;
+    if (this._failed && !page.header) {
       return html`<ha-card><div class="message error" role="alert">${this._failed}</div></ha-card>`;
     }
-    const page = this._page;
     return html`
       <ha-card>
         <div class="card" @keydown=${this._onKey}>
           ${this._renderHeader(page)} ${this._renderFilters(page)}
           ${page.available ? nothing : html`<div class="message warning" role="status">${t("unavailable")}</div>`}
-          ${this._error ? html`<div class="message error" role="alert">${this._error}</div>` : nothing}
+          ${this._error || this._failed
+            ? html`<div class="message error" role="alert">${this._error || this._failed}</div>`
+            : nothing}
           ${this._renderList(page)} ${this._renderPager(page)} ${this._renderDialog()}
         </div>
       </ha-card>

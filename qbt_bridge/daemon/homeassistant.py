@@ -100,13 +100,13 @@ class LocalHomeAssistant(ThrowawayProcess):
             )
 
     async def wait_ready(self, session: aiohttp.ClientSession) -> None:
-        """Until its HTTP API answers (it serves once every integration is set up)."""
+        """Until it serves (its HTTP server starts once every integration is set up)."""
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             if self._process is None or self._process.poll() is not None:
                 raise RuntimeError(f"Home Assistant exited; see {self.log}")
             with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(f"{self.base}/api/onboarding") as response:
+                async with session.get(f"{self.base}/manifest.json") as response:
                     if response.status == 200:
                         return
             if time.monotonic() > deadline:

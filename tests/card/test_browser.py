@@ -252,3 +252,22 @@ async def test_a_user_who_is_not_an_admin_sees_the_list_without_buttons(
     assert await page.locator("qbt-bridge-card button.act").count() == 0
     assert await page.locator("qbt-bridge-card .global-actions").count() == 0
     await _shot(page, "card-read-only")
+
+
+async def test_after_home_assistant_restarts_the_card_follows_again_without_a_reload(
+    stage: Stage, browser: Any, qbt_client: QBittorrentClient, tmp_path: Path
+) -> None:
+    page = await _open(browser, stage, stage.owner)
+    await asyncio.to_thread(stage.hass.restart)  # SIGTERM, then the same config and port
+    async with aiohttp.ClientSession() as session:
+        await stage.hass.wait_ready(session)
+    _path, torrent = make_payload(tmp_path, "After the restart.iso", 65536, 98)
+    await qbt_client.torrents_add(torrent_files=[torrent])
+    # the page was not reloaded: the card subscribed again on the new connection
+    new = page.locator("qbt-bridge-card .row", has_text="After the restart.iso")
+    try:
+        await new.wait_for(timeout=120_000)
+    except playwright.Error:
+        await _shot(page, "failed-after-restart")
+        raise
+    await _shot(page, "card-after-restart")
