@@ -28,11 +28,15 @@ from qbt_bridge.api.view import Watch
 from qbt_bridge.core.errors import InvalidRequestError, NotFoundError, QbtBridgeError
 from qbt_bridge.core.redact import redact_data, redact_text
 
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .coordinator import QbtConfigEntry
 
+# At most this many live pages per server (each costs a page's work on every refresh): a page
+# that never closes (a script subscribing in a loop) cannot pile up work.
+MAX_SUBSCRIPTIONS = 50
 # What ends each open subscription of an entry, called when the entry unloads.
 _ENDINGS: HassKey[dict[str, set[Callable[[], None]]]] = HassKey(f"{DOMAIN}_subscriptions")
+_warned_full: set[str] = set()  # entries whose full house was logged
 
 
 @callback
@@ -89,6 +93,18 @@ def ws_subscribe(hass: HomeAssistant, connection: ActiveConnection, msg: dict[st
     except QbtBridgeError as err:
         _refuse(connection, msg["id"], err)
         return
+    endings = hass.data[_ENDINGS].setdefault(entry.entry_id, set())
+    if len(endings) >= MAX_SUBSCRIPTIONS:
+        if entry.entry_id not in _warned_full:
+            _warned_full.add(entry.entry_id)
+            LOGGER.warning(
+                "%s: %d live pages of the torrent list are open; more are refused until one "
+                "closes (said once)", entry.title, MAX_SUBSCRIPTIONS,
+            )  # fmt: skip
+        connection.send_error(
+            msg["id"], "too_many", f"{MAX_SUBSCRIPTIONS} live pages are open for this server"
+        )
+        return
     coordinator = entry.runtime_data
     available = coordinator.last_update_success
 
@@ -108,7 +124,6 @@ def ws_subscribe(hass: HomeAssistant, connection: ActiveConnection, msg: dict[st
         connection.send_message(event_message(msg["id"], {"ended": True}))
 
     remove_listener = coordinator.async_add_listener(send_changes)
-    endings = hass.data[_ENDINGS].setdefault(entry.entry_id, set())
     endings.add(ended)
 
     @callback

@@ -254,6 +254,39 @@ async def test_a_user_who_is_not_an_admin_sees_the_list_without_buttons(
     await _shot(page, "card-read-only")
 
 
+async def test_the_visual_editor_offers_every_setting_in_home_assistants_form(
+    stage: Stage, browser: Any
+) -> None:
+    page = await _open(browser, stage, stage.owner)
+    changed = await page.evaluate(
+        """async () => {
+          // what a dashboard's card editor loads first (Home Assistant's form among it)
+          const helpers = await window.loadCardHelpers();
+          const entities = await helpers.createCardElement({type: "entities", entities: []});
+          await entities.constructor.getConfigElement();
+          await customElements.whenDefined("ha-form");
+          const editor = customElements.get("qbt-bridge-card").getConfigElement();
+          editor.hass = document.querySelector("home-assistant").hass;
+          editor.setConfig({type: "custom:qbt-bridge-card", sort: "name"});
+          document.body.appendChild(editor);
+          await editor.updateComplete;
+          const seen = new Promise(resolve =>
+            editor.addEventListener("config-changed", e => resolve(e.detail.config)));
+          const form = editor.shadowRoot.querySelector("ha-form");
+          form.dispatchEvent(new CustomEvent("value-changed", {detail: {value: {
+            type: "custom:qbt-bridge-card", sort: "name", page_size: 100, columns: [],
+            state: ""}}}));
+          return await seen;
+        }"""
+    )
+    # an empty choice is left out of the saved config: the card's default applies
+    assert changed == {"type": "custom:qbt-bridge-card", "sort": "name", "page_size": 100}
+    form = page.locator("qbt-bridge-card-editor ha-form")
+    for label in ("Server", "Columns", "Show at first", "Sort by", "Torrents per page"):
+        await playwright.expect(form.get_by_text(label, exact=True).first).to_be_visible()
+    await _shot(page, "card-editor")
+
+
 async def test_after_home_assistant_restarts_the_card_follows_again_without_a_reload(
     stage: Stage, browser: Any, qbt_client: QBittorrentClient, tmp_path: Path
 ) -> None:

@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.qbt_bridge import card
+from custom_components.qbt_bridge import card, websocket
 from qbt_bridge.clients import QBittorrentClient
 from tests.helpers import tiny_torrent, wait_torrent
 
@@ -171,3 +171,22 @@ async def test_a_bad_subscription_is_refused_with_the_tables_words(
     refused = await client.receive_json()
     assert refused["success"] is False
     assert refused["error"]["code"] == code and words in refused["error"]["message"]
+
+
+async def test_live_pages_per_server_are_bounded_and_the_refusal_logged_once(
+    hass: HomeAssistant,
+    loaded: MockConfigEntry,
+    hass_ws_client: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(websocket, "MAX_SUBSCRIPTIONS", 2)
+    client = await hass_ws_client(hass)
+    live = LivePage(client)
+    await live.subscribe()
+    await live.subscribe()
+    for _ in range(2):
+        await client.send_json_auto_id({"type": "qbt_bridge/subscribe"})
+        refused = await live.result()
+        assert refused["success"] is False and refused["error"]["code"] == "too_many"
+    assert caplog.text.count("live pages of the torrent list are open") == 1
