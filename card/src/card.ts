@@ -48,6 +48,8 @@ type Dialog =
 
 const DEFAULT_COLUMNS: Column[] = [...COLUMNS];
 const DEFAULT_PAGE_SIZE = 50;
+// How long a pause or the alternative speed may last, in the command table's words ("": until undone).
+const DURATIONS = ["", "30m", "1h", "2h", "8h"] as const;
 const NO_CATEGORY = "\u0000none"; // the select's value for "no category" (a category is text)
 const RETRY_FIRST_MS = 2000; // a refused or ended subscription is tried again, ever less often
 const RETRY_MAX_MS = 30000;
@@ -61,6 +63,8 @@ export class QbtBridgeCard extends LitElement {
     _dialog: { state: true },
     _error: { state: true },
     _failed: { state: true },
+    _duration: { state: true },
+    _notice: { state: true },
   };
 
   hass?: Hass;
@@ -70,6 +74,8 @@ export class QbtBridgeCard extends LitElement {
   private _dialog: Dialog | null = null;
   private _error = "";
   private _failed = "";
+  private _duration = ""; // "" until undone, or how long a pause or the alt speed lasts (30m …)
+  private _notice = ""; // what a command given for a while says: until when
   private _unsubscribe: (() => Promise<void>) | null = null;
   private _subscribing = false;
   private _searchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -227,6 +233,15 @@ export class QbtBridgeCard extends LitElement {
     }
   }
 
+  // pause, pause_all and alt_speed on take the chosen "for": the command undoes itself then
+  private async _forAWhile(command: string, args: Record<string, unknown>): Promise<void> {
+    const timed = this._duration ? { ...args, duration: this._duration } : args;
+    const answer = await this._run<{ until?: string }>(command, timed);
+    this._notice = answer?.until
+      ? this._t("until", { time: new Date(answer.until).toLocaleString(this._language) })
+      : "";
+  }
+
   private async _openFiles(row: Row): Promise<void> {
     this._dialog = { kind: "files", row, files: null };
     const answer = await this._run<{ files: FileRow[] }>("files", { torrent: row.hash, per_page: 1000 });
@@ -273,6 +288,7 @@ export class QbtBridgeCard extends LitElement {
         <div class="card" @keydown=${this._onKey}>
           ${this._renderHeader(page)} ${this._renderFilters(page)}
           ${page.available ? nothing : html`<div class="message warning" role="status">${t("unavailable")}</div>`}
+          ${this._notice ? html`<div class="message notice" role="status">${this._notice}</div>` : nothing}
           ${this._error || this._failed
             ? html`<div class="message error" role="alert">${this._error || this._failed}</div>`
             : nothing}
@@ -297,14 +313,20 @@ export class QbtBridgeCard extends LitElement {
             ? nothing
             : html`<button class="toggle ${header.alt_speed ? "on" : ""}" role="switch"
                 aria-checked=${header.alt_speed ? "true" : "false"} ?disabled=${!page.canAct}
-                @click=${() => this._run("alt_speed", { enabled: !header.alt_speed })}>
+                @click=${() => (header.alt_speed
+                  ? this._run("alt_speed", { enabled: false })
+                  : this._forAWhile("alt_speed", { enabled: true }))}>
                 <ha-icon icon="mdi:speedometer-slow"></ha-icon> ${t("alt_speed")}</button>`}
         </div>
         ${page.canAct
           ? html`<div class="global-actions">
               <button @click=${() => (this._dialog = { kind: "add", source: "", category: "" })}><ha-icon icon="mdi:plus"></ha-icon> ${t("add")}</button>
-              <button @click=${() => this._run("pause_all", {})}><ha-icon icon="mdi:pause-circle-outline"></ha-icon> ${t("pause_all")}</button>
+              <button @click=${() => this._forAWhile("pause_all", {})}><ha-icon icon="mdi:pause-circle-outline"></ha-icon> ${t("pause_all")}</button>
               <button @click=${() => this._run("resume_paused", {})}><ha-icon icon="mdi:play-circle-outline"></ha-icon> ${t("resume_paused")}</button>
+              <select class="duration" aria-label=${t("for_a_while")} title=${t("for_a_while")}
+                .value=${this._duration} @change=${(e: Event) => (this._duration = (e.target as HTMLSelectElement).value)}>
+                ${DURATIONS.map((d) => html`<option value=${d} ?selected=${d === this._duration}>${t(d ? `for_${d}` as Key : "until_undone")}</option>`)}
+              </select>
             </div>`
           : nothing}
       </div>
@@ -421,7 +443,9 @@ export class QbtBridgeCard extends LitElement {
           ? html`<span class="actions" role="cell">
               <button class="act ${stopped ? "resume" : "pause"}" aria-label="${stopped ? t("resume") : t("pause")} ${row.name}"
                 title=${stopped ? t("resume") : t("pause")}
-                @click=${() => this._run(stopped ? "resume" : "pause", { torrents: row.hash })}><ha-icon icon=${stopped ? "mdi:play" : "mdi:pause"}></ha-icon></button>
+                @click=${() => (stopped
+                  ? this._run("resume", { torrents: row.hash })
+                  : this._forAWhile("pause", { torrents: row.hash }))}><ha-icon icon=${stopped ? "mdi:play" : "mdi:pause"}></ha-icon></button>
               <button class="act recheck" aria-label="${t("recheck")} ${row.name}" title=${t("recheck")}
                 @click=${() => this._run("recheck", { torrents: row.hash })}><ha-icon icon="mdi:file-check-outline"></ha-icon></button>
               <button class="act category" aria-label="${t("set_category")} ${row.name}" title=${t("set_category")}

@@ -197,8 +197,13 @@ async def test_pause_stops_the_torrent_in_qbittorrent_and_the_row_follows(
         await qbt_client.torrents_start(target)
     row = _row(page, target)
     await playwright.expect(row.locator("button.act.pause")).to_be_visible()
+    await page.locator("qbt-bridge-card select.duration").select_option("30m")  # for a while
     await row.locator("button.act.pause").click()
     await wait_torrent(qbt_client, target, lambda t: t.state.is_stopped, "stopped by the card")
+    # the table's answer says until when; the engine resumes it then (tests/engine: timers)
+    await playwright.expect(page.locator("qbt-bridge-card .message.notice")).to_contain_text(
+        "Until"
+    )
     await playwright.expect(row.locator("button.act.resume")).to_be_visible()
     # the release's own state (stoppedUP on 5.x), in its WebUI's word
     await playwright.expect(row.locator(".state")).to_have_attribute("data-status", "stoppedUP")
