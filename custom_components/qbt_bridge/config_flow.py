@@ -54,6 +54,7 @@ from . import push
 from .const import (
     CONF_ACTIVE_ONLY,
     CONF_API_KEY,
+    CONF_CARD_USERS,
     CONF_CATEGORIES,
     CONF_CATEGORY_ENTITIES,
     CONF_CLIENT,
@@ -358,6 +359,13 @@ class QbtBridgeOptionsFlow(OptionsFlow):
             if not errors:
                 return self.async_create_entry(data=user_input)
         options = self.config_entry.options
+        # who may act in the dashboard card besides administrators (they always may)
+        users = [
+            user
+            for user in await self.hass.auth.async_get_users()
+            if user.is_active and not user.system_generated and not user.is_admin
+        ]
+        allowed = [uid for uid in options.get(CONF_CARD_USERS, []) if uid in {u.id for u in users}]
         schema = vol.Schema(
             {
                 vol.Required(
@@ -436,6 +444,15 @@ class QbtBridgeOptionsFlow(OptionsFlow):
                         selector.SelectSelectorConfig(
                             options=list(EVENT_KINDS), multiple=True, translation_key=CONF_EVENTS
                         )
+                    )
+                ),
+                vol.Optional(CONF_CARD_USERS, default=allowed): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=[
+                            selector.SelectOptionDict(value=user.id, label=user.name or user.id)
+                            for user in users
+                        ],
+                        multiple=True,
                     )
                 ),
                 vol.Optional(CONF_PUSH_INSTALL, default=False): bool,

@@ -26,6 +26,7 @@ CONF_DISK_MIN_FREE: Final = "disk_min_free_gib"  # the disk guard's threshold (0
 CONF_DISK_PAUSE: Final = "disk_pause"  # and whether it pauses downloads
 CONF_EVENTS: Final = "events"
 CONF_MANAGE_URL: Final = "qbit_manage_url"
+CONF_CARD_USERS: Final = "card_users"  # users (besides administrators) who may act in the card
 CONF_MANAGE_ON_PUSH: Final = "qbit_manage_on_push"  # its commands run on each batch of pushed ids
 CONF_STALLED_HOURS: Final = "stalled_hours"  # the watchdog: hours without progress (0: off)
 CONF_METADATA_MINUTES: Final = "metadata_minutes"  # minutes a magnet may wait for metadata

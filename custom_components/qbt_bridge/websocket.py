@@ -3,8 +3,9 @@
 ``qbt_bridge/subscribe`` sends the first page (the ``list`` command's filters, sort and page)
 and then only what changed, whenever the entry's coordinator has new data (a poll, a push, a
 command): nothing polls for the card. ``qbt_bridge/command`` runs one command of the command
-table, for an administrator only, and answers what the table answers (or its error code and
-message). Home Assistant's websocket server authenticates every connection before these run.
+table (changes: administrators and the users the entry's options name) and answers what the
+table answers, or its error code and message. Home Assistant's websocket server authenticates
+every connection before these run.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from qbt_bridge.api.view import Watch
 from qbt_bridge.core.errors import InvalidRequestError, NotFoundError, QbtBridgeError
 from qbt_bridge.core.redact import redact_data, redact_text
 
-from .const import DOMAIN, LOGGER
+from .const import CONF_CARD_USERS, DOMAIN, LOGGER
 from .coordinator import QbtConfigEntry
 
 # At most this many live pages per server (each costs a page's work on every refresh): a page
@@ -68,8 +69,10 @@ def _entry(hass: HomeAssistant, entry_id: str | None) -> QbtConfigEntry:
     )
 
 
-def _may_act(connection: ActiveConnection) -> bool:
-    return bool(connection.user.is_admin)
+def _may_act(connection: ActiveConnection, entry: QbtConfigEntry) -> bool:
+    """Administrators, and the users the entry's options name, may change torrents."""
+    user = connection.user
+    return bool(user.is_admin or user.id in entry.options.get(CONF_CARD_USERS, ()))
 
 
 def _refuse(connection: ActiveConnection, msg_id: int, err: Exception) -> None:
@@ -135,7 +138,7 @@ def ws_subscribe(hass: HomeAssistant, connection: ActiveConnection, msg: dict[st
     connection.send_result(msg["id"])
     first = {
         "entry": {"id": entry.entry_id, "title": entry.title},
-        "can_act": _may_act(connection),
+        "can_act": _may_act(connection, entry),
         "capabilities": sorted(c.value for c in coordinator.bridge.capabilities),
         "available": available,
         **watch.first(coordinator.bridge.store),
@@ -155,15 +158,17 @@ def ws_subscribe(hass: HomeAssistant, connection: ActiveConnection, msg: dict[st
 async def ws_command(
     hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
 ) -> None:
-    """One command of the table, for an administrator; its answer, or its error's code and words."""
+    """One command of the table; its answer, or its error's code and words."""
     command = COMMANDS[msg["command"]]
-    if not command.read_only and not _may_act(connection):
-        connection.send_error(
-            msg["id"], ERR_UNAUTHORIZED, "only an administrator may change torrents"
-        )
-        return
     try:
         entry = _entry(hass, msg.get("entry_id"))
+        if not command.read_only and not _may_act(connection, entry):
+            connection.send_error(
+                msg["id"],
+                ERR_UNAUTHORIZED,
+                "only an administrator, or a user this server's options allow, may change torrents",
+            )
+            return
         if "file" in msg["args"]:  # a path or bytes on the Home Assistant host: the actions' own
             raise InvalidRequestError("the card adds a magnet or a URL (source), not a file")
         answer = await execute(entry.runtime_data.bridge, request(command.name, msg["args"]))

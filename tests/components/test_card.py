@@ -190,3 +190,33 @@ async def test_live_pages_per_server_are_bounded_and_the_refusal_logged_once(
         refused = await live.result()
         assert refused["success"] is False and refused["error"]["code"] == "too_many"
     assert caplog.text.count("live pages of the torrent list are open") == 1
+
+
+async def test_a_user_the_options_name_may_act_in_the_card(
+    hass: HomeAssistant,
+    loaded: MockConfigEntry,
+    qbt_client: QBittorrentClient,
+    hass_ws_client: Any,
+    hass_read_only_user: Any,
+    hass_read_only_access_token: str,
+) -> None:
+    flow = await hass.config_entries.options.async_init(loaded.entry_id)
+    offered = {
+        option["value"]
+        for key, field in flow["data_schema"].schema.items()
+        if str(key) == "card_users"
+        for option in field.config["options"]
+    }
+    assert hass_read_only_user.id in offered  # users who are not administrators, by name
+    await hass.config_entries.options.async_configure(
+        flow["flow_id"], {"card_users": [hass_read_only_user.id]}
+    )
+    await hass.async_block_till_done()  # the entry reloads with its new options
+    client = await hass_ws_client(hass, hass_read_only_access_token)
+    live = LivePage(client)
+    await live.subscribe()
+    assert live.first["can_act"] is True
+    await client.send_json_auto_id(
+        {"type": "qbt_bridge/command", "command": "pause_all", "args": {}}
+    )
+    assert (await live.result())["success"] is True
