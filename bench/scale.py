@@ -1,0 +1,207 @@
+"""Benchmark: many torrents in one daemon — one instance of growing size, then many instances.
+
+Each row runs the real daemon (``qbt-bridge run``: the MQTT front on a real Mosquitto, push
+installed) against real qbittorrent-nox daemons loaded with tiny paused torrents, while another
+client moves 1 % of each server's torrents to another category every 5 s (the churn), and a
+subscriber counts what the daemon publishes. Per row:
+  first state   seconds from the daemon's start to its first state topic of each instance
+  own CPU       the daemon's CPU seconds per minute (and per instance) over the window
+  qBt CPU       the qBittorrents' CPU seconds per minute, summed (and per instance)
+  RSS           the daemon's resident memory every 30 s over the window, and its drift
+  MQTT          messages per minute, and per change the churn made
+
+Part 1: one instance of each ``--sizes``; part 2: ``--instances`` of ``--size`` each, for
+``--soak`` seconds.
+
+Run: .venv/bin/python bench/scale.py [--sizes 1000,10000,50000] [--instances 10]
+     [--size 10000] [--window 120] [--soak 600] [--release host]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import random
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiomqtt
+from refresh import CHURN_EVERY, cpu_seconds, load, rss_mib  # bench/ is the script's folder
+
+from qbt_bridge.clients import QBittorrentClient
+from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent, Release, free_port
+
+SAMPLE_EVERY = 30.0
+
+
+@dataclass
+class Server:
+    """One loaded qbittorrent-nox and the client that churns it."""
+
+    qbt: LocalQBittorrent
+    hashes: list[str]
+    name: str
+    changes: int = 0
+
+
+@dataclass
+class Counter:
+    """What the daemon published: messages, and the first state topic of each instance."""
+
+    expected: int
+    messages: int = 0
+    first_state: dict[str, float] = field(default_factory=dict)
+    all_seen: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+async def _loaded(release: Release, size: int, name: str) -> Server:
+    qbt = LocalQBittorrent(release)
+    qbt.start()
+    async with QBittorrentClient(qbt.url, qbt.username, qbt.password) as client:
+        hashes = await load(client, size, name)
+    return Server(qbt, hashes, name)
+
+
+async def _churn(server: Server, stop: asyncio.Event) -> None:
+    rng = random.Random(7)  # noqa: S311 - a repeatable sample, not a secret
+    sample = max(1, len(server.hashes) // 100)
+    async with QBittorrentClient(server.qbt.url, server.qbt.username, server.qbt.password) as c:
+        flip = 0
+        while not stop.is_set():
+            await c.torrents_set_category(rng.sample(server.hashes, sample), f"bench-{flip % 2}")
+            server.changes += sample
+            flip += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), CHURN_EVERY)
+
+
+async def _listen(port: int, counter: Counter, started: float, stop: asyncio.Event) -> None:
+    async with aiomqtt.Client("127.0.0.1", port) as client:
+        await client.subscribe("qbt-bridge/#")
+        async for message in client.messages:
+            counter.messages += 1
+            parts = str(message.topic).split("/")
+            if len(parts) > 2 and parts[2] == "state" and parts[1] not in counter.first_state:
+                counter.first_state[parts[1]] = time.monotonic() - started
+                if len(counter.first_state) >= counter.expected:
+                    counter.all_seen.set()
+            if stop.is_set():
+                return
+
+
+async def run_row(servers: list[Server], window: float, label: str) -> None:
+    """The daemon for these servers: first state, then the window with churn."""
+    folder = Path(tempfile.mkdtemp(prefix="qbt-bench-scale-"))
+    broker = LocalMosquitto()
+    broker.start()
+    instances = "".join(
+        f"  - {{id: {s.name}, url: '{s.qbt.url}', username: {s.qbt.username}, "
+        f"password: '{s.qbt.password}'}}\n"
+        for s in servers
+    )
+    config = folder / "config.yaml"
+    config.write_text(
+        f"instances:\n{instances}push: {{port: {free_port()}, install: true}}\n"
+        f"mqtt: {{host: 127.0.0.1, port: {broker.port}}}\nlog_level: warning\n"
+        f"state_dir: {folder / 'state'}\n",
+        encoding="utf-8",
+    )
+    counter = Counter(len(servers))
+    stop = asyncio.Event()
+    started = time.monotonic()
+    listener = asyncio.create_task(_listen(broker.port, counter, started, stop))
+    daemon = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "qbt_bridge.daemon.cli", "run", "--config", str(config)
+    )
+    try:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(counter.all_seen.wait(), 300)
+        firsts = sorted(counter.first_state.values())
+        await asyncio.sleep(10)  # the first sweep's discovery and state are out
+        qbt_pids = [s.qbt.pid or 0 for s in servers]
+        own0, qbt0 = cpu_seconds(daemon.pid), sum(cpu_seconds(p) for p in qbt_pids)
+        messages0 = counter.messages
+        for s in servers:
+            s.changes = 0
+        churn = [asyncio.create_task(_churn(s, stop)) for s in servers]
+        samples: list[float] = []
+        begun = time.monotonic()
+        while time.monotonic() - begun < window:
+            await asyncio.sleep(min(SAMPLE_EVERY, window - (time.monotonic() - begun)))
+            samples.append(rss_mib(daemon.pid))
+        elapsed = time.monotonic() - begun
+        own = (cpu_seconds(daemon.pid) - own0) * 60 / elapsed
+        qbt = (sum(cpu_seconds(p) for p in qbt_pids) - qbt0) * 60 / elapsed
+        messages = (counter.messages - messages0) * 60 / elapsed
+        changes = sum(s.changes for s in servers) * 60 / elapsed
+        stop.set()
+        await asyncio.gather(*churn)
+    finally:
+        stop.set()
+        daemon.terminate()
+        await daemon.wait()
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError, aiomqtt.MqttError):
+            await listener
+        broker.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
+    n = len(servers)
+    half = len(samples) // 2
+    drift = max(samples[half:]) - max(samples[:half]) if half else 0.0
+    print(
+        f"{label}\n"
+        f"  first state on MQTT      {', '.join(f'{f:.1f}' for f in firsts)} s "
+        f"({len(firsts)} of {n} instances)\n"
+        f"  own CPU                  {own:.2f} s/min ({own / n:.2f} per instance)\n"
+        f"  qBittorrent CPU          {qbt:.2f} s/min ({qbt / n:.2f} per instance)\n"
+        f"  RSS every {SAMPLE_EVERY:g} s (MiB)    {', '.join(f'{m:.1f}' for m in samples)}; "
+        f"second half minus first {drift:+.1f}\n"
+        f"  MQTT                     {messages:.0f} messages/min for {changes:.0f} changes/min "
+        f"({messages / changes if changes else 0:.2f} per change)",
+        flush=True,
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument("--instances", type=int, default=10)
+    parser.add_argument("--size", type=int, default=10000)
+    parser.add_argument("--window", type=float, default=120.0)
+    parser.add_argument("--soak", type=float, default=600.0)
+    parser.add_argument("--release", default="host")
+    args = parser.parse_args()
+    release = Release.named(args.release)
+    for size in (int(s) for s in args.sizes.split(",") if s):
+        loaded = time.monotonic()
+        server = await _loaded(release, size, "one")
+        print(f"loaded {size} torrents in {time.monotonic() - loaded:.0f} s", flush=True)
+        try:
+            await run_row([server], args.window, f"one instance of {size} torrents")
+        finally:
+            server.qbt.cleanup()
+    if args.instances:
+        loaded = time.monotonic()
+        servers = []
+        try:
+            for i in range(args.instances):
+                # one at a time, each kept at once: the cleanup stops every one started
+                servers.append(await _loaded(release, args.size, f"q{i:02d}"))  # noqa: PERF401
+            print(
+                f"loaded {args.instances} x {args.size} torrents in "
+                f"{time.monotonic() - loaded:.0f} s",
+                flush=True,
+            )
+            await run_row(servers, args.soak, f"{args.instances} instances of {args.size} torrents")
+        finally:
+            for server in servers:
+                server.qbt.cleanup()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
