@@ -1,8 +1,9 @@
 """The dashboard card: its bundle served from a static path and loaded by Home Assistant's frontend.
 
 The bundle (``frontend/qbt-bridge-card.js``) is built from the repository's ``card/src`` by
-``npm run build`` in ``card/`` and committed, so a HACS install has it with nothing else to fetch. Its URL carries
-the bundle's digest: a browser caches it until the integration ships another.
+``npm run build`` in ``card/`` and committed, so a HACS install has it with nothing else to
+fetch. Its URL carries the bundle's digest: a browser caches it until the integration ships
+another.
 """
 
 from __future__ import annotations
