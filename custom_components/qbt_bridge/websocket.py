@@ -26,7 +26,7 @@ from qbt_bridge.api.answers import error_reply
 from qbt_bridge.api.commands import COMMANDS, Name
 from qbt_bridge.api.parse import execute, request
 from qbt_bridge.api.view import Watch
-from qbt_bridge.core.errors import InvalidRequestError, NotFoundError, QbtBridgeError
+from qbt_bridge.core.errors import NotFoundError, QbtBridgeError
 from qbt_bridge.core.redact import redact_data, redact_text
 
 from .const import CONF_CARD_USERS, DOMAIN, LOGGER
@@ -169,8 +169,6 @@ async def ws_command(
                 "only an administrator, or a user this server's options allow, may change torrents",
             )
             return
-        if "file" in msg["args"]:  # a path or bytes on the Home Assistant host: the actions' own
-            raise InvalidRequestError("the card adds a magnet or a URL (source), not a file")
         answer = await execute(entry.runtime_data.bridge, request(command.name, msg["args"]))
     except QbtBridgeError as err:
         _refuse(connection, msg["id"], err)

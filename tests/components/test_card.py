@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Any
 
@@ -220,3 +221,25 @@ async def test_a_user_the_options_name_may_act_in_the_card(
         {"type": "qbt_bridge/command", "command": "pause_all", "args": {}}
     )
     assert (await live.result())["success"] is True
+
+
+async def test_a_torrent_file_comes_as_base64_as_the_table_takes_it(
+    hass: HomeAssistant,
+    loaded: MockConfigEntry,
+    qbt_client: QBittorrentClient,
+    hass_ws_client: Any,
+    tmp_path: Path,
+) -> None:
+    data, torrent_hash = tiny_torrent(tmp_path, "sent-as-base64")
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "qbt_bridge/command",
+            "command": "add",
+            "args": {"file": base64.b64encode(data).decode(), "paused": True},
+        }
+    )
+    answer = await client.receive_json()
+    assert answer["success"], answer
+    assert answer["result"]["hash"] == torrent_hash
+    await wait_torrent(qbt_client, torrent_hash)
