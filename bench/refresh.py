@@ -139,16 +139,25 @@ class Bench:
         return (cpu_seconds(pid) - cpu0) * scale, (time.process_time() - own0) * scale
 
     async def _churn(self, stop: asyncio.Event) -> None:
-        rng = random.Random(7)  # noqa: S311 - a repeatable sample, not a secret
-        sample = max(1, len(self.hashes) // 100)
-        flip = 0
-        while not stop.is_set():
-            await self.churner.torrents_set_category(
-                rng.sample(self.hashes, sample), f"bench-{flip % 2}"
-            )
-            flip += 1
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), CHURN_EVERY)
+        await churn(self.churner, self.hashes, stop)
+
+
+async def churn(
+    client: QBittorrentClient,
+    hashes: list[str],
+    stop: asyncio.Event,
+    moved: Callable[[int], None] = lambda _n: None,
+) -> None:
+    """Until ``stop``: every 5 s, move 1 % of the torrents to the other category (``moved``)."""
+    rng = random.Random(7)  # noqa: S311 - a repeatable sample, not a secret
+    sample = max(1, len(hashes) // 100)
+    flip = 0
+    while not stop.is_set():
+        await client.torrents_set_category(rng.sample(hashes, sample), f"bench-{flip % 2}")
+        moved(sample)
+        flip += 1
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), CHURN_EVERY)
 
 
 async def load(client: QBittorrentClient, count: int, salt: str) -> list[str]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import random
 import shutil
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiomqtt
-from refresh import CHURN_EVERY, cpu_seconds, load, rss_mib  # bench/ is the script's folder
+from refresh import churn, cpu_seconds, load, rss_mib  # bench/ is the script's folder
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent, Release, free_port
@@ -47,6 +46,10 @@ class Server:
     hashes: list[str]
     name: str
     changes: int = 0
+
+    def count(self, moved: int) -> None:
+        """The churn moved this many torrents."""
+        self.changes += moved
 
 
 @dataclass
@@ -70,16 +73,8 @@ async def _loaded(release: Release, size: int, name: str) -> Server:
 
 
 async def _churn(server: Server, stop: asyncio.Event) -> None:
-    rng = random.Random(7)  # noqa: S311 - a repeatable sample, not a secret
-    sample = max(1, len(server.hashes) // 100)
     async with QBittorrentClient(server.qbt.url, server.qbt.username, server.qbt.password) as c:
-        flip = 0
-        while not stop.is_set():
-            await c.torrents_set_category(rng.sample(server.hashes, sample), f"bench-{flip % 2}")
-            server.changes += sample
-            flip += 1
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), CHURN_EVERY)
+        await churn(c, server.hashes, stop, moved=server.count)
 
 
 async def _listen(port: int, counter: Counter, started: float, stop: asyncio.Event) -> None:
