@@ -55,7 +55,9 @@ class Tokens:
 class LocalHomeAssistant(ThrowawayProcess):
     """A real Home Assistant on 127.0.0.1 with the integration from this tree."""
 
-    def __init__(self, workspace: Path | None = None, python: str | None = None) -> None:
+    def __init__(
+        self, workspace: Path | None = None, python: str | None = None, extra_config: str = ""
+    ) -> None:
         if not (INTEGRATION / "manifest.json").is_file():
             raise RuntimeError(f"no integration at {INTEGRATION}: run from a clone of qbt-bridge")
         self.workspace = workspace or _new_workspace()
@@ -64,6 +66,7 @@ class LocalHomeAssistant(ThrowawayProcess):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = self.workspace / "home-assistant.log"
+        self.extra_config = extra_config  # more of configuration.yaml (recorder:, say)
 
     def start(self) -> None:
         """Write the configuration (first time only) and start ``hass``; returns at once."""
@@ -88,7 +91,7 @@ class LocalHomeAssistant(ThrowawayProcess):
                 "frontend:\n"
                 "config:\n"
                 "logger:\n"
-                "  default: warning\n",
+                "  default: warning\n" + self.extra_config,
                 encoding="utf-8",
             )
         with self.log.open("ab") as log:
@@ -214,6 +217,17 @@ class LocalHomeAssistant(ThrowawayProcess):
         if step.get("type") != "create_entry":
             raise RuntimeError(f"the config flow ended with {step}")
         return str(step["result"]["entry_id"])
+
+    async def set_options(
+        self, session: aiohttp.ClientSession, tokens: Tokens, entry_id: str, **options: Any
+    ) -> None:
+        """Submit the integration's options form with these answers (the rest as shown)."""
+        auth = {"Authorization": f"Bearer {tokens.access_token}"}
+        flows = f"{self.base}/api/config/config_entries/options/flow"
+        step = await _json(session.post(flows, json={"handler": entry_id}, headers=auth))
+        done = await _json(session.post(f"{flows}/{step['flow_id']}", json=options, headers=auth))
+        if done.get("type") != "create_entry":
+            raise RuntimeError(f"the options form ended with {done}")
 
     @contextlib.asynccontextmanager
     async def websocket(

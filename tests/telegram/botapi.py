@@ -298,9 +298,9 @@ async def _params(request: web.Request) -> dict[str, Any]:
                 params[key] = json.loads(value)
             except ValueError:
                 params[key] = value
-        elif isinstance(value, str):
+        elif isinstance(value, str | bytes):
             params[key] = value
-        else:
+        else:  # an uploaded file
             params[key] = value.file.read()
     params.update({k: v for k, v in request.query.items() if k not in params})
     return params
