@@ -9,9 +9,9 @@ import functools
 import re
 import sys
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from qbt_bridge.core.models import (
     ERROR_KEY,
@@ -33,15 +33,99 @@ DROPPED_KEYS = ("magnet_uri",)
 _SHARED_KEYS = ("save_path", "download_path", "category", "state", "tags", "tracker")
 
 
-def compact_raw(raw: dict[str, Any]) -> dict[str, Any]:
-    """A torrent's mapping as kept: no magnet link, shared strings interned."""
-    for key in DROPPED_KEYS:
-        raw.pop(key, None)
-    for key in _SHARED_KEYS:
-        value = raw.get(key)
-        if type(value) is str:
-            raw[key] = sys.intern(value)
-    return raw
+class Record(Mapping[str, Any]):
+    """A torrent's mapping as the store keeps it: the values in a tuple, the keys shared.
+
+    A dict per torrent costs its own hash table (1.6 KB at qBittorrent's ~50 keys); the tuple
+    costs 8 bytes a value. Every record of the process shares one key order, which grows when a
+    release (or another client) sends a key not seen before; a record made before that has no
+    value for it. As kept: no magnet link (``DROPPED_KEYS``), the strings most torrents share
+    interned. Read-only: a change makes a new record from the old one.
+    """
+
+    __slots__ = ("_values",)
+    _values: tuple[Any, ...]
+    _positions: ClassVar[dict[str, int]] = {}
+    _keys: ClassVar[list[str]] = []
+    _shared: ClassVar[list[int]] = []  # the places of _SHARED_KEYS
+
+    def __init__(
+        self, raw: Mapping[str, Any], base: Record | None = None, torrent_hash: str | None = None
+    ) -> None:
+        """``raw``'s values over ``base``'s, or alone.
+
+        ``torrent_hash`` becomes its ``hash``: the store's key and the value are one string.
+        """
+        if base is None:
+            # The common case, a whole torrent: one look per known key, then what is new.
+            get = raw.get
+            values = [get(key, _MISSING) for key in self._keys]
+            found = len(values) - values.count(_MISSING)
+            for at in self._shared:
+                if type(value := values[at]) is str:
+                    values[at] = sys.intern(value)
+            if found + sum(key in raw for key in DROPPED_KEYS) < len(raw):
+                self._add(values, {k: v for k, v in raw.items() if k not in self._positions})
+        else:
+            values = list(base._values)  # noqa: SLF001 - its own kind
+            self._add(values, raw)
+        if torrent_hash is not None:
+            self._place(values, "hash", torrent_hash)
+        self._values = tuple(values)
+
+    @classmethod
+    def _add(cls, values: list[Any], raw: Mapping[str, Any]) -> None:
+        """Put ``raw``'s values in place (a key not seen before gets the next place)."""
+        for key, value in raw.items():
+            if key in _SPECIAL_KEYS:
+                if key in DROPPED_KEYS:
+                    continue
+                if type(value) is str:
+                    value = sys.intern(value)  # noqa: PLW2901 - the value as kept
+            cls._place(values, key, value)
+
+    @classmethod
+    def _place(cls, values: list[Any], key: str, value: Any) -> None:
+        at = cls._positions.get(key)
+        if at is None:
+            at = cls._positions[key] = len(cls._keys)
+            cls._keys.append(sys.intern(key))
+            if key in _SHARED_KEYS:
+                cls._shared.append(at)
+        if at >= len(values):
+            values.extend([_MISSING] * (at + 1 - len(values)))
+        values[at] = value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value of ``key``, or ``default``."""
+        at = self._positions.get(key)
+        if at is None or at >= len(self._values):
+            return default
+        value = self._values[at]
+        return default if value is _MISSING else value
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key, _MISSING) is not _MISSING
+
+    def __iter__(self) -> Iterator[str]:
+        keys = self._keys
+        return (keys[at] for at, value in enumerate(self._values) if value is not _MISSING)
+
+    def __len__(self) -> int:
+        return sum(value is not _MISSING for value in self._values)
+
+    def __repr__(self) -> str:
+        return f"Record({dict(self)!r})"
+
+
+_MISSING: Any = object()  # a record's slot for a key it has no value for
+_SPECIAL_KEYS = frozenset(DROPPED_KEYS + _SHARED_KEYS)
 
 
 # States in which a torrent moves data or is about to, and so is worth a close watch.
@@ -148,7 +232,7 @@ class Snapshot:
         self.speed_limits: SpeedLimits | None = None
         # The port qBittorrent listens on for peers, as last read (clients that tell it).
         self.listen_port: int | None = None
-        self._raw: dict[str, dict[str, Any]] = {}
+        self._raw: dict[str, Record] = {}
         # Models are built on demand; only the most recently read ones are kept (a model of
         # every torrent would double the store's memory at 10 000 torrents).
         self._models: OrderedDict[str, Torrent] = OrderedDict()
@@ -175,7 +259,7 @@ class Snapshot:
             return None
         model = self._models.get(torrent_hash)
         if model is None:
-            raw = self._raw[torrent_hash]
+            raw: Mapping[str, Any] = self._raw[torrent_hash]
             if torrent_hash in self.errors:
                 raw = {**raw, ERROR_KEY: self.errors[torrent_hash]}
             model = Torrent.from_api(raw)

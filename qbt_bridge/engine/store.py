@@ -22,8 +22,8 @@ from qbt_bridge.engine.snapshot import (
     NEUTRAL_STATES,
     UNSETTLED_STATES,
     WAITING_STATES,
+    Record,
     Snapshot,
-    compact_raw,
     state_of,
 )
 
@@ -58,14 +58,9 @@ class SyncStore(Snapshot):
             self.categories = {}
             self.tags = set()
         for torrent_hash, partial in data.torrents.items():
-            if data.full_update:
-                # A full answer's mappings are fresh from the JSON decoder: kept, not copied
-                # (a copy of 10 000 of them would double the peak memory of a sweep).
-                merged = partial if type(partial) is dict else dict(partial)
-            else:
-                merged = {**self._raw.get(torrent_hash, {}), **partial}
-            merged.setdefault("hash", torrent_hash)
-            events.extend(self._put(torrent_hash, merged, baseline=baseline))
+            old = None if data.full_update else self._raw.get(torrent_hash)
+            record = Record(partial, old, torrent_hash)
+            events.extend(self._put(torrent_hash, record, baseline=baseline))
         for gone in data.torrents_removed:
             events.extend(self._remove(gone))
         for name, value in data.categories.items():
@@ -91,8 +86,8 @@ class SyncStore(Snapshot):
             seen.add(torrent_hash)
             old = self._raw.get(torrent_hash)
             full = old is None or old.keys() <= item.keys()
-            merged = dict(item) if full or old is None else {**old, **item}
-            events.extend(self._put(torrent_hash, merged, baseline=not self.initialised))
+            record = Record(item, None if full else old, torrent_hash)
+            events.extend(self._put(torrent_hash, record, baseline=not self.initialised))
         for gone in set(requested) - seen:
             events.extend(self._remove(gone))
         self._flush_ledger()
@@ -130,11 +125,11 @@ class SyncStore(Snapshot):
             self.ledger.save()
             self._ledger_dirty = False
 
-    def _put(self, torrent_hash: str, merged: dict[str, Any], *, baseline: bool) -> list[Event]:
-        """Store one torrent's mapping; models are built only when an event needs one."""
+    def _put(self, torrent_hash: str, merged: Record, *, baseline: bool) -> list[Event]:
+        """Store one torrent's record; models are built only when an event needs one."""
         old_raw = self._raw.get(torrent_hash)
         old_state = None if old_raw is None else state_of(old_raw)
-        self._raw[torrent_hash] = compact_raw(merged)
+        self._raw[torrent_hash] = merged
         self._models.pop(torrent_hash, None)
         self._touch(torrent_hash)
         state = state_of(merged)
