@@ -1,20 +1,23 @@
 """Benchmark: many torrents in one daemon — one instance of growing size, then many instances.
 
 Each row runs the real daemon (``qbt-bridge run``: the MQTT front on a real Mosquitto, push
-installed) against real qbittorrent-nox daemons loaded with tiny paused torrents, while another
-client moves 1 % of each server's torrents to another category every 5 s (the churn), and a
-subscriber counts what the daemon publishes. Per row:
+installed, per-torrent and per-category topics on at their default caps) against real
+qbittorrent-nox daemons loaded with tiny paused torrents, while another client moves 1 % of each
+server's torrents to another category every 5 s (the churn), and a subscriber counts what the
+daemon publishes. Every row has the same window, so figures per instance compare. Per row:
   first state   seconds from the daemon's start to its first state topic of each instance
   own CPU       the daemon's CPU seconds per minute (and per instance) over the window
-  qBt CPU       the qBittorrents' CPU seconds per minute, summed (and per instance)
+  qBt CPU       the qBittorrents' CPU seconds per minute, summed (and per instance), beside two
+                baselines measured first on the same servers with the same churn: idle (no
+                viewer) and Home Assistant core's approach (sync/maindata without rid every
+                30 s per server); the ratio is (daemon - idle) / (core - idle)
   RSS           the daemon's resident memory every 30 s over the window, and its drift
   MQTT          messages per minute, and per change the churn made
 
-Part 1: one instance of each ``--sizes``; part 2: ``--instances`` of ``--size`` each, for
-``--soak`` seconds.
+Part 1: one instance of each ``--sizes``; part 2: ``--instances`` of ``--size`` each.
 
 Run: .venv/bin/python bench/scale.py [--sizes 1000,10000,50000] [--instances 10]
-     [--size 10000] [--window 120] [--soak 600] [--release host]
+     [--size 10000] [--window 600] [--baseline 120] [--release host]
 """
 
 from __future__ import annotations
@@ -30,12 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiomqtt
-from refresh import churn, cpu_seconds, load, rss_mib  # bench/ is the script's folder
+from refresh import POLL_EVERY, churn, cpu_seconds, load, rss_mib  # bench/: the script's folder
 
 from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent, Release, free_port
 
 SAMPLE_EVERY = 30.0
+WARM_UP = 60.0
 
 
 @dataclass
@@ -77,6 +81,34 @@ async def _churn(server: Server, stop: asyncio.Event) -> None:
         await churn(c, server.hashes, stop, moved=server.count)
 
 
+async def _core(server: Server, stop: asyncio.Event) -> None:
+    """Home Assistant core's approach: the whole sync/maindata (no rid) every 30 s."""
+    async with QBittorrentClient(server.qbt.url, server.qbt.username, server.qbt.password) as c:
+        while not stop.is_set():
+            await c.sync_maindata()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), POLL_EVERY)
+
+
+async def baselines(servers: list[Server], seconds: float) -> tuple[float, float]:
+    """qBittorrent CPU s/min, summed, with the churn alone and with core's approach too."""
+    await asyncio.sleep(WARM_UP)  # not counted: qBittorrent settles after loading
+    figures = []
+    for viewer in (False, True):
+        stop = asyncio.Event()
+        pids = [s.qbt.pid or 0 for s in servers]
+        cpu0 = sum(cpu_seconds(p) for p in pids)
+        tasks = [asyncio.create_task(_churn(s, stop)) for s in servers]
+        if viewer:
+            tasks += [asyncio.create_task(_core(s, stop)) for s in servers]
+        begun = time.monotonic()
+        await asyncio.sleep(seconds)
+        figures.append((sum(cpu_seconds(p) for p in pids) - cpu0) * 60 / (time.monotonic() - begun))
+        stop.set()
+        await asyncio.gather(*tasks)
+    return figures[0], figures[1]
+
+
 async def _listen(port: int, counter: Counter, started: float, stop: asyncio.Event) -> None:
     async with aiomqtt.Client("127.0.0.1", port) as client:
         await client.subscribe("qbt-bridge/#")
@@ -91,8 +123,9 @@ async def _listen(port: int, counter: Counter, started: float, stop: asyncio.Eve
                 return
 
 
-async def run_row(servers: list[Server], window: float, label: str) -> None:
-    """The daemon for these servers: first state, then the window with churn."""
+async def run_row(servers: list[Server], window: float, baseline: float, label: str) -> None:
+    """The baselines, then the daemon for these servers: first state, the window with churn."""
+    idle, core = await baselines(servers, baseline)
     folder = Path(tempfile.mkdtemp(prefix="qbt-bench-scale-"))
     broker = LocalMosquitto()
     broker.start()
@@ -104,7 +137,8 @@ async def run_row(servers: list[Server], window: float, label: str) -> None:
     config = folder / "config.yaml"
     config.write_text(
         f"instances:\n{instances}push: {{port: {free_port()}, install: true}}\n"
-        f"mqtt: {{host: 127.0.0.1, port: {broker.port}}}\nlog_level: warning\n"
+        f"mqtt: {{host: 127.0.0.1, port: {broker.port}, torrents: {{enabled: true}}, "
+        f"categories: {{enabled: true}}}}\nlog_level: warning\n"
         f"state_dir: {folder / 'state'}\n",
         encoding="utf-8",
     )
@@ -155,7 +189,8 @@ async def run_row(servers: list[Server], window: float, label: str) -> None:
         f"  first state on MQTT      {', '.join(f'{f:.1f}' for f in firsts)} s "
         f"({len(firsts)} of {n} instances)\n"
         f"  own CPU                  {own:.2f} s/min ({own / n:.2f} per instance)\n"
-        f"  qBittorrent CPU          {qbt:.2f} s/min ({qbt / n:.2f} per instance)\n"
+        f"  qBittorrent CPU          {qbt:.2f} s/min ({qbt / n:.2f} per instance); idle "
+        f"{idle:.2f}, core's approach {core:.2f}; ratio {ratio(qbt, idle, core)}\n"
         f"  RSS every {SAMPLE_EVERY:g} s (MiB)    {', '.join(f'{m:.1f}' for m in samples)}; "
         f"second half minus first {drift:+.1f}\n"
         f"  MQTT                     {messages:.0f} messages/min for {changes:.0f} changes/min "
@@ -164,13 +199,20 @@ async def run_row(servers: list[Server], window: float, label: str) -> None:
     )
 
 
+def ratio(daemon: float, idle: float, core: float) -> str:
+    """(daemon - idle) / (core - idle), as a percentage."""
+    if core <= idle:
+        return "n/a (core's approach cost no more than idle)"
+    return f"{max(0.0, daemon - idle) / (core - idle) * 100:.1f} %"
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--instances", type=int, default=10)
     parser.add_argument("--size", type=int, default=10000)
-    parser.add_argument("--window", type=float, default=120.0)
-    parser.add_argument("--soak", type=float, default=600.0)
+    parser.add_argument("--window", type=float, default=600.0)
+    parser.add_argument("--baseline", type=float, default=120.0)
     parser.add_argument("--release", default="host")
     args = parser.parse_args()
     release = Release.named(args.release)
@@ -179,7 +221,7 @@ async def main() -> None:
         server = await _loaded(release, size, "one")
         print(f"loaded {size} torrents in {time.monotonic() - loaded:.0f} s", flush=True)
         try:
-            await run_row([server], args.window, f"one instance of {size} torrents")
+            await run_row([server], args.window, args.baseline, f"one instance of {size} torrents")
         finally:
             server.qbt.cleanup()
     if args.instances:
@@ -194,7 +236,8 @@ async def main() -> None:
                 f"{time.monotonic() - loaded:.0f} s",
                 flush=True,
             )
-            await run_row(servers, args.soak, f"{args.instances} instances of {args.size} torrents")
+            label = f"{args.instances} instances of {args.size} torrents"
+            await run_row(servers, args.window, args.baseline, label)
         finally:
             for server in servers:
                 server.qbt.cleanup()
