@@ -8,8 +8,9 @@ daemon publishes. Every row has the same window, so figures per instance compare
   first state   seconds from the daemon's start to its first state topic of each instance
   own CPU       the daemon's CPU seconds per minute (and per instance) over the window
   qBt CPU       the qBittorrents' CPU seconds per minute, summed (and per instance), beside two
-                baselines measured first on the same servers with the same churn: idle (no
-                viewer) and Home Assistant core's approach (sync/maindata without rid every
+                baselines measured first on the same servers with the same churn, after half
+                a baseline window for qBittorrent to settle: idle (no viewer) and Home
+                Assistant core's approach (sync/maindata without rid every
                 30 s per server); the ratio is (daemon - idle) / (core - idle)
   RSS           the daemon's resident memory every 30 s over the window, and its drift
   MQTT          messages per minute, and per change the churn made
@@ -39,7 +40,6 @@ from qbt_bridge.clients import QBittorrentClient
 from qbt_bridge.daemon.demo import LocalMosquitto, LocalQBittorrent, Release, free_port
 
 SAMPLE_EVERY = 30.0
-WARM_UP = 60.0
 
 
 @dataclass
@@ -92,7 +92,7 @@ async def _core(server: Server, stop: asyncio.Event) -> None:
 
 async def baselines(servers: list[Server], seconds: float) -> tuple[float, float]:
     """qBittorrent CPU s/min, summed, with the churn alone and with core's approach too."""
-    await asyncio.sleep(WARM_UP)  # not counted: qBittorrent settles after loading
+    await asyncio.sleep(seconds / 2)  # not counted: qBittorrent settles after loading
     figures = []
     for viewer in (False, True):
         stop = asyncio.Event()
