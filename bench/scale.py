@@ -7,11 +7,11 @@ server's torrents to another category every 5 s (the churn), and a subscriber co
 daemon publishes. Every row has the same window, so figures per instance compare. Per row:
   first state   seconds from the daemon's start to its first state topic of each instance
   own CPU       the daemon's CPU seconds per minute (and per instance) over the window
-  qBt CPU       the qBittorrents' CPU seconds per minute, summed (and per instance), beside two
-                baselines measured first on the same servers with the same churn, after half
-                a baseline window for qBittorrent to settle: idle (no viewer) and Home
-                Assistant core's approach (sync/maindata without rid every
-                30 s per server); the ratio is (daemon - idle) / (core - idle)
+  qBt CPU       the qBittorrents' CPU seconds per minute, summed (and per instance), beside
+                two baselines on the same servers with the same churn: Home Assistant core's
+                approach (sync/maindata without rid every 30 s per server) before the daemon,
+                after half a baseline window for qBittorrent to settle, and idle (no viewer)
+                after it; the ratio daemon / core, and (daemon - idle) / (core - idle)
   RSS           the daemon's resident memory every 30 s over the window, and its drift
   MQTT          messages per minute, and per change the churn made
 
@@ -90,23 +90,20 @@ async def _core(server: Server, stop: asyncio.Event) -> None:
                 await asyncio.wait_for(stop.wait(), POLL_EVERY)
 
 
-async def baselines(servers: list[Server], seconds: float) -> tuple[float, float]:
-    """qBittorrent CPU s/min, summed, with the churn alone and with core's approach too."""
-    await asyncio.sleep(seconds / 2)  # not counted: qBittorrent settles after loading
-    figures = []
-    for viewer in (False, True):
-        stop = asyncio.Event()
-        pids = [s.qbt.pid or 0 for s in servers]
-        cpu0 = sum(cpu_seconds(p) for p in pids)
-        tasks = [asyncio.create_task(_churn(s, stop)) for s in servers]
-        if viewer:
-            tasks += [asyncio.create_task(_core(s, stop)) for s in servers]
-        begun = time.monotonic()
-        await asyncio.sleep(seconds)
-        figures.append((sum(cpu_seconds(p) for p in pids) - cpu0) * 60 / (time.monotonic() - begun))
-        stop.set()
-        await asyncio.gather(*tasks)
-    return figures[0], figures[1]
+async def qbt_cpu(servers: list[Server], seconds: float, *, core: bool) -> float:
+    """qBittorrent CPU s/min, summed, over ``seconds`` of churn (and core's approach, if asked)."""
+    stop = asyncio.Event()
+    pids = [s.qbt.pid or 0 for s in servers]
+    cpu0 = sum(cpu_seconds(p) for p in pids)
+    tasks = [asyncio.create_task(_churn(s, stop)) for s in servers]
+    if core:
+        tasks += [asyncio.create_task(_core(s, stop)) for s in servers]
+    begun = time.monotonic()
+    await asyncio.sleep(seconds)
+    figure = (sum(cpu_seconds(p) for p in pids) - cpu0) * 60 / (time.monotonic() - begun)
+    stop.set()
+    await asyncio.gather(*tasks)
+    return figure
 
 
 async def _listen(port: int, counter: Counter, started: float, stop: asyncio.Event) -> None:
@@ -123,12 +120,8 @@ async def _listen(port: int, counter: Counter, started: float, stop: asyncio.Eve
                 return
 
 
-async def run_row(servers: list[Server], window: float, baseline: float, label: str) -> None:
-    """The baselines, then the daemon for these servers: first state, the window with churn."""
-    idle, core = await baselines(servers, baseline)
-    folder = Path(tempfile.mkdtemp(prefix="qbt-bench-scale-"))
-    broker = LocalMosquitto()
-    broker.start()
+def _config(folder: Path, servers: list[Server], broker_port: int) -> Path:
+    """The daemon's configuration: every server, push, MQTT with per-torrent and category topics."""
     instances = "".join(
         f"  - {{id: {s.name}, url: '{s.qbt.url}', username: {s.qbt.username}, "
         f"password: '{s.qbt.password}'}}\n"
@@ -137,11 +130,22 @@ async def run_row(servers: list[Server], window: float, baseline: float, label: 
     config = folder / "config.yaml"
     config.write_text(
         f"instances:\n{instances}push: {{port: {free_port()}, install: true}}\n"
-        f"mqtt: {{host: 127.0.0.1, port: {broker.port}, torrents: {{enabled: true}}, "
+        f"mqtt: {{host: 127.0.0.1, port: {broker_port}, torrents: {{enabled: true}}, "
         f"categories: {{enabled: true}}}}\nlog_level: warning\n"
         f"state_dir: {folder / 'state'}\n",
         encoding="utf-8",
     )
+    return config
+
+
+async def run_row(servers: list[Server], window: float, baseline: float, label: str) -> None:
+    """Core's approach, the daemon (first state, the window with churn), then idle."""
+    await asyncio.sleep(baseline / 2)  # not counted: qBittorrent settles after loading
+    core = await qbt_cpu(servers, baseline, core=True)
+    folder = Path(tempfile.mkdtemp(prefix="qbt-bench-scale-"))
+    broker = LocalMosquitto()
+    broker.start()
+    config = _config(folder, servers, broker.port)
     counter = Counter(len(servers))
     stop = asyncio.Event()
     started = time.monotonic()
@@ -181,6 +185,7 @@ async def run_row(servers: list[Server], window: float, baseline: float, label: 
             await listener
         broker.cleanup()
         shutil.rmtree(folder, ignore_errors=True)
+    idle = await qbt_cpu(servers, baseline, core=False)  # last: start-up work long done
     n = len(servers)
     half = len(samples) // 2
     drift = max(samples[half:]) - max(samples[:half]) if half else 0.0
@@ -190,7 +195,8 @@ async def run_row(servers: list[Server], window: float, baseline: float, label: 
         f"({len(firsts)} of {n} instances)\n"
         f"  own CPU                  {own:.2f} s/min ({own / n:.2f} per instance)\n"
         f"  qBittorrent CPU          {qbt:.2f} s/min ({qbt / n:.2f} per instance); idle "
-        f"{idle:.2f}, core's approach {core:.2f}; ratio {ratio(qbt, idle, core)}\n"
+        f"{idle:.2f}, core's approach {core:.2f}; ratio {qbt / core * 100 if core else 0:.1f} %, "
+        f"less idle {ratio(qbt, idle, core)}\n"
         f"  RSS every {SAMPLE_EVERY:g} s (MiB)    {', '.join(f'{m:.1f}' for m in samples)}; "
         f"second half minus first {drift:+.1f}\n"
         f"  MQTT                     {messages:.0f} messages/min for {changes:.0f} changes/min "
