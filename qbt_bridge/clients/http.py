@@ -125,20 +125,25 @@ class HttpTransport(AsyncClosing):
         data: Any = None,
         headers: Mapping[str, str] | None = None,
         auth: aiohttp.BasicAuth | None = None,
+        allow: float | None = None,
     ) -> HttpResponse:
         """Send one request below the base URL; network trouble becomes ConnectionFailedError.
+
+        ``allow``: seconds this request may take, instead of the transport's ``request_timeout``.
 
         A pooled keep-alive connection that the server closed meanwhile (it restarted) fails
         before the request reaches it; that one case is retried once on a new connection.
         """
+        seconds = self.request_timeout if allow is None else allow
+        request = (method, path, params, data, headers, auth, seconds)
         try:
             try:
-                return await self._request_once(method, path, params, data, headers, auth)
+                return await self._request_once(*request)
             except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as err:
                 if isinstance(err, aiohttp.ClientOSError) and err.errno not in _STALE_ERRNOS:
                     raise
                 _LOGGER.debug("%s: stale connection, retrying once", self.base_url)
-                return await self._request_once(method, path, params, data, headers, auth)
+                return await self._request_once(*request)
         except aiohttp.ClientConnectorCertificateError as err:
             raise ConnectionFailedError(
                 f"{self.base_url}: the server's TLS certificate is not trusted "
@@ -149,8 +154,8 @@ class HttpTransport(AsyncClosing):
             raise ConnectionFailedError(self._tls_hint(type(err).__name__), _TLS) from err
         except TimeoutError as err:
             raise ConnectionFailedError(
-                f"{self.base_url}: no answer within {self.request_timeout:g} s",
-                f"no answer within {self.request_timeout:g} s",
+                f"{self.base_url}: no answer within {seconds:g} s",
+                f"no answer within {seconds:g} s",
             ) from err
         except (aiohttp.ClientError, socket.gaierror, OSError) as err:
             reason = _reason(err)
@@ -174,10 +179,16 @@ class HttpTransport(AsyncClosing):
         data: Any,
         headers: Mapping[str, str] | None,
         auth: aiohttp.BasicAuth | None,
+        seconds: float,
     ) -> HttpResponse:
         url = f"{self.base_url}/{path.lstrip('/')}"
         all_headers = {**self._extra_headers, **(headers or {})}
-        async with asyncio.timeout(self.request_timeout + 1):
+        timeout = self._timeout
+        if seconds != self.request_timeout:
+            timeout = aiohttp.ClientTimeout(
+                total=seconds, connect=timeout.connect, sock_read=seconds
+            )
+        async with asyncio.timeout(seconds + 1):
             async with self.session.request(
                 method,
                 url,
@@ -185,7 +196,7 @@ class HttpTransport(AsyncClosing):
                 data=data,
                 headers=all_headers,
                 auth=auth,
-                timeout=self._timeout,
+                timeout=timeout,
                 ssl=self.verify_certificate,
                 allow_redirects=False,
             ) as response:

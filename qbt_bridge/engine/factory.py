@@ -44,7 +44,7 @@ class ServerSettings:
     )
     request_timeout: float = setting(
         default=10.0,
-        help="seconds each request may take",
+        help="seconds each request may take (the whole torrent list: six times as long)",
         check=SECONDS,
         minimum=0.5,
         maximum=86400,

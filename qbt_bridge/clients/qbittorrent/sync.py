@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from qbt_bridge.clients.qbittorrent.request import (
+    WHOLE_LIST,
     RequestCore,
     route,
 )
@@ -18,7 +19,8 @@ class SyncAPI(RequestCore):
 
     async def sync_maindata(self, rid: int = 0) -> MainData:
         """``sync/maindata``: everything (rid 0) or the changes since answer ``rid``."""
-        return MainData.from_api(await self._json(route("sync/maindata"), {"rid": rid}) or {})
+        answer = await self._json(route("sync/maindata", patience=WHOLE_LIST), {"rid": rid})
+        return MainData.from_api(answer or {})
 
     async def sync_torrent_peers(self, torrent_hash: str, rid: int = 0) -> dict[str, Any]:
         """``sync/torrentPeers``: a torrent's peers, full or since answer ``rid``."""

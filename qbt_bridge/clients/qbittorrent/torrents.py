@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any, TypedDict, Unpack, cast
 
 from qbt_bridge.clients.qbittorrent.request import (
+    WHOLE_LIST,
     Hashes,
     RequestCore,
     flag,
@@ -74,7 +75,10 @@ class TorrentsAPI(RequestCore):
                 form["filter"] = await self._status_filter(str(value))
             else:
                 form[names.get(key, key)] = flag(value) if isinstance(value, bool) else value
-        return cast("list[dict[str, Any]]", await self._json(route("torrents/info"), form) or [])
+        return cast(
+            "list[dict[str, Any]]",
+            await self._json(route("torrents/info", patience=WHOLE_LIST), form) or [],
+        )
 
     async def _status_filter(self, name: str) -> str:
         """A ``torrents/info`` filter in the server's release's words.
