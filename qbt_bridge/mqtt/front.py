@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import socket
 import ssl
@@ -76,6 +77,9 @@ class MqttFront:
         self.connected = asyncio.Event()
         self.connections = 0
         self._dirty = asyncio.Event()
+        # The instances whose state to publish again: a refresh of one leaves the others' be
+        # (each view walks its whole library to say what changed).
+        self._changed: set[str] = set()
         self._outbox: deque[Outgoing] = deque()
         self._outbox_ready = asyncio.Event()
         self._stale: set[str] = set()
@@ -87,7 +91,7 @@ class MqttFront:
         self.backoff = INITIAL_BACKOFF  # seconds before the next connection attempt
         for bridge in self.bridges.values():
             bridge.add_listener(self._on_event)
-            bridge.add_refresh_listener(self._dirty.set)
+            bridge.add_refresh_listener(functools.partial(self._changed_state, bridge.instance_id))
 
     # ------------------------------------------------------------------ connection
 
@@ -177,7 +181,7 @@ class MqttFront:
             self._down_since = None
             _LOGGER.info("connected to MQTT broker %s:%s", self.settings.host, self.settings.port)
             self.connected.set()
-            self._dirty.set()
+            self._changed_state(*self.views)
             self._outbox_ready.set()
             await self._serve(client, stop)
 
@@ -216,11 +220,17 @@ class MqttFront:
 
     # ------------------------------------------------------------------ state
 
+    def _changed_state(self, *instances: str) -> None:
+        """These instances' state may have moved: publish what changed (and clear stale)."""
+        self._changed.update(instances)
+        self._dirty.set()
+
     async def _publish_state(self, client: aiomqtt.Client) -> None:
         while True:
             await self._dirty.wait()
             self._dirty.clear()
-            for view in self.views.values():
+            changed, self._changed = self._changed, set()
+            for view in [v for instance, v in self.views.items() if instance in changed]:
                 await self._learn_version(view)
                 for topic, payload in view.messages():
                     await client.publish(topic, payload, self.settings.qos, retain=True)
@@ -303,7 +313,7 @@ class MqttFront:
                     _LOGGER.info("Home Assistant came online; republishing discovery and state")
                     for view in self.views.values():
                         view.reset()
-                    self._dirty.set()
+                    self._changed_state(*self.views)
                 continue
             target = self.topics.parse_command(topic)
             if target is not None:

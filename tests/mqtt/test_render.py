@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
 from typing import Any
@@ -200,3 +201,37 @@ def test_redaction() -> None:
     record = __import__("logging").LogRecord("x", 30, "f", 1, "login with %s", ("hunter22",), None)
     SecretFilter(["hunter22"]).filter(record)
     assert record.getMessage() == "login with **REDACTED**"
+
+
+async def test_a_refresh_of_one_instance_publishes_that_instance_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each view walks its whole library to say what changed: ten servers, not ten squared."""
+    from qbt_bridge.mqtt.front import MqttFront
+    from qbt_bridge.mqtt.settings import MqttConfig
+
+    clients = [QBittorrentClient("http://127.0.0.1:9") for _ in range(3)]  # never called
+    bridges = [Bridge(client, f"s{n}") for n, client in enumerate(clients)]
+    front = MqttFront(MqttConfig(port=1883), [(b, b.instance_id) for b in bridges])
+    walked: list[str] = []
+    for instance, view in front.views.items():
+        monkeypatch.setattr(view, "messages", lambda i=instance: walked.append(i) or [])
+
+    class Broker:
+        async def publish(self, *_args: Any, **_kwargs: Any) -> None:
+            return None
+
+    publishing = asyncio.create_task(front._publish_state(Broker()))  # type: ignore[arg-type]
+    try:
+        bridges[1].link.refreshed()
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        assert walked == ["s1"]
+        front._changed_state(*front.views)  # a (re)connection: every instance
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        assert walked == ["s1", "s0", "s1", "s2"]
+    finally:
+        publishing.cancel()
+        for client in clients:
+            await client.close()
