@@ -1,9 +1,9 @@
 """What the engine's store keeps per torrent, and what taking in a whole answer costs it.
 
-Builds a ``sync/maindata`` answer of N seeding torrents with the keys qbittorrent-nox 4.5.2
-sends for each (48, the magnet link among them) and values of the kinds it sends (names, paths
-and hashes, timestamps, sizes and ratios of their own; flags, limits and counts), decodes it from
-JSON as the client does, and measures with tracemalloc:
+Builds a ``sync/maindata`` answer of N seeding torrents with 48 keys each, modelled on what
+qbittorrent-nox 4.5.2 sends (the magnet link among them), with values of the kinds it sends
+(names, paths and hashes, timestamps, sizes and ratios of their own; flags, limits and counts),
+decodes it from JSON as the client does, and measures with tracemalloc:
   answer   the decoded mappings of the torrents (a dict each: what the store kept before
            ``snapshot.Record``)
   store    the store's records after taking in the answer, the answer freed
